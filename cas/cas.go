@@ -1,0 +1,161 @@
+// Package cas keeps files by the SHA-256 of their content, in a folder beside
+// the database: each file is written to a temporary name, flushed to disk,
+// and renamed into place, so that a file under its final name is always whole.
+package cas
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Store is a folder of content-addressed files.
+type Store struct {
+	dir string
+}
+
+// ErrNotFound is returned for a hash the store does not hold.
+var ErrNotFound = errors.New("file not in the store")
+
+// Open opens (creating it if needed) the store in dir and removes temporary
+// files left by a process that died while writing, once they are an hour old.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o750); err != nil {
+		return nil, fmt.Errorf("file store: %w", err)
+	}
+	s := &Store{dir: dir}
+	entries, err := os.ReadDir(filepath.Join(dir, "tmp"))
+	if err != nil {
+		return nil, fmt.Errorf("file store: %w", err)
+	}
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
+			os.Remove(filepath.Join(dir, "tmp", e.Name()))
+		}
+	}
+	return s, nil
+}
+
+// ValidSum reports whether sum is a lower-case hex SHA-256.
+func ValidSum(sum string) bool {
+	if len(sum) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(sum)
+	return err == nil && strings.ToLower(sum) == sum
+}
+
+// Path gives where the file with hash sum lives.
+func (s *Store) Path(sum string) string {
+	return filepath.Join(s.dir, sum[:2], sum)
+}
+
+// Put copies r into the store and gives its hash and size. A file already
+// held is not written again.
+func (s *Store) Put(ctx context.Context, r io.Reader) (sum string, size int64, err error) {
+	tmp, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "put-*")
+	if err != nil {
+		return "", 0, fmt.Errorf("file store: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := sha256.New()
+	size, err = io.Copy(io.MultiWriter(tmp, h), ctxReader{ctx, r})
+	if err != nil {
+		return "", 0, fmt.Errorf("file store: writing: %w", err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return "", 0, fmt.Errorf("file store: flushing to disk: %w", err)
+	}
+	if err = tmp.Close(); err != nil {
+		return "", 0, fmt.Errorf("file store: %w", err)
+	}
+	sum = hex.EncodeToString(h.Sum(nil))
+	final := s.Path(sum)
+	if _, statErr := os.Stat(final); statErr == nil {
+		os.Remove(tmp.Name())
+		return sum, size, nil
+	}
+	if err = os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
+		return "", 0, fmt.Errorf("file store: %w", err)
+	}
+	if err = os.Chmod(tmp.Name(), 0o440); err != nil {
+		return "", 0, fmt.Errorf("file store: %w", err)
+	}
+	if err = os.Rename(tmp.Name(), final); err != nil {
+		return "", 0, fmt.Errorf("file store: %w", err)
+	}
+	if err = syncDir(filepath.Dir(final)); err != nil {
+		return "", 0, fmt.Errorf("file store: flushing the folder: %w", err)
+	}
+	return sum, size, nil
+}
+
+// PutFile copies the file at path into the store.
+func (s *Store) PutFile(ctx context.Context, path string) (sum string, size int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	return s.Put(ctx, f)
+}
+
+// Open opens the file with hash sum for reading.
+func (s *Store) Open(sum string) (*os.File, error) {
+	if !ValidSum(sum) {
+		return nil, fmt.Errorf("%q is not a SHA-256", sum)
+	}
+	f, err := os.Open(s.Path(sum))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", sum, ErrNotFound)
+	}
+	return f, err
+}
+
+// Check reads the file with hash sum and verifies that its content still has
+// that hash and the expected size.
+func (s *Store) Check(ctx context.Context, sum string, size int64) error {
+	f, err := s.Open(sum)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, ctxReader{ctx, f})
+	if err != nil {
+		return fmt.Errorf("%s: %w", sum, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
+		return fmt.Errorf("%s: content changed, it now hashes to %s", sum, got)
+	}
+	if n != size {
+		return fmt.Errorf("%s: %d bytes, want %d", sum, n, size)
+	}
+	return nil
+}
+
+// ctxReader stops a long copy when its context ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

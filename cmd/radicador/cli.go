@@ -1,0 +1,553 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/radicado"
+	"github.com/radicador/radicador/station"
+	"github.com/radicador/radicador/store"
+)
+
+// errUsage marks a command line that could not be understood; it exits 2.
+var errUsage = errors.New("usage")
+
+// errNotOK is returned by verify when it found problems; it exits 1 after
+// the report is printed.
+var errNotOK = errors.New("verification found problems")
+
+type command struct {
+	name, args, help string
+	run              func(ctx context.Context, e *env, args []string) error
+}
+
+// env is what a command runs with.
+type env struct {
+	dataDir string
+	stdout  io.Writer
+	stderr  io.Writer
+	st      *station.Station
+}
+
+func (e *env) open(ctx context.Context) (*station.Station, error) {
+	if e.st != nil {
+		return e.st, nil
+	}
+	st, err := station.Open(ctx, e.dataDir, station.Options{})
+	if err != nil {
+		return nil, err
+	}
+	e.st = st
+	return st, nil
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"radicar", "--kind K --type T --sender NAME [--sender-id TYPE:NUMBER] --subject TEXT [--dept CODE] [--json] FILE…",
+			"give a letter its number, storing its files (JPEG, PNG, TIFF, PDF)", cmdRadicar},
+		{"anular", "NUMBER --reason TEXT [--json]", "annul a number, with a written reason (it is kept, never deleted)", cmdAnular},
+		{"show", "NUMBER [--json]", "show one radicado", cmdShow},
+		{"list", "[--day YYYY-MM-DD] [--status active|annulled] [--limit N] [--json]", "list radicados, newest first", cmdList},
+		{"search", "TEXT [--limit N] [--json]", "find radicados by any word of their number, sender, subject or content", cmdSearch},
+		{"verify", "[--json]", "check the audit chain, the database and every file; exit 1 on any problem", cmdVerify},
+		{"due", "--from YYYY-MM-DD (--days N | --type T)", "the due date of a term in business days", cmdDue},
+		{"holidays", "[--year YYYY] [--json]", "the public holidays and extra non-working days of a year", cmdHolidays},
+		{"config", "[--json] | set KEY VALUE… | unset KEY…", "show or change the station's settings", cmdConfig},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Radicador: the correspondence capture station.")
+	fmt.Fprintln(w, "\nUsage:\n  radicador                 open the desktop station\n  radicador [--data DIR] COMMAND [flags]\n\nCommands:")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, c := range commands {
+		fmt.Fprintf(tw, "  %s\t%s\n", c.name, c.help)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nRun 'radicador COMMAND --help' for a command's flags. The data folder is --data, else $RADICADOR_DATA, else the user's data folder.")
+}
+
+// parse reads flags wherever they stand among the positional arguments, as
+// in "anular NUMBER --reason …".
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage // the flag package has printed what is wrong
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// parseNone parses a command that takes flags only.
+func parseNone(fs *flag.FlagSet, args []string) error {
+	pos, err := parse(fs, args)
+	if err == nil && len(pos) > 0 {
+		fmt.Fprintf(fs.Output(), "radicador %s: unexpected argument %q\n", fs.Name(), pos[0])
+		fs.Usage()
+		return errUsage
+	}
+	return err
+}
+
+func newFlags(e *env, name, args string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: radicador %s %s\n", name, args)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// radicadoJSON is a radicado as the command line prints it.
+type radicadoJSON struct {
+	Number     string              `json:"number"`
+	ReceivedAt string              `json:"received_at"`
+	Due        string              `json:"due"`
+	Kind       string              `json:"kind"`
+	Type       string              `json:"type"`
+	Pages      int                 `json:"pages"`
+	SHA256     string              `json:"sha256"`
+	Sender     *senderJSON         `json:"sender,omitempty"`
+	Subject    string              `json:"subject,omitempty"`
+	Dept       string              `json:"dept,omitempty"`
+	Status     radicado.Status     `json:"status,omitempty"`
+	Sync       radicado.SyncState  `json:"sync,omitempty"`
+	CreatedBy  string              `json:"created_by,omitempty"`
+	Annulment  *radicado.Annulment `json:"annulment,omitempty"`
+	Files      []radicado.File     `json:"files,omitempty"`
+}
+
+type senderJSON struct {
+	Name     string `json:"name"`
+	IDType   string `json:"id_type,omitempty"`
+	IDNumber string `json:"id,omitempty"`
+}
+
+// toJSON gives the fields of radicar's answer; full adds the rest.
+func toJSON(r radicado.Record, full bool) radicadoJSON {
+	j := radicadoJSON{
+		Number: r.Number, ReceivedAt: r.ReceivedAt.Format(time.RFC3339), Due: r.Due.String(),
+		Kind: r.Parts.Kind.String(), Type: r.Type, Pages: r.Pages, SHA256: r.SHA256,
+	}
+	if full {
+		j.Sender = &senderJSON{Name: r.Sender.Name, IDType: string(r.Sender.ID.Type), IDNumber: r.Sender.ID.Number}
+		j.Subject, j.Dept, j.Status, j.Sync, j.CreatedBy = r.Subject, r.Dept, r.Status, r.Sync, r.CreatedBy
+		j.Annulment, j.Files = r.Annulment, r.Files
+	}
+	return j
+}
+
+func cmdRadicar(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "radicar", commands[0].args)
+	kind := fs.String("kind", "entrada", "entrada, salida or interna")
+	typ := fs.String("type", "", "document type code (see 'radicador config')")
+	sender := fs.String("sender", "", "sender's name")
+	senderID := fs.String("sender-id", "", "sender's ID as TYPE:NUMBER (CC, CE, TI, PA, NIT)")
+	subject := fs.String("subject", "", "subject")
+	dept := fs.String("dept", "", "department code it goes to")
+	asJSON := fs.Bool("json", false, "print JSON")
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	k, err := radicado.ParseKind(*kind)
+	if err != nil {
+		return err
+	}
+	st, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	rec, err := st.Radicar(ctx, station.Request{
+		Kind: k, Type: *typ, SenderName: *sender, SenderID: *senderID, Subject: *subject, Dept: *dept, Files: files,
+	})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, toJSON(rec, false))
+	}
+	fmt.Fprintf(e.stdout, "%s\n", rec.Number)
+	fmt.Fprintf(e.stderr, "received %s, %d pages, due %s\n", rec.ReceivedAt.Format("2006-01-02 15:04:05"), rec.Pages, orNone(rec.Due.String()))
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func cmdAnular(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "anular", commands[1].args)
+	reason := fs.String("reason", "", "why the number is annulled (required)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	st, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	rec, err := st.Anular(ctx, pos[0], *reason)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, toJSON(rec, true))
+	}
+	fmt.Fprintf(e.stdout, "%s annulled\n", rec.Number)
+	return nil
+}
+
+func cmdShow(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "show", commands[2].args)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	st, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := st.Get(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, toJSON(r, true))
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	line := func(k, v string) { fmt.Fprintf(tw, "%s:\t%s\n", k, v) }
+	line("Number", r.Number)
+	line("Status", string(r.Status))
+	line("Received", r.ReceivedAt.Format("2006-01-02 15:04:05 -07:00"))
+	line("Kind", r.Parts.Kind.String())
+	line("Type", r.Type)
+	line("Sender", strings.TrimSpace(r.Sender.Name+"  "+r.Sender.ID.Display()))
+	line("Subject", r.Subject)
+	line("Department", orNone(r.Dept))
+	line("Due", orNone(r.Due.String()))
+	line("Pages", strconv.Itoa(r.Pages))
+	line("Document SHA-256", r.SHA256)
+	line("Radicated by", r.CreatedBy)
+	line("Sync", string(r.Sync))
+	if a := r.Annulment; a != nil {
+		line("Annulled", fmt.Sprintf("%s by %s: %s", a.At.Format("2006-01-02 15:04:05"), a.By, a.Reason))
+	}
+	for i, f := range r.Files {
+		line(fmt.Sprintf("File %d", i+1), fmt.Sprintf("%s  %s  %d pages  %s", f.Name, f.MediaType, f.Pages, f.SHA256))
+	}
+	return tw.Flush()
+}
+
+// listJSON is one line of list and search.
+type listJSON struct {
+	Number     string             `json:"number"`
+	ReceivedAt string             `json:"received_at"`
+	Kind       string             `json:"kind"`
+	Type       string             `json:"type"`
+	Sender     string             `json:"sender"`
+	Subject    string             `json:"subject"`
+	Due        string             `json:"due"`
+	Status     radicado.Status    `json:"status"`
+	Sync       radicado.SyncState `json:"sync"`
+}
+
+func printList(e *env, rs []radicado.Record, asJSON bool) error {
+	if asJSON {
+		out := make([]listJSON, len(rs))
+		for i, r := range rs {
+			out[i] = listJSON{r.Number, r.ReceivedAt.Format(time.RFC3339), r.Parts.Kind.String(), r.Type,
+				r.Sender.Name, r.Subject, r.Due.String(), r.Status, r.Sync}
+		}
+		return printJSON(e.stdout, out)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NUMBER\tRECEIVED\tKIND\tTYPE\tSENDER\tDUE\tSTATUS\tSYNC")
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Number, r.ReceivedAt.Format("2006-01-02 15:04"),
+			r.Parts.Kind, r.Type, clip(r.Sender.Name, 30), orNone(r.Due.String()), r.Status, r.Sync)
+	}
+	return tw.Flush()
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func cmdList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "list", commands[3].args)
+	day := fs.String("day", "", "only radicados received on this day (YYYY-MM-DD)")
+	status := fs.String("status", "", "only active or annulled radicados")
+	limit := fs.Int("limit", 0, "at most this many (0: all)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseNone(fs, args); err != nil {
+		return err
+	}
+	var f store.Filter
+	if *day != "" {
+		d, err := calendar.ParseDate(*day)
+		if err != nil {
+			return err
+		}
+		f.Since, f.Until = d.In(time.Local), d.AddDays(1).In(time.Local)
+	}
+	switch radicado.Status(*status) {
+	case "", radicado.Active, radicado.Annulled:
+		f.Status = radicado.Status(*status)
+	default:
+		return fmt.Errorf("status %q: use active or annulled", *status)
+	}
+	f.Limit = *limit
+	st, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	rs, err := st.List(ctx, f)
+	if err != nil {
+		return err
+	}
+	return printList(e, rs, *asJSON)
+}
+
+func cmdSearch(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "search", commands[4].args)
+	limit := fs.Int("limit", 50, "at most this many")
+	asJSON := fs.Bool("json", false, "print JSON")
+	words, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(words) == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	st, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	rs, err := st.Search(ctx, strings.Join(words, " "), *limit)
+	if err != nil {
+		return err
+	}
+	return printList(e, rs, *asJSON)
+}
+
+func cmdVerify(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "verify", commands[5].args)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseNone(fs, args); err != nil {
+		return err
+	}
+	st, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	rep, err := st.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if err := printJSON(e.stdout, rep); err != nil {
+			return err
+		}
+	} else {
+		for _, p := range rep.Problems {
+			fmt.Fprintln(e.stdout, "PROBLEM:", p)
+		}
+		fmt.Fprintf(e.stdout, "%d radicados, %d audit events, %d files checked: ", rep.Radicados, rep.Events, rep.Files)
+		if rep.OK {
+			fmt.Fprintln(e.stdout, "ok")
+		} else {
+			fmt.Fprintf(e.stdout, "%d problems\n", len(rep.Problems))
+		}
+	}
+	if !rep.OK {
+		return errNotOK
+	}
+	return nil
+}
+
+func cmdDue(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "due", commands[6].args)
+	from := fs.String("from", "", "day of receipt (YYYY-MM-DD)")
+	days := fs.Int("days", -1, "term in business days")
+	typ := fs.String("type", "", "document type whose term applies")
+	if err := parseNone(fs, args); err != nil {
+		return err
+	}
+	if *from == "" || (*days < 0) == (*typ == "") {
+		fs.Usage()
+		return errUsage
+	}
+	d, err := calendar.ParseDate(*from)
+	if err != nil {
+		return err
+	}
+	st, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	var due calendar.Date
+	if *typ != "" {
+		due, err = st.DueFor(ctx, d, *typ)
+	} else {
+		due, err = st.DueIn(ctx, d, *days)
+	}
+	if err != nil {
+		return err
+	}
+	if due.IsZero() {
+		fmt.Fprintln(e.stdout, "no term")
+		return nil
+	}
+	fmt.Fprintln(e.stdout, due)
+	return nil
+}
+
+func cmdHolidays(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "holidays", commands[7].args)
+	year := fs.Int("year", time.Now().Year(), "year")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseNone(fs, args); err != nil {
+		return err
+	}
+	st, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	cfg, err := st.Config(ctx)
+	if err != nil {
+		return err
+	}
+	cal, err := cfg.Calendar()
+	if err != nil {
+		return err
+	}
+	days := cal.Holidays(*year)
+	for _, c := range cfg.Closures {
+		if c.Date.Year == *year {
+			days = append(days, calendar.Holiday{Date: c.Date, Name: c.Reason})
+		}
+	}
+	slices.SortStableFunc(days, func(a, b calendar.Holiday) int { return strings.Compare(a.Date.String(), b.Date.String()) })
+	if *asJSON {
+		return printJSON(e.stdout, days)
+	}
+	for _, h := range days {
+		fmt.Fprintf(e.stdout, "%s  %s  %s\n", h.Date, h.Date.Weekday().String()[:3], h.Name)
+	}
+	return nil
+}
+
+func cmdConfig(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "config", commands[8].args)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	st, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		changes := make(map[string]*string)
+		switch pos[0] {
+		case "set":
+			kv := pos[1:]
+			if len(kv) == 0 || len(kv)%2 != 0 {
+				return fmt.Errorf("%w: config set KEY VALUE [KEY VALUE…]", errUsage)
+			}
+			for i := 0; i < len(kv); i += 2 {
+				changes[kv[i]] = &kv[i+1]
+			}
+		case "unset":
+			if len(pos) < 2 {
+				return fmt.Errorf("%w: config unset KEY…", errUsage)
+			}
+			for _, k := range pos[1:] {
+				changes[k] = nil
+			}
+		default:
+			fs.Usage()
+			return errUsage
+		}
+		if err := st.Set(ctx, changes); err != nil {
+			return err
+		}
+	}
+	cfg, err := st.Config(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, cfg)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "organization\t%s\noffice\t%s\nstation\t%s\npattern\t%s\nhours\t%s\ndata folder\t%s\n",
+		cfg.Organization, cfg.Office, cfg.Station, cfg.Pattern, cfg.Hours, st.Store().Dir())
+	fmt.Fprintln(tw, "\nTYPE\tTERM (business days)\tNAME")
+	for _, t := range cfg.Types {
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", t.Code, t.Days, t.Name)
+	}
+	if len(cfg.Closures) > 0 {
+		fmt.Fprintln(tw, "\nEXTRA NON-WORKING DAY\tREASON")
+		for _, c := range cfg.Closures {
+			fmt.Fprintf(tw, "%s\t%s\n", c.Date, c.Reason)
+		}
+	}
+	fmt.Fprintln(tw, "\nSettable keys:")
+	for _, k := range station.Keys() {
+		fmt.Fprintf(tw, "  %s\t%s\n", k[0], k[1])
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,180 @@
+// Package document inspects the files a radicado's document is made of: which
+// format each is (JPEG, PNG, TIFF, PDF), how many pages it holds, and that it
+// reads to the end, so that a damaged file is refused before it gets a number.
+package document
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // registers the JPEG decoder
+	_ "image/png"  // registers the PNG decoder
+	"io"
+	"os"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"golang.org/x/image/tiff"
+)
+
+func init() {
+	// pdfcpu would otherwise write a configuration folder in the user's home.
+	api.DisableConfigDir()
+}
+
+// The media types a document may be made of.
+const (
+	JPEG = "image/jpeg"
+	PNG  = "image/png"
+	TIFF = "image/tiff"
+	PDF  = "application/pdf"
+)
+
+// Info describes one file.
+type Info struct {
+	MediaType string
+	Pages     int
+	Size      int64
+}
+
+// ErrUnreadable is wrapped by every error about a file's content.
+var ErrUnreadable = errors.New("cannot be used as a document")
+
+// Sniff tells the media type from a file's first bytes, or "" when it is
+// none of the accepted formats.
+func Sniff(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("\xff\xd8\xff")):
+		return JPEG
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return PNG
+	case bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")):
+		return TIFF
+	case bytes.HasPrefix(head, []byte("%PDF-")):
+		return PDF
+	}
+	return ""
+}
+
+// Inspect reads the file at path to the end and describes it.
+func Inspect(path string) (Info, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Info{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return Info{}, err
+	}
+	if !st.Mode().IsRegular() {
+		return Info{}, fmt.Errorf("%s: %w: not a regular file", path, ErrUnreadable)
+	}
+	if st.Size() == 0 {
+		return Info{}, fmt.Errorf("%s: %w: the file is empty", path, ErrUnreadable)
+	}
+	head := make([]byte, 8)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return Info{}, fmt.Errorf("%s: %w", path, err)
+	}
+	info := Info{MediaType: Sniff(head[:n]), Size: st.Size()}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return Info{}, err
+	}
+	switch info.MediaType {
+	case JPEG, PNG:
+		info.Pages = 1
+		_, _, err = image.Decode(bufio.NewReader(f))
+	case TIFF:
+		info.Pages, err = tiffPages(f)
+		if err == nil {
+			_, err = f.Seek(0, io.SeekStart)
+		}
+		if err == nil {
+			_, err = tiff.Decode(f)
+		}
+	case PDF:
+		if err = pdfComplete(f, st.Size()); err != nil {
+			break
+		}
+		conf := model.NewDefaultConfiguration()
+		conf.ValidationMode = model.ValidationRelaxed
+		info.Pages, err = api.PageCount(f, conf)
+		if err == nil && info.Pages == 0 {
+			err = errors.New("it has no pages")
+		}
+	default:
+		return Info{}, fmt.Errorf("%s: %w: it is not a JPEG, PNG, TIFF or PDF file", path, ErrUnreadable)
+	}
+	if err != nil {
+		return Info{}, fmt.Errorf("%s: %w: damaged %s (%v)", path, ErrUnreadable, info.MediaType, err)
+	}
+	return info, nil
+}
+
+// pdfComplete checks that a PDF ends with its end-of-file marker, which a
+// file cut short (a copy still running, a transfer that broke) lacks.
+func pdfComplete(f io.ReadSeeker, size int64) error {
+	tail := min(size, 1024)
+	buf := make([]byte, tail)
+	if _, err := f.Seek(-tail, io.SeekEnd); err != nil {
+		return err
+	}
+	if _, err := io.ReadFull(f, buf); err != nil {
+		return err
+	}
+	if !bytes.Contains(buf, []byte("%%EOF")) {
+		return errors.New("it is cut short: its end-of-file marker is missing")
+	}
+	_, err := f.Seek(0, io.SeekStart)
+	return err
+}
+
+// maxTIFFPages bounds the walk through a TIFF's directories, which a damaged
+// file could make circular.
+const maxTIFFPages = 10000
+
+// tiffPages counts the image directories (pages) of a TIFF file.
+func tiffPages(r io.ReadSeeker) (int, error) {
+	var hdr [8]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return 0, err
+	}
+	var bo binary.ByteOrder = binary.LittleEndian
+	if hdr[0] == 'M' {
+		bo = binary.BigEndian
+	}
+	off := int64(bo.Uint32(hdr[4:]))
+	seen := make(map[int64]bool)
+	pages := 0
+	for off != 0 {
+		if seen[off] || pages >= maxTIFFPages {
+			return 0, errors.New("its page directories loop")
+		}
+		seen[off] = true
+		if _, err := r.Seek(off, io.SeekStart); err != nil {
+			return 0, err
+		}
+		var cnt [2]byte
+		if _, err := io.ReadFull(r, cnt[:]); err != nil {
+			return 0, fmt.Errorf("page directory %d: %w", pages+1, err)
+		}
+		if _, err := r.Seek(int64(bo.Uint16(cnt[:]))*12, io.SeekCurrent); err != nil {
+			return 0, err
+		}
+		var next [4]byte
+		if _, err := io.ReadFull(r, next[:]); err != nil {
+			return 0, fmt.Errorf("page directory %d: %w", pages+1, err)
+		}
+		pages++
+		off = int64(bo.Uint32(next[:]))
+	}
+	if pages == 0 {
+		return 0, errors.New("it has no pages")
+	}
+	return pages, nil
+}

@@ -1,0 +1,155 @@
+package document
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/image/tiff"
+
+	"github.com/radicador/radicador/internal/fixture"
+)
+
+func page() image.Image {
+	img := image.NewGray(image.Rect(0, 0, 40, 60))
+	for y := 0; y < 60; y++ {
+		for x := 0; x < 40; x++ {
+			img.SetGray(x, y, color.Gray{uint8(255 - (x+y)%7*20)})
+		}
+	}
+	return img
+}
+
+func encode(t *testing.T, f func(*bytes.Buffer) error) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := f(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// twoPageTIFF writes an uncompressed 8-bit grey TIFF with pages 2×2 pixels.
+func twoPageTIFF(pages int) []byte {
+	le := binary.LittleEndian
+	var b bytes.Buffer
+	b.WriteString("II*\x00")
+	binary.Write(&b, le, uint32(8))
+	for p := 0; p < pages; p++ {
+		start := b.Len()
+		entries := [][3]uint32{ // tag, type (3 short, 4 long), value
+			{256, 3, 2}, {257, 3, 2}, {258, 3, 8}, {259, 3, 1}, {262, 3, 1},
+			{273, 4, 0}, {277, 3, 1}, {278, 3, 2}, {279, 4, 4},
+		}
+		ifdLen := 2 + len(entries)*12 + 4
+		dataOff := uint32(start + ifdLen)
+		binary.Write(&b, le, uint16(len(entries)))
+		for _, e := range entries {
+			if e[0] == 273 {
+				e[2] = dataOff
+			}
+			binary.Write(&b, le, uint16(e[0]))
+			binary.Write(&b, le, uint16(e[1]))
+			binary.Write(&b, le, uint32(1))
+			if e[1] == 3 {
+				binary.Write(&b, le, uint16(e[2]))
+				binary.Write(&b, le, uint16(0))
+			} else {
+				binary.Write(&b, le, e[2])
+			}
+		}
+		next := uint32(0)
+		if p < pages-1 {
+			next = dataOff + 4
+		}
+		binary.Write(&b, le, next)
+		b.Write([]byte{0, 255, 255, 0})
+	}
+	return b.Bytes()
+}
+
+func pdfBytes(t *testing.T, pages int) []byte {
+	b, err := os.ReadFile(fixture.PDF(t, t.TempDir(), "f.pdf", pages))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestInspect(t *testing.T) {
+	dir := t.TempDir()
+	jpg := encode(t, func(b *bytes.Buffer) error { return jpeg.Encode(b, page(), nil) })
+	pngData := encode(t, func(b *bytes.Buffer) error { return png.Encode(b, page()) })
+	tif := encode(t, func(b *bytes.Buffer) error { return tiff.Encode(b, page(), nil) })
+	for _, tc := range []struct {
+		name  string
+		data  []byte
+		media string
+		pages int
+	}{
+		{"carta.jpg", jpg, JPEG, 1},
+		{"carta.png", pngData, PNG, 1},
+		{"carta.tif", tif, TIFF, 1},
+		{"tres.tif", twoPageTIFF(3), TIFF, 3},
+		{"una.pdf", pdfBytes(t, 1), PDF, 1},
+		{"cuatro.pdf", pdfBytes(t, 4), PDF, 4},
+		{"sin-extension", pngData, PNG, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, tc.name)
+			os.WriteFile(p, tc.data, 0o600)
+			info, err := Inspect(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.MediaType != tc.media || info.Pages != tc.pages || info.Size != int64(len(tc.data)) {
+				t.Errorf("Inspect = %+v, want %s with %d pages", info, tc.media, tc.pages)
+			}
+		})
+	}
+}
+
+func TestInspectRejects(t *testing.T) {
+	dir := t.TempDir()
+	jpg := encode(t, func(b *bytes.Buffer) error { return jpeg.Encode(b, page(), nil) })
+	pngData := encode(t, func(b *bytes.Buffer) error { return png.Encode(b, page()) })
+	pdf := pdfBytes(t, 2)
+	loop := twoPageTIFF(2)
+	binary.LittleEndian.PutUint32(loop[len(loop)-8:], 8) // the last page points back to the first
+	for name, data := range map[string][]byte{
+		"empty.jpg":  {},
+		"text.pdf":   []byte("this is not a document"),
+		"cut.jpg":    jpg[:len(jpg)/2],
+		"cut.png":    pngData[:len(pngData)-20],
+		"cut.pdf":    pdf[:len(pdf)/2],
+		"loop.tif":   loop,
+		"header.tif": []byte("II*\x00"),
+		"word.docx":  []byte("PK\x03\x04 a zip file"),
+		"zeros.png":  append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 100)...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(dir, name)
+			os.WriteFile(p, data, 0o600)
+			info, err := Inspect(p)
+			if err == nil {
+				t.Fatalf("Inspect accepted it: %+v", info)
+			}
+			if !errors.Is(err, ErrUnreadable) {
+				t.Errorf("error %v does not wrap ErrUnreadable", err)
+			}
+		})
+	}
+	if _, err := Inspect(filepath.Join(dir, "missing.pdf")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+	if _, err := Inspect(dir); err == nil {
+		t.Error("a folder was accepted")
+	}
+}

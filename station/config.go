@@ -1,0 +1,228 @@
+package station
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/radicado"
+)
+
+// Config is the station's configuration, kept in its database so that every
+// change is in the audit log.
+type Config struct {
+	Organization string             `json:"organization"`
+	Office       string             `json:"office"`
+	Station      string             `json:"station"`
+	Pattern      string             `json:"pattern"`
+	Hours        string             `json:"hours"`
+	Types        []radicado.DocType `json:"types"`
+	Closures     []calendar.Closure `json:"closures"`
+	pattern      radicado.Pattern   // parsed Pattern
+	hours        calendar.Hours     // parsed Hours
+}
+
+// Setting keys. Types and closures take a suffix: term.CODE (days),
+// type.CODE (name), closure.YYYY-MM-DD (reason).
+const (
+	KeyOrganization = "organization"
+	KeyOffice       = "office"
+	KeyStation      = "station"
+	KeyPattern      = "pattern"
+	KeyHours        = "hours"
+	prefixTerm      = "term."
+	prefixType      = "type."
+	prefixClosure   = "closure."
+)
+
+// Defaults of a new station: office 001, station 01, the default pattern,
+// office hours 08:00-17:00 and the terms of Ley 1755 de 2015.
+var defaults = map[string]string{
+	KeyOrganization: "",
+	KeyOffice:       "001",
+	KeyStation:      "01",
+	KeyPattern:      radicado.DefaultPattern,
+	KeyHours:        "08:00-17:00",
+}
+
+// configFrom builds and checks a configuration from stored settings.
+func configFrom(settings map[string]string) (Config, error) {
+	get := func(k string) string {
+		if v, ok := settings[k]; ok {
+			return v
+		}
+		return defaults[k]
+	}
+	c := Config{
+		Organization: get(KeyOrganization),
+		Office:       get(KeyOffice),
+		Station:      get(KeyStation),
+		Pattern:      get(KeyPattern),
+		Hours:        get(KeyHours),
+		Types:        radicado.DefaultTypes(),
+	}
+	var err error
+	if c.pattern, err = radicado.ParsePattern(c.Pattern); err != nil {
+		return c, err
+	}
+	if err := c.pattern.CheckCode("office", c.Office); err != nil {
+		return c, err
+	}
+	if err := c.pattern.CheckCode("station", c.Station); err != nil {
+		return c, err
+	}
+	if c.hours, err = calendar.ParseHours(c.Hours); err != nil {
+		return c, err
+	}
+	for _, k := range slices.Sorted(maps.Keys(settings)) {
+		v := settings[k]
+		switch {
+		case strings.HasPrefix(k, prefixType):
+			code := strings.TrimPrefix(k, prefixType)
+			if err := checkTypeCode(code); err != nil {
+				return c, err
+			}
+			name, err := radicado.CleanText("type name", v, 80)
+			if err != nil || name == "" {
+				return c, fmt.Errorf("type %s needs a name", code)
+			}
+			c.setType(code, func(t *radicado.DocType) { t.Name = name })
+		case strings.HasPrefix(k, prefixTerm):
+			code := strings.TrimPrefix(k, prefixTerm)
+			if err := checkTypeCode(code); err != nil {
+				return c, err
+			}
+			days, err := strconv.Atoi(v)
+			if err != nil || days < 0 || days > 365 {
+				return c, fmt.Errorf("term of %s: %q is not a number of business days from 0 to 365", code, v)
+			}
+			c.setType(code, func(t *radicado.DocType) { t.Days = days })
+		case strings.HasPrefix(k, prefixClosure):
+			d, err := calendar.ParseDate(strings.TrimPrefix(k, prefixClosure))
+			if err != nil {
+				return c, fmt.Errorf("non-working day: %w", err)
+			}
+			c.Closures = append(c.Closures, calendar.Closure{Date: d, Reason: v})
+		}
+	}
+	return c, nil
+}
+
+// setType changes the type with code, adding it (named by its code) when new.
+func (c *Config) setType(code string, f func(*radicado.DocType)) {
+	for i := range c.Types {
+		if c.Types[i].Code == code {
+			f(&c.Types[i])
+			return
+		}
+	}
+	t := radicado.DocType{Code: code, Name: code}
+	f(&t)
+	c.Types = append(c.Types, t)
+}
+
+func checkTypeCode(code string) error {
+	if code == "" || len(code) > 30 || strings.Trim(code, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
+		return fmt.Errorf("type code %q: use 1 to 30 lower-case letters, digits or _", code)
+	}
+	return nil
+}
+
+// ParsedPattern gives the number pattern.
+func (c Config) ParsedPattern() radicado.Pattern { return c.pattern }
+
+// Calendar builds the business-day calendar of the configuration.
+func (c Config) Calendar() (*calendar.Calendar, error) {
+	return calendar.New(calendar.Colombia(), c.Closures, c.hours)
+}
+
+// Config reads the station's configuration.
+func (s *Station) Config(ctx context.Context) (Config, error) {
+	settings, err := s.store.Settings(ctx)
+	if err != nil {
+		return Config{}, err
+	}
+	c, err := configFrom(settings)
+	if err != nil {
+		return c, fmt.Errorf("the stored configuration is not valid: %w", err)
+	}
+	return c, nil
+}
+
+// Keys lists the setting keys a user can set, with what each takes.
+func Keys() [][2]string {
+	return [][2]string{
+		{KeyOrganization, "the organisation's name, printed on stickers and receipts"},
+		{KeyOffice, "office (dependencia) code, as many digits as the pattern's {office:N}"},
+		{KeyStation, "station code, as many digits as the pattern's {station:N}"},
+		{KeyPattern, "number pattern, default " + radicado.DefaultPattern},
+		{KeyHours, "office hours HH:MM-HH:MM; a letter received after closing is filed the next business day"},
+		{prefixTerm + "TYPE", "response term of a document type, in business days (0: none)"},
+		{prefixType + "TYPE", "name of a document type; a new code adds a type"},
+		{prefixClosure + "YYYY-MM-DD", "an extra non-working day, with its reason"},
+	}
+}
+
+func knownKey(k string) bool {
+	if _, ok := defaults[k]; ok {
+		return true
+	}
+	for _, p := range []string{prefixTerm, prefixType, prefixClosure} {
+		if strings.HasPrefix(k, p) && len(k) > len(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Set changes settings, given as key and value pairs (a nil value removes
+// the key, going back to its default). The configuration they make together
+// is checked before anything is stored, so that a pattern and the codes that
+// must fit it can change at once.
+func (s *Station) Set(ctx context.Context, changes map[string]*string) error {
+	return s.store.UpdateSettings(ctx, s.actor, func(settings map[string]string) error {
+		for _, k := range slices.Sorted(maps.Keys(changes)) {
+			v := changes[k]
+			if !knownKey(k) {
+				return fmt.Errorf("unknown setting %q (known: organization, office, station, pattern, hours, term.TYPE, type.TYPE, closure.YYYY-MM-DD)", k)
+			}
+			if v == nil {
+				delete(settings, k)
+				continue
+			}
+			clean, err := radicado.CleanText(k, *v, 200)
+			if err != nil {
+				return err
+			}
+			settings[k] = clean
+		}
+		for _, k := range []string{KeyOffice, KeyStation} {
+			if v, ok := settings[k]; ok {
+				settings[k] = padCode(settings, k, v)
+			}
+		}
+		_, err := configFrom(settings)
+		return err
+	})
+}
+
+// padCode writes a short numeric code with the leading zeros its field in
+// the pattern needs: office 1 becomes 001.
+func padCode(settings map[string]string, key, code string) string {
+	pat, ok := settings[KeyPattern]
+	if !ok {
+		pat = defaults[KeyPattern]
+	}
+	p, err := radicado.ParsePattern(pat)
+	if err != nil || code == "" || strings.Trim(code, "0123456789") != "" {
+		return code
+	}
+	if w := p.Width(key); len(code) < w {
+		return strings.Repeat("0", w-len(code)) + code
+	}
+	return code
+}

@@ -1,0 +1,359 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/ident"
+	"github.com/radicador/radicador/radicado"
+)
+
+// Draft is what a new radicado is made of before it has a number.
+type Draft struct {
+	Pattern radicado.Pattern
+	Office  string
+	Station string
+	Kind    radicado.Kind
+	Type    string
+	Sender  radicado.Sender
+	Subject string
+	Dept    string
+	// Files are already in the store's file folder, in page order.
+	Files []radicado.File
+	Actor string
+	// Due gives the due date for the time of receipt, which is only known
+	// inside the transaction.
+	Due func(received time.Time) (calendar.Date, error)
+	// Keywords are extra words for the full-text index (the type's name…).
+	Keywords string
+}
+
+// ErrClockBehind is wrapped when the clock reads earlier than the last number
+// of the same sequence.
+var ErrClockBehind = errors.New("the computer's clock is behind the last radicado")
+
+// radicarData is the audit payload of a new radicado: every field that makes
+// the record, so that verify can compare the record against it.
+type radicarData struct {
+	Number     string          `json:"number"`
+	ReceivedAt string          `json:"received_at"`
+	Kind       radicado.Kind   `json:"kind"`
+	Type       string          `json:"type"`
+	SenderName string          `json:"sender_name"`
+	SenderID   string          `json:"sender_id"`
+	Subject    string          `json:"subject"`
+	Dept       string          `json:"dept"`
+	Due        string          `json:"due"`
+	Pages      int             `json:"pages"`
+	SHA256     string          `json:"sha256"`
+	Files      []radicado.File `json:"files"`
+}
+
+type anularData struct {
+	Number string `json:"number"`
+	Reason string `json:"reason"`
+}
+
+// Radicar gives the draft its number and records it, its files, its audit
+// event, its outbox entry and its index entry in one transaction: after a
+// crash there is either all of it or none. The time of receipt is read from
+// the store's clock once the transaction holds the write lock.
+func (s *Store) Radicar(ctx context.Context, d Draft) (radicado.Record, error) {
+	if len(d.Files) == 0 {
+		return radicado.Record{}, errors.New("a radicado needs at least one file")
+	}
+	var rec radicado.Record
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		now := s.clock()
+		var lastNS sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(last_ns) FROM sequences WHERE office = ? AND station = ? AND kind = ?`,
+			d.Office, d.Station, int(d.Kind)).Scan(&lastNS); err != nil {
+			return err
+		}
+		if lastNS.Valid && now.UnixNano() < lastNS.Int64 {
+			last := time.Unix(0, lastNS.Int64).In(now.Location())
+			return fmt.Errorf("%w: it reads %s, and the last %s radicado was given at %s; set the date and time right before radicating",
+				ErrClockBehind, now.Format("2006-01-02 15:04:05"), d.Kind, last.Format("2006-01-02 15:04:05"))
+		}
+		parts := radicado.Parts{Year: now.Year(), Office: d.Office, Station: d.Station, Kind: d.Kind}
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(last), 0) + 1 FROM sequences WHERE year = ? AND office = ? AND station = ? AND kind = ?`,
+			parts.Year, parts.Office, parts.Station, int(parts.Kind)).Scan(&parts.Seq); err != nil {
+			return err
+		}
+		number, err := d.Pattern.Format(parts)
+		if err != nil {
+			return err
+		}
+		due, err := d.Due(now)
+		if err != nil {
+			return fmt.Errorf("due date: %w", err)
+		}
+		rec = radicado.Record{
+			Number: number, Parts: parts, ReceivedAt: now, Type: d.Type, Sender: d.Sender,
+			Subject: d.Subject, Dept: d.Dept, Due: due, Files: d.Files,
+			SHA256: radicado.DocumentHash(d.Files), CreatedBy: d.Actor,
+			Status: radicado.Active, Sync: radicado.SyncPending,
+		}
+		for _, f := range d.Files {
+			rec.Pages += f.Pages
+		}
+		data := recordData(rec)
+		res, err := tx.ExecContext(ctx, `INSERT INTO radicados (number, year, office, station, kind, seq, received_at, received_ns,
+			doc_type, sender_name, sender_id, subject, dept, due, pages, sha256, created_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			number, parts.Year, parts.Office, parts.Station, int(parts.Kind), parts.Seq, data.ReceivedAt, now.UnixNano(),
+			rec.Type, rec.Sender.Name, data.SenderID, rec.Subject, rec.Dept, data.Due, rec.Pages, rec.SHA256, rec.CreatedBy)
+		if err != nil {
+			return fmt.Errorf("recording %s: %w", number, err)
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		for i, f := range d.Files {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO files (radicado_id, pos, sha256, size, name, media_type, pages) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				id, i, f.SHA256, f.Size, f.Name, f.MediaType, f.Pages); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sequences (year, office, station, kind, last, last_ns) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (year, office, station, kind) DO UPDATE SET last = excluded.last, last_ns = excluded.last_ns`,
+			parts.Year, parts.Office, parts.Station, int(parts.Kind), parts.Seq, now.UnixNano()); err != nil {
+			return err
+		}
+		eventID, err := appendEvent(ctx, tx, now, d.Actor, ActionRadicar, number, data)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (radicado_id, audit_id, updated_at) VALUES (?, ?, ?)`,
+			id, eventID, now.UTC().Format(time.RFC3339)); err != nil {
+			return err
+		}
+		body := strings.Join([]string{rec.Sender.ID.Number, rec.Type, rec.Dept, parts.Kind.String(), d.Keywords}, " ")
+		if _, err := tx.ExecContext(ctx, `INSERT INTO search (rowid, number, sender, subject, body) VALUES (?, ?, ?, ?, ?)`,
+			id, number, rec.Sender.Name, rec.Subject, body); err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return radicado.Record{}, err
+	}
+	return rec, nil
+}
+
+func recordData(r radicado.Record) radicarData {
+	return radicarData{
+		Number: r.Number, ReceivedAt: r.ReceivedAt.Format(time.RFC3339Nano), Kind: r.Parts.Kind, Type: r.Type,
+		SenderName: r.Sender.Name, SenderID: r.Sender.ID.String(), Subject: r.Subject, Dept: r.Dept,
+		Due: r.Due.String(), Pages: r.Pages, SHA256: r.SHA256, Files: r.Files,
+	}
+}
+
+// ErrAnnulled is returned when annulling a number that already is.
+var ErrAnnulled = errors.New("already annulled")
+
+// Anular marks number annulled by actor for reason. The number and its
+// record stay; the annulment is recorded, audited and queued for the server.
+func (s *Store) Anular(ctx context.Context, number, actor, reason string) (radicado.Record, error) {
+	if strings.TrimFunc(reason, unicode.IsSpace) == "" {
+		return radicado.Record{}, errors.New("an annulment needs a written reason")
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		now := s.clock()
+		var id int64
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT id, status FROM radicados WHERE number = ?`, number).Scan(&id, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%s: %w", number, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if status == string(radicado.Annulled) {
+			return fmt.Errorf("%s: %w", number, ErrAnnulled)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE radicados SET status = 'annulled', annulled_at = ?, annulled_by = ?, annul_reason = ? WHERE id = ?`,
+			now.Format(time.RFC3339Nano), actor, reason, id); err != nil {
+			return err
+		}
+		eventID, err := appendEvent(ctx, tx, now, actor, ActionAnular, number, anularData{Number: number, Reason: reason})
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (radicado_id, audit_id, updated_at) VALUES (?, ?, ?)`,
+			id, eventID, now.UTC().Format(time.RFC3339))
+		return err
+	})
+	if err != nil {
+		return radicado.Record{}, err
+	}
+	return s.Get(ctx, number)
+}
+
+// recordColumns are read by scanRecord, in its order.
+const recordColumns = `r.id, r.number, r.year, r.office, r.station, r.kind, r.seq, r.received_at, r.doc_type,
+	r.sender_name, r.sender_id, r.subject, r.dept, r.due, r.pages, r.sha256, r.created_by, r.status,
+	r.annulled_at, r.annulled_by, r.annul_reason,
+	CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.radicado_id = r.id AND o.state = 'conflict') THEN 'conflict'
+	     WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.radicado_id = r.id AND o.state = 'pending') THEN 'pending'
+	     ELSE 'synced' END`
+
+type scanner interface{ Scan(...any) error }
+
+func scanRecord(row scanner) (int64, radicado.Record, error) {
+	var (
+		r                       radicado.Record
+		id                      int64
+		kind                    int
+		received, senderID, due string
+		status, syncState       string
+		annAt, annBy, annReason sql.NullString
+	)
+	err := row.Scan(&id, &r.Number, &r.Parts.Year, &r.Parts.Office, &r.Parts.Station, &kind, &r.Parts.Seq, &received,
+		&r.Type, &r.Sender.Name, &senderID, &r.Subject, &r.Dept, &due, &r.Pages, &r.SHA256, &r.CreatedBy, &status,
+		&annAt, &annBy, &annReason, &syncState)
+	if err != nil {
+		return 0, r, err
+	}
+	r.Parts.Kind = radicado.Kind(kind)
+	r.Status, r.Sync = radicado.Status(status), radicado.SyncState(syncState)
+	if r.ReceivedAt, err = time.Parse(time.RFC3339Nano, received); err != nil {
+		return 0, r, fmt.Errorf("%s: time of receipt %q: %w", r.Number, received, err)
+	}
+	if r.Sender.ID, err = ident.Parse(senderID); err != nil {
+		return 0, r, fmt.Errorf("%s: %w", r.Number, err)
+	}
+	if err = r.Due.UnmarshalText([]byte(due)); err != nil {
+		return 0, r, fmt.Errorf("%s: %w", r.Number, err)
+	}
+	if annAt.Valid {
+		at, err := time.Parse(time.RFC3339Nano, annAt.String)
+		if err != nil {
+			return 0, r, fmt.Errorf("%s: annulment time %q: %w", r.Number, annAt.String, err)
+		}
+		r.Annulment = &radicado.Annulment{At: at, By: annBy.String, Reason: annReason.String}
+	}
+	return id, r, nil
+}
+
+// Get gives the radicado with number, with its files.
+func (s *Store) Get(ctx context.Context, number string) (radicado.Record, error) {
+	id, r, err := scanRecord(s.db.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM radicados r WHERE r.number = ?`, number))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("%s: %w", number, ErrNotFound)
+	}
+	if err != nil {
+		return r, err
+	}
+	r.Files, err = s.files(ctx, id)
+	return r, err
+}
+
+func (s *Store) files(ctx context.Context, id int64) ([]radicado.File, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT sha256, size, name, media_type, pages FROM files WHERE radicado_id = ? ORDER BY pos`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var fs []radicado.File
+	for rows.Next() {
+		var f radicado.File
+		if err := rows.Scan(&f.SHA256, &f.Size, &f.Name, &f.MediaType, &f.Pages); err != nil {
+			return nil, err
+		}
+		fs = append(fs, f)
+	}
+	return fs, rows.Err()
+}
+
+// Filter selects radicados for List. Zero fields select everything.
+type Filter struct {
+	Since, Until time.Time // received at or after Since, before Until
+	Status       radicado.Status
+	Limit        int // at most this many, newest first; 0: no limit
+}
+
+// List gives radicados newest first, without their files.
+func (s *Store) List(ctx context.Context, f Filter) ([]radicado.Record, error) {
+	var where []string
+	var args []any
+	if !f.Since.IsZero() {
+		where, args = append(where, "r.received_ns >= ?"), append(args, f.Since.UnixNano())
+	}
+	if !f.Until.IsZero() {
+		where, args = append(where, "r.received_ns < ?"), append(args, f.Until.UnixNano())
+	}
+	if f.Status != "" {
+		where, args = append(where, "r.status = ?"), append(args, string(f.Status))
+	}
+	q := `SELECT ` + recordColumns + ` FROM radicados r`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY r.received_ns DESC, r.id DESC"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	return s.query(ctx, q, args...)
+}
+
+func (s *Store) query(ctx context.Context, q string, args ...any) ([]radicado.Record, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []radicado.Record
+	for rows.Next() {
+		_, r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Search finds radicados whose number, sender, subject or content hold every
+// word of text (accents and case do not matter; the last word may be the
+// start of a word), newest first, at most limit.
+func (s *Store) Search(ctx context.Context, text string, limit int) ([]radicado.Record, error) {
+	q := matchQuery(text)
+	if q == "" {
+		return nil, nil
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	return s.query(ctx, `SELECT `+recordColumns+` FROM search JOIN radicados r ON r.id = search.rowid
+		WHERE search MATCH ? ORDER BY search.rowid DESC LIMIT ?`, q, limit)
+}
+
+// matchQuery turns what a clerk types into an FTS5 query: each word quoted
+// (so that no word is read as an operator), all of them required, the last
+// one as a prefix.
+func matchQuery(text string) string {
+	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for i, w := range words {
+		words[i] = `"` + w + `"`
+	}
+	if len(words) > 0 {
+		words[len(words)-1] += "*"
+	}
+	return strings.Join(words, " ")
+}
+
+// PendingSync counts the radicados with changes the server has not confirmed.
+func (s *Store) PendingSync(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT radicado_id) FROM outbox WHERE state = 'pending'`).Scan(&n)
+	return n, err
+}

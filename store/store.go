@@ -1,0 +1,182 @@
+// Package store keeps the station's records in SQLite: radicados and their
+// files, the hash-chained audit log, the outbox towards the central server,
+// settings and a full-text index. Schema changes are versioned migrations
+// embedded in the binary; documents live in a content-addressed folder beside
+// the database.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+
+	"github.com/radicador/radicador/cas"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// BusyTimeout is how long a write waits for another process holding the
+// database before it gives up with ErrBusy.
+const BusyTimeout = 10 * time.Second
+
+// ErrBusy is returned when another process kept the database locked for
+// longer than BusyTimeout.
+var ErrBusy = errors.New("the data folder is in use by another Radicador process and stayed locked; try again, and close the other program if this repeats")
+
+// ErrNotFound is returned for a number the store does not hold.
+var ErrNotFound = errors.New("no such radicado")
+
+// Options adjust a store.
+type Options struct {
+	// Clock gives the time of receipt; it is read inside the numbering
+	// transaction. Nil means the system clock.
+	Clock func() time.Time
+}
+
+// Store is an open data folder.
+type Store struct {
+	db    *sql.DB
+	dir   string
+	blobs *cas.Store
+	clock func() time.Time
+}
+
+// DBName is the database's file name inside the data folder.
+const DBName = "radicador.db"
+
+// Open opens the data folder dir, creating it and migrating the database to
+// the schema of this binary as needed.
+func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
+	if strings.ContainsRune(dir, '?') {
+		return nil, fmt.Errorf("data folder %q: the name may not contain '?'", dir)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("data folder: %w", err)
+	}
+	blobs, err := cas.Open(filepath.Join(dir, "files"))
+	if err != nil {
+		return nil, err
+	}
+	dsn := filepath.Join(dir, DBName) + "?" + strings.Join([]string{
+		"_pragma=busy_timeout(" + strconv.Itoa(int(BusyTimeout/time.Millisecond)) + ")",
+		"_pragma=journal_mode(WAL)",
+		"_pragma=synchronous(FULL)",
+		"_pragma=foreign_keys(1)",
+		"_txlock=immediate",
+	}, "&")
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxIdleTime(0)
+	s := &Store{db: db, dir: dir, blobs: blobs, clock: opt.Clock}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Dir gives the data folder.
+func (s *Store) Dir() string { return s.dir }
+
+// Blobs gives the content-addressed folder of documents.
+func (s *Store) Blobs() *cas.Store { return s.blobs }
+
+// Now reads the store's clock.
+func (s *Store) Now() time.Time { return s.clock() }
+
+// SchemaVersion gives the newest migration this binary knows.
+func SchemaVersion() int {
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	return len(names)
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
+			return err
+		}
+		var have int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+			return err
+		}
+		if have > len(names) {
+			return fmt.Errorf("the data folder %s was written by a newer Radicador (schema %d, this program knows %d): update this program", s.dir, have, len(names))
+		}
+		for i, name := range names[have:] {
+			version := have + i + 1
+			if !strings.HasPrefix(filepath.Base(name), fmt.Sprintf("%04d_", version)) {
+				return fmt.Errorf("migration %s is out of sequence (want %04d_…)", name, version)
+			}
+			body, err := migrations.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", name, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				version, filepath.Base(name), time.Now().UTC().Format(time.RFC3339)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// write runs fn in a write transaction. The transaction takes the database's
+// write lock when it begins, so that what fn reads cannot change before it
+// commits.
+func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return dbError(err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return dbError(err)
+	}
+	return dbError(tx.Commit())
+}
+
+// dbError turns SQLite's lock errors into ErrBusy and a full disk into a
+// plain sentence; other errors pass unchanged.
+func dbError(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case 5, 6: // SQLITE_BUSY, SQLITE_LOCKED
+			return fmt.Errorf("%w (%v)", ErrBusy, err)
+		case 13: // SQLITE_FULL
+			return fmt.Errorf("the disk is full: nothing was recorded; free some space and try again (%w)", err)
+		}
+	}
+	return err
+}
