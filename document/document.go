@@ -4,12 +4,10 @@
 package document
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"image"
 	_ "image/jpeg" // registers the JPEG decoder
 	_ "image/png"  // registers the PNG decoder
 	"io"
@@ -86,9 +84,12 @@ func Inspect(path string) (Info, error) {
 		return Info{}, err
 	}
 	switch info.MediaType {
-	case JPEG, PNG:
+	case JPEG:
 		info.Pages = 1
-		_, _, err = image.Decode(bufio.NewReader(f))
+		err = checkJPEG(f)
+	case PNG:
+		info.Pages = 1
+		err = checkPNG(f)
 	case TIFF:
 		info.Pages, err = tiffPages(f)
 		if err == nil {

@@ -121,18 +121,23 @@ func TestInspectRejects(t *testing.T) {
 	jpg := encode(t, func(b *bytes.Buffer) error { return jpeg.Encode(b, page(), nil) })
 	pngData := encode(t, func(b *bytes.Buffer) error { return png.Encode(b, page()) })
 	pdf := pdfBytes(t, 2)
+	flipped := bytes.Clone(pngData)
+	flipped[len(flipped)/2] ^= 0x40
+	noEnd := bytes.Clone(jpg[:len(jpg)-2])
 	loop := twoPageTIFF(2)
 	binary.LittleEndian.PutUint32(loop[len(loop)-8:], 8) // the last page points back to the first
 	for name, data := range map[string][]byte{
-		"empty.jpg":  {},
-		"text.pdf":   []byte("this is not a document"),
-		"cut.jpg":    jpg[:len(jpg)/2],
-		"cut.png":    pngData[:len(pngData)-20],
-		"cut.pdf":    pdf[:len(pdf)/2],
-		"loop.tif":   loop,
-		"header.tif": []byte("II*\x00"),
-		"word.docx":  []byte("PK\x03\x04 a zip file"),
-		"zeros.png":  append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 100)...),
+		"empty.jpg":   {},
+		"text.pdf":    []byte("this is not a document"),
+		"cut.jpg":     jpg[:len(jpg)/2],
+		"cut.png":     pngData[:len(pngData)-20],
+		"cut.pdf":     pdf[:len(pdf)/2],
+		"loop.tif":    loop,
+		"header.tif":  []byte("II*\x00"),
+		"word.docx":   []byte("PK\x03\x04 a zip file"),
+		"zeros.png":   append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 100)...),
+		"flipped.png": flipped,
+		"no-end.jpg":  noEnd,
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := filepath.Join(dir, name)
@@ -152,4 +157,33 @@ func TestInspectRejects(t *testing.T) {
 	if _, err := Inspect(dir); err == nil {
 		t.Error("a folder was accepted")
 	}
+}
+
+// TestCorpus inspects the scanned letters of the shared corpus, when present.
+func TestCorpus(t *testing.T) {
+	files, _ := filepath.Glob("../../shared/corpus/letters/*.[jp][pn]g")
+	if len(files) == 0 {
+		t.Skip("no corpus at ../../shared/corpus/letters")
+	}
+	for _, f := range files {
+		info, err := Inspect(f)
+		if err != nil || info.Pages != 1 {
+			t.Errorf("%s: %+v, %v", f, info, err)
+		}
+	}
+}
+
+// FuzzInspect feeds arbitrary bytes behind each format's signature: Inspect
+// must answer (accept or refuse) without panicking or looping.
+func FuzzInspect(f *testing.F) {
+	f.Add([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"))
+	f.Add([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR"))
+	f.Add([]byte("II*\x00\x08\x00\x00\x00"))
+	f.Add([]byte("%PDF-1.4\n%%EOF"))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(dir, "f")
+		os.WriteFile(p, data, 0o600)
+		Inspect(p)
+	})
 }

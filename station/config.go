@@ -201,8 +201,8 @@ func (s *Station) Set(ctx context.Context, changes map[string]*string) error {
 			settings[k] = clean
 		}
 		for _, k := range []string{KeyOffice, KeyStation} {
-			if v, ok := settings[k]; ok {
-				settings[k] = padCode(settings, k, v)
+			if v, ok := changes[k]; ok && v != nil {
+				settings[k] = padCode(settings, k, settings[k])
 			}
 		}
 		_, err := configFrom(settings)

@@ -7,6 +7,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -52,6 +53,8 @@ type Window struct {
 	tray      *tray
 	tabs      *container.AppTabs
 	footer    *widget.Label
+
+	work sync.WaitGroup // background work under way
 }
 
 // NewWindow builds the main window in app a over st, in language lang.
@@ -88,11 +91,17 @@ func NewWindow(ctx context.Context, a fyne.App, st *station.Station, lang string
 // background runs work off the UI goroutine and hands its result to done on
 // the UI goroutine.
 func background[T any](w *Window, work func(context.Context) (T, error), done func(T, error)) {
+	w.work.Add(1)
 	go func() {
+		defer w.work.Done()
 		v, err := work(w.ctx)
-		fyne.Do(func() { done(v, err) })
+		fyne.DoAndWait(func() { done(v, err) })
 	}()
 }
+
+// wait blocks until the background work started so far has finished and its
+// results are on screen. Tests use it.
+func (w *Window) wait() { w.work.Wait() }
 
 // refreshFooter shows how many radicados wait to reach the server.
 func (w *Window) refreshFooter() {

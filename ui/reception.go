@@ -59,6 +59,7 @@ func newReception(w *Window, cfg station.Config) *reception {
 		names[i] = t.Name
 	}
 	r.docType = widget.NewSelect(names, nil)
+	r.docType.PlaceHolder = tr.T("hint.type")
 	r.sender = newFormEntry(r)
 	r.senderID = newFormEntry(r)
 	r.senderID.SetPlaceHolder(tr.T("hint.sender_id"))
@@ -85,7 +86,7 @@ func newReception(w *Window, cfg station.Config) *reception {
 	r.status.Wrapping = fyne.TextWrapWord
 	r.number = canvas.NewText("", theme.Color(theme.ColorNamePrimary))
 	r.number.TextSize = 34
-	r.number.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
+	r.number.TextStyle = fyne.TextStyle{Bold: true}
 
 	r.fileList = widget.NewList(
 		func() int { return len(r.files) },

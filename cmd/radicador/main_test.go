@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/radicador/radicador/internal/fixture"
+)
+
+// The test binary is also the program when this variable is set, so that
+// tests can run it as a process with the environment they choose.
+const asMainEnv = "RADICADOR_TEST_AS_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asMainEnv) != "" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func cli(t *testing.T, data string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(append([]string{"--data", data}, args...), &out, &errb)
+	return result{code, out.String(), errb.String()}
+}
+
+func (r result) ok(t *testing.T) result {
+	t.Helper()
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	return r
+}
+
+func TestRadicarJSON(t *testing.T) {
+	data, src := t.TempDir(), t.TempDir()
+	page := fixture.PNG(t, src, "carta.png", "Señores Banco Ejemplo")
+	r := cli(t, data, "radicar", "--kind", "entrada", "--type", "peticion", "--sender", "Héctor Fabio Cárdenas",
+		"--sender-id", "CC:79845112", "--subject", "Derecho de petición - copia de extractos", "--json", page).ok(t)
+	var got map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	keys := make([]string, 0, len(got))
+	for k := range got {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if want := []string{"due", "kind", "number", "pages", "received_at", "sha256", "type"}; !slices.Equal(keys, want) {
+		t.Errorf("keys %v, want %v", keys, want)
+	}
+	number, _ := got["number"].(string)
+	year := time.Now().Format("2006")
+	if number != year+"001010000012" || got["kind"] != "entrada" || got["type"] != "peticion" || got["pages"] != 1.0 {
+		t.Errorf("radicar --json = %v", got)
+	}
+	at, err := time.Parse(time.RFC3339, got["received_at"].(string))
+	if err != nil || time.Since(at) > time.Minute || time.Since(at) < -time.Minute {
+		t.Errorf("received_at %v (%v) is not now", got["received_at"], err)
+	}
+	if due, _ := got["due"].(string); len(due) != 10 {
+		t.Errorf("due %q is not YYYY-MM-DD", due)
+	}
+	if sum, _ := got["sha256"].(string); len(sum) != 64 {
+		t.Errorf("sha256 %q", sum)
+	}
+
+	var shown map[string]any
+	json.Unmarshal([]byte(cli(t, data, "show", number, "--json").ok(t).stdout), &shown)
+	if shown["status"] != "active" || shown["sync"] != "pending" || shown["subject"] != "Derecho de petición - copia de extractos" {
+		t.Errorf("show --json = %v", shown)
+	}
+	var list []map[string]any
+	json.Unmarshal([]byte(cli(t, data, "list", "--json").ok(t).stdout), &list)
+	if len(list) != 1 || list[0]["number"] != number || list[0]["status"] != "active" || list[0]["sync"] != "pending" {
+		t.Errorf("list --json = %v", list)
+	}
+	var found []map[string]any
+	json.Unmarshal([]byte(cli(t, data, "search", "extractos", "--json").ok(t).stdout), &found)
+	if len(found) != 1 || found[0]["number"] != number {
+		t.Errorf("search --json = %v", found)
+	}
+
+	// Annulment: a reason is required; the number stays.
+	r = cli(t, data, "anular", number)
+	if r.code != 1 || !strings.HasPrefix(r.stderr, "radicador: ") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("anular without reason: exit %d, stderr %q", r.code, r.stderr)
+	}
+	cli(t, data, "anular", number, "--reason", "Radicado por error").ok(t)
+	json.Unmarshal([]byte(cli(t, data, "list", "--json").ok(t).stdout), &list)
+	if len(list) != 1 || list[0]["status"] != "annulled" {
+		t.Errorf("after anular, list = %v", list)
+	}
+
+	var rep struct {
+		OK       bool     `json:"ok"`
+		Problems []string `json:"problems"`
+	}
+	json.Unmarshal([]byte(cli(t, data, "verify", "--json").ok(t).stdout), &rep)
+	if !rep.OK || rep.Problems == nil || len(rep.Problems) != 0 {
+		t.Errorf("verify = %+v", rep)
+	}
+	// Damage a file: verify says so and exits 1.
+	blob := filepath.Join(data, "files", shown["files"].([]any)[0].(map[string]any)["sha256"].(string)[:2])
+	entries, _ := os.ReadDir(blob)
+	os.WriteFile(filepath.Join(blob, entries[0].Name()), []byte("damaged"), 0o600)
+	r = cli(t, data, "verify", "--json")
+	json.Unmarshal([]byte(r.stdout), &rep)
+	if r.code != 1 || rep.OK || len(rep.Problems) == 0 {
+		t.Errorf("verify of a damaged file: exit %d, %+v", r.code, rep)
+	}
+}
+
+func TestCommands(t *testing.T) {
+	data := t.TempDir()
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stdout string // a line the output must hold
+		stderr string
+	}{
+		{[]string{"due", "--from", "2026-11-03", "--days", "15"}, 0, "2026-11-25", ""},
+		{[]string{"due", "--from", "2026-11-03", "--type", "peticion"}, 0, "2026-11-25", ""},
+		{[]string{"due", "--from", "2026-11-03", "--type", "oficio"}, 0, "no term", ""},
+		{[]string{"due", "--from", "2026-11-03"}, 2, "", "Usage: radicador due"},
+		{[]string{"due", "--from", "3/11/2026", "--days", "2"}, 1, "", "write it as YYYY-MM-DD"},
+		{[]string{"holidays", "--year", "2026"}, 0, "2026-07-13  Mon  Virgen de Chiquinquirá", ""},
+		{[]string{"config", "set", "office", "7", "organization", "Banco Ejemplo S.A."}, 0, "office        007", ""},
+		{[]string{"config", "set", "office"}, 2, "", "config set KEY VALUE"},
+		{[]string{"config", "set", "pattern", "{seq:6}"}, 1, "", "{year} is missing"},
+		{[]string{"config", "set", "closure.2026-12-24", "Cierre"}, 0, "2026-12-24             Cierre", ""},
+		{[]string{"show", "2026001010000012"}, 1, "", "no such radicado"},
+		{[]string{"radicar", "--kind", "recibida"}, 1, "", "kind \"recibida\" is not known"},
+		{[]string{"radicar", "--nope"}, 2, "", "flag provided but not defined"},
+		{[]string{"list", "--status", "borrado"}, 1, "", "use active or annulled"},
+		{[]string{"list", "extra"}, 2, "", "unexpected argument"},
+		{[]string{"frobnicate"}, 2, "", "unknown command"},
+		{[]string{"help"}, 0, "radicar", ""},
+		{[]string{"verify"}, 0, "0 radicados, 3 audit events, 0 files checked: ok", ""},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			r := cli(t, data, tc.args...)
+			if r.code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %q", r.code, tc.code, r.stderr)
+			}
+			if !strings.Contains(r.stdout, tc.stdout) {
+				t.Errorf("stdout %q does not hold %q", r.stdout, tc.stdout)
+			}
+			if !strings.Contains(r.stderr, tc.stderr) {
+				t.Errorf("stderr %q does not hold %q", r.stderr, tc.stderr)
+			}
+		})
+	}
+}
+
+// TestQuietUnderCLocale runs the program as a process with the locale of
+// containers and CI machines: Fyne must not log about it.
+func TestQuietUnderCLocale(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"C.UTF-8", "C", "es_CO.UTF-8", "POSIX"} {
+		cmd := exec.Command(exe, "--data", t.TempDir(), "list")
+		cmd.Env = append(os.Environ(), asMainEnv+"=1", "LANG="+lang, "LC_ALL=", "LC_MESSAGES=", "LANGUAGE=")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("LANG=%s: %v: %s", lang, err, stderr.String())
+		}
+		if stderr.Len() != 0 {
+			t.Errorf("LANG=%s: stderr %q, want nothing", lang, stderr.String())
+		}
+		if !strings.HasPrefix(string(out), "NUMBER") {
+			t.Errorf("LANG=%s: stdout %q", lang, out)
+		}
+	}
+}
