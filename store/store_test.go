@@ -346,7 +346,7 @@ func TestSearch(t *testing.T) {
 		{"79845112", []string{n2, n1, n0}}, // the sender's ID
 		{n1, []string{n1}},                 // the number
 		{"queja factura", nil},
-		{"reclamo", []string{n1}}, // the type's name
+		{"reclamo", []string{n1}},     // the type's name
 		{`"unbalanced OR NEAR(`, nil}, // FTS syntax typed by a clerk is only words
 		{"   ", nil},
 	} {
