@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	fyne.io/fyne/v2 v2.7.1
+	github.com/go-pdf/fpdf v0.9.0
 	github.com/libp2p/zeroconf/v2 v2.2.0
 	github.com/pdfcpu/pdfcpu v0.15.0
 	golang.org/x/image v0.47.0

@@ -34,12 +34,13 @@ func checkPNG(r io.Reader) error {
 		if length > 1<<31 {
 			return fmt.Errorf("chunk %q has an impossible length", typ)
 		}
-		if n == 0 && typ != "IHDR" {
+		if n == 0 && (typ != "IHDR" || length != 13) {
 			return errors.New("it does not start with a header chunk")
 		}
 		crc := crc32.NewIEEE()
 		crc.Write(hdr[4:])
-		if _, err := io.CopyN(crc, br, int64(length)); err != nil {
+		var head bytes.Buffer // the first bytes of the chunk, for the header's size
+		if _, err := io.CopyN(io.MultiWriter(crc, &limitedBuffer{&head, 16}), br, int64(length)); err != nil {
 			return fmt.Errorf("chunk %q is cut short", typ)
 		}
 		var sum [4]byte
@@ -50,6 +51,11 @@ func checkPNG(r io.Reader) error {
 			return fmt.Errorf("chunk %q is damaged (checksum mismatch)", typ)
 		}
 		switch typ {
+		case "IHDR":
+			b := head.Bytes()
+			if err := CheckSize(int(binary.BigEndian.Uint32(b[0:])), int(binary.BigEndian.Uint32(b[4:]))); err != nil {
+				return err
+			}
 		case "IDAT":
 			sawIDAT = true
 		case "IEND":
@@ -61,10 +67,27 @@ func checkPNG(r io.Reader) error {
 	}
 }
 
+// limitedBuffer keeps the first n bytes written to it and drops the rest.
+type limitedBuffer struct {
+	b *bytes.Buffer
+	n int
+}
+
+func (l *limitedBuffer) Write(p []byte) (int, error) {
+	if room := l.n - l.b.Len(); room > 0 {
+		l.b.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}
+
 // checkJPEG walks the markers from SOI to EOI, through the entropy-coded
 // data of every scan, and checks the frame header.
 func checkJPEG(r io.ReadSeeker) error {
-	if _, _, err := image.DecodeConfig(r); err != nil {
+	cfg, _, err := image.DecodeConfig(r)
+	if err != nil {
+		return err
+	}
+	if err := CheckSize(cfg.Width, cfg.Height); err != nil {
 		return err
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {

@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"image"
 	_ "image/jpeg" // registers the JPEG decoder
 	_ "image/png"  // registers the PNG decoder
 	"io"
@@ -36,6 +37,24 @@ type Info struct {
 	MediaType string
 	Pages     int
 	Size      int64
+}
+
+// Limits on a page, so that a forged header cannot make the station
+// allocate gigabytes (a decompression bomb).
+const (
+	MaxSide   = 30000       // pixels on either side
+	MaxPixels = 150_000_000 // pixels in all: A3 at 600 dpi is 70 million
+)
+
+// CheckSize refuses pages too large to decode safely.
+func CheckSize(w, h int) error {
+	if w <= 0 || h <= 0 {
+		return errors.New("the image has no pixels")
+	}
+	if w > MaxSide || h > MaxSide || w*h > MaxPixels {
+		return fmt.Errorf("the image is %d×%d pixels, more than a scanned page can be (at most %d per side, %d million in all)", w, h, MaxSide, MaxPixels/1_000_000)
+	}
+	return nil
 }
 
 // ErrUnreadable is wrapped by every error about a file's content.
@@ -92,6 +111,16 @@ func Inspect(path string) (Info, error) {
 		err = checkPNG(f)
 	case TIFF:
 		info.Pages, err = tiffPages(f)
+		var cfg image.Config
+		if err == nil {
+			_, err = f.Seek(0, io.SeekStart)
+		}
+		if err == nil {
+			cfg, err = tiff.DecodeConfig(f)
+		}
+		if err == nil {
+			err = CheckSize(cfg.Width, cfg.Height)
+		}
 		if err == nil {
 			_, err = f.Seek(0, io.SeekStart)
 		}

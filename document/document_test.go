@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/image/tiff"
@@ -150,6 +151,10 @@ func TestInspectRejects(t *testing.T) {
 				t.Errorf("error %v does not wrap ErrUnreadable", err)
 			}
 		})
+	}
+	bomb := fixture.PNGHeader(t, dir, "bomb.png", 50000, 50000)
+	if _, err := Inspect(bomb); err == nil || !strings.Contains(err.Error(), "more than a scanned page") {
+		t.Errorf("a 50,000 × 50,000 header: %v", err)
 	}
 	if _, err := Inspect(filepath.Join(dir, "missing.pdf")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
