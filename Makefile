@@ -4,8 +4,9 @@
 # Build and run: cgo for Tesseract, Leptonica and SANE; GL and X for Fyne.
 DEPS_BUILD := gcc pkg-config tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng \
 	libtesseract-dev libleptonica-dev libsane-dev sane-utils libgl1-mesa-dev xorg-dev
-# Tests also use a virtual display and poppler's PDF tools.
-DEPS_TEST := $(DEPS_BUILD) xvfb xauth poppler-utils
+# Tests also use a virtual display, poppler's PDF tools, and sane-airscan
+# (a real eSCL client for the scanner simulator).
+DEPS_TEST := $(DEPS_BUILD) xvfb xauth poppler-utils sane-airscan
 
 GO ?= go
 export PATH := $(PATH):/usr/local/go/bin
@@ -16,9 +17,16 @@ export CGO_ENABLED := 1
 run: deps-build
 	$(GO) run ./cmd/radicador
 
+# RADICADOR_STRICT makes a test fail, not skip, when a tool it needs is
+# missing: make test installs them all. TWAIN and the Windows spooler cannot
+# run here: their packages must at least build for Windows, and the TWAIN
+# structures are checked for 32-bit Windows too.
 test: deps-test
 	$(GO) vet ./...
-	$(GO) test -timeout 30m ./...
+	RADICADOR_STRICT=1 $(GO) test -timeout 30m ./...
+	GOOS=windows GOARCH=amd64 $(GO) build ./scan/...
+	GOOS=windows GOARCH=386 $(GO) build ./scan/...
+	CGO_ENABLED=0 GOARCH=386 $(GO) test ./scan/twain/
 
 # Benchmarks behind the README's figures (not part of make test: they build
 # stores of 100,000 radicados).

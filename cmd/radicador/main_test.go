@@ -190,3 +190,40 @@ func TestQuietUnderCLocale(t *testing.T) {
 		}
 	}
 }
+
+func TestScanCommand(t *testing.T) {
+	data := t.TempDir()
+	out := filepath.Join(t.TempDir(), "lote")
+	r := cli(t, data, "scan", "--device", "sane:test", "--source", "adf", "--dpi", "50", "--out", out, "--json").ok(t)
+	var res struct {
+		Pages []struct {
+			Page struct {
+				Index int    `json:"index"`
+				Path  string `json:"path"`
+			} `json:"page"`
+		} `json:"pages"`
+		Documents []json.RawMessage `json:"documents"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	if len(res.Pages) != 10 || len(res.Documents) != 1 {
+		t.Fatalf("scan of the test feeder: %d pages, %d documents", len(res.Pages), len(res.Documents))
+	}
+	for _, p := range res.Pages {
+		if _, err := os.Stat(p.Page.Path); err != nil {
+			t.Error(err)
+		}
+	}
+	// Pages from files, and a device that does not exist.
+	src := t.TempDir()
+	fixture.PNG(t, src, "a.png", "carta")
+	r = cli(t, data, "scan", "--device", "file:"+src, "--out", t.TempDir())
+	if r.code != 0 || !strings.Contains(r.stdout, "page-0001.png") {
+		t.Errorf("file scan: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = cli(t, data, "scan", "--device", "nope:x", "--out", t.TempDir())
+	if r.code != 1 || !strings.Contains(r.stderr, "no driver") {
+		t.Errorf("unknown device: exit %d, %q", r.code, r.stderr)
+	}
+}

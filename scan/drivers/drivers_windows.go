@@ -1,0 +1,3 @@
+package drivers
+
+import _ "github.com/radicador/radicador/scan/twain" // TWAIN
