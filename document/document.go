@@ -208,3 +208,37 @@ func tiffPages(r io.ReadSeeker) (int, error) {
 	}
 	return pages, nil
 }
+
+// Resolution gives the resolution in dpi a JPEG (JFIF), PNG (pHYs) or TIFF
+// file declares, or 0 when it declares none.
+func Resolution(path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	head := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	switch Sniff(head) {
+	case JPEG:
+		i := bytes.Index(head, []byte("JFIF\x00"))
+		if i < 0 || i+12 > len(head) {
+			return 0
+		}
+		units, x := head[i+7], int(binary.BigEndian.Uint16(head[i+8:]))
+		switch units {
+		case 1:
+			return x
+		case 2:
+			return int(float64(x)*2.54 + 0.5)
+		}
+	case PNG:
+		i := bytes.Index(head, []byte("pHYs"))
+		if i < 0 || i+13 > len(head) || head[i+12] != 1 {
+			return 0
+		}
+		return int(float64(binary.BigEndian.Uint32(head[i+4:]))*0.0254 + 0.5)
+	}
+	return 0
+}

@@ -1,5 +1,7 @@
 // Package procenv settles the process environment before the libraries that
-// read it at start-up do. Import it for its side effect from a main package.
+// read it at start-up do: the message language of Fyne, and the OpenMP
+// thread limit of Tesseract. Import it for its side effect from a main
+// package (and from tests that run Tesseract).
 //
 // It imports nothing but the standard library, so Go initialises it before
 // the third-party packages whose paths sort after its own (Go initialises
@@ -14,6 +16,7 @@ import (
 
 func init() {
 	fixLocale()
+	limitOpenMP()
 }
 
 // fixLocale gives the "C.UTF-8" locale of containers and CI machines a

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/ident"
 	"github.com/radicador/radicador/radicado"
 )
 
@@ -20,8 +21,12 @@ type Config struct {
 	Station      string             `json:"station"`
 	Pattern      string             `json:"pattern"`
 	Hours        string             `json:"hours"`
+	NIT          string             `json:"nit"`     // the organisation's own
+	Domains      []string           `json:"domains"` // the organisation's mail domains
 	Types        []radicado.DocType `json:"types"`
 	Closures     []calendar.Closure `json:"closures"`
+	Depts        map[string]string  `json:"depts"`  // department code → name
+	Routes       map[string]string  `json:"routes"` // document type → department code
 	pattern      radicado.Pattern   // parsed Pattern
 	hours        calendar.Hours     // parsed Hours
 }
@@ -34,9 +39,13 @@ const (
 	KeyStation      = "station"
 	KeyPattern      = "pattern"
 	KeyHours        = "hours"
+	KeyNIT          = "nit"
+	KeyDomains      = "domains"
 	prefixTerm      = "term."
 	prefixType      = "type."
 	prefixClosure   = "closure."
+	prefixDept      = "dept."
+	prefixRoute     = "route."
 )
 
 // Defaults of a new station: office 001, station 01, the default pattern,
@@ -47,6 +56,8 @@ var defaults = map[string]string{
 	KeyStation:      "01",
 	KeyPattern:      radicado.DefaultPattern,
 	KeyHours:        "08:00-17:00",
+	KeyNIT:          "",
+	KeyDomains:      "",
 }
 
 // configFrom builds and checks a configuration from stored settings.
@@ -63,7 +74,20 @@ func configFrom(settings map[string]string) (Config, error) {
 		Station:      get(KeyStation),
 		Pattern:      get(KeyPattern),
 		Hours:        get(KeyHours),
+		NIT:          get(KeyNIT),
 		Types:        radicado.DefaultTypes(),
+		Depts:        map[string]string{},
+		Routes:       map[string]string{},
+	}
+	for _, d := range strings.Split(get(KeyDomains), ",") {
+		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
+			c.Domains = append(c.Domains, d)
+		}
+	}
+	if c.NIT != "" {
+		if _, err := ident.New(ident.NIT, c.NIT); err != nil {
+			return c, fmt.Errorf("the organisation's NIT: %w", err)
+		}
 	}
 	var err error
 	if c.pattern, err = radicado.ParsePattern(c.Pattern); err != nil {
@@ -101,6 +125,14 @@ func configFrom(settings map[string]string) (Config, error) {
 				return c, fmt.Errorf("term of %s: %q is not a number of business days from 0 to 365", code, v)
 			}
 			c.setType(code, func(t *radicado.DocType) { t.Days = days })
+		case strings.HasPrefix(k, prefixDept):
+			code := strings.TrimPrefix(k, prefixDept)
+			if err := checkDeptCode(code); err != nil {
+				return c, err
+			}
+			c.Depts[code] = v
+		case strings.HasPrefix(k, prefixRoute):
+			c.Routes[strings.TrimPrefix(k, prefixRoute)] = v
 		case strings.HasPrefix(k, prefixClosure):
 			d, err := calendar.ParseDate(strings.TrimPrefix(k, prefixClosure))
 			if err != nil {
@@ -109,7 +141,24 @@ func configFrom(settings map[string]string) (Config, error) {
 			c.Closures = append(c.Closures, calendar.Closure{Date: d, Reason: v})
 		}
 	}
+	for t, d := range c.Routes {
+		if _, err := radicado.FindType(c.Types, t); err != nil {
+			return c, fmt.Errorf("route.%s: %w", t, err)
+		}
+		if _, ok := c.Depts[d]; !ok {
+			return c, fmt.Errorf("route.%s: department %q is not known (add it with dept.%s)", t, d, d)
+		}
+	}
 	return c, nil
+}
+
+// checkDeptCode checks a department code: letters, digits, - _ or ., up to
+// 20.
+func checkDeptCode(code string) error {
+	if code == "" || len(code) > 20 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") != "" {
+		return fmt.Errorf("department code %q: use up to 20 letters, digits, - _ or .", code)
+	}
+	return nil
 }
 
 // setType changes the type with code, adding it (named by its code) when new.
@@ -164,6 +213,10 @@ func Keys() [][2]string {
 		{prefixTerm + "TYPE", "response term of a document type, in business days (0: none)"},
 		{prefixType + "TYPE", "name of a document type; a new code adds a type"},
 		{prefixClosure + "YYYY-MM-DD", "an extra non-working day, with its reason"},
+		{KeyNIT, "the organisation's own NIT, never taken for a sender's"},
+		{KeyDomains, "the organisation's mail domains, comma-separated"},
+		{prefixDept + "CODE", "a department: its name, as letters address it"},
+		{prefixRoute + "TYPE", "the department code letters of a type go to"},
 	}
 }
 
@@ -171,7 +224,7 @@ func knownKey(k string) bool {
 	if _, ok := defaults[k]; ok {
 		return true
 	}
-	for _, p := range []string{prefixTerm, prefixType, prefixClosure} {
+	for _, p := range []string{prefixTerm, prefixType, prefixClosure, prefixDept, prefixRoute} {
 		if strings.HasPrefix(k, p) && len(k) > len(p) {
 			return true
 		}
@@ -188,7 +241,7 @@ func (s *Station) Set(ctx context.Context, changes map[string]*string) error {
 		for _, k := range slices.Sorted(maps.Keys(changes)) {
 			v := changes[k]
 			if !knownKey(k) {
-				return fmt.Errorf("unknown setting %q (known: organization, office, station, pattern, hours, term.TYPE, type.TYPE, closure.YYYY-MM-DD)", k)
+				return fmt.Errorf("unknown setting %q (known: organization, office, station, pattern, hours, nit, domains, term.TYPE, type.TYPE, closure.YYYY-MM-DD, dept.CODE, route.TYPE)", k)
 			}
 			if v == nil {
 				delete(settings, k)

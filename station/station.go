@@ -26,6 +26,7 @@ import (
 type Station struct {
 	store *store.Store
 	actor string
+	read  reader
 }
 
 // Options adjust a station.
@@ -50,8 +51,14 @@ func Open(ctx context.Context, dir string, opt Options) (*Station, error) {
 	return &Station{store: st, actor: actor}, nil
 }
 
-// Close closes the station's database.
-func (s *Station) Close() error { return s.store.Close() }
+// Close stops the OCR engines, if they were started, and closes the
+// station's database.
+func (s *Station) Close() error {
+	if s.read.engine != nil {
+		s.read.engine.Close()
+	}
+	return s.store.Close()
+}
 
 // Store gives the station's store, for the services built on it.
 func (s *Station) Store() *store.Store { return s.store }

@@ -135,8 +135,11 @@ func (s *Store) Radicar(ctx context.Context, d Draft) (radicado.Record, error) {
 			id, eventID, now.UTC().Format(time.RFC3339)); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ocr_queue (radicado_id, updated_at) VALUES (?, ?)`, id, now.UTC().Format(time.RFC3339)); err != nil {
+			return err
+		}
 		body := strings.Join([]string{rec.Sender.ID.Number, rec.Type, rec.Dept, parts.Kind.String(), d.Keywords}, " ")
-		if _, err := tx.ExecContext(ctx, `INSERT INTO search (rowid, number, sender, subject, body) VALUES (?, ?, ?, ?, ?)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO search (rowid, number, sender, subject, body, content) VALUES (?, ?, ?, ?, ?, '')`,
 			id, number, rec.Sender.Name, rec.Subject, body); err != nil {
 			return err
 		}

@@ -505,3 +505,53 @@ func TestBusyIsReported(t *testing.T) {
 		t.Errorf("%d radicados after a busy failure", len(rs))
 	}
 }
+
+func TestOCRQueueAndSearch(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	r, err := s.Radicar(ctx, draft(t, s, radicado.Entrada, "Carta"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.PendingOCR(ctx, 10)
+	if err != nil || len(pending) != 1 || pending[0] != r.Number {
+		t.Fatalf("queue = %v, %v", pending, err)
+	}
+	if rs, _ := s.Search(ctx, "extractos", 10); len(rs) != 0 {
+		t.Fatal("found by a word not read yet")
+	}
+	for range MaxOCRAttempts - 1 {
+		s.FailOCR(ctx, r.Number, errors.New("tesseract crashed"))
+	}
+	if p, _ := s.PendingOCR(ctx, 10); len(p) != 1 {
+		t.Fatal("a radicado left the queue before its last attempt")
+	}
+	rec := OCRRecord{Text: "solicito copia de los extractos de mi tarjeta", Pages: "[]", Fields: "{}", Confidence: 91}
+	if err := s.SaveOCR(ctx, r.Number, rec, []Rendition{{Kind: "searchable_pdf", SHA256: strings.Repeat("a", 64), Size: 10}}); err != nil {
+		t.Fatal(err)
+	}
+	// Read twice: the text is replaced, not added, and one example is kept.
+	rec.Text = "solicito copia de los extractos bancarios"
+	if err := s.SaveOCR(ctx, r.Number, rec, nil); err != nil {
+		t.Fatal(err)
+	}
+	if rs, _ := s.Search(ctx, "extractos bancarios", 10); len(rs) != 1 {
+		t.Error("not found by the words read on its pages")
+	}
+	if rs, _ := s.Search(ctx, "tarjeta", 10); len(rs) != 0 {
+		t.Error("found by a word of a text replaced since")
+	}
+	if p, _ := s.PendingOCR(ctx, 10); len(p) != 0 {
+		t.Errorf("still queued: %v", p)
+	}
+	ex, _ := s.Training(ctx)
+	if len(ex) != 1 || ex[0].Type != "peticion" {
+		t.Errorf("training examples %+v", ex)
+	}
+	if rd, _ := s.Renditions(ctx, r.Number); len(rd) != 1 {
+		t.Errorf("renditions %+v", rd)
+	}
+	if rep, err := s.Verify(ctx); err != nil || !rep.OK {
+		t.Fatalf("Verify = %+v, %v", rep, err)
+	}
+}

@@ -5,7 +5,6 @@
 package file
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -172,7 +171,7 @@ func copyImage(path string, index int, media, dir string) (scan.Page, error) {
 		return scan.Page{}, err
 	}
 	return scan.Page{Index: index, Path: dst, Format: media, Width: cfg.Width, Height: cfg.Height,
-		DPI: imageDPI(path, media), Mode: modeOf(cfg.ColorModel, palette)}, nil
+		DPI: document.Resolution(path), Mode: modeOf(cfg.ColorModel, palette)}, nil
 }
 
 func copyFile(src io.Reader, dst string) error {
@@ -325,38 +324,4 @@ func tiffDirectories(data []byte) ([]int64, []int, error) {
 		off = int64(bo.Uint32(data[end:]))
 	}
 	return offs, dpis, nil
-}
-
-// imageDPI reads the resolution a JPEG (JFIF) or PNG (pHYs) file declares,
-// or 0.
-func imageDPI(path, media string) int {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	head := make([]byte, 4096)
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
-	switch media {
-	case document.JPEG:
-		i := bytes.Index(head, []byte("JFIF\x00"))
-		if i < 0 || i+12 > len(head) {
-			return 0
-		}
-		units, x := head[i+7], int(binary.BigEndian.Uint16(head[i+8:]))
-		switch units {
-		case 1:
-			return x
-		case 2:
-			return int(float64(x)*2.54 + 0.5)
-		}
-	case document.PNG:
-		i := bytes.Index(head, []byte("pHYs"))
-		if i < 0 || i+13 > len(head) || head[i+12] != 1 {
-			return 0
-		}
-		return int(float64(binary.BigEndian.Uint32(head[i+4:]))*0.0254 + 0.5)
-	}
-	return 0
 }

@@ -1,0 +1,165 @@
+// Package classify tells what kind of document a letter is and where it
+// goes: keyword rules to start with, and a naive Bayes model learnt from the
+// station's own confirmed radicados that takes over as they accumulate.
+package classify
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Result is a classification.
+type Result struct {
+	Type       string             `json:"type"`
+	Confidence float64            `json:"confidence"`
+	Scores     map[string]float64 `json:"scores,omitempty"` // probability of each type
+	Source     string             `json:"source"`           // "rules", "model" or "rules+model"
+}
+
+// Rule is a phrase that points to a document type.
+type Rule struct {
+	Type   string
+	Phrase string // folded: lower case, no accents
+	Weight float64
+}
+
+// DefaultRules are phrases found in the letters a Colombian front desk
+// receives, by the kind of document they announce.
+var DefaultRules = []Rule{
+	{"tutela", "accion de tutela", 6}, {"tutela", "tutela", 3}, {"tutela", "juzgado", 2}, {"tutela", "tribunal", 2},
+	{"tutela", "auto admisorio", 3}, {"tutela", "admitio", 1}, {"tutela", "fallo", 1}, {"tutela", "desacato", 3},
+	{"tutela", "notificacion judicial", 3}, {"tutela", "despacho", 1}, {"tutela", "accionante", 3},
+
+	{"factura", "factura electronica", 6}, {"factura", "factura", 3}, {"factura", "cufe", 4}, {"factura", "orden de compra", 1},
+	{"factura", "proveedor", 1}, {"factura", "tramite de pago", 2},
+
+	{"cuenta_cobro", "cuenta de cobro", 8}, {"cuenta_cobro", "honorarios", 2}, {"cuenta_cobro", "prestacion de servicios", 1},
+
+	{"queja_reclamo", "queja", 4}, {"queja_reclamo", "reclamo", 4}, {"queja_reclamo", "reclamacion", 3},
+	{"queja_reclamo", "inconformidad", 3}, {"queja_reclamo", "no autorice", 2}, {"queja_reclamo", "no autorizado", 2},
+	{"queja_reclamo", "insatisfaccion", 2}, {"queja_reclamo", "reversion", 1}, {"queja_reclamo", "mal servicio", 3},
+
+	{"peticion", "derecho de peticion", 6}, {"peticion", "derecho fundamental de peticion", 3}, {"peticion", "articulo 23", 3},
+	{"peticion", "ley 1755", 3}, {"peticion", "peticion", 2}, {"peticion", "solicito", 1},
+
+	{"oficio", "oficio", 2}, {"oficio", "inspeccion y vigilancia", 4}, {"oficio", "requerimiento", 2},
+	{"oficio", "ministerio", 1}, {"oficio", "superintendencia", 2}, {"oficio", "contraloria", 1}, {"oficio", "procuraduria", 1},
+	{"oficio", "alcaldia", 1}, {"oficio", "gobernacion", 1}, {"oficio", "direccion de impuestos", 2}, {"oficio", "visita de inspeccion", 2},
+}
+
+// Other is the type given when nothing points anywhere.
+const Other = "otro"
+
+var fold = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+// Fold gives s in lower case without accents, with white space folded.
+func Fold(s string) string {
+	out, _, _ := transform.String(fold, strings.ToLower(s))
+	return strings.Join(strings.Fields(out), " ")
+}
+
+// Tokens splits folded text into words of two or more letters or digits.
+func Tokens(s string) []string {
+	return strings.FieldsFunc(Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// ruleScores scores each type by the phrases found, those of the subject
+// counting twice.
+func ruleScores(rules []Rule, text, subject string) map[string]float64 {
+	body, subj := " "+strings.Join(Tokens(text), " ")+" ", " "+strings.Join(Tokens(subject), " ")+" "
+	scores := map[string]float64{}
+	for _, r := range rules {
+		p := " " + r.Phrase + " "
+		if strings.Contains(body, p) {
+			scores[r.Type] += r.Weight
+		}
+		if strings.Contains(subj, p) {
+			scores[r.Type] += r.Weight
+		}
+	}
+	return scores
+}
+
+// normalize turns scores into probabilities with a softmax, so that a
+// clear lead gives a high confidence and a tie a low one.
+func normalize(scores map[string]float64, types []string, temperature float64) map[string]float64 {
+	out := map[string]float64{}
+	var sum float64
+	for _, t := range types {
+		v := math.Exp(scores[t] / temperature)
+		out[t] = v
+		sum += v
+	}
+	for t := range out {
+		out[t] /= sum
+	}
+	return out
+}
+
+func best(p map[string]float64) (string, float64) {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	bt, bp := Other, -1.0
+	for _, k := range keys {
+		if p[k] > bp {
+			bt, bp = k, p[k]
+		}
+	}
+	return bt, bp
+}
+
+// Classifier combines the rules with a model learnt from examples.
+type Classifier struct {
+	Rules []Rule
+	Types []string // the types it may answer (must include Other)
+	model *Model
+}
+
+// New gives a classifier over types with the default rules and a model
+// (nil: rules only).
+func New(types []string, m *Model) *Classifier {
+	if !contains(types, Other) {
+		types = append(types, Other)
+	}
+	return &Classifier{Rules: DefaultRules, Types: types, model: m}
+}
+
+func contains(l []string, s string) bool {
+	for _, v := range l {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Classify tells the type of a letter from its text and subject.
+func (c *Classifier) Classify(text, subject string) Result {
+	scores := ruleScores(c.Rules, text, subject)
+	scores[Other] += 1.5 // what nothing points to is "otro"
+	rules := normalize(scores, c.Types, 2)
+	p, source := rules, "rules"
+	if c.model != nil && c.model.Examples() > 0 {
+		learnt := c.model.Probabilities(text+" "+subject, c.Types)
+		// The model earns its say as examples accumulate: a third of the
+		// vote after 25 examples, two thirds after 100.
+		n := float64(c.model.Examples())
+		w := math.Min(0.8, n/(n+50))
+		p = map[string]float64{}
+		for _, t := range c.Types {
+			p[t] = (1-w)*rules[t] + w*learnt[t]
+		}
+		source = "rules+model"
+	}
+	t, conf := best(p)
+	return Result{Type: t, Confidence: conf, Scores: p, Source: source}
+}
