@@ -3,7 +3,7 @@
 
 # Build and run: cgo for Tesseract, Leptonica and SANE; GL and X for Fyne.
 DEPS_BUILD := gcc pkg-config tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng \
-	libtesseract-dev libleptonica-dev libsane-dev sane-utils libgl1-mesa-dev xorg-dev
+	libtesseract-dev libleptonica-dev libsane-dev sane-utils libgl1-mesa-dev xorg-dev wspanish
 # Tests also use a virtual display, poppler's PDF tools, and sane-airscan
 # (a real eSCL client for the scanner simulator).
 DEPS_TEST := $(DEPS_BUILD) xvfb xauth poppler-utils sane-airscan
@@ -32,6 +32,7 @@ test: deps-test
 # stores of 100,000 radicados).
 bench: deps-build
 	$(GO) test -run '^$$' -bench . -benchtime 2000x -timeout 60m ./store/ ./station/
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./ocr/ ./scan/escl/
 
 build: deps-build
 	$(GO) build -o bin/radicador ./cmd/radicador

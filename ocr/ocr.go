@@ -194,6 +194,22 @@ func (e *Engine) ReadAll(ctx context.Context, paths []string) []Page {
 // left as it is.
 const MinOrientationConfidence = 2.0
 
+// UprightConfidence is the reading confidence above which a page is taken
+// to be upright: sideways and upside-down pages read well below it.
+const UprightConfidence = 75.0
+
+// recognize reads the words of one image, in a single recognition pass.
+func recognize(client *gosseract.Client, path string) ([]Word, error) {
+	if err := client.SetImage(path); err != nil {
+		return nil, err
+	}
+	boxes, err := client.GetBoundingBoxesVerbose()
+	if err != nil {
+		return nil, err
+	}
+	return words(boxes), nil
+}
+
 func (e *Engine) read(ctx context.Context, client *gosseract.Client, osd *orienter, path string) Page {
 	p := Page{Path: path, Image: path}
 	if err := ctx.Err(); err != nil {
@@ -216,30 +232,37 @@ func (e *Engine) read(ctx context.Context, client *gosseract.Client, osd *orient
 	}
 	p.Width, p.Height = cfg.Width, cfg.Height
 	p.DPI = document.Resolution(path)
-	if osd != nil {
+	words, err := recognize(client, path)
+	if err != nil {
+		p.Err = fmt.Errorf("%s: %w", path, err)
+		return p
+	}
+	p.Words = e.lexicon.correct(words)
+	p.Text, p.Confidence = layout(p.Words)
+	// Orientation is looked at only when the page reads badly: an upright
+	// page, the usual case, costs no detection.
+	if osd != nil && p.Confidence < UprightConfidence {
 		if deg, conf, ok := osd.orientation(path); ok && deg != 0 && conf >= MinOrientationConfidence {
 			upright, err := e.turn(path, deg)
 			if err != nil {
 				p.Err = err
 				return p
 			}
-			p.Image, p.Orientation = upright, deg
-			if deg == 90 || deg == 270 {
-				p.Width, p.Height = p.Height, p.Width
+			words, err := recognize(client, upright)
+			if err != nil {
+				p.Err = fmt.Errorf("%s: %w", path, err)
+				return p
+			}
+			turned := e.lexicon.correct(words)
+			text, conf := layout(turned)
+			if conf > p.Confidence {
+				p.Image, p.Orientation, p.Words, p.Text, p.Confidence = upright, deg, turned, text, conf
+				if deg == 90 || deg == 270 {
+					p.Width, p.Height = p.Height, p.Width
+				}
 			}
 		}
 	}
-	if err := client.SetImage(p.Image); err != nil {
-		p.Err = fmt.Errorf("%s: %w", path, err)
-		return p
-	}
-	boxes, err := client.GetBoundingBoxesVerbose()
-	if err != nil {
-		p.Err = fmt.Errorf("%s: %w", path, err)
-		return p
-	}
-	p.Words = e.lexicon.correct(words(boxes))
-	p.Text, p.Confidence = layout(p.Words)
 	p.Text = fixMail(p.Text)
 	return p
 }

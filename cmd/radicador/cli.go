@@ -178,6 +178,7 @@ func cmdRadicar(ctx context.Context, e *env, args []string) error {
 	subject := fs.String("subject", "", "subject")
 	dept := fs.String("dept", "", "department code it goes to")
 	asJSON := fs.Bool("json", false, "print JSON")
+	noRead := fs.Bool("no-read", false, "leave the pages to be read later ('radicador read', or the app)")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -197,10 +198,21 @@ func cmdRadicar(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return printJSON(e.stdout, toJSON(rec, false))
+		if err := printJSON(e.stdout, toJSON(rec, false)); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(e.stdout, "%s\n", rec.Number)
+		fmt.Fprintf(e.stderr, "received %s, %d pages, due %s\n", rec.ReceivedAt.Format("2006-01-02 15:04:05"), rec.Pages, orNone(rec.Due.String()))
 	}
-	fmt.Fprintf(e.stdout, "%s\n", rec.Number)
-	fmt.Fprintf(e.stderr, "received %s, %d pages, due %s\n", rec.ReceivedAt.Format("2006-01-02 15:04:05"), rec.Pages, orNone(rec.Due.String()))
+	// The number is given and kept; now its pages are read, so that a
+	// search finds it by its content. A failure here does not touch the
+	// radicado: its pages stay queued.
+	if !*noRead {
+		if err := st.ReadRadicado(ctx, rec.Number); err != nil {
+			fmt.Fprintf(e.stderr, "radicador: warning: %s is radicated; its pages will be read later: %s\n", rec.Number, oneLine(err))
+		}
+	}
 	return nil
 }
 

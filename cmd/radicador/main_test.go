@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/radicador/radicador/internal/fixture"
+	"github.com/radicador/radicador/internal/pagegen"
+	"github.com/radicador/radicador/scan"
 )
 
 // The test binary is also the program when this variable is set, so that
@@ -225,5 +227,97 @@ func TestScanCommand(t *testing.T) {
 	r = cli(t, data, "scan", "--device", "nope:x", "--out", t.TempDir())
 	if r.code != 1 || !strings.Contains(r.stderr, "no driver") {
 		t.Errorf("unknown device: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// TestOpenMPLimit starts the program as an installed station starts: with
+// no OMP_THREAD_LIMIT. It must run Tesseract single-threaded all the same.
+func TestOpenMPLimit(t *testing.T) {
+	exe, _ := os.Executable()
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "OMP_THREAD_LIMIT=") {
+			env = append(env, kv)
+		}
+	}
+	cmd := exec.Command(exe, "--data", t.TempDir(), "version")
+	cmd.Env = append(env, asMainEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if !strings.Contains(string(out), "OpenMP thread limit 1") {
+		t.Errorf("version: %s", out)
+	}
+}
+
+func TestOCRCommand(t *testing.T) {
+	data, src := t.TempDir(), t.TempDir()
+	p, err := scan.WritePage(src, 1, pagegen.Gray(pagegen.Spec{DPI: 300, Lines: []string{
+		"Neiva, 5 de mayo de 2026", "", "Asunto: Cuenta de cobro No. 88", "",
+		"Presento cuenta de cobro por la suma de $2.300.000 por honorarios.", "", "Cordialmente,", "", "Laura Méndez", "C.C. 36.111.222",
+	}}), scan.Gray, 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, data, "ocr", "--json", p.Path).ok(t)
+	var got struct {
+		Text  string `json:"text"`
+		Pages []struct {
+			Text        string  `json:"text"`
+			Orientation int     `json:"orientation"`
+			Confidence  float64 `json:"confidence"`
+		} `json:"pages"`
+		DocType string                    `json:"doc_type"`
+		Fields  map[string]map[string]any `json:"fields"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	if got.DocType != "cuenta_cobro" || len(got.Pages) != 1 || got.Pages[0].Confidence < 50 || !strings.Contains(got.Text, "honorarios") {
+		t.Errorf("ocr --json: %+v", got)
+	}
+	for k, want := range map[string]string{"amount": "2300000", "sender_id": "36111222", "sender_id_type": "CC", "date": "2026-05-05", "reference": "88"} {
+		if got.Fields[k]["value"] != want {
+			t.Errorf("field %s = %v, want %s", k, got.Fields[k], want)
+		}
+	}
+	// radicar reads the pages right after giving the number.
+	num := strings.TrimSpace(cli(t, data, "radicar", "--type", "cuenta_cobro", "--sender", "Laura Méndez", "--subject", "Cuenta de cobro", p.Path).ok(t).stdout)
+	var found []map[string]any
+	json.Unmarshal([]byte(cli(t, data, "search", "honorarios", "--json").ok(t).stdout), &found)
+	if len(found) != 1 || found[0]["number"] != num {
+		t.Errorf("search by content after radicar: %v", found)
+	}
+}
+
+// TestEvalCommand scores a corpus of one letter drawn here, with its truth.
+func TestEvalCommand(t *testing.T) {
+	dir := t.TempDir()
+	lines := []string{"Neiva, 5 de mayo de 2026", "", "Asunto: Queja por demora", "", "Presento queja por la demora en la entrega.", "",
+		"Atentamente,", "", "Laura Méndez", "C.C. 36.111.222"}
+	if _, err := scan.WritePage(dir, 1, pagegen.Gray(pagegen.Spec{DPI: 300, Lines: lines}), scan.Gray, 300); err != nil {
+		t.Fatal(err)
+	}
+	truth := map[string]string{"image": "page-0001.png", "text": strings.Join(lines, "\n"), "doc_type": "queja_reclamo",
+		"sender_name": "Laura Méndez", "sender_id_type": "CC", "sender_id": "36111222", "date": "2026-05-05", "subject": "Queja por demora"}
+	b, _ := json.Marshal(truth)
+	os.WriteFile(filepath.Join(dir, "001.json"), b, 0o644)
+	r := cli(t, t.TempDir(), "eval", "--corpus", dir, "--json").ok(t)
+	var score struct {
+		Letters int                `json:"letters"`
+		CER     float64            `json:"cer"`
+		Fields  map[string]float64 `json:"fields"`
+		Type    float64            `json:"doc_type"`
+		Misses  []string           `json:"misses"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &score); err != nil {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	if score.Letters != 1 || score.CER > 0.02 || score.Type != 1 || score.Fields["sender_id"] != 1 || score.Fields["date"] != 1 || len(score.Misses) != 0 {
+		t.Errorf("eval: %+v", score)
+	}
+	if r := cli(t, t.TempDir(), "eval", "--corpus", t.TempDir()); r.code != 1 || !strings.Contains(r.stderr, "no letters") {
+		t.Errorf("eval of an empty folder: %d %q", r.code, r.stderr)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/radicador/radicador/eval"
 	"github.com/radicador/radicador/extract"
+	"github.com/radicador/radicador/ocr"
 	"github.com/radicador/radicador/station"
 )
 
@@ -204,4 +205,21 @@ func evaluate(ctx context.Context, st *station.Station, letters []eval.Truth) (*
 		s.Add(t, results[i].r)
 	}
 	return &s, nil
+}
+
+func init() {
+	commands = append(commands, command{"version", "", "versions of the program and its engines, and how OCR runs", cmdVersion})
+}
+
+// Version is the program's version, set at build time with
+// -ldflags "-X main.Version=…".
+var Version = "0.1.0-dev"
+
+func cmdVersion(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "version", "")
+	if err := parseNone(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Radicador %s\nTesseract %s, OpenMP thread limit %d\n", Version, ocr.TesseractVersion(), ocr.ThreadLimit())
+	return nil
 }
