@@ -1,0 +1,229 @@
+// Command radicador-server is the central server the stations sync to:
+// "serve" runs it; "station" and "admin" enrol stations and
+// administrators.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/radicador/radicador/sync/server"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `Radicador central server.
+
+Usage:
+  radicador-server serve [--listen ADDR] [--db URL] [--data DIR] [--tls-cert FILE --tls-key FILE]
+  radicador-server station add --office CODE --station CODE [--db URL] [--data DIR]
+  radicador-server station revoke --office CODE --station CODE
+  radicador-server station list
+  radicador-server admin add --name NAME
+
+--db is postgres://… for PostgreSQL; without it, an SQLite file in --data
+(default: $RADICADOR_SERVER_DATA, else ./radicador-server-data).
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	var err error
+	switch {
+	case args[0] == "serve":
+		err = serve(ctx, args[1:], stdout, stderr)
+	case args[0] == "station" && len(args) > 1:
+		err = station(ctx, args[1], args[2:], stdout)
+	case args[0] == "admin" && len(args) > 1 && args[1] == "add":
+		err = adminAdd(ctx, args[2:], stdout)
+	default:
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "radicador-server:", strings.Join(strings.Fields(err.Error()), " "))
+		return 1
+	}
+	return 0
+}
+
+type dbFlags struct{ db, data *string }
+
+func addDB(fs *flag.FlagSet) dbFlags {
+	def := os.Getenv("RADICADOR_SERVER_DATA")
+	if def == "" {
+		def = "radicador-server-data"
+	}
+	return dbFlags{
+		db:   fs.String("db", "", "database: postgres://… for PostgreSQL (default: SQLite in --data)"),
+		data: fs.String("data", def, "folder for the SQLite database"),
+	}
+}
+
+func (f dbFlags) open(ctx context.Context) (*server.DB, error) {
+	url := *f.db
+	if url == "" {
+		if err := os.MkdirAll(*f.data, 0o750); err != nil {
+			return nil, err
+		}
+		url = filepath.Join(*f.data, "radicador-server.db")
+	}
+	return server.Open(ctx, url)
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8390", "address to listen on")
+	cert := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key the server speaks HTTPS")
+	key := fs.String("tls-key", "", "TLS private key (PEM)")
+	maxFile := fs.Int64("max-file", server.DefaultLimits.MaxFile, "largest file accepted, in bytes")
+	dbf := addDB(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if (*cert == "") != (*key == "") {
+		return errors.New("give both --tls-cert and --tls-key, or neither")
+	}
+	log := slog.New(slog.NewJSONHandler(stdout, nil))
+	db, err := dbf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	limits := server.DefaultLimits
+	limits.MaxFile = *maxFile
+	srv := &http.Server{
+		Addr:              *listen,
+		Handler:           server.New(db, log, limits).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	l, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", l.Addr().String(), "tls", *cert != "")
+	errc := make(chan error, 1)
+	go func() {
+		if *cert != "" {
+			errc <- srv.ServeTLS(l, *cert, *key)
+		} else {
+			errc <- srv.Serve(l)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing the requests under way")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// newToken gives a random token; only its hash is kept.
+func newToken() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return "rdc_" + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func station(ctx context.Context, verb string, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("station "+verb, flag.ContinueOnError)
+	office := fs.String("office", "", "office code")
+	st := fs.String("station", "", "station code")
+	dbf := addDB(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := dbf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch verb {
+	case "add":
+		if *office == "" || *st == "" || strings.Trim(*office+*st, "0123456789") != "" {
+			return errors.New("give --office and --station, digits (as in the station's numbers)")
+		}
+		token := newToken()
+		if err := db.AddStation(ctx, server.Principal{Office: *office, Station: *st}, server.HashToken(token)); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Station %s-%s enrolled. Its token, shown this once (only its hash is kept):\n\n  %s\n\nOn the station: radicador enroll --server URL --token %s\n", *office, *st, token, token)
+		return nil
+	case "revoke":
+		return db.RevokeStation(ctx, *office, *st)
+	case "list":
+		list, err := db.Stations(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "OFFICE\tSTATION\tROLE\tSTATE\tCLOCK OFFSET\tLAST SEEN")
+		for _, s := range list {
+			role, state := "station", "active"
+			if s.Admin {
+				role = "admin"
+			}
+			if s.Revoked {
+				state = "revoked"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Office, s.Station, role, state, s.ClockOffset, s.LastSeen)
+		}
+		return tw.Flush()
+	}
+	return fmt.Errorf("station %s: use add, revoke or list", verb)
+}
+
+func adminAdd(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("admin add", flag.ContinueOnError)
+	name := fs.String("name", "", "who the token is for")
+	dbf := addDB(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return errors.New("give --name")
+	}
+	db, err := dbf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	token := newToken()
+	if err := db.AddStation(ctx, server.Principal{Office: "admin", Station: *name, Admin: true}, server.HashToken(token)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Administrator %s added. Token, shown this once:\n\n  %s\n", *name, token)
+	return nil
+}

@@ -1,0 +1,203 @@
+// Package planilla writes the day-end control sheet: the day's radicados
+// grouped by the department they go to, with a column where whoever takes
+// them there signs, as CSV and as PDF.
+package planilla
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
+)
+
+// Row is one radicado on the sheet.
+type Row struct {
+	Dept       string
+	Number     string
+	ReceivedAt time.Time
+	Type       string
+	Sender     string
+	Subject    string
+	Pages      int
+	Annulled   bool
+}
+
+// Sheet is a day's control sheet.
+type Sheet struct {
+	Organization string
+	Day          string // YYYY-MM-DD
+	Office       string
+	Station      string
+	Depts        map[string]string // code → name, for headings
+	Rows         []Row
+}
+
+// Group is the radicados of one department.
+type Group struct {
+	Dept, Name string
+	Rows       []Row
+}
+
+// NoDept is the heading of radicados without a department.
+const NoDept = "Sin dependencia asignada"
+
+// Groups gives the rows by department, departments by name and rows by
+// number.
+func (s Sheet) Groups() []Group {
+	by := map[string]*Group{}
+	for _, r := range s.Rows {
+		g := by[r.Dept]
+		if g == nil {
+			name := s.Depts[r.Dept]
+			switch {
+			case r.Dept == "":
+				name = NoDept
+			case name == "":
+				name = r.Dept
+			default:
+				name = r.Dept + " — " + name
+			}
+			g = &Group{Dept: r.Dept, Name: name}
+			by[r.Dept] = g
+		}
+		g.Rows = append(g.Rows, r)
+	}
+	out := make([]Group, 0, len(by))
+	for _, g := range by {
+		sort.Slice(g.Rows, func(i, j int) bool { return g.Rows[i].Number < g.Rows[j].Number })
+		out = append(out, *g)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if (out[i].Dept == "") != (out[j].Dept == "") {
+			return out[j].Dept == "" // unassigned last
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+func status(r Row) string {
+	if r.Annulled {
+		return "ANULADO"
+	}
+	return "vigente"
+}
+
+// WriteCSV writes the sheet as CSV (UTF-8 with a byte-order mark, which
+// spreadsheets need to read accents right).
+func (s Sheet) WriteCSV(w io.Writer) error {
+	io.WriteString(w, "\ufeff")
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"dependencia", "radicado", "hora", "tipo", "remitente", "asunto", "folios", "estado", "recibido por (nombre y firma)", "fecha y hora de recibo"})
+	for _, g := range s.Groups() {
+		for _, r := range g.Rows {
+			cw.Write([]string{g.Name, r.Number, r.ReceivedAt.Format("15:04"), r.Type, r.Sender, r.Subject, strconv.Itoa(r.Pages), status(r), "", ""})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WritePDF writes the sheet as a landscape PDF: a table per department
+// with a signature column, totals, and a page number on every page.
+func (s Sheet) WritePDF(w io.Writer) error {
+	pdf := fpdf.New("L", "mm", "Letter", "")
+	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
+	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
+	pdf.SetMargins(12, 12, 12)
+	pdf.SetAutoPageBreak(true, 15)
+	title := "Planilla de entrega de correspondencia"
+	pdf.SetTitle(title+" "+s.Day, true)
+	pdf.SetCreator("Radicador", true)
+	pdf.AliasNbPages("{nb}")
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-10)
+		pdf.SetFont("go", "", 8)
+		pdf.CellFormat(0, 5, fmt.Sprintf("%s · %s · página %d de {nb}", title, s.Day, pdf.PageNo()), "", 0, "C", false, 0, "")
+	})
+	cols := []struct {
+		head  string
+		width float64
+	}{{"Radicado", 36}, {"Hora", 13}, {"Tipo", 24}, {"Remitente", 48}, {"Asunto", 70}, {"Fol.", 10}, {"Recibido por (nombre, firma, fecha y hora)", 55}}
+	header := func() {
+		pdf.SetFont("go", "B", 8)
+		pdf.SetFillColor(230, 236, 240)
+		for _, c := range cols {
+			pdf.CellFormat(c.width, 7, c.head, "1", 0, "C", true, 0, "")
+		}
+		pdf.Ln(-1)
+	}
+	pdf.AddPage()
+	pdf.SetFont("go", "B", 14)
+	pdf.CellFormat(0, 8, title, "", 1, "L", false, 0, "")
+	pdf.SetFont("go", "", 10)
+	who := strings.TrimSpace(s.Organization)
+	if s.Office != "" {
+		who = strings.TrimSpace(who + " · Oficina " + s.Office)
+	}
+	if s.Station != "" {
+		who += " · Estación " + s.Station
+	}
+	total, annulled := 0, 0
+	for _, r := range s.Rows {
+		total++
+		if r.Annulled {
+			annulled++
+		}
+	}
+	pdf.CellFormat(0, 6, fmt.Sprintf("%s · Día %s · %d radicados (%d anulados)", who, s.Day, total, annulled), "", 1, "L", false, 0, "")
+	pdf.Ln(2)
+	if total == 0 {
+		pdf.CellFormat(0, 8, "No hay radicados en este día.", "", 1, "L", false, 0, "")
+	}
+	for _, g := range s.Groups() {
+		if pdf.GetY() > 170 {
+			pdf.AddPage()
+		}
+		pdf.SetFont("go", "B", 10)
+		pdf.CellFormat(0, 8, fmt.Sprintf("%s (%d)", g.Name, len(g.Rows)), "", 1, "L", false, 0, "")
+		header()
+		pdf.SetFont("go", "", 8)
+		for _, r := range g.Rows {
+			if pdf.GetY() > 185 {
+				pdf.AddPage()
+				header()
+				pdf.SetFont("go", "", 8)
+			}
+			subject := r.Subject
+			if r.Annulled {
+				subject = "[ANULADO] " + subject
+			}
+			cells := []string{r.Number, r.ReceivedAt.Format("15:04"), r.Type, clip(pdf, r.Sender, cols[3].width), clip(pdf, subject, cols[4].width), strconv.Itoa(r.Pages), ""}
+			for i, c := range cols {
+				align := "L"
+				if i == 1 || i == 5 {
+					align = "C"
+				}
+				pdf.CellFormat(c.width, 9, cells[i], "1", 0, align, false, 0, "")
+			}
+			pdf.Ln(-1)
+		}
+		pdf.Ln(3)
+	}
+	return pdf.Output(w)
+}
+
+// clip shortens s to fit a cell of width mm.
+func clip(pdf *fpdf.Fpdf, s string, width float64) string {
+	if pdf.GetStringWidth(s) <= width-2 {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 0 && pdf.GetStringWidth(string(r)+"…") > width-2 {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}

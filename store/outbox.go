@@ -1,0 +1,152 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Pending lists the numbers of radicados with changes the server has not
+// confirmed, in the order the changes were made, at most limit.
+func (s *Store) Pending(ctx context.Context, limit int) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT r.number FROM outbox o JOIN radicados r ON r.id = o.radicado_id
+		WHERE o.state = 'pending' GROUP BY o.radicado_id ORDER BY MIN(o.id) LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// Outgoing is a radicado as it goes to the server: its record, its audit
+// events, and the last outbox entry they cover.
+type Outgoing struct {
+	Events []Event
+	Upto   int64 // the last outbox entry of the radicado when it was read
+}
+
+// Outgoing reads a radicado's audit events and its last outbox entry, in
+// one snapshot.
+func (s *Store) Outgoing(ctx context.Context, number string) (Outgoing, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Outgoing{}, err
+	}
+	defer tx.Rollback()
+	var o Outgoing
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(o.id), 0) FROM outbox o JOIN radicados r ON r.id = o.radicado_id WHERE r.number = ?`,
+		number).Scan(&o.Upto); err != nil {
+		return o, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, at, actor, action, number, data, prev, hash FROM audit
+		WHERE number = ? AND action IN ('radicar', 'anular') ORDER BY id`, number)
+	if err != nil {
+		return o, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return o, err
+		}
+		o.Events = append(o.Events, e)
+	}
+	return o, rows.Err()
+}
+
+// MarkSynced records that the server confirmed a radicado's changes up to
+// outbox entry upto.
+func (s *Store) MarkSynced(ctx context.Context, number string, upto int64) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		now := s.clock().UTC().Format(time.RFC3339Nano)
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sent', updated_at = ?, last_error = ''
+			WHERE state = 'pending' AND id <= ? AND radicado_id = (SELECT id FROM radicados WHERE number = ?)`, now, upto, number); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sync_state (key, value) VALUES ('last_sync', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, now)
+		return err
+	})
+}
+
+// MarkConflict records that the server holds the number with other
+// content: the radicado stays as it is here, for a supervisor to settle.
+func (s *Store) MarkConflict(ctx context.Context, number, message string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'conflict', last_error = ?, updated_at = ?
+			WHERE state = 'pending' AND radicado_id = (SELECT id FROM radicados WHERE number = ?)`,
+			message, s.clock().UTC().Format(time.RFC3339Nano), number)
+		return err
+	})
+}
+
+// NoteSyncFailure records a failed attempt to send a radicado.
+func (s *Store) NoteSyncFailure(ctx context.Context, number string, cause error) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, updated_at = ?
+			WHERE state = 'pending' AND radicado_id = (SELECT id FROM radicados WHERE number = ?)`,
+			cause.Error(), s.clock().UTC().Format(time.RFC3339Nano), number)
+		return err
+	})
+}
+
+// SyncStatus is how far the station is with the server.
+type SyncStatus struct {
+	Pending   int       `json:"pending"`   // radicados with changes not confirmed
+	Conflicts int       `json:"conflicts"` // radicados the server holds with other content
+	LastSync  time.Time `json:"last_sync"` // the last confirmation from the server
+}
+
+// SyncStatus tells how far the station is with the server.
+func (s *Store) SyncStatus(ctx context.Context) (SyncStatus, error) {
+	var st SyncStatus
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(DISTINCT radicado_id) FROM outbox WHERE state = 'pending'),
+		(SELECT COUNT(DISTINCT radicado_id) FROM outbox WHERE state = 'conflict')`).Scan(&st.Pending, &st.Conflicts)
+	if err != nil {
+		return st, err
+	}
+	var last string
+	err = s.db.QueryRowContext(ctx, `SELECT value FROM sync_state WHERE key = 'last_sync'`).Scan(&last)
+	if err == nil {
+		st.LastSync, _ = time.Parse(time.RFC3339Nano, last)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return st, err
+	}
+	return st, nil
+}
+
+// SetSyncState keeps a value of the sync's own (not audited: not a setting).
+func (s *Store) SetSyncState(ctx context.Context, key string, value any) error {
+	b, err := json.Marshal(value)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, string(b))
+		return err
+	})
+}
+
+// SyncState reads a value kept with SetSyncState into v; false when none.
+func (s *Store) SyncState(ctx context.Context, key string, v any) (bool, error) {
+	var raw string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM sync_state WHERE key = ?`, key).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, json.Unmarshal([]byte(raw), v)
+}

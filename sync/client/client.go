@@ -1,0 +1,423 @@
+// Package client syncs a station's outbox to the central server, with
+// resty: files first, uploaded in chunks that resume where they stopped,
+// then each radicado with its events. Every request can be repeated without
+// harm; a radicado is marked synced only once the server has confirmed it
+// holds the same content and document hash.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/radicado"
+	"github.com/radicador/radicador/store"
+	"github.com/radicador/radicador/sync/wire"
+)
+
+// ChunkSize is the size of each piece of a file sent.
+const ChunkSize = 4 << 20
+
+// Options tune a client.
+type Options struct {
+	// Retries of one request after a network error, a 5xx or a 429 (default
+	// 6), waiting from RetryWait (default 500 ms) doubling up to MaxWait
+	// (default 30 s), with jitter; a Retry-After answer sets the wait.
+	Retries   int
+	RetryWait time.Duration
+	MaxWait   time.Duration
+	// Timeout bounds one request (default 2 min).
+	Timeout time.Duration
+	// Transport, when set, carries the requests (tests put faults in it).
+	Transport http.RoundTripper
+	// Clock gives the station's time sent with each request.
+	Clock func() time.Time
+}
+
+// Client talks to one server for one station.
+type Client struct {
+	rc    *resty.Client
+	store *store.Store
+	clock func() time.Time
+}
+
+// New gives a client of the server at base (https://host[:port]) with the
+// station's token.
+func New(base, token string, st *store.Store, opt Options) (*Client, error) {
+	u, err := url.Parse(strings.TrimSuffix(base, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("server address %q: give http(s)://host[:port]", base)
+	}
+	if opt.Retries == 0 {
+		opt.Retries = 6
+	}
+	if opt.RetryWait == 0 {
+		opt.RetryWait = 500 * time.Millisecond
+	}
+	if opt.MaxWait == 0 {
+		opt.MaxWait = 30 * time.Second
+	}
+	if opt.Timeout == 0 {
+		opt.Timeout = 2 * time.Minute
+	}
+	if opt.Clock == nil {
+		opt.Clock = time.Now
+	}
+	rc := resty.New().
+		SetBaseURL(u.String()+wire.APIPrefix).
+		SetAuthToken(token).
+		SetTimeout(opt.Timeout).
+		SetRetryCount(opt.Retries).
+		SetRetryWaitTime(opt.RetryWait).
+		SetRetryMaxWaitTime(opt.MaxWait).
+		SetRetryAfter(retryAfter).
+		AddRetryCondition(func(r *resty.Response, err error) bool {
+			if err != nil {
+				return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+			}
+			return r.StatusCode() >= 500 || r.StatusCode() == http.StatusTooManyRequests
+		}).
+		SetHeader("User-Agent", "Radicador-station/1")
+	if opt.Transport != nil {
+		rc.SetTransport(opt.Transport)
+	}
+	c := &Client{rc: rc, store: st, clock: opt.Clock}
+	rc.OnBeforeRequest(func(_ *resty.Client, r *resty.Request) error {
+		r.SetHeader(wire.HeaderStationTime, c.clock().Format(time.RFC3339Nano))
+		return nil
+	})
+	return c, nil
+}
+
+// retryAfter honours Retry-After (seconds or an HTTP date).
+func retryAfter(_ *resty.Client, r *resty.Response) (time.Duration, error) {
+	if r == nil {
+		return 0, nil
+	}
+	v := r.Header().Get("Retry-After")
+	if v == "" {
+		return 0, nil
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		return time.Duration(s) * time.Second, nil
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return time.Until(t), nil
+	}
+	return 0, nil
+}
+
+// StatusError is an answer the protocol did not expect.
+type StatusError struct {
+	Op      string
+	Status  int
+	Problem wire.Problem
+}
+
+func (e *StatusError) Error() string {
+	msg := e.Problem.Title
+	if e.Problem.Detail != "" {
+		msg += ": " + e.Problem.Detail
+	}
+	if msg == "" {
+		msg = http.StatusText(e.Status)
+	}
+	return fmt.Sprintf("%s: the server answered %d (%s)", e.Op, e.Status, msg)
+}
+
+func statusError(op string, r *resty.Response) error {
+	e := &StatusError{Op: op, Status: r.StatusCode()}
+	json.Unmarshal(r.Body(), &e.Problem)
+	return e
+}
+
+// Whoami asks the server whom the token belongs to.
+func (c *Client) Whoami(ctx context.Context) (wire.Whoami, error) {
+	var w wire.Whoami
+	r, err := c.rc.R().SetContext(ctx).SetResult(&w).Get("/whoami")
+	if err != nil {
+		return w, fmt.Errorf("whoami: %w", err)
+	}
+	if r.StatusCode() != http.StatusOK {
+		return w, statusError("whoami", r)
+	}
+	return w, nil
+}
+
+// Report counts what a sync did.
+type Report struct {
+	Sent      int `json:"sent"`      // radicados the server did not hold and now does
+	Already   int `json:"already"`   // radicados the server held already (a repeat)
+	Failed    int `json:"failed"`    // radicados left for the next attempt
+	Conflicts int `json:"conflicts"` // radicados the server holds with other content
+}
+
+// Sync sends every radicado with pending changes, oldest first. It returns
+// the error of the last failure when some failed; those stay queued.
+func (c *Client) Sync(ctx context.Context) (Report, error) {
+	var rep Report
+	var last error
+	failed := map[string]bool{}
+	for {
+		numbers, err := c.store.Pending(ctx, 100)
+		if err != nil {
+			return rep, err
+		}
+		progressed := false
+		for _, n := range numbers {
+			if failed[n] {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
+			status, err := c.Send(ctx, n)
+			switch {
+			case err != nil:
+				rep.Failed++
+				failed[n] = true
+				last = err
+				c.store.NoteSyncFailure(ctx, n, err)
+				continue
+			case status == wire.Created:
+				rep.Sent++
+			case status == wire.Already:
+				rep.Already++
+			case status == wire.Conflict:
+				rep.Conflicts++
+			}
+			progressed = true
+		}
+		if !progressed {
+			return rep, last
+		}
+	}
+}
+
+// Send sends one radicado: its files, then the radicado and its events.
+func (c *Client) Send(ctx context.Context, number string) (string, error) {
+	rec, err := c.store.Get(ctx, number)
+	if err != nil {
+		return "", err
+	}
+	out, err := c.store.Outgoing(ctx, number)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range rec.Files {
+		if err := c.Upload(ctx, f); err != nil {
+			return "", err
+		}
+	}
+	push := wire.Push{Radicado: ToWire(rec)}
+	for _, e := range out.Events {
+		push.Events = append(push.Events, wire.Event{ID: e.ID, At: e.At, Actor: e.Actor, Action: e.Action, Number: e.Number,
+			Data: e.Data, Prev: e.Prev, Hash: e.Hash})
+	}
+	var res wire.PushResult
+	r, err := c.rc.R().SetContext(ctx).SetBody(push).SetResult(&res).SetError(&res).
+		Put("/radicados/" + url.PathEscape(number))
+	if err != nil {
+		return "", fmt.Errorf("sending %s: %w", number, err)
+	}
+	switch r.StatusCode() {
+	case http.StatusCreated, http.StatusOK:
+	case http.StatusConflict:
+		if res.Status == wire.Conflict {
+			msg := fmt.Sprintf("the server holds %s with other content (%s)", number, res.ContentSHA256)
+			if err := c.store.MarkConflict(ctx, number, msg); err != nil {
+				return "", err
+			}
+			return wire.Conflict, nil
+		}
+		return "", statusError("sending "+number, r)
+	default:
+		return "", statusError("sending "+number, r)
+	}
+	// Synced only when the server confirms it holds what we hold.
+	if res.ContentSHA256 != push.Radicado.Content() || res.DocumentSHA != rec.SHA256 {
+		return "", fmt.Errorf("sending %s: the server answered with other hashes (content %s, document %s)", number, res.ContentSHA256, res.DocumentSHA)
+	}
+	if rec.Status == radicado.Annulled && !res.Annulled {
+		return "", fmt.Errorf("sending %s: the server did not record the annulment", number)
+	}
+	if err := c.store.MarkSynced(ctx, number, out.Upto); err != nil {
+		return "", err
+	}
+	return res.Status, nil
+}
+
+// Upload sends a file the server does not hold whole, from where the
+// server's copy ends.
+func (c *Client) Upload(ctx context.Context, f radicado.File) error {
+	r, err := c.rc.R().SetContext(ctx).Head("/files/" + f.SHA256)
+	if err != nil {
+		return fmt.Errorf("file %s: %w", f.SHA256[:12], err)
+	}
+	if r.StatusCode() == http.StatusOK {
+		return nil
+	}
+	if r.StatusCode() != http.StatusNotFound {
+		return statusError("file "+f.SHA256[:12], r)
+	}
+	offset, _ := strconv.ParseInt(r.Header().Get(wire.HeaderUploadOffset), 10, 64)
+	file, err := c.store.Blobs().Open(f.SHA256)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	buf := make([]byte, ChunkSize)
+	for {
+		if offset > f.Size || offset < 0 {
+			offset = 0
+		}
+		n, err := file.ReadAt(buf[:min(int64(ChunkSize), f.Size-offset)], offset)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		r, err := c.rc.R().SetContext(ctx).
+			SetHeader(wire.HeaderUploadOffset, strconv.FormatInt(offset, 10)).
+			SetHeader(wire.HeaderUploadLength, strconv.FormatInt(f.Size, 10)).
+			SetHeader("Content-Type", "application/octet-stream").
+			SetBody(bytes.Clone(buf[:n])).
+			Patch("/files/" + f.SHA256)
+		if err != nil {
+			return fmt.Errorf("file %s: %w", f.SHA256[:12], err)
+		}
+		switch r.StatusCode() {
+		case http.StatusCreated, http.StatusOK:
+			return nil
+		case http.StatusNoContent:
+			offset += int64(n)
+		case http.StatusConflict:
+			// The server holds a different amount (a chunk it took before
+			// the connection broke): go on from there.
+			next, err := strconv.ParseInt(r.Header().Get(wire.HeaderUploadOffset), 10, 64)
+			if err != nil {
+				return statusError("file "+f.SHA256[:12], r)
+			}
+			offset = next
+		default:
+			return statusError("file "+f.SHA256[:12], r)
+		}
+		if offset >= f.Size && f.Size > 0 {
+			// Nothing left to send but the server has not said complete:
+			// ask again.
+			h, err := c.rc.R().SetContext(ctx).Head("/files/" + f.SHA256)
+			if err == nil && h.StatusCode() == http.StatusOK {
+				return nil
+			}
+			return fmt.Errorf("file %s: sent whole but not confirmed", f.SHA256[:12])
+		}
+	}
+}
+
+// ToWire gives a radicado as the protocol carries it.
+func ToWire(r radicado.Record) wire.Radicado {
+	w := wire.Radicado{
+		Number: r.Number, Year: r.Parts.Year, Office: r.Parts.Office, Station: r.Parts.Station, Kind: int(r.Parts.Kind),
+		Seq: r.Parts.Seq, ReceivedAt: r.ReceivedAt, Type: r.Type, SenderName: r.Sender.Name, SenderID: r.Sender.ID.String(),
+		Subject: r.Subject, Dept: r.Dept, Due: r.Due.String(), Pages: r.Pages, SHA256: r.SHA256,
+	}
+	for _, f := range r.Files {
+		w.Files = append(w.Files, wire.File{SHA256: f.SHA256, Size: f.Size, Name: f.Name, MediaType: f.MediaType, Pages: f.Pages})
+	}
+	return w
+}
+
+// Manifest gives the station's account of a day: every radicado received
+// that day (its local day), with its hashes and state.
+func (c *Client) Manifest(ctx context.Context, office, station string, day calendar.Date, loc *time.Location) (wire.Manifest, error) {
+	list, err := c.store.List(ctx, store.Filter{Since: day.In(loc), Until: day.AddDays(1).In(loc)})
+	if err != nil {
+		return wire.Manifest{}, err
+	}
+	m := wire.Manifest{Office: office, Station: station, Day: day.String(), Radicados: []wire.ManifestEntry{}}
+	for _, r := range list {
+		if r.Parts.Office != office || r.Parts.Station != station {
+			continue
+		}
+		full, err := c.store.Get(ctx, r.Number)
+		if err != nil {
+			return m, err
+		}
+		m.Radicados = append(m.Radicados, wire.ManifestEntry{Number: r.Number, ContentSHA256: ToWire(full).Content(),
+			DocumentSHA: full.SHA256, Annulled: full.Status == radicado.Annulled})
+	}
+	m.Count = len(m.Radicados)
+	return m, nil
+}
+
+// CheckManifest sends a day's manifest for the server to check.
+func (c *Client) CheckManifest(ctx context.Context, m wire.Manifest) (wire.ManifestResult, error) {
+	var res wire.ManifestResult
+	r, err := c.rc.R().SetContext(ctx).SetBody(m).SetResult(&res).Post("/manifests")
+	if err != nil {
+		return res, fmt.Errorf("manifest: %w", err)
+	}
+	if r.StatusCode() != http.StatusOK {
+		return res, statusError("manifest", r)
+	}
+	return res, nil
+}
+
+// Download fetches the server's day sheet (planilla) as CSV or PDF.
+func (c *Client) Planilla(ctx context.Context, day, format string, w io.Writer) error {
+	r, err := c.rc.R().SetContext(ctx).SetDoNotParseResponse(true).
+		SetQueryParams(map[string]string{"day": day, "format": format}).Get("/planilla")
+	if err != nil {
+		return err
+	}
+	defer r.RawBody().Close()
+	if r.StatusCode() != http.StatusOK {
+		return fmt.Errorf("planilla: the server answered %d", r.StatusCode())
+	}
+	_, err = io.Copy(w, r.RawBody())
+	return err
+}
+
+// Credentials are what a station needs to reach its server.
+type Credentials struct {
+	Server string `json:"server"`
+	Token  string `json:"token"`
+}
+
+// CredentialsFile is the file in the data folder that keeps them, readable
+// by the station's user only. (Not in the database: settings are in the
+// audit log, and a token has no place there.)
+const CredentialsFile = "server.json"
+
+// LoadCredentials reads the credentials kept in dir.
+func LoadCredentials(dir string) (Credentials, error) {
+	var c Credentials
+	b, err := os.ReadFile(dir + string(os.PathSeparator) + CredentialsFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return c, errors.New("this station is not enrolled: run 'radicador enroll --server URL --token TOKEN'")
+	}
+	if err != nil {
+		return c, err
+	}
+	return c, json.Unmarshal(b, &c)
+}
+
+// SaveCredentials keeps credentials in dir.
+func SaveCredentials(dir string, c Credentials) error {
+	b, _ := json.MarshalIndent(c, "", "  ")
+	tmp := dir + string(os.PathSeparator) + CredentialsFile + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, dir+string(os.PathSeparator)+CredentialsFile)
+}
