@@ -6,7 +6,7 @@ DEPS_BUILD := gcc pkg-config tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng \
 	libtesseract-dev libleptonica-dev libsane-dev sane-utils libgl1-mesa-dev xorg-dev wspanish
 # Tests also use a virtual display, poppler's PDF tools, and sane-airscan
 # (a real eSCL client for the scanner simulator).
-DEPS_TEST := $(DEPS_BUILD) xvfb xauth poppler-utils sane-airscan
+DEPS_TEST := $(DEPS_BUILD) xvfb xauth poppler-utils sane-airscan postgresql
 
 GO ?= go
 export PATH := $(PATH):/usr/local/go/bin
@@ -18,12 +18,18 @@ run: deps-build
 	$(GO) run ./cmd/radicador
 
 # RADICADOR_STRICT makes a test fail, not skip, when a tool it needs is
-# missing: make test installs them all. TWAIN and the Windows spooler cannot
-# run here: their packages must at least build for Windows, and the TWAIN
-# structures are checked for 32-bit Windows too.
+# missing: make test installs them all, and starts a throwaway PostgreSQL
+# server for the central store's conformance suite (stopped afterwards).
+# TWAIN and the Windows spooler cannot run here: their packages must at
+# least build for Windows, and the TWAIN structures are checked for 32-bit
+# Windows too.
 test: deps-test
 	$(GO) vet ./...
-	RADICADOR_STRICT=1 $(GO) test -timeout 30m ./...
+	@pg=$$(mktemp -d /tmp/radicador-pg.XXXXXX); \
+	url=$$(sh scripts/pg-test.sh start $$pg) || { sh scripts/pg-test.sh stop $$pg; exit 1; }; \
+	echo "PostgreSQL for the tests at $$url"; \
+	RADICADOR_STRICT=1 RADICADOR_TEST_PG="$$url" $(GO) test -timeout 30m ./...; status=$$?; \
+	sh scripts/pg-test.sh stop $$pg; exit $$status
 	GOOS=windows GOARCH=amd64 $(GO) build ./scan/...
 	GOOS=windows GOARCH=386 $(GO) build ./scan/...
 	CGO_ENABLED=0 GOARCH=386 $(GO) test ./scan/twain/

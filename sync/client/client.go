@@ -6,12 +6,12 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -48,9 +48,11 @@ type Options struct {
 
 // Client talks to one server for one station.
 type Client struct {
-	rc    *resty.Client
+	rc    *resty.Client // retries on its own
+	once  *resty.Client // no retries: file chunks, retried by Upload itself
 	store *store.Store
 	clock func() time.Time
+	opt   Options
 }
 
 // New gives a client of the server at base (https://host[:port]) with the
@@ -89,16 +91,32 @@ func New(base, token string, st *store.Store, opt Options) (*Client, error) {
 			}
 			return r.StatusCode() >= 500 || r.StatusCode() == http.StatusTooManyRequests
 		}).
-		SetHeader("User-Agent", "Radicador-station/1")
+		SetHeader("User-Agent", "Radicador-station/1").
+		SetLogger(quiet{})
+	once := resty.New().SetBaseURL(u.String()+wire.APIPrefix).SetAuthToken(token).SetTimeout(opt.Timeout).
+		SetHeader("User-Agent", "Radicador-station/1").SetLogger(quiet{})
 	if opt.Transport != nil {
 		rc.SetTransport(opt.Transport)
+		once.SetTransport(opt.Transport)
 	}
-	c := &Client{rc: rc, store: st, clock: opt.Clock}
-	rc.OnBeforeRequest(func(_ *resty.Client, r *resty.Request) error {
-		r.SetHeader(wire.HeaderStationTime, c.clock().Format(time.RFC3339Nano))
-		return nil
-	})
+	c := &Client{rc: rc, once: once, store: st, clock: opt.Clock, opt: opt}
+	for _, r := range []*resty.Client{rc, once} {
+		r.OnBeforeRequest(func(_ *resty.Client, r *resty.Request) error {
+			r.SetHeader(wire.HeaderStationTime, c.clock().Format(time.RFC3339Nano))
+			return nil
+		})
+	}
 	return c, nil
+}
+
+// backoff gives the wait before retry attempt (from 1): exponential with
+// full jitter, or what the server asked for in Retry-After.
+func (c *Client) backoff(attempt int, r *resty.Response) time.Duration {
+	if d, _ := retryAfter(nil, r); d > 0 {
+		return min(d, c.opt.MaxWait)
+	}
+	d := min(c.opt.MaxWait, c.opt.RetryWait<<min(attempt, 20))
+	return d/2 + time.Duration(mrand.Int64N(int64(d/2)+1))
 }
 
 // retryAfter honours Retry-After (seconds or an HTTP date).
@@ -260,25 +278,21 @@ func (c *Client) Send(ctx context.Context, number string) (string, error) {
 }
 
 // Upload sends a file the server does not hold whole, from where the
-// server's copy ends.
+// server's copy ends. When a chunk gets no answer, it asks the server how
+// much it holds before sending anything again: a chunk the server took is
+// not sent twice, and a broken upload goes on instead of starting over.
 func (c *Client) Upload(ctx context.Context, f radicado.File) error {
-	r, err := c.rc.R().SetContext(ctx).Head("/files/" + f.SHA256)
-	if err != nil {
-		return fmt.Errorf("file %s: %w", f.SHA256[:12], err)
+	offset, complete, err := c.held(ctx, f.SHA256)
+	if err != nil || complete {
+		return err
 	}
-	if r.StatusCode() == http.StatusOK {
-		return nil
-	}
-	if r.StatusCode() != http.StatusNotFound {
-		return statusError("file "+f.SHA256[:12], r)
-	}
-	offset, _ := strconv.ParseInt(r.Header().Get(wire.HeaderUploadOffset), 10, 64)
 	file, err := c.store.Blobs().Open(f.SHA256)
 	if err != nil {
 		return err
 	}
 	defer file.Close()
 	buf := make([]byte, ChunkSize)
+	failures := 0
 	for {
 		if offset > f.Size || offset < 0 {
 			offset = 0
@@ -287,23 +301,42 @@ func (c *Client) Upload(ctx context.Context, f radicado.File) error {
 		if err != nil && !errors.Is(err, io.EOF) {
 			return err
 		}
-		r, err := c.rc.R().SetContext(ctx).
+		r, err := c.once.R().SetContext(ctx).
 			SetHeader(wire.HeaderUploadOffset, strconv.FormatInt(offset, 10)).
 			SetHeader(wire.HeaderUploadLength, strconv.FormatInt(f.Size, 10)).
 			SetHeader("Content-Type", "application/octet-stream").
-			SetBody(bytes.Clone(buf[:n])).
+			SetBody(buf[:n]).
 			Patch("/files/" + f.SHA256)
-		if err != nil {
-			return fmt.Errorf("file %s: %w", f.SHA256[:12], err)
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
+		if err != nil || r.StatusCode() >= 500 || r.StatusCode() == http.StatusTooManyRequests {
+			failures++
+			if failures > c.opt.Retries {
+				if err == nil {
+					err = statusError("file "+f.SHA256[:12], r)
+				}
+				return fmt.Errorf("file %s: %w", f.SHA256[:12], err)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(c.backoff(failures, r)):
+			}
+			var done bool
+			if offset, done, err = c.held(ctx, f.SHA256); err != nil || done {
+				return err
+			}
+			continue
+		}
+		failures = 0
 		switch r.StatusCode() {
 		case http.StatusCreated, http.StatusOK:
 			return nil
 		case http.StatusNoContent:
 			offset += int64(n)
 		case http.StatusConflict:
-			// The server holds a different amount (a chunk it took before
-			// the connection broke): go on from there.
+			// The server holds a different amount: go on from there.
 			next, err := strconv.ParseInt(r.Header().Get(wire.HeaderUploadOffset), 10, 64)
 			if err != nil {
 				return statusError("file "+f.SHA256[:12], r)
@@ -312,16 +345,23 @@ func (c *Client) Upload(ctx context.Context, f radicado.File) error {
 		default:
 			return statusError("file "+f.SHA256[:12], r)
 		}
-		if offset >= f.Size && f.Size > 0 {
-			// Nothing left to send but the server has not said complete:
-			// ask again.
-			h, err := c.rc.R().SetContext(ctx).Head("/files/" + f.SHA256)
-			if err == nil && h.StatusCode() == http.StatusOK {
-				return nil
-			}
-			return fmt.Errorf("file %s: sent whole but not confirmed", f.SHA256[:12])
-		}
 	}
+}
+
+// held asks how much of a file the server holds.
+func (c *Client) held(ctx context.Context, sum string) (int64, bool, error) {
+	r, err := c.rc.R().SetContext(ctx).Head("/files/" + sum)
+	if err != nil {
+		return 0, false, fmt.Errorf("file %s: %w", sum[:12], err)
+	}
+	switch r.StatusCode() {
+	case http.StatusOK:
+		return 0, true, nil
+	case http.StatusNotFound:
+		off, _ := strconv.ParseInt(r.Header().Get(wire.HeaderUploadOffset), 10, 64)
+		return off, false, nil
+	}
+	return 0, false, statusError("file "+sum[:12], r)
 }
 
 // ToWire gives a radicado as the protocol carries it.
@@ -421,3 +461,11 @@ func SaveCredentials(dir string, c Credentials) error {
 	}
 	return os.Rename(tmp, dir+string(os.PathSeparator)+CredentialsFile)
 }
+
+// quiet drops resty's own log lines: retries are expected, and what fails
+// in the end comes back as an error.
+type quiet struct{}
+
+func (quiet) Errorf(string, ...any) {}
+func (quiet) Warnf(string, ...any)  {}
+func (quiet) Debugf(string, ...any) {}

@@ -1,0 +1,425 @@
+package client_test
+
+import (
+	"context"
+	crand "crypto/rand"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/radicador/radicador/internal/fixture"
+	"github.com/radicador/radicador/radicado"
+	"github.com/radicador/radicador/station"
+	"github.com/radicador/radicador/store"
+	"github.com/radicador/radicador/sync/client"
+	"github.com/radicador/radicador/sync/server"
+)
+
+// central is a real central server on SQLite that can be restarted on the
+// same database.
+type central struct {
+	t    testing.TB
+	path string
+	mu   sync.Mutex
+	db   *server.DB
+	srv  *httptest.Server
+}
+
+func newCentral(t testing.TB) *central {
+	c := &central{t: t, path: filepath.Join(t.TempDir(), "central.db")}
+	c.start()
+	t.Cleanup(c.stop)
+	return c
+}
+
+func (c *central) start() {
+	db, err := server.Open(context.Background(), c.path)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.mu.Lock()
+	c.db = db
+	c.srv = httptest.NewServer(server.New(db, nil, server.DefaultLimits).Handler())
+	c.mu.Unlock()
+}
+
+func (c *central) stop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.srv != nil {
+		c.srv.Close()
+		c.db.Close()
+		c.srv = nil
+	}
+}
+
+func (c *central) url() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.srv == nil {
+		return "http://127.0.0.1:1"
+	}
+	return c.srv.URL
+}
+
+// enrol adds a station and gives its token.
+func (c *central) enrol(office, st string) string {
+	token := fmt.Sprintf("tok-%s-%s", office, st)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.db.AddStation(context.Background(), server.Principal{Office: office, Station: st}, server.HashToken(token)); err != nil {
+		c.t.Fatal(err)
+	}
+	return token
+}
+
+// faults is a proxy of the test between station and server that drops
+// connections, answers 500 (before or after the server did the work), is
+// slow, and cuts answers short.
+type faults struct {
+	target func() string
+	rng    *rand.Rand
+	mu     sync.Mutex
+	force  string // the fault to inject every time, when set
+	rate   float64
+	count  map[string]int
+	bytes  atomic.Int64 // request body bytes that reached the server
+}
+
+func (f *faults) pick() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.force != "" {
+		f.count[f.force]++
+		return f.force
+	}
+	if f.rng.Float64() >= f.rate {
+		return "none"
+	}
+	kinds := []string{"500-before", "500-after", "drop-before", "drop-after", "slow", "truncate"}
+	k := kinds[f.rng.IntN(len(kinds))]
+	f.count[k]++
+	return k
+}
+
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (c countingBody) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (f *faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	kind := f.pick()
+	hijackClose := func() {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+			}
+		}
+	}
+	switch kind {
+	case "500-before":
+		http.Error(w, "injected", http.StatusInternalServerError)
+		return
+	case "drop-before":
+		hijackClose()
+		return
+	case "slow":
+		time.Sleep(100 * time.Millisecond)
+	}
+	u, _ := url.Parse(f.target())
+	r.Body = countingBody{r.Body, &f.bytes}
+	rec := httptest.NewRecorder()
+	httputil.NewSingleHostReverseProxy(u).ServeHTTP(rec, r)
+	switch kind {
+	case "500-after":
+		http.Error(w, "injected after the server did it", http.StatusInternalServerError)
+		return
+	case "drop-after":
+		hijackClose()
+		return
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	body := rec.Body.Bytes()
+	if kind == "truncate" && len(body) > 1 {
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		w.WriteHeader(rec.Code)
+		w.Write(body[:len(body)/2])
+		hijackClose()
+		return
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(body)
+}
+
+func newStation(t testing.TB, dir string) *station.Station {
+	t.Helper()
+	st, err := station.Open(context.Background(), dir, station.Options{Actor: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// radicate gives the station n radicados of one small page each.
+func radicate(t testing.TB, st *station.Station, n int) []radicado.Record {
+	t.Helper()
+	src := t.TempDir()
+	var out []radicado.Record
+	for i := range n {
+		p := fixture.PNG(t, src, fmt.Sprintf("p%d.png", i), fmt.Sprintf("carta %d", i))
+		rec, err := st.Radicar(context.Background(), station.Request{Kind: radicado.Entrada, Type: "peticion",
+			SenderName: fmt.Sprintf("Remitente %d", i), Subject: "Solicitud", Files: []string{p}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+func fast() client.Options {
+	return client.Options{Retries: 10, RetryWait: 5 * time.Millisecond, MaxWait: 40 * time.Millisecond, Timeout: 10 * time.Second}
+}
+
+// checkHeld verifies the server holds exactly the station's radicados,
+// each once with the same hashes, and that nothing waits in the queue.
+func checkHeld(t *testing.T, c *central, st *station.Station, want int) {
+	t.Helper()
+	ctx := context.Background()
+	list, err := st.List(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	db := c.db
+	c.mu.Unlock()
+	held, err := db.List(ctx, server.Filter{Limit: 10000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held) != want || len(list) != want {
+		t.Fatalf("server holds %d, station has %d, want %d", len(held), len(list), want)
+	}
+	byNumber := map[string]bool{}
+	for _, h := range held {
+		if byNumber[h.Number] {
+			t.Errorf("%s held twice", h.Number)
+		}
+		byNumber[h.Number] = true
+		rec, err := st.Get(ctx, h.Number)
+		if err != nil {
+			t.Errorf("%s is on the server but not on the station", h.Number)
+			continue
+		}
+		if h.ContentSHA256 != client.ToWire(rec).Content() || h.SHA256 != rec.SHA256 {
+			t.Errorf("%s held with other hashes", h.Number)
+		}
+		for _, f := range rec.Files {
+			var buf writeCounter
+			if err := db.ReadFile(ctx, f.SHA256, &buf); err != nil || int64(buf) != f.Size {
+				t.Errorf("%s: file %s on the server: %d bytes, %v", h.Number, f.SHA256[:8], buf, err)
+			}
+		}
+	}
+	if n, _ := db.Conflicts(ctx, ""); n != 0 {
+		t.Errorf("%d conflicts", n)
+	}
+	if s, _ := st.SyncStatus(ctx); s.Pending != 0 || s.Conflicts != 0 || s.LastSync.IsZero() {
+		t.Errorf("station queue: %+v", s)
+	}
+}
+
+type writeCounter int64
+
+func (w *writeCounter) Write(p []byte) (int, error) { *w += writeCounter(len(p)); return len(p), nil }
+
+func TestSyncThroughFaults(t *testing.T) {
+	c := newCentral(t)
+	token := c.enrol("001", "01")
+	st := newStation(t, t.TempDir())
+	defer st.Close()
+	radicate(t, st, 40)
+	f := &faults{target: c.url, rng: rand.New(rand.NewPCG(1, 2)), rate: 0.35, count: map[string]int{}}
+	proxy := httptest.NewServer(f)
+	defer proxy.Close()
+	cl, err := client.New(proxy.URL, token, st.Store(), fast())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	// Restart the server while the station syncs.
+	go func() {
+		time.Sleep(150 * time.Millisecond)
+		c.stop()
+		time.Sleep(100 * time.Millisecond)
+		c.start()
+	}()
+	var total client.Report
+	for round := 0; round < 20; round++ {
+		rep, err := cl.Sync(ctx)
+		total.Sent, total.Already, total.Failed = total.Sent+rep.Sent, total.Already+rep.Already, total.Failed+rep.Failed
+		if err == nil {
+			if s, _ := st.SyncStatus(ctx); s.Pending == 0 {
+				break
+			}
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // the restart is over
+	rep, err := cl.Sync(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("faults injected: %v; report %+v, last %+v", f.count, total, rep)
+	if len(f.count) < 6 {
+		t.Errorf("not every fault happened: %v", f.count)
+	}
+	checkHeld(t, c, st, 40)
+
+	// Annul one: the change goes through, once.
+	list, _ := st.List(ctx, store.Filter{Limit: 1})
+	if _, err := st.Anular(ctx, list[0].Number, "radicado por error"); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := cl.Sync(ctx); err != nil || rep.Already != 1 {
+		t.Errorf("syncing an annulment: %+v %v", rep, err)
+	}
+	c.mu.Lock()
+	h, _ := c.db.Get(ctx, list[0].Number)
+	c.mu.Unlock()
+	if !h.Annulled {
+		t.Error("the server did not record the annulment")
+	}
+}
+
+func TestResumeLargeUpload(t *testing.T) {
+	c := newCentral(t)
+	token := c.enrol("001", "01")
+	st := newStation(t, t.TempDir())
+	defer st.Close()
+	// A 10 MB scanned PDF: three chunks.
+	big := make([]byte, 10<<20)
+	crand.Read(big)
+	pdf := fixture.PDF(t, t.TempDir(), "anexo.pdf", 1)
+	head, _ := os.ReadFile(pdf)
+	data := append(head[:len(head)-6], big...)
+	data = append(data, "\n%%EOF\n"...)
+	path := fixture.Write(t, t.TempDir(), "anexo-grande.pdf", data)
+	if _, err := st.Radicar(context.Background(), station.Request{Kind: radicado.Entrada, Type: "otro", SenderName: "Ana",
+		Subject: "Anexo", Files: []string{path}}); err != nil {
+		t.Skipf("the test PDF is not accepted as a document: %v", err)
+	}
+	// Every other chunk, the connection drops after the server took it:
+	// the client must go on from the server's offset, not start over.
+	f := &faults{target: c.url, rng: rand.New(rand.NewPCG(3, 4)), count: map[string]int{}}
+	var patches atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.force = ""
+		if r.Method == http.MethodPatch && patches.Add(1)%2 == 1 {
+			f.force = "drop-after"
+		}
+		f.mu.Unlock()
+		f.ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+	cl, _ := client.New(proxy.URL, token, st.Store(), fast())
+	for range 10 {
+		if _, err := cl.Sync(context.Background()); err == nil {
+			if s, _ := st.SyncStatus(context.Background()); s.Pending == 0 {
+				break
+			}
+		}
+	}
+	checkHeld(t, c, st, 1)
+	// The server took every chunk once: nothing was sent twice.
+	if sent := f.bytes.Load(); sent > int64(len(data))+64<<10 {
+		t.Errorf("%d bytes sent for a %d-byte file: chunks were sent again", sent, len(data))
+	}
+	t.Logf("%d bytes reached the server for a %d-byte file, over %d PATCH requests", f.bytes.Load(), len(data), patches.Load())
+}
+
+// The child of TestKilledWhileSyncing: it syncs its station until killed.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("RADICADOR_SYNC_CHILD"); dir != "" {
+		st, err := station.Open(context.Background(), dir, station.Options{})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		cl, err := client.New(os.Getenv("RADICADOR_SYNC_URL"), os.Getenv("RADICADOR_SYNC_TOKEN"), st.Store(), fast())
+		if err != nil {
+			os.Exit(3)
+		}
+		for {
+			cl.Sync(context.Background())
+		}
+	}
+	os.Exit(m.Run())
+}
+
+// TestKilledWhileSyncing kills a syncing station with SIGKILL at random
+// moments, many times, with faults on the way: in the end the server holds
+// each of 500 radicados exactly once, with matching hashes, and the
+// station's queue is empty.
+func TestKilledWhileSyncing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("500 radicados, many kills")
+	}
+	c := newCentral(t)
+	token := c.enrol("001", "01")
+	dir := t.TempDir()
+	st := newStation(t, dir)
+	radicate(t, st, 500)
+	st.Close()
+	f := &faults{target: c.url, rng: rand.New(rand.NewPCG(5, 6)), rate: 0.1, count: map[string]int{}}
+	proxy := httptest.NewServer(f)
+	defer proxy.Close()
+	exe, _ := os.Executable()
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 8))
+	kills := 0
+	for round := 0; round < 25; round++ {
+		cmd := exec.Command(exe, "-test.run=^$")
+		cmd.Env = append(os.Environ(), "RADICADOR_SYNC_CHILD="+dir, "RADICADOR_SYNC_URL="+proxy.URL, "RADICADOR_SYNC_TOKEN="+token)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(30+rng.IntN(300)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		kills++
+	}
+	st = newStation(t, dir)
+	defer st.Close()
+	before, _ := st.SyncStatus(context.Background())
+	f.mu.Lock()
+	f.rate = 0
+	f.mu.Unlock()
+	cl, _ := client.New(proxy.URL, token, st.Store(), fast())
+	rep, err := cl.Sync(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d kills; %d radicados still pending before the last sync, which sent %d (already there: %d); faults %v",
+		kills, before.Pending, rep.Sent, rep.Already, f.count)
+	checkHeld(t, c, st, 500)
+}

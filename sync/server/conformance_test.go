@@ -1,0 +1,299 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/radicador/radicador/sync/wire"
+)
+
+// The conformance suite: every store behaves the same. It runs on SQLite
+// always, and on PostgreSQL when RADICADOR_TEST_PG names a server (make
+// test starts one from Debian's packages).
+
+func sqliteDB(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "server.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+var pgSeq struct {
+	sync.Mutex
+	n int
+}
+
+// postgresDB gives a store in a fresh PostgreSQL database of its own.
+func postgresDB(t *testing.T) *DB {
+	t.Helper()
+	base := os.Getenv("RADICADOR_TEST_PG")
+	if base == "" {
+		if os.Getenv("RADICADOR_STRICT") != "" {
+			t.Fatal("RADICADOR_TEST_PG is not set: make test starts PostgreSQL and sets it")
+		}
+		t.Skip("RADICADOR_TEST_PG is not set (make test starts a PostgreSQL server)")
+	}
+	ctx := context.Background()
+	admin, err := Open(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgSeq.Lock()
+	pgSeq.n++
+	name := fmt.Sprintf("radicador_test_%d_%d", os.Getpid(), pgSeq.n)
+	pgSeq.Unlock()
+	if _, err := admin.db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(ctx, withDatabase(base, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db.Close()
+		admin.db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		admin.Close()
+	})
+	return db
+}
+
+// withDatabase replaces the database of a postgres:// URL.
+func withDatabase(raw, name string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func TestConformanceSQLite(t *testing.T)     { conformance(t, sqliteDB) }
+func TestConformancePostgreSQL(t *testing.T) { conformance(t, postgresDB) }
+
+func sumOf(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// upload puts a whole file in one chunk.
+func upload(t *testing.T, db *DB, data []byte) wire.File {
+	t.Helper()
+	sum := sumOf(data)
+	if _, err := db.PutChunk(context.Background(), sum, int64(len(data)), 0, data); err != nil {
+		t.Fatal(err)
+	}
+	return wire.File{SHA256: sum, Size: int64(len(data)), Name: "p.png", MediaType: "image/png", Pages: 1}
+}
+
+func push(number, office, station string, files ...wire.File) wire.Push {
+	r := wire.Radicado{Number: number, Year: 2026, Office: office, Station: station, Kind: 2, Seq: 1,
+		ReceivedAt: time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("COT", -5*3600)), Type: "peticion",
+		SenderName: "Ana", Subject: "Solicitud", Pages: len(files), Files: files}
+	r.SHA256 = wire.DocumentHash(files)
+	return wire.Push{Radicado: r, Events: []wire.Event{{ID: 1, At: r.ReceivedAt, Actor: "v1", Action: "radicar", Number: number,
+		Data: []byte(`{}`), Prev: "0", Hash: sumOf([]byte(number))}}}
+}
+
+func conformance(t *testing.T, open func(*testing.T) *DB) {
+	ctx := context.Background()
+	st := Principal{Office: "001", Station: "01"}
+
+	t.Run("stations", func(t *testing.T) {
+		db := open(t)
+		if err := db.AddStation(ctx, st, HashToken("t1")); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.AddStation(ctx, st, HashToken("t2")); !errors.Is(err, ErrExists) {
+			t.Errorf("a second live token for a station: %v", err)
+		}
+		if p, err := db.Authenticate(ctx, "t1"); err != nil || p != st {
+			t.Errorf("Authenticate = %+v, %v", p, err)
+		}
+		if _, err := db.Authenticate(ctx, "nope"); !errors.Is(err, ErrUnauthorized) {
+			t.Errorf("a wrong token: %v", err)
+		}
+		if err := db.StationClock(ctx, st, -90*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RevokeStation(ctx, "001", "01"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Authenticate(ctx, "t1"); !errors.Is(err, ErrUnauthorized) {
+			t.Errorf("a revoked token: %v", err)
+		}
+		if err := db.AddStation(ctx, st, HashToken("t2")); err != nil {
+			t.Errorf("enrol again after revoking: %v", err)
+		}
+		list, _ := db.Stations(ctx)
+		if len(list) != 2 || !list[0].Revoked || list[0].ClockOffset != -90*time.Second || list[1].Revoked {
+			t.Errorf("stations %+v", list)
+		}
+	})
+
+	t.Run("resumable upload", func(t *testing.T) {
+		db := open(t)
+		data := bytes.Repeat([]byte("carta escaneada "), 1000)
+		sum, size := sumOf(data), int64(len(data))
+		if _, err := db.File(ctx, sum); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("File of nothing: %v", err)
+		}
+		f, err := db.PutChunk(ctx, sum, size, 0, data[:5000])
+		if err != nil || f.Received != 5000 || f.Complete {
+			t.Fatalf("first chunk: %+v %v", f, err)
+		}
+		// The same chunk again (a retry after a lost answer) is refused with
+		// the offset to go on from.
+		if f, err := db.PutChunk(ctx, sum, size, 0, data[:5000]); !errors.Is(err, ErrOffset) || f.Received != 5000 {
+			t.Errorf("repeated chunk: %+v %v", f, err)
+		}
+		if _, err := db.PutChunk(ctx, sum, size, 7000, data[7000:]); !errors.Is(err, ErrOffset) {
+			t.Errorf("a gap: %v", err)
+		}
+		if _, err := db.PutChunk(ctx, sum, size, 5000, append(data[5000:], 'x')); !errors.Is(err, ErrTooLarge) {
+			t.Errorf("past the end: %v", err)
+		}
+		f, err = db.PutChunk(ctx, sum, size, 5000, data[5000:])
+		if err != nil || !f.Complete {
+			t.Fatalf("last chunk: %+v %v", f, err)
+		}
+		if f, err := db.PutChunk(ctx, sum, size, 0, data); err != nil || !f.Complete {
+			t.Errorf("a held file again: %+v %v", f, err)
+		}
+		var buf bytes.Buffer
+		if err := db.ReadFile(ctx, sum, &buf); err != nil || !bytes.Equal(buf.Bytes(), data) {
+			t.Errorf("read back %d bytes, %v", buf.Len(), err)
+		}
+		// A file that does not hash to its name is thrown away whole.
+		bad := sumOf([]byte("otra cosa"))
+		if _, err := db.PutChunk(ctx, bad, 4, 0, []byte("algo")); !errors.Is(err, ErrHash) {
+			t.Errorf("hash mismatch: %v", err)
+		}
+		if _, err := db.File(ctx, bad); !errors.Is(err, ErrNotFound) {
+			t.Errorf("a file with the wrong hash was kept: %v", err)
+		}
+	})
+
+	t.Run("push", func(t *testing.T) {
+		db := open(t)
+		f := upload(t, db, []byte("página uno"))
+		p := push("2026001010000012", "001", "01", f)
+		res, err := db.Put(ctx, st, p)
+		if err != nil || res.Status != wire.Created || res.ContentSHA256 != p.Radicado.Content() || res.DocumentSHA != p.Radicado.SHA256 {
+			t.Fatalf("first push: %+v %v", res, err)
+		}
+		if res, err := db.Put(ctx, st, p); err != nil || res.Status != wire.Already {
+			t.Errorf("the same push again: %+v %v", res, err)
+		}
+		// An annulment arrives as an event.
+		p.Events = append(p.Events, wire.Event{ID: 2, At: time.Now(), Actor: "jefe", Action: "anular", Number: p.Radicado.Number,
+			Data: []byte(`{"number":"2026001010000012","reason":"duplicado"}`), Prev: p.Events[0].Hash, Hash: sumOf([]byte("anular"))})
+		if res, err := db.Put(ctx, st, p); err != nil || res.Status != wire.Already || !res.Annulled {
+			t.Errorf("annulment: %+v %v", res, err)
+		}
+		h, err := db.Get(ctx, p.Radicado.Number)
+		if err != nil || !h.Annulled || h.AnnulReason != "duplicado" {
+			t.Errorf("held: %+v %v", h, err)
+		}
+		if ev, _ := db.Events(ctx, p.Radicado.Number); len(ev) != 2 {
+			t.Errorf("%d events held", len(ev))
+		}
+		// Other content under the same number: recorded, never written over.
+		other := push("2026001010000012", "001", "01", f)
+		other.Radicado.Subject = "Otra cosa"
+		res, err = db.Put(ctx, st, other)
+		if err != nil || res.Status != wire.Conflict || res.ContentSHA256 != p.Radicado.Content() {
+			t.Errorf("conflict: %+v %v", res, err)
+		}
+		if h, _ := db.Get(ctx, p.Radicado.Number); h.Subject != "Solicitud" {
+			t.Errorf("the held radicado was written over: %q", h.Subject)
+		}
+		if n, _ := db.Conflicts(ctx, p.Radicado.Number); n != 1 {
+			t.Errorf("%d conflicts recorded", n)
+		}
+		// Files first.
+		missing := push("2026001010000022", "001", "01", wire.File{SHA256: sumOf([]byte("never sent")), Size: 10, Name: "x.png", MediaType: "image/png"})
+		var mf *MissingFilesError
+		if _, err := db.Put(ctx, st, missing); !errors.As(err, &mf) || len(mf.Files) != 1 {
+			t.Errorf("a push before its files: %v", err)
+		}
+		if _, err := db.Get(ctx, "2026001010000022"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("a push without its files was stored: %v", err)
+		}
+	})
+
+	t.Run("exactly once under concurrency", func(t *testing.T) {
+		db := open(t)
+		f := upload(t, db, []byte("página"))
+		var wg sync.WaitGroup
+		results := make(chan string, 16)
+		for range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := db.Put(ctx, st, push("2026001010000032", "001", "01", f))
+				if err != nil {
+					results <- "error: " + err.Error()
+					return
+				}
+				results <- res.Status
+			}()
+		}
+		wg.Wait()
+		close(results)
+		count := map[string]int{}
+		for r := range results {
+			count[r]++
+		}
+		if count[wire.Created] != 1 || count[wire.Already] != 15 {
+			t.Errorf("16 pushes of one radicado: %v", count)
+		}
+	})
+
+	t.Run("list and manifest", func(t *testing.T) {
+		db := open(t)
+		f := upload(t, db, []byte("pág"))
+		for i, s := range []Principal{st, st, {Office: "002", Station: "01"}} {
+			p := push(fmt.Sprintf("2026%s%s00000%d2", s.Office, s.Station, i+1), s.Office, s.Station, f)
+			if i == 1 {
+				p.Radicado.Subject = "Queja por cobro"
+				p.Radicado.ReceivedAt = p.Radicado.ReceivedAt.Add(24 * time.Hour)
+			}
+			if _, err := db.Put(ctx, s, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all, _ := db.List(ctx, Filter{})
+		mine, _ := db.List(ctx, Filter{Office: "001", Station: "01"})
+		day, _ := db.List(ctx, Filter{Office: "001", Day: "2026-11-23"})
+		found, _ := db.List(ctx, Filter{Query: "QUEJA cobro"})
+		if len(all) != 3 || len(mine) != 2 || len(day) != 1 || len(found) != 1 || found[0].Subject != "Queja por cobro" {
+			t.Errorf("list: all %d, mine %d, day %d, found %v", len(all), len(mine), len(day), found)
+		}
+		// The day's manifest of station 001-01: one radicado on the 23rd.
+		m := wire.Manifest{Office: "001", Station: "01", Day: "2026-11-23", Count: 1, Radicados: []wire.ManifestEntry{
+			{Number: day[0].Number, ContentSHA256: day[0].ContentSHA256, DocumentSHA: day[0].SHA256}}}
+		if res, err := db.CheckManifest(ctx, m); err != nil || !res.OK || res.Count != 1 {
+			t.Errorf("a true manifest: %+v %v", res, err)
+		}
+		m.Radicados = append(m.Radicados, wire.ManifestEntry{Number: "2026001019999992"})
+		m.Radicados[0].Annulled = true
+		m.Count = 2
+		res, _ := db.CheckManifest(ctx, m)
+		if res.OK || len(res.Missing) != 1 || len(res.Mismatched) != 1 {
+			t.Errorf("a false manifest: %+v", res)
+		}
+	})
+}
