@@ -38,7 +38,7 @@ test: deps-test
 # stores of 100,000 radicados).
 bench: deps-build
 	$(GO) test -run '^$$' -bench . -benchtime 2000x -timeout 60m ./store/ ./station/
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./ocr/ ./scan/escl/
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./ocr/ ./scan/escl/ ./sync/client/
 
 build: deps-build
 	$(GO) build -o bin/radicador ./cmd/radicador

@@ -83,24 +83,36 @@ func (s *Store) Put(ctx context.Context, r io.Reader) (sum string, size int64, e
 		return "", 0, fmt.Errorf("file store: %w", err)
 	}
 	sum = hex.EncodeToString(h.Sum(nil))
-	final := s.Path(sum)
-	if _, statErr := os.Stat(final); statErr == nil {
-		os.Remove(tmp.Name())
-		return sum, size, nil
-	}
-	if err = os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
-		return "", 0, fmt.Errorf("file store: %w", err)
-	}
-	if err = os.Chmod(tmp.Name(), 0o440); err != nil {
-		return "", 0, fmt.Errorf("file store: %w", err)
-	}
-	if err = os.Rename(tmp.Name(), final); err != nil {
-		return "", 0, fmt.Errorf("file store: %w", err)
-	}
-	if err = syncDir(filepath.Dir(final)); err != nil {
-		return "", 0, fmt.Errorf("file store: flushing the folder: %w", err)
+	if err = s.Adopt(tmp.Name(), sum); err != nil {
+		return "", 0, err
 	}
 	return sum, size, nil
+}
+
+// Adopt moves the file at path, already flushed to disk and known to hash
+// to sum, into the store under its final name. The file must be on the
+// store's file system. A file already held is not replaced: path is removed.
+func (s *Store) Adopt(path, sum string) error {
+	if !ValidSum(sum) {
+		return fmt.Errorf("file store: %q is not a SHA-256", sum)
+	}
+	final := s.Path(sum)
+	if _, err := os.Stat(final); err == nil {
+		return os.Remove(path)
+	}
+	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
+		return fmt.Errorf("file store: %w", err)
+	}
+	if err := os.Chmod(path, 0o440); err != nil {
+		return fmt.Errorf("file store: %w", err)
+	}
+	if err := os.Rename(path, final); err != nil {
+		return fmt.Errorf("file store: %w", err)
+	}
+	if err := syncDir(filepath.Dir(final)); err != nil {
+		return fmt.Errorf("file store: flushing the folder: %w", err)
+	}
+	return nil
 }
 
 // PutFile copies the file at path into the store.

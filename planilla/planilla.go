@@ -125,7 +125,7 @@ func (s Sheet) WritePDF(w io.Writer) error {
 	cols := []struct {
 		head  string
 		width float64
-	}{{"Radicado", 36}, {"Hora", 13}, {"Tipo", 24}, {"Remitente", 48}, {"Asunto", 70}, {"Fol.", 10}, {"Recibido por (nombre, firma, fecha y hora)", 55}}
+	}{{"Radicado", 36}, {"Hora", 13}, {"Tipo", 24}, {"Remitente", 48}, {"Asunto", 68}, {"Fol.", 10}, {"Recibe: nombre, firma, fecha y hora", 56}}
 	header := func() {
 		pdf.SetFont("go", "B", 8)
 		pdf.SetFillColor(230, 236, 240)
@@ -152,7 +152,7 @@ func (s Sheet) WritePDF(w io.Writer) error {
 			annulled++
 		}
 	}
-	pdf.CellFormat(0, 6, fmt.Sprintf("%s · Día %s · %d radicados (%d anulados)", who, s.Day, total, annulled), "", 1, "L", false, 0, "")
+	pdf.CellFormat(0, 6, fmt.Sprintf("%s · Día %s · %s (%s)", who, s.Day, plural(total, "radicado", "radicados"), plural(annulled, "anulado", "anulados")), "", 1, "L", false, 0, "")
 	pdf.Ln(2)
 	if total == 0 {
 		pdf.CellFormat(0, 8, "No hay radicados en este día.", "", 1, "L", false, 0, "")
@@ -187,7 +187,22 @@ func (s Sheet) WritePDF(w io.Writer) error {
 		}
 		pdf.Ln(3)
 	}
+	// Whoever hands the mail over signs too, on the last page when it fits.
+	if pdf.GetY() > 186 {
+		pdf.AddPage()
+	}
+	pdf.Ln(6)
+	pdf.SetFont("go", "", 9)
+	pdf.CellFormat(120, 6, "Entrega (ventanilla): ____________________________________", "", 0, "L", false, 0, "")
+	pdf.CellFormat(0, 6, "Fecha y hora: ______________________", "", 1, "L", false, 0, "")
 	return pdf.Output(w)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // clip shortens s to fit a cell of width mm.

@@ -27,6 +27,7 @@ type Station struct {
 	store *store.Store
 	actor string
 	read  reader
+	nudge chan struct{} // a change waits for the server
 }
 
 // Options adjust a station.
@@ -48,7 +49,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Station, error) {
 	if actor == "" {
 		actor = systemUser()
 	}
-	return &Station{store: st, actor: actor}, nil
+	return &Station{store: st, actor: actor, nudge: make(chan struct{}, 1)}, nil
 }
 
 // Close stops the OCR engines, if they were started, and closes the
@@ -147,7 +148,11 @@ func (s *Station) Radicar(ctx context.Context, req Request) (radicado.Record, er
 			SHA256: sum, Size: size, Name: filepath.Base(p), MediaType: infos[i].MediaType, Pages: infos[i].Pages,
 		})
 	}
-	return s.store.Radicar(ctx, draft)
+	rec, err := s.store.Radicar(ctx, draft)
+	if err == nil {
+		s.changed()
+	}
+	return rec, err
 }
 
 // check validates a request against the configuration and gives the draft
@@ -216,7 +221,11 @@ func (s *Station) Anular(ctx context.Context, number, reason string) (radicado.R
 	if reason == "" {
 		return radicado.Record{}, errors.New("an annulment needs a written reason")
 	}
-	return s.store.Anular(ctx, strings.TrimSpace(number), s.actor, reason)
+	rec, err := s.store.Anular(ctx, strings.TrimSpace(number), s.actor, reason)
+	if err == nil {
+		s.changed()
+	}
+	return rec, err
 }
 
 // Get gives one radicado with its files.

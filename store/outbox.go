@@ -64,14 +64,25 @@ func (s *Store) Outgoing(ctx context.Context, number string) (Outgoing, error) {
 	return o, rows.Err()
 }
 
-// MarkSynced records that the server confirmed a radicado's changes up to
-// outbox entry upto.
-func (s *Store) MarkSynced(ctx context.Context, number string, upto int64) error {
+// Synced is the server's confirmation of a radicado's changes up to
+// outbox entry Upto.
+type Synced struct {
+	Number string
+	Upto   int64
+}
+
+// MarkSynced records confirmations from the server, in one transaction.
+func (s *Store) MarkSynced(ctx context.Context, marks ...Synced) error {
+	if len(marks) == 0 {
+		return nil
+	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		now := s.clock().UTC().Format(time.RFC3339Nano)
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sent', updated_at = ?, last_error = ''
-			WHERE state = 'pending' AND id <= ? AND radicado_id = (SELECT id FROM radicados WHERE number = ?)`, now, upto, number); err != nil {
-			return err
+		for _, m := range marks {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sent', updated_at = ?, last_error = ''
+				WHERE state = 'pending' AND id <= ? AND radicado_id = (SELECT id FROM radicados WHERE number = ?)`, now, m.Upto, m.Number); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO sync_state (key, value) VALUES ('last_sync', ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, now)

@@ -38,6 +38,11 @@ func Run(ctx context.Context, dataDir string) error {
 	if err != nil {
 		return err
 	}
+	bg, stop := context.WithCancel(ctx)
+	defer stop()
+	go st.SyncInBackground(bg, station.SyncOptions{}, func(e station.SyncEvent) {
+		fyne.Do(func() { w.showSync(e) })
+	})
 	w.Window.ShowAndRun()
 	return nil
 }
@@ -53,6 +58,7 @@ type Window struct {
 	tray      *tray
 	tabs      *container.AppTabs
 	footer    *widget.Label
+	syncText  string // how the last background sync went
 
 	work sync.WaitGroup // background work under way
 }
@@ -110,6 +116,23 @@ func (w *Window) refreshFooter() {
 			w.footer.SetText(err.Error())
 			return
 		}
-		w.footer.SetText(w.tr.T("status.pending_sync", "N", n) + "   ·   " + time.Now().Format("2006-01-02 15:04"))
+		text := w.tr.T("status.pending_sync", "N", n)
+		if w.syncText != "" {
+			text += "   ·   " + w.syncText
+		}
+		w.footer.SetText(text + "   ·   " + time.Now().Format("2006-01-02 15:04"))
 	})
+}
+
+// showSync shows how a round of background sync went.
+func (w *Window) showSync(e station.SyncEvent) {
+	switch {
+	case !e.Enrolled:
+		w.syncText = w.tr.T("sync.not_enrolled")
+	case e.Err != nil:
+		w.syncText = w.tr.T("sync.failed", "Time", time.Now().Add(e.Next).Format("15:04:05"))
+	default:
+		w.syncText = w.tr.T("sync.ok", "Time", time.Now().Format("15:04"))
+	}
+	w.refreshFooter()
 }

@@ -38,8 +38,10 @@ Usage:
   radicador-server station list
   radicador-server admin add --name NAME
 
---db is postgres://… for PostgreSQL; without it, an SQLite file in --data
-(default: $RADICADOR_SERVER_DATA, else ./radicador-server-data).
+--data is the folder of the documents (default: $RADICADOR_SERVER_DATA,
+else ./radicador-server-data). --db is postgres://… for PostgreSQL; without
+it, an SQLite file in --data. Several instances on one PostgreSQL database
+share one --data folder (a network volume).
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -80,19 +82,19 @@ func addDB(fs *flag.FlagSet) dbFlags {
 	}
 	return dbFlags{
 		db:   fs.String("db", "", "database: postgres://… for PostgreSQL (default: SQLite in --data)"),
-		data: fs.String("data", def, "folder for the SQLite database"),
+		data: fs.String("data", def, "folder for the documents and the SQLite database (shared by all instances on PostgreSQL)"),
 	}
 }
 
 func (f dbFlags) open(ctx context.Context) (*server.DB, error) {
+	if err := os.MkdirAll(*f.data, 0o750); err != nil {
+		return nil, err
+	}
 	url := *f.db
 	if url == "" {
-		if err := os.MkdirAll(*f.data, 0o750); err != nil {
-			return nil, err
-		}
 		url = filepath.Join(*f.data, "radicador-server.db")
 	}
-	return server.Open(ctx, url)
+	return server.Open(ctx, url, *f.data)
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -17,6 +17,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -182,62 +183,186 @@ type Report struct {
 	Conflicts int `json:"conflicts"` // radicados the server holds with other content
 }
 
-// Sync sends every radicado with pending changes, oldest first. It returns
-// the error of the last failure when some failed; those stay queued.
+// Sync sends every radicado with pending changes, oldest first. The files
+// of the next few radicados go up while one is sent; the radicados go in
+// order, and the server's confirmations are written to the store a few at a
+// time (after a crash, the last few are sent again and the server answers
+// that it holds them). Sync stops at the first failure that is the
+// server's or the network's, and returns its error; what failed stays
+// queued.
 func (c *Client) Sync(ctx context.Context) (Report, error) {
 	var rep Report
-	var last error
 	failed := map[string]bool{}
+	var last error
 	for {
 		numbers, err := c.store.Pending(ctx, 100)
 		if err != nil {
 			return rep, err
 		}
-		progressed := false
+		var todo []string
 		for _, n := range numbers {
-			if failed[n] {
-				continue
+			if !failed[n] {
+				todo = append(todo, n)
 			}
-			if err := ctx.Err(); err != nil {
-				return rep, err
-			}
-			status, err := c.Send(ctx, n)
-			switch {
-			case err != nil:
-				rep.Failed++
-				failed[n] = true
-				last = err
-				c.store.NoteSyncFailure(ctx, n, err)
-				continue
-			case status == wire.Created:
-				rep.Sent++
-			case status == wire.Already:
-				rep.Already++
-			case status == wire.Conflict:
-				rep.Conflicts++
-			}
-			progressed = true
 		}
-		if !progressed {
+		if len(todo) == 0 {
 			return rep, last
+		}
+		stop, err := c.syncBatch(ctx, todo, &rep, failed)
+		if err != nil {
+			last = err
+		}
+		if stop {
+			return rep, err
 		}
 	}
 }
 
-// Send sends one radicado: its files, then the radicado and its events.
+// Ahead is how many radicados' files go up at once, ahead of the radicado
+// being sent.
+const Ahead = 3
+
+// markEvery is how many confirmations are written to the store together.
+const markEvery = 32
+
+type prepared struct {
+	rec radicado.Record
+	err error
+}
+
+// syncBatch sends the radicados numbers, in order. It reports whether the
+// sync must stop (the server or the network failed, or ctx ended) and the
+// last error.
+func (c *Client) syncBatch(ctx context.Context, numbers []string, rep *Report, failed map[string]bool) (stop bool, last error) {
+	ctx, cancel := context.WithCancel(ctx)
+	ready := make([]chan prepared, len(numbers))
+	for i := range ready {
+		ready[i] = make(chan prepared, 1)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.prepare(ctx, numbers, ready)
+	}()
+	var marks []store.Synced
+	flush := func() {
+		// Written even when ctx ended: what the server confirmed is not
+		// sent again for nothing.
+		if err := c.store.MarkSynced(context.WithoutCancel(ctx), marks...); err != nil {
+			stop, last = true, err
+		}
+		marks = marks[:0]
+	}
+	defer func() {
+		cancel()
+		<-done
+		flush()
+	}()
+	for i, n := range numbers {
+		p := <-ready[i]
+		var status string
+		var upto int64
+		err := p.err
+		if err == nil {
+			status, upto, err = c.push(ctx, p.rec)
+		}
+		if err != nil {
+			rep.Failed++
+			failed[n] = true
+			c.store.NoteSyncFailure(context.WithoutCancel(ctx), n, err)
+			if serverFault(err) || ctx.Err() != nil {
+				return true, err
+			}
+			last = err
+			continue
+		}
+		switch status {
+		case wire.Created:
+			rep.Sent++
+		case wire.Already:
+			rep.Already++
+		case wire.Conflict:
+			rep.Conflicts++
+			continue
+		}
+		marks = append(marks, store.Synced{Number: n, Upto: upto})
+		if len(marks) >= markEvery {
+			flush()
+		}
+	}
+	return stop, last
+}
+
+// prepare reads each radicado and sends its files, Ahead at a time, and
+// hands each over on its channel of ready, in any case.
+func (c *Client) prepare(ctx context.Context, numbers []string, ready []chan prepared) {
+	sem := make(chan struct{}, Ahead)
+	var wg sync.WaitGroup
+	for i, n := range numbers {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			ready[i] <- prepared{err: ctx.Err()}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			rec, err := c.store.Get(ctx, n)
+			if err == nil {
+				err = c.uploadAll(ctx, rec)
+			}
+			ready[i] <- prepared{rec, err}
+		}()
+	}
+	wg.Wait()
+}
+
+// serverFault tells a failure of the server or the network, which the next
+// radicado would meet too, from one of a radicado's own.
+func serverFault(err error) bool {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Status >= 500 || se.Status == http.StatusTooManyRequests || se.Status == http.StatusUnauthorized
+	}
+	return true
+}
+
+// Send sends one radicado: its files, then the radicado and its events,
+// and records the server's confirmation.
 func (c *Client) Send(ctx context.Context, number string) (string, error) {
 	rec, err := c.store.Get(ctx, number)
 	if err != nil {
 		return "", err
 	}
-	out, err := c.store.Outgoing(ctx, number)
-	if err != nil {
+	if err := c.uploadAll(ctx, rec); err != nil {
 		return "", err
 	}
+	status, upto, err := c.push(ctx, rec)
+	if err != nil || status == wire.Conflict {
+		return status, err
+	}
+	return status, c.store.MarkSynced(ctx, store.Synced{Number: number, Upto: upto})
+}
+
+func (c *Client) uploadAll(ctx context.Context, rec radicado.Record) error {
 	for _, f := range rec.Files {
 		if err := c.Upload(ctx, f); err != nil {
-			return "", err
+			return err
 		}
+	}
+	return nil
+}
+
+// push sends a radicado whose files the server holds, with its events. It
+// gives the server's answer and the last outbox entry that answer covers;
+// a conflict is recorded in the store.
+func (c *Client) push(ctx context.Context, rec radicado.Record) (string, int64, error) {
+	number := rec.Number
+	out, err := c.store.Outgoing(ctx, number)
+	if err != nil {
+		return "", 0, err
 	}
 	push := wire.Push{Radicado: ToWire(rec)}
 	for _, e := range out.Events {
@@ -248,7 +373,7 @@ func (c *Client) Send(ctx context.Context, number string) (string, error) {
 	r, err := c.rc.R().SetContext(ctx).SetBody(push).SetResult(&res).SetError(&res).
 		Put("/radicados/" + url.PathEscape(number))
 	if err != nil {
-		return "", fmt.Errorf("sending %s: %w", number, err)
+		return "", 0, fmt.Errorf("sending %s: %w", number, err)
 	}
 	switch r.StatusCode() {
 	case http.StatusCreated, http.StatusOK:
@@ -256,25 +381,22 @@ func (c *Client) Send(ctx context.Context, number string) (string, error) {
 		if res.Status == wire.Conflict {
 			msg := fmt.Sprintf("the server holds %s with other content (%s)", number, res.ContentSHA256)
 			if err := c.store.MarkConflict(ctx, number, msg); err != nil {
-				return "", err
+				return "", 0, err
 			}
-			return wire.Conflict, nil
+			return wire.Conflict, 0, nil
 		}
-		return "", statusError("sending "+number, r)
+		return "", 0, statusError("sending "+number, r)
 	default:
-		return "", statusError("sending "+number, r)
+		return "", 0, statusError("sending "+number, r)
 	}
 	// Synced only when the server confirms it holds what we hold.
 	if res.ContentSHA256 != push.Radicado.Content() || res.DocumentSHA != rec.SHA256 {
-		return "", fmt.Errorf("sending %s: the server answered with other hashes (content %s, document %s)", number, res.ContentSHA256, res.DocumentSHA)
+		return "", 0, fmt.Errorf("sending %s: the server answered with other hashes (content %s, document %s)", number, res.ContentSHA256, res.DocumentSHA)
 	}
 	if rec.Status == radicado.Annulled && !res.Annulled {
-		return "", fmt.Errorf("sending %s: the server did not record the annulment", number)
+		return "", 0, fmt.Errorf("sending %s: the server did not record the annulment", number)
 	}
-	if err := c.store.MarkSynced(ctx, number, out.Upto); err != nil {
-		return "", err
-	}
-	return res.Status, nil
+	return res.Status, out.Upto, nil
 }
 
 // Upload sends a file the server does not hold whole, from where the
@@ -282,16 +404,23 @@ func (c *Client) Send(ctx context.Context, number string) (string, error) {
 // much it holds before sending anything again: a chunk the server took is
 // not sent twice, and a broken upload goes on instead of starting over.
 func (c *Client) Upload(ctx context.Context, f radicado.File) error {
-	offset, complete, err := c.held(ctx, f.SHA256)
-	if err != nil || complete {
-		return err
+	// A file of one chunk goes at once: the server answers a file it holds
+	// whole with 201 and a part of one with its offset. A longer one starts
+	// where the server's copy ends.
+	var offset int64
+	if f.Size > ChunkSize {
+		var complete bool
+		var err error
+		if offset, complete, err = c.held(ctx, f.SHA256); err != nil || complete {
+			return err
+		}
 	}
 	file, err := c.store.Blobs().Open(f.SHA256)
 	if err != nil {
 		return err
 	}
 	defer file.Close()
-	buf := make([]byte, ChunkSize)
+	buf := make([]byte, min(int64(ChunkSize), f.Size))
 	failures := 0
 	for {
 		if offset > f.Size || offset < 0 {
@@ -439,12 +568,15 @@ type Credentials struct {
 // audit log, and a token has no place there.)
 const CredentialsFile = "server.json"
 
+// ErrNotEnrolled is returned when the station has no server yet.
+var ErrNotEnrolled = errors.New("this station is not enrolled: run 'radicador enroll --server URL --token TOKEN'")
+
 // LoadCredentials reads the credentials kept in dir.
 func LoadCredentials(dir string) (Credentials, error) {
 	var c Credentials
 	b, err := os.ReadFile(dir + string(os.PathSeparator) + CredentialsFile)
 	if errors.Is(err, os.ErrNotExist) {
-		return c, errors.New("this station is not enrolled: run 'radicador enroll --server URL --token TOKEN'")
+		return c, ErrNotEnrolled
 	}
 	if err != nil {
 		return c, err

@@ -45,7 +45,7 @@ func newCentral(t testing.TB) *central {
 }
 
 func (c *central) start() {
-	db, err := server.Open(context.Background(), c.path)
+	db, err := server.Open(context.Background(), c.path, filepath.Dir(c.path))
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -23,7 +24,8 @@ import (
 
 func sqliteDB(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "server.db"))
+	dir := t.TempDir()
+	db, err := Open(context.Background(), filepath.Join(dir, "server.db"), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +49,7 @@ func postgresDB(t *testing.T) *DB {
 		t.Skip("RADICADOR_TEST_PG is not set (make test starts a PostgreSQL server)")
 	}
 	ctx := context.Background()
-	admin, err := Open(ctx, base)
+	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,16 +57,16 @@ func postgresDB(t *testing.T) *DB {
 	pgSeq.n++
 	name := fmt.Sprintf("radicador_test_%d_%d", os.Getpid(), pgSeq.n)
 	pgSeq.Unlock()
-	if _, err := admin.db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatal(err)
 	}
-	db, err := Open(ctx, withDatabase(base, name))
+	db, err := Open(ctx, withDatabase(base, name), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		db.Close()
-		admin.db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 		admin.Close()
 	})
 	return db

@@ -5,7 +5,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -16,6 +15,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/radicador/radicador/planilla"
@@ -41,6 +41,15 @@ type Server struct {
 	log    *slog.Logger
 	limits Limits
 	now    func() time.Time
+
+	mu     sync.Mutex
+	clocks map[Principal]clockNote // the last clock offset written per station
+}
+
+// clockNote is a station's clock offset as last written to the store.
+type clockNote struct {
+	at     time.Time
+	offset time.Duration
 }
 
 // New gives a server over db.
@@ -48,7 +57,7 @@ func New(db *DB, log *slog.Logger, limits Limits) *Server {
 	if log == nil {
 		log = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	}
-	return &Server{db: db, log: log, limits: limits, now: time.Now}
+	return &Server{db: db, log: log, limits: limits, now: time.Now, clocks: map[Principal]clockNote{}}
 }
 
 type ctxKey struct{}
@@ -130,10 +139,27 @@ func (s *Server) authenticate(h http.HandlerFunc) http.Handler {
 			return
 		}
 		if t, err := time.Parse(time.RFC3339Nano, r.Header.Get(wire.HeaderStationTime)); err == nil && !p.Admin {
-			s.db.StationClock(r.Context(), p, t.Sub(s.now()))
+			s.noteClock(r.Context(), p, t.Sub(s.now()))
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
 	})
+}
+
+// noteClock records a station's clock offset when it moved by more than a
+// second or a minute has passed: not a write to the store on every request.
+func (s *Server) noteClock(ctx context.Context, p Principal, offset time.Duration) {
+	now := s.now()
+	s.mu.Lock()
+	last, ok := s.clocks[p]
+	s.mu.Unlock()
+	if ok && now.Sub(last.at) < time.Minute && (offset-last.offset).Abs() < time.Second {
+		return
+	}
+	if s.db.StationClock(ctx, p, offset) == nil {
+		s.mu.Lock()
+		s.clocks[p] = clockNote{at: now, offset: offset}
+		s.mu.Unlock()
+	}
 }
 
 func problem(w http.ResponseWriter, status int, title, detail string) {
@@ -230,7 +256,7 @@ func (s *Server) putChunk(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusRequestEntityTooLarge, "file too large", fmt.Sprintf("at most %d bytes", s.limits.MaxFile))
 		return
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.limits.MaxChunk))
+	data, err := readBody(http.MaxBytesReader(w, r.Body, s.limits.MaxChunk), r.ContentLength, s.limits.MaxChunk)
 	if err != nil {
 		var mb *http.MaxBytesError
 		if errors.As(err, &mb) {
@@ -258,19 +284,38 @@ func (s *Server) putChunk(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// readBody reads a request body whose announced length, when it has one
+// within max, sizes the buffer at once.
+func readBody(r io.Reader, length, max int64) ([]byte, error) {
+	if length < 0 || length > max {
+		return io.ReadAll(r)
+	}
+	data := make([]byte, length)
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, err
+	}
+	// Nothing may follow what was announced.
+	if n, err := r.Read(make([]byte, 1)); n > 0 || (err != nil && err != io.EOF) {
+		return nil, fmt.Errorf("the body is longer than its Content-Length: %w", err)
+	}
+	return data, nil
+}
+
 func (s *Server) getFile(w http.ResponseWriter, r *http.Request) {
 	sum := r.PathValue("sha256")
 	if !wire.ValidSum(sum) {
 		problem(w, http.StatusBadRequest, "not a SHA-256", sum)
 		return
 	}
-	var buf bytes.Buffer
-	if err := s.db.ReadFile(r.Context(), sum, &buf); err != nil {
+	f, err := s.db.OpenFile(sum)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	defer f.Close()
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Write(buf.Bytes())
+	w.Header().Set("ETag", `"`+sum+`"`)
+	http.ServeContent(w, r, "", time.Time{}, f)
 }
 
 func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {

@@ -184,7 +184,8 @@ func FuzzPush(f *testing.F) {
 	f.Add(good)
 	f.Add([]byte(`{"radicado":{"number":"1","files":[]},"events":[]}`))
 	f.Add([]byte(`null`))
-	db, err := Open(context.Background(), f.TempDir()+"/fuzz.db")
+	dir := f.TempDir()
+	db, err := Open(context.Background(), dir+"/fuzz.db", dir)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -46,45 +47,181 @@ func (e *MissingFilesError) Error() string {
 // for both (written with ? and numbered for PostgreSQL); only the schema
 // differs.
 type DB struct {
-	db       *sql.DB
+	db       *sql.DB // reads
+	w        *sql.DB // writes: on SQLite one connection, so writers queue instead of polling the lock
 	postgres bool
 	now      func() time.Time
+	files    *files
+
+	jobs chan job      // SQLite: writes waiting for the committer
+	quit chan struct{} // closed when the committer has stopped
+}
+
+// job is one write for the committer: fn runs in a transaction shared with
+// the other writes waiting at the time, inside a savepoint of its own.
+type job struct {
+	ctx  context.Context
+	fn   func(*sql.Tx) error
+	done chan error
 }
 
 // Open opens the store at url: postgres://… for PostgreSQL, anything else
-// is an SQLite file.
-func Open(ctx context.Context, url string) (*DB, error) {
-	d := &DB{now: time.Now}
-	var err error
+// is an SQLite file; the documents are kept in the folder dir (shared by
+// all instances of a server on PostgreSQL).
+func Open(ctx context.Context, url, dir string) (*DB, error) {
+	fs, err := openFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	d := &DB{now: time.Now, files: fs}
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
 		d.postgres = true
 		d.db, err = sql.Open("pgx", url)
 		if err == nil {
 			d.db.SetMaxOpenConns(20)
+			d.w = d.db
 		}
 	} else {
 		dsn := strings.TrimPrefix(url, "sqlite:") + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
-		d.db, err = sql.Open("sqlite", dsn)
+		d.w, err = sql.Open("sqlite", dsn)
+		if err == nil {
+			d.w.SetMaxOpenConns(1)
+			d.db, err = sql.Open("sqlite", dsn)
+		}
 		if err == nil {
 			d.db.SetMaxOpenConns(8)
 		}
 	}
 	if err != nil {
+		if d.w != nil {
+			d.w.Close()
+		}
 		return nil, err
 	}
-	if err := d.db.PingContext(ctx); err != nil {
-		d.db.Close()
+	if err := d.w.PingContext(ctx); err != nil {
+		d.Close()
 		return nil, fmt.Errorf("database: %w", err)
 	}
 	if err := d.migrate(ctx); err != nil {
-		d.db.Close()
+		d.Close()
 		return nil, err
+	}
+	if !d.postgres {
+		d.jobs, d.quit = make(chan job), make(chan struct{})
+		go d.committer()
 	}
 	return d, nil
 }
 
-// Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+// write runs fn in a transaction and commits it. On SQLite, where one
+// writer at a time holds the database, the writes that arrive together
+// share one commit (one sync to disk) and each still succeeds or fails on
+// its own. write returns when fn's changes are on disk, or fn's error.
+func (d *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	if d.jobs == nil {
+		tx, err := d.w.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}
+	j := job{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case d.jobs <- j:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-d.quit:
+		return errors.New("the database is closed")
+	}
+	return <-j.done
+}
+
+// maxBatch bounds the writes that share a commit.
+const maxBatch = 64
+
+func (d *DB) committer() {
+	defer close(d.quit)
+	for j := range d.jobs {
+		batch := []job{j}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case j, ok := <-d.jobs:
+				if !ok {
+					break more
+				}
+				batch = append(batch, j)
+			default:
+				break more
+			}
+		}
+		d.commit(batch)
+	}
+}
+
+// commit runs a batch of writes in one transaction.
+func (d *DB) commit(batch []job) {
+	errs := make([]error, len(batch))
+	fail := func(err error) {
+		for i, j := range batch {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+			j.done <- errs[i]
+		}
+	}
+	tx, err := d.w.BeginTx(context.Background(), nil)
+	if err != nil {
+		fail(err)
+		return
+	}
+	for i, j := range batch {
+		if errs[i] = j.ctx.Err(); errs[i] != nil {
+			continue
+		}
+		if _, err := tx.Exec(`SAVEPOINT job`); err != nil {
+			tx.Rollback()
+			fail(fmt.Errorf("write undone: %w", err))
+			return
+		}
+		if errs[i] = j.fn(tx); errs[i] != nil {
+			if _, err := tx.Exec(`ROLLBACK TO job`); err != nil {
+				tx.Rollback()
+				fail(fmt.Errorf("write undone: %w", err))
+				return
+			}
+		}
+		if _, err := tx.Exec(`RELEASE job`); err != nil {
+			tx.Rollback()
+			fail(fmt.Errorf("write undone: %w", err))
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		fail(fmt.Errorf("commit: %w", err))
+		return
+	}
+	for i, j := range batch {
+		j.done <- errs[i]
+	}
+}
+
+// Close closes the database, after the writes under way.
+func (d *DB) Close() error {
+	if d.jobs != nil {
+		close(d.jobs)
+		<-d.quit
+	}
+	err := d.db.Close()
+	if d.w != d.db {
+		err = errors.Join(err, d.w.Close())
+	}
+	return err
+}
 
 // Ping checks the database answers.
 func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }
@@ -108,9 +245,9 @@ func (d *DB) q(query string) string {
 }
 
 func (d *DB) migrate(ctx context.Context) error {
-	blob, serial := "BLOB", "INTEGER PRIMARY KEY"
+	serial := "INTEGER PRIMARY KEY"
 	if d.postgres {
-		blob, serial = "BYTEA", "BIGSERIAL PRIMARY KEY"
+		serial = "BIGSERIAL PRIMARY KEY"
 	}
 	stmts := []string{
 		`CREATE TABLE IF NOT EXISTS stations (
@@ -118,10 +255,6 @@ func (d *DB) migrate(ctx context.Context) error {
 			created_at TEXT NOT NULL, revoked_at TEXT, clock_offset_ms BIGINT, last_seen TEXT)`,
 		// One live token per station; revoked ones stay, for the record.
 		`CREATE UNIQUE INDEX IF NOT EXISTS stations_live ON stations (office, station) WHERE revoked_at IS NULL`,
-		`CREATE TABLE IF NOT EXISTS files (
-			sha256 TEXT PRIMARY KEY, size BIGINT NOT NULL, received BIGINT NOT NULL, complete INTEGER NOT NULL, updated_at TEXT NOT NULL)`,
-		`CREATE TABLE IF NOT EXISTS chunks (
-			sha256 TEXT NOT NULL, start BIGINT NOT NULL, data ` + blob + ` NOT NULL, PRIMARY KEY (sha256, start))`,
 		`CREATE TABLE IF NOT EXISTS radicados (
 			number TEXT PRIMARY KEY, office TEXT NOT NULL, station TEXT NOT NULL, year INTEGER NOT NULL, kind INTEGER NOT NULL,
 			seq INTEGER NOT NULL, received_at TEXT NOT NULL, doc_type TEXT NOT NULL, sender_name TEXT NOT NULL, sender_id TEXT NOT NULL,
@@ -139,7 +272,7 @@ func (d *DB) migrate(ctx context.Context) error {
 			held_content TEXT NOT NULL, sent_content TEXT NOT NULL, payload TEXT NOT NULL, at TEXT NOT NULL)`,
 	}
 	for _, s := range stmts {
-		if _, err := d.db.ExecContext(ctx, s); err != nil {
+		if _, err := d.w.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("schema: %w", err)
 		}
 	}
@@ -161,7 +294,7 @@ func (d *DB) AddStation(ctx context.Context, p Principal, tokenHash string) erro
 	if p.Admin {
 		admin = 1
 	}
-	_, err := d.db.ExecContext(ctx, d.q(`INSERT INTO stations (office, station, token_hash, admin, created_at) VALUES (?, ?, ?, ?, ?)`),
+	_, err := d.w.ExecContext(ctx, d.q(`INSERT INTO stations (office, station, token_hash, admin, created_at) VALUES (?, ?, ?, ?, ?)`),
 		p.Office, p.Station, tokenHash, admin, d.stamp())
 	if err != nil && strings.Contains(strings.ToLower(err.Error()), "unique") || err != nil && strings.Contains(err.Error(), "duplicate key") {
 		return fmt.Errorf("office %s station %s: %w (revoke it first to give it a new token)", p.Office, p.Station, ErrExists)
@@ -171,7 +304,7 @@ func (d *DB) AddStation(ctx context.Context, p Principal, tokenHash string) erro
 
 // RevokeStation revokes a station's token.
 func (d *DB) RevokeStation(ctx context.Context, office, station string) error {
-	res, err := d.db.ExecContext(ctx, d.q(`UPDATE stations SET revoked_at = ? WHERE office = ? AND station = ? AND revoked_at IS NULL`),
+	res, err := d.w.ExecContext(ctx, d.q(`UPDATE stations SET revoked_at = ? WHERE office = ? AND station = ? AND revoked_at IS NULL`),
 		d.stamp(), office, station)
 	if err != nil {
 		return err
@@ -198,7 +331,7 @@ func (d *DB) Authenticate(ctx context.Context, token string) (Principal, error) 
 
 // StationClock records a station's clock offset from the server's.
 func (d *DB) StationClock(ctx context.Context, p Principal, offset time.Duration) error {
-	_, err := d.db.ExecContext(ctx, d.q(`UPDATE stations SET clock_offset_ms = ?, last_seen = ? WHERE office = ? AND station = ? AND revoked_at IS NULL`),
+	_, err := d.w.ExecContext(ctx, d.q(`UPDATE stations SET clock_offset_ms = ?, last_seen = ? WHERE office = ? AND station = ? AND revoked_at IS NULL`),
 		offset.Milliseconds(), d.stamp(), p.Office, p.Station)
 	return err
 }
@@ -242,14 +375,7 @@ type FileState struct {
 
 // File gives the state of the file with hash sum.
 func (d *DB) File(ctx context.Context, sum string) (FileState, error) {
-	var f FileState
-	var complete int
-	err := d.db.QueryRowContext(ctx, d.q(`SELECT size, received, complete FROM files WHERE sha256 = ?`), sum).Scan(&f.Size, &f.Received, &complete)
-	if errors.Is(err, sql.ErrNoRows) {
-		return FileState{}, ErrNotFound
-	}
-	f.Complete = complete == 1
-	return f, err
+	return d.files.state(sum)
 }
 
 // PutChunk adds data at offset to the file with hash sum and whole size
@@ -257,107 +383,21 @@ func (d *DB) File(ctx context.Context, sum string) (FileState, error) {
 // not hash to sum is thrown away (ErrHash) and must be sent again. Sending
 // a chunk twice, or a file the server holds, changes nothing.
 func (d *DB) PutChunk(ctx context.Context, sum string, size, offset int64, data []byte) (FileState, error) {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return FileState{}, err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO files (sha256, size, received, complete, updated_at) VALUES (?, ?, 0, 0, ?) ON CONFLICT (sha256) DO NOTHING`),
-		sum, size, d.stamp()); err != nil {
-		return FileState{}, err
-	}
-	var f FileState
-	var complete int
-	if err := tx.QueryRowContext(ctx, d.q(`SELECT size, received, complete FROM files WHERE sha256 = ?`), sum).Scan(&f.Size, &f.Received, &complete); err != nil {
-		return FileState{}, err
-	}
-	f.Complete = complete == 1
-	if f.Complete {
-		return f, nil
-	}
-	if f.Size != size {
-		return f, fmt.Errorf("%w: the file was announced as %d bytes, now %d", ErrOffset, f.Size, size)
-	}
-	if offset != f.Received {
-		return f, ErrOffset
-	}
-	if offset+int64(len(data)) > size {
-		return f, fmt.Errorf("%w: %d bytes past the file's end", ErrTooLarge, offset+int64(len(data))-size)
-	}
-	res, err := tx.ExecContext(ctx, d.q(`UPDATE files SET received = ?, updated_at = ? WHERE sha256 = ? AND received = ?`),
-		offset+int64(len(data)), d.stamp(), sum, offset)
-	if err != nil {
-		return f, err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return f, ErrOffset // another upload of the same file got there first
-	}
-	if len(data) > 0 {
-		if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO chunks (sha256, start, data) VALUES (?, ?, ?)`), sum, offset, data); err != nil {
-			return f, err
-		}
-	}
-	f.Received = offset + int64(len(data))
-	if f.Received == size {
-		h := sha256.New()
-		if err := d.readChunks(ctx, tx, sum, h); err != nil {
-			return f, err
-		}
-		if hex.EncodeToString(h.Sum(nil)) != sum {
-			tx.Rollback()
-			d.dropFile(ctx, sum)
-			return FileState{}, ErrHash
-		}
-		if _, err := tx.ExecContext(ctx, d.q(`UPDATE files SET complete = 1 WHERE sha256 = ?`), sum); err != nil {
-			return f, err
-		}
-		f.Complete = true
-	}
-	return f, tx.Commit()
+	return d.files.put(ctx, sum, size, offset, data)
 }
 
-func (d *DB) dropFile(ctx context.Context, sum string) {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return
-	}
-	tx.ExecContext(ctx, d.q(`DELETE FROM chunks WHERE sha256 = ?`), sum)
-	tx.ExecContext(ctx, d.q(`DELETE FROM files WHERE sha256 = ? AND complete = 0`), sum)
-	tx.Commit()
-}
-
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-func (d *DB) readChunks(ctx context.Context, q queryer, sum string, w io.Writer) error {
-	rows, err := q.QueryContext(ctx, d.q(`SELECT data FROM chunks WHERE sha256 = ? ORDER BY start`), sum)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			return err
-		}
-		if _, err := w.Write(b); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
+// OpenFile opens a whole file for reading.
+func (d *DB) OpenFile(sum string) (*os.File, error) { return d.files.open(sum) }
 
 // ReadFile copies the file with hash sum to w.
 func (d *DB) ReadFile(ctx context.Context, sum string, w io.Writer) error {
-	f, err := d.File(ctx, sum)
+	f, err := d.files.open(sum)
 	if err != nil {
 		return err
 	}
-	if !f.Complete {
-		return ErrNotFound
-	}
-	return d.readChunks(ctx, d.db, sum, w)
+	defer f.Close()
+	_, err = io.Copy(w, f)
+	return err
 }
 
 // Put stores a radicado pushed by a station. The same radicado again is
@@ -367,25 +407,30 @@ func (d *DB) Put(ctx context.Context, p Principal, push wire.Push) (wire.PushRes
 	r := push.Radicado
 	content := r.Content()
 	res := wire.PushResult{Number: r.Number, ContentSHA256: content, DocumentSHA: r.SHA256}
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return res, err
-	}
-	defer tx.Rollback()
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = d.put(ctx, tx, p, push)
+		return err
+	})
+	return res, err
+}
+
+func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, push wire.Push) (wire.PushResult, error) {
+	r := push.Radicado
+	content := r.Content()
+	res := wire.PushResult{Number: r.Number, ContentSHA256: content, DocumentSHA: r.SHA256}
 	var missing []string
 	for _, f := range r.Files {
-		var complete int
-		var size int64
-		err := tx.QueryRowContext(ctx, d.q(`SELECT complete, size FROM files WHERE sha256 = ?`), f.SHA256).Scan(&complete, &size)
-		if errors.Is(err, sql.ErrNoRows) || complete != 1 {
+		held, err := d.files.state(f.SHA256)
+		if errors.Is(err, ErrNotFound) || (err == nil && !held.Complete) {
 			missing = append(missing, f.SHA256)
 			continue
 		}
 		if err != nil {
 			return res, err
 		}
-		if size != f.Size {
-			return res, fmt.Errorf("%w: file %s is %d bytes on the server, %d in the radicado", ErrHash, f.SHA256, size, f.Size)
+		if held.Size != f.Size {
+			return res, fmt.Errorf("%w: file %s is %d bytes on the server, %d in the radicado", ErrHash, f.SHA256, held.Size, f.Size)
 		}
 	}
 	if len(missing) > 0 {
@@ -416,7 +461,7 @@ func (d *DB) Put(ctx context.Context, p Principal, push wire.Push) (wire.PushRes
 			}
 			res.Status, res.ContentSHA256, res.DocumentSHA = wire.Conflict, held, heldDoc
 			res.Message = "the server holds this number with other content; nothing was written over"
-			return res, tx.Commit()
+			return res, nil
 		}
 		res.Status = wire.Already
 	}
@@ -437,7 +482,7 @@ func (d *DB) Put(ctx context.Context, p Principal, push wire.Push) (wire.PushRes
 		return res, err
 	}
 	res.Annulled = annulled == 1
-	return res, tx.Commit()
+	return res, nil
 }
 
 // Filter selects radicados for List.

@@ -1,0 +1,88 @@
+package station
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/radicador/radicador/sync/client"
+)
+
+// SyncEvent is what one round of background sync did.
+type SyncEvent struct {
+	Report   client.Report
+	Err      error
+	Enrolled bool          // false: the station has no server yet
+	Next     time.Duration // when the next round comes, unless a change comes first
+}
+
+// SyncOptions pace background sync.
+type SyncOptions struct {
+	Every time.Duration // between rounds while all is well (default 1 min)
+	Max   time.Duration // the longest wait after failures (default 10 min)
+}
+
+// changed tells background sync that something waits for the server.
+func (s *Station) changed() {
+	select {
+	case s.nudge <- struct{}{}:
+	default:
+	}
+}
+
+// SyncInBackground syncs until ctx ends: at once, soon after each
+// radicación or annulment, and every opt.Every. While the server cannot be
+// reached it waits longer after each failure (with jitter, up to opt.Max)
+// and changes do not hurry it. A station that is not enrolled yet is
+// checked again every round, so enrolling needs no restart. Each round is
+// told to report (which may be nil), from this goroutine.
+func (s *Station) SyncInBackground(ctx context.Context, opt SyncOptions, report func(SyncEvent)) {
+	if opt.Every <= 0 {
+		opt.Every = time.Minute
+	}
+	if opt.Max <= 0 {
+		opt.Max = 10 * time.Minute
+	}
+	failures := 0
+	for {
+		ev := SyncEvent{Enrolled: true}
+		c, err := s.SyncClient("", client.Options{Retries: 2, MaxWait: 5 * time.Second})
+		switch {
+		case errors.Is(err, client.ErrNotEnrolled):
+			ev.Enrolled = false
+		case err != nil:
+			ev.Err = err
+		default:
+			ev.Report, ev.Err = c.Sync(ctx)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		wait := opt.Every
+		if ev.Err != nil {
+			failures++
+			wait = min(opt.Every<<min(failures, 10), opt.Max)
+			wait = wait/2 + rand.N(wait/2+1)
+		} else {
+			failures = 0
+		}
+		ev.Next = wait
+		if report != nil {
+			report(ev)
+		}
+		timer := time.NewTimer(wait)
+		nudge := s.nudge
+		if failures > 0 {
+			nudge = nil // the server is down: a change does not hurry the next try
+		}
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		case <-nudge:
+			timer.Stop()
+		}
+	}
+}

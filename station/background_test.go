@@ -1,0 +1,132 @@
+package station_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/radicador/radicador/internal/fixture"
+	"github.com/radicador/radicador/radicado"
+	"github.com/radicador/radicador/station"
+	"github.com/radicador/radicador/sync/server"
+)
+
+// TestSyncInBackground: a station that is not enrolled waits; once
+// enrolled its radicados reach the server soon after they are made; while
+// the server is down they wait, and go when it is back.
+func TestSyncInBackground(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := server.Open(ctx, filepath.Join(dir, "central.db"), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var down atomic.Bool
+	api := server.New(db, nil, server.DefaultLimits).Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		api.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+
+	st, err := station.Open(ctx, t.TempDir(), station.Options{Actor: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	events := make(chan station.SyncEvent, 100)
+	bg, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		st.SyncInBackground(bg, station.SyncOptions{Every: 50 * time.Millisecond, Max: 300 * time.Millisecond}, func(e station.SyncEvent) {
+			select {
+			case events <- e:
+			default:
+			}
+		})
+	}()
+	next := func() station.SyncEvent {
+		t.Helper()
+		select {
+		case e := <-events:
+			return e
+		case <-time.After(10 * time.Second):
+			t.Fatal("no sync round in 10 s")
+			return station.SyncEvent{}
+		}
+	}
+	if e := next(); e.Enrolled || e.Err != nil {
+		t.Fatalf("before enrolling: %+v", e)
+	}
+
+	if err := db.AddStation(ctx, server.Principal{Office: "001", Station: "01"}, server.HashToken("tok")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Enroll(ctx, srv.URL, "tok"); err != nil {
+		t.Fatal(err)
+	}
+	src := t.TempDir()
+	radicate := func(n int) {
+		for i := range n {
+			p := fixture.PNG(t, src, fmt.Sprintf("%d-%d.png", n, i), "carta")
+			if _, err := st.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana",
+				Subject: "Solicitud", Files: []string{p}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	waitHeld := func(want int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			s, _ := st.SyncStatus(ctx)
+			held, _ := db.List(ctx, server.Filter{Limit: 100})
+			if s.Pending == 0 && len(held) == want {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		s, _ := st.SyncStatus(ctx)
+		t.Fatalf("after 10 s: %d pending on the station, want all %d on the server", s.Pending, want)
+	}
+	radicate(3)
+	waitHeld(3)
+
+	down.Store(true)
+	for len(events) > 0 {
+		<-events
+	}
+	radicate(2)
+	var failed []station.SyncEvent
+	for len(failed) < 2 {
+		if e := next(); e.Err != nil {
+			failed = append(failed, e)
+		}
+	}
+	if s, _ := st.SyncStatus(ctx); s.Pending != 2 {
+		t.Errorf("while the server is down: %d pending, want 2", s.Pending)
+	}
+	if failed[0].Next > 300*time.Millisecond || failed[1].Next < 50*time.Millisecond {
+		t.Errorf("waits after failures: %v then %v", failed[0].Next, failed[1].Next)
+	}
+
+	down.Store(false)
+	waitHeld(5)
+
+	stop()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("background sync did not stop with its context")
+	}
+}

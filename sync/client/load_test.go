@@ -1,0 +1,337 @@
+package client_test
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/radicador/radicador/radicado"
+	"github.com/radicador/radicador/station"
+	"github.com/radicador/radicador/store"
+	"github.com/radicador/radicador/sync/client"
+)
+
+// Load: many stations sync their day at once against one server.
+//
+//	go test -run '^$' -bench Load -benchtime 1x ./sync/client/
+//
+// RADICADOR_LOAD=stations×radicados changes the size (default 20×500).
+
+// timing records how long each request took.
+type timing struct {
+	mu   sync.Mutex
+	took map[string][]time.Duration // by method
+}
+
+// station gives a transport of its own for one station, that records into t.
+func (t *timing) station() http.RoundTripper {
+	return timed{t, http.DefaultTransport.(*http.Transport).Clone()}
+}
+
+type timed struct {
+	t    *timing
+	next http.RoundTripper
+}
+
+func (tt timed) RoundTrip(r *http.Request) (*http.Response, error) {
+	t := tt.t
+	start := time.Now()
+	res, err := tt.next.RoundTrip(r)
+	if err == nil {
+		// The answer counts once its body is read.
+		res.Body = &timedBody{ReadCloser: res.Body, done: func() { t.add(r.Method, time.Since(start)) }}
+	}
+	return res, err
+}
+
+func (t *timing) add(method string, d time.Duration) {
+	t.mu.Lock()
+	if t.took == nil {
+		t.took = map[string][]time.Duration{}
+	}
+	t.took[method] = append(t.took[method], d)
+	t.mu.Unlock()
+}
+
+type timedBody struct {
+	io.ReadCloser
+	once sync.Once
+	done func()
+}
+
+func (b *timedBody) Close() error {
+	b.once.Do(b.done)
+	return b.ReadCloser.Close()
+}
+
+// p95 gives the 95th percentile of the requests of a method, or of all
+// when method is empty, and how many there were.
+func (t *timing) p95(method string) (time.Duration, int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var s []time.Duration
+	for m, d := range t.took {
+		if method == "" || m == method {
+			s = append(s, d...)
+		}
+	}
+	if len(s) == 0 {
+		return 0, 0
+	}
+	slices.Sort(s)
+	return s[len(s)*95/100], len(s)
+}
+
+// scanLike writes a greyscale page of noise: it does not compress, like a
+// scanned page, and each seed gives other bytes.
+func scanLike(tb testing.TB, path string, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	img := image.NewGray(image.Rect(0, 0, 400+rng.IntN(224), 400))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(rng.Uint32())
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := (&png.Encoder{CompressionLevel: png.NoCompression}).Encode(f, img); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func loadSize(tb testing.TB) (stations, each int) {
+	stations, each = 20, 500
+	if v := os.Getenv("RADICADOR_LOAD"); v != "" {
+		if _, err := fmt.Sscanf(v, "%dx%d", &stations, &each); err != nil {
+			tb.Fatalf("RADICADOR_LOAD=%q: want stations x radicados, like 20x500", v)
+		}
+	}
+	return stations, each
+}
+
+// loadStations makes the stations of one office, each with its radicados of
+// one scanned-like page.
+func loadStations(b *testing.B, c *central, n, each int) ([]*station.Station, []string) {
+	ctx := context.Background()
+	sts := make([]*station.Station, n)
+	tokens := make([]string, n)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		code := fmt.Sprintf("%02d", i+1)
+		tokens[i] = c.enrol("001", code)
+		st := newStation(b, b.TempDir())
+		if err := st.Set(ctx, map[string]*string{"station": &code}); err != nil {
+			b.Fatal(err)
+		}
+		sts[i] = st
+	}
+	sem := make(chan struct{}, 2)
+	for i, st := range sts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			src, err := os.MkdirTemp(b.TempDir(), "pages")
+			if err != nil {
+				errs <- err
+				return
+			}
+			for j := range each {
+				p := filepath.Join(src, strconv.Itoa(j)+".png")
+				scanLike(b, p, uint64(i*each+j))
+				if _, err := st.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion",
+					SenderName: "Remitente " + strconv.Itoa(j), Subject: "Solicitud", Files: []string{p}}); err != nil {
+					errs <- err
+					return
+				}
+				os.Remove(p)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	return sts, tokens
+}
+
+func BenchmarkLoad(b *testing.B) {
+	n, each := loadSize(b)
+	ctx := context.Background()
+	b.StopTimer()
+	for range b.N {
+		c := newCentral(b)
+		sts, tokens := loadStations(b, c, n, each)
+		var files []string // every document, for the plain upload
+		var size int64
+		for _, st := range sts {
+			list, err := st.List(ctx, store.Filter{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, r := range list {
+				r, err := st.Get(ctx, r.Number)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, f := range r.Files {
+					files = append(files, st.Store().Blobs().Path(f.SHA256))
+					size += f.Size
+				}
+			}
+		}
+		if len(files) != n*each {
+			b.Fatalf("%d documents, want %d", len(files), n*each)
+		}
+
+		// The stations sync at once.
+		tm := &timing{}
+		syscall.Sync() // the set-up's writes are not left to slow what is timed
+		b.StartTimer()
+		start := time.Now()
+		var wg sync.WaitGroup
+		reports := make([]client.Report, n)
+		errs := make([]error, n)
+		for i, st := range sts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				opt := client.Options{Retries: 10, RetryWait: 50 * time.Millisecond, MaxWait: time.Second, Timeout: time.Minute, Transport: tm.station()}
+				cl, err := client.New(c.url(), tokens[i], st.Store(), opt)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				reports[i], errs[i] = cl.Sync(ctx)
+			}()
+		}
+		wg.Wait()
+		syncTook := time.Since(start)
+		b.StopTimer()
+		for i := range n {
+			if errs[i] != nil || reports[i].Sent != each {
+				b.Fatalf("station %d: %+v, %v", i+1, reports[i], errs[i])
+			}
+		}
+
+		// The same files, PUT to a plain HTTP server that writes them to
+		// disk, from as many clients at once.
+		plainTook := plainUpload(b, files, n)
+
+		syncRate := float64(size) / syncTook.Seconds()
+		plainRate := float64(size) / plainTook.Seconds()
+		b.ReportMetric(float64(n*each)/syncTook.Seconds(), "radicados/s")
+		p95, requests := tm.p95("")
+		b.ReportMetric(float64(p95.Microseconds())/1000, "p95-ms/req")
+		b.ReportMetric(syncRate/1e6, "sync-MB/s")
+		b.ReportMetric(plainRate/1e6, "plain-MB/s")
+		b.ReportMetric(100*syncRate/plainRate, "%-of-plain")
+		b.Logf("%d stations × %d radicados, %.1f MB of documents: sync %v (%d requests), plain upload %v",
+			n, each, float64(size)/1e6, syncTook.Round(time.Millisecond), requests, plainTook.Round(time.Millisecond))
+		for _, m := range []string{http.MethodPatch, http.MethodPut} {
+			p, n := tm.p95(m)
+			b.Logf("%s: %d requests, p95 %v", m, n, p.Round(100*time.Microsecond))
+		}
+		for _, st := range sts {
+			st.Close()
+		}
+	}
+}
+
+// plainUpload PUTs the files to a bare net/http server that writes each to
+// a file, with clients goroutines at once, and says how long it took.
+func plainUpload(b *testing.B, files []string, clients int) time.Duration {
+	dir := b.TempDir()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, err := os.Create(filepath.Join(dir, filepath.Base(r.URL.Path)))
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		_, err = io.Copy(f, r.Body)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+	work := make(chan string)
+	errs := make(chan error, clients)
+	var wg sync.WaitGroup
+	syscall.Sync()
+	start := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cl := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+			for p := range work {
+				if err := plainPut(cl, srv.URL, p); err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+				}
+			}
+		}()
+	}
+	for _, p := range files {
+		work <- p
+	}
+	close(work)
+	wg.Wait()
+	took := time.Since(start)
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	return took
+}
+
+func plainPut(cl *http.Client, base, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	req, err := http.NewRequest(http.MethodPut, base+"/"+filepath.Base(path), f)
+	if err != nil {
+		return err
+	}
+	res, err := cl.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		return fmt.Errorf("plain upload of %s: %s", filepath.Base(path), res.Status)
+	}
+	return nil
+}
