@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
 	crand "crypto/rand"
 	"fmt"
@@ -13,12 +14,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/internal/fixture"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/station"
@@ -422,4 +425,60 @@ func TestKilledWhileSyncing(t *testing.T) {
 	t.Logf("%d kills; %d radicados still pending before the last sync, which sent %d (already there: %d); faults %v",
 		kills, before.Pending, rep.Sent, rep.Already, f.count)
 	checkHeld(t, c, st, 500)
+}
+
+// TestPlanillaBothSides: the day's sheet from the server is the station's,
+// row for row, in CSV; and the server's PDF is a PDF.
+func TestPlanillaBothSides(t *testing.T) {
+	c := newCentral(t)
+	token := c.enrol("001", "01")
+	st := newStation(t, t.TempDir())
+	defer st.Close()
+	ctx := context.Background()
+	src := t.TempDir()
+	for i, dept := range []string{"200", "100", "", "200"} {
+		p := fixture.PNG(t, src, fmt.Sprintf("%d.png", i), "carta")
+		if _, err := st.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana Pérez",
+			Subject: "Solicitud, con coma", Dept: dept, Files: []string{p}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, _ := st.List(ctx, store.Filter{Limit: 1})
+	if _, err := st.Anular(ctx, list[0].Number, "duplicado"); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := client.New(c.url(), token, st.Store(), fast())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	day := calendar.DateOf(list[0].ReceivedAt)
+	sheet, err := st.Planilla(ctx, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var local, remote, pdf bytes.Buffer
+	if err := sheet.WriteCSV(&local); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Planilla(ctx, day.String(), "csv", &remote); err != nil {
+		t.Fatal(err)
+	}
+	if local.String() != remote.String() {
+		t.Errorf("the sheets differ:\nstation:\n%s\nserver:\n%s", local.String(), remote.String())
+	}
+	if n := strings.Count(remote.String(), "\n"); n != 5 {
+		t.Errorf("%d lines in the server's CSV, want a heading and 4 rows", n)
+	}
+	if !strings.Contains(remote.String(), "ANULADO") {
+		t.Error("the annulment is not on the server's sheet")
+	}
+	if err := cl.Planilla(ctx, day.String(), "pdf", &pdf); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(pdf.Bytes(), []byte("%PDF-")) {
+		t.Errorf("the server's PDF starts %q", pdf.Bytes()[:min(8, pdf.Len())])
+	}
 }
