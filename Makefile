@@ -6,7 +6,7 @@ DEPS_BUILD := gcc pkg-config tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng \
 	libtesseract-dev libleptonica-dev libsane-dev sane-utils libgl1-mesa-dev xorg-dev wspanish
 # Tests also use a virtual display, poppler's PDF tools, and sane-airscan
 # (a real eSCL client for the scanner simulator).
-DEPS_TEST := $(DEPS_BUILD) xvfb xauth poppler-utils sane-airscan postgresql
+DEPS_TEST := $(DEPS_BUILD) xvfb xauth poppler-utils sane-airscan postgresql cups cups-client
 
 GO ?= go
 export PATH := $(PATH):/usr/local/go/bin
@@ -30,8 +30,8 @@ test: deps-test
 	echo "PostgreSQL for the tests at $$url"; \
 	RADICADOR_STRICT=1 RADICADOR_TEST_PG="$$url" $(GO) test -timeout 30m ./...; status=$$?; \
 	sh scripts/pg-test.sh stop $$pg; exit $$status
-	GOOS=windows GOARCH=amd64 $(GO) build ./scan/...
-	GOOS=windows GOARCH=386 $(GO) build ./scan/...
+	GOOS=windows GOARCH=amd64 $(GO) build ./scan/... ./printer/... ./label/
+	GOOS=windows GOARCH=386 $(GO) build ./scan/... ./printer/... ./label/
 	CGO_ENABLED=0 GOARCH=386 $(GO) test ./scan/twain/
 
 # Benchmarks behind the README's figures (not part of make test: they build

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"image/draw"
 	_ "image/jpeg" // page decoders
 	_ "image/png"
 	"io"
@@ -24,6 +25,15 @@ type Page struct {
 	Image string // JPEG or PNG, as it will appear
 	DPI   int    // 0: 300
 	Words []ocr.Word
+	Stamp *Stamp // the radicado's stamp, on the first page
+}
+
+// Stamp is the radicado's mark on a page: the sticker's image at its size,
+// with its text searchable under it.
+type Stamp struct {
+	PNG  []byte
+	W, H float64 // millimetres
+	Text string
 }
 
 // Info describes the document in the PDF's metadata.
@@ -62,6 +72,62 @@ func Write(w io.Writer, pages []Page, info Info) error {
 	return pdf.Output(w)
 }
 
+// Place finds where a stamp of w×h pixels goes on a page: in a corner or
+// along the top or bottom margin, a centimetre in, where it covers no word
+// OCR found and almost no ink. It reports false, and gives the top right
+// corner, when every place covers something.
+func Place(page image.Image, words []ocr.Word, w, h, dpi int) (image.Point, bool) {
+	b := page.Bounds()
+	margin := dpi * 100 / 254 // 1 cm
+	pad := dpi * 20 / 254     // 2 mm kept clear around
+	left, right := b.Min.X+margin, b.Max.X-margin-w
+	top, bottom := b.Min.Y+margin, b.Max.Y-margin-h
+	if right < left || bottom < top {
+		return image.Pt(max(b.Min.X, b.Max.X-w), b.Min.Y), false
+	}
+	center := (left + right) / 2
+	candidates := []image.Point{{right, top}, {left, top}, {center, top}, {right, bottom}, {left, bottom}, {center, bottom}}
+	step := dpi * 50 / 254 // then down the right and left margins, 5 mm at a time
+	for y := top + step; y < bottom; y += step {
+		candidates = append(candidates, image.Pt(right, y), image.Pt(left, y))
+	}
+	gray := image.NewGray(b)
+	draw.Draw(gray, b, page, b.Min, draw.Src)
+	for _, at := range candidates {
+		r := image.Rect(at.X-pad, at.Y-pad, at.X+w+pad, at.Y+h+pad)
+		clear := true
+		for _, word := range words {
+			if word.Box.Overlaps(r) {
+				clear = false
+				break
+			}
+		}
+		if clear && ink(gray, r) < 0.005 {
+			return at, true
+		}
+	}
+	return candidates[0], false
+}
+
+// ink is the share of dark pixels in r, sampling every other one.
+func ink(g *image.Gray, r image.Rectangle) float64 {
+	r = r.Intersect(g.Bounds())
+	dark, all := 0, 0
+	for y := r.Min.Y; y < r.Max.Y; y += 2 {
+		row := g.Pix[(y-g.Rect.Min.Y)*g.Stride:]
+		for x := r.Min.X; x < r.Max.X; x += 2 {
+			all++
+			if row[x-g.Rect.Min.X] < 128 {
+				dark++
+			}
+		}
+	}
+	if all == 0 {
+		return 1
+	}
+	return float64(dark) / float64(all)
+}
+
 func addPage(pdf *fpdf.Fpdf, i int, p Page) error {
 	data, err := os.ReadFile(p.Image)
 	if err != nil {
@@ -85,6 +151,30 @@ func addPage(pdf *fpdf.Fpdf, i int, p Page) error {
 	name := "page" + strconv.Itoa(i)
 	pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: kind}, bytes.NewReader(data))
 	pdf.ImageOptions(name, 0, 0, wPt, hPt, false, fpdf.ImageOptions{ImageType: kind}, 0, "")
+	if p.Stamp != nil {
+		img, _, err := image.Decode(bytes.NewReader(data))
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.Image, err)
+		}
+		w := int(p.Stamp.W / 25.4 * dpi)
+		h := int(p.Stamp.H / 25.4 * dpi)
+		at, _ := Place(img, p.Words, w, h, int(dpi))
+		stampName := "stamp" + strconv.Itoa(i)
+		pdf.RegisterImageOptionsReader(stampName, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(p.Stamp.PNG))
+		x, y, sw, sh := float64(at.X)*k, float64(at.Y)*k, float64(w)*k, float64(h)*k
+		pad := 2.0
+		pdf.SetFillColor(255, 255, 255)
+		pdf.SetDrawColor(0, 0, 0)
+		pdf.SetLineWidth(0.6)
+		pdf.Rect(x-pad, y-pad, sw+2*pad, sh+2*pad, "FD")
+		pdf.ImageOptions(stampName, x, y, sw, sh, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		if p.Stamp.Text != "" {
+			pdf.SetTextRenderingMode(3)
+			pdf.SetFont(fontName, "", 8)
+			pdf.Text(x, y+sh/2, p.Stamp.Text)
+			pdf.SetTextRenderingMode(0)
+		}
+	}
 
 	// The text layer: each word, invisible (rendering mode 3), sized so
 	// that it spans its box.

@@ -27,6 +27,7 @@ type Config struct {
 	Closures     []calendar.Closure `json:"closures"`
 	Depts        map[string]string  `json:"depts"`  // department code → name
 	Routes       map[string]string  `json:"routes"` // document type → department code
+	Printing     Printing           `json:"printing"`
 	pattern      radicado.Pattern   // parsed Pattern
 	hours        calendar.Hours     // parsed Hours
 }
@@ -41,6 +42,11 @@ const (
 	KeyHours        = "hours"
 	KeyNIT          = "nit"
 	KeyDomains      = "domains"
+	KeyPrinter      = "printer"
+	KeyPrinterLang  = "printer.language"
+	KeyLabelSize    = "label.size"
+	KeyLabelDPI     = "label.dpi"
+	KeyReceiptPrint = "receipt.printer"
 	prefixTerm      = "term."
 	prefixType      = "type."
 	prefixClosure   = "closure."
@@ -58,6 +64,11 @@ var defaults = map[string]string{
 	KeyHours:        "08:00-17:00",
 	KeyNIT:          "",
 	KeyDomains:      "",
+	KeyPrinter:      "",
+	KeyPrinterLang:  "zpl",
+	KeyLabelSize:    "50x25mm",
+	KeyLabelDPI:     "203",
+	KeyReceiptPrint: "",
 }
 
 // configFrom builds and checks a configuration from stored settings.
@@ -90,6 +101,9 @@ func configFrom(settings map[string]string) (Config, error) {
 		}
 	}
 	var err error
+	if c.Printing, err = printingFrom(get); err != nil {
+		return c, err
+	}
 	if c.pattern, err = radicado.ParsePattern(c.Pattern); err != nil {
 		return c, err
 	}
@@ -217,6 +231,11 @@ func Keys() [][2]string {
 		{KeyDomains, "the organisation's mail domains, comma-separated"},
 		{prefixDept + "CODE", "a department: its name, as letters address it"},
 		{prefixRoute + "TYPE", "the department code letters of a type go to"},
+		{KeyPrinter, "the sticker printer: tcp://host:9100, cups://QUEUE, windows://NAME, usb:///dev/usb/lp0, file:///path"},
+		{KeyPrinterLang, "what it speaks: zpl (default), epl, tspl, or pdf/png for an office printer"},
+		{KeyLabelSize, "label size: 50x25mm (default), 2x1in, 60x40mm, 4x2in, or WxHmm / WxHin"},
+		{KeyLabelDPI, "print resolution: 203 (default), 300 or 600"},
+		{KeyReceiptPrint, "where receipts go: a printer URI as above (PDF for office printers); empty: the sticker printer"},
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/radicador/radicador/classify"
 	"github.com/radicador/radicador/extract"
+	"github.com/radicador/radicador/label"
 	"github.com/radicador/radicador/ocr"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/scan"
@@ -294,6 +295,12 @@ func (s *Station) ReadRadicado(ctx context.Context, number string) error {
 	}
 	var renditions []store.Rendition
 	if len(pdfPages) > 0 {
+		stamp, err := s.stamp(ctx, rec)
+		if err != nil {
+			s.store.FailOCR(ctx, number, err)
+			return fmt.Errorf("the stamp of %s: %w", number, err)
+		}
+		pdfPages[0].Stamp = stamp
 		var buf bytes.Buffer
 		if err := searchpdf.Write(&buf, pdfPages, searchpdf.Info{Title: rec.Number, Subject: rec.Subject, Author: rec.Sender.Name}); err != nil {
 			s.store.FailOCR(ctx, number, err)
@@ -308,6 +315,25 @@ func (s *Station) ReadRadicado(ctx context.Context, number string) error {
 	pj, _ := json.Marshal(pages)
 	fj, _ := json.Marshal(a.Fields)
 	return s.store.SaveOCR(ctx, number, store.OCRRecord{Text: a.Text, Pages: string(pj), Fields: string(fj), Confidence: a.Confidence}, renditions)
+}
+
+// stamp is the sticker as it goes on the first page of the radicado's
+// PDF: the same number, date and QR code, at the label's size.
+func (s *Station) stamp(ctx context.Context, rec radicado.Record) (*searchpdf.Stamp, error) {
+	cfg, err := s.Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	size := cfg.Printing.Size
+	l, err := label.Sticker(contentOf(rec, cfg), size, 300)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := l.WritePNG(&buf); err != nil {
+		return nil, err
+	}
+	return &searchpdf.Stamp{PNG: buf.Bytes(), W: size.W, H: size.H, Text: "Radicado " + rec.Number}, nil
 }
 
 // pageDPI gives a page's resolution from the file, or 300.

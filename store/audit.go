@@ -29,6 +29,7 @@ const (
 	ActionRadicar = "radicar"
 	ActionAnular  = "anular"
 	ActionConfig  = "config"
+	ActionReprint = "reimprimir" // a sticker or receipt printed again, marked COPIA
 )
 
 // genesis is the previous hash of the first event.

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/radicador/radicador/internal/fixture"
+	"github.com/radicador/radicador/printer/printertest"
+)
+
+func TestLabelCommands(t *testing.T) {
+	data, src := t.TempDir(), t.TempDir()
+	page := fixture.PNG(t, src, "carta.png", "carta")
+	var rad struct{ Number string }
+	r := cli(t, data, "radicar", "--kind", "entrada", "--type", "peticion", "--sender", "Ana", "--subject", "Solicitud", "--json", page).ok(t)
+	json.Unmarshal([]byte(r.stdout), &rad)
+
+	// To files, in each format.
+	out := t.TempDir()
+	for _, f := range []struct{ format, starts string }{{"zpl", "^XA"}, {"epl", "\nN\n"}, {"tspl", "SIZE "}, {"png", "\x89PNG"}, {"pdf", "%PDF-"}} {
+		path := filepath.Join(out, "sticker."+f.format)
+		cli(t, data, "label", rad.Number, "--format", f.format, "--out", path).ok(t)
+		b, _ := os.ReadFile(path)
+		if !bytes.HasPrefix(b, []byte(f.starts)) {
+			t.Errorf("%s starts %q", f.format, b[:min(10, len(b))])
+		}
+	}
+	r = cli(t, data, "label", rad.Number, "--format", "zpl", "--size", "4x2in", "--dpi", "300", "--copies", "3", "--out", "-").ok(t)
+	if !strings.Contains(r.stdout, "^PW1200") || !strings.Contains(r.stdout, "^PQ3") {
+		t.Errorf("4x2in at 300 dpi, 3 copies:\n%s", r.stdout)
+	}
+	cli(t, data, "receipt", rad.Number, "--out", filepath.Join(out, "acuse.pdf")).ok(t)
+
+	// Bad input: a clear error, exit 1.
+	for _, args := range [][]string{
+		{"label", "2026999999999999", "--out", "-"},
+		{"label", rad.Number, "--size", "3x3cm", "--out", "-"},
+		{"label", rad.Number, "--dpi", "150", "--out", "-"},
+		{"label", rad.Number, "--format", "ps", "--out", "-"},
+		{"label", rad.Number}, // no printer configured
+		{"label", rad.Number, "--printer", "lpt1"},
+	} {
+		if r := cli(t, data, args...); r.code != 1 || r.stderr == "" || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, %q", args, r.code, r.stderr)
+		}
+	}
+
+	// A printer that is off: exit 1, the job waits; back on: prints --retry.
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	cli(t, data, "config", "set", "printer", "tcp://"+addr).ok(t)
+	r = cli(t, data, "label", rad.Number)
+	if r.code != 1 || !strings.Contains(r.stderr, "waits in the print queue") {
+		t.Errorf("printer off: exit %d, %q", r.code, r.stderr)
+	}
+	r = cli(t, data, "prints", "--json").ok(t)
+	var queue []map[string]any
+	if json.Unmarshal([]byte(r.stdout), &queue); len(queue) != 1 || queue[0]["number"] != rad.Number {
+		t.Errorf("the queue: %s", r.stdout)
+	}
+	z := printertest.NewZebra(t, addr)
+	r = cli(t, data, "prints", "--retry").ok(t)
+	if !strings.Contains(r.stdout, "printed 1") {
+		t.Errorf("retry: %s", r.stdout)
+	}
+	if job := <-z.Jobs; !bytes.HasPrefix(job, []byte("^XA")) || bytes.Contains(job, []byte("COPIA")) {
+		t.Errorf("the printer received %q", job)
+	}
+	r = cli(t, data, "label", rad.Number).ok(t)
+	if !strings.Contains(r.stdout, "COPIA") {
+		t.Errorf("a reprint: %s", r.stdout)
+	}
+	if job := <-z.Jobs; !bytes.Contains(job, []byte("COPIA")) {
+		t.Errorf("the reprint did not say COPIA: %q", job)
+	}
+}

@@ -1,0 +1,264 @@
+package station
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/radicador/radicador/label"
+	"github.com/radicador/radicador/printer"
+	"github.com/radicador/radicador/radicado"
+	"github.com/radicador/radicador/store"
+)
+
+// Printing is how the station prints stickers and receipts.
+type Printing struct {
+	Printer  string     `json:"printer"`  // URI; empty: none configured
+	Language string     `json:"language"` // zpl, epl, tspl, pdf or png
+	Size     label.Size `json:"size"`
+	DPI      int        `json:"dpi"`
+	Receipts string     `json:"receipts"` // URI of the receipt printer; empty: the sticker printer
+}
+
+func printingFrom(get func(string) string) (Printing, error) {
+	p := Printing{Printer: get(KeyPrinter), Language: get(KeyPrinterLang), Receipts: get(KeyReceiptPrint)}
+	if !slices.Contains(label.Formats, p.Language) {
+		return p, fmt.Errorf("%s: one of %s", KeyPrinterLang, strings.Join(label.Formats, ", "))
+	}
+	var err error
+	if p.Size, err = label.ParseSize(get(KeyLabelSize)); err != nil {
+		return p, err
+	}
+	if p.DPI, err = strconv.Atoi(get(KeyLabelDPI)); err != nil || !slices.Contains(label.DPIs, p.DPI) {
+		return p, fmt.Errorf("%s: 203, 300 or 600", KeyLabelDPI)
+	}
+	for _, uri := range []string{p.Printer, p.Receipts} {
+		if uri != "" {
+			if _, err := printer.Open(uri, printer.DefaultTimeouts); err != nil {
+				return p, err
+			}
+		}
+	}
+	return p, nil
+}
+
+// LabelOptions choose how one sticker or receipt is made; zero values
+// take the station's configuration.
+type LabelOptions struct {
+	Format string
+	Size   string
+	DPI    int
+	Copies int
+	Copy   bool // say COPIA
+}
+
+// receiptWidth is the width of a receipt for an office printer: half a
+// letter sheet (media carta).
+const receiptWidth = 139.7
+
+// LabelContent gives what the sticker and the receipt of a radicado say.
+func (s *Station) LabelContent(ctx context.Context, number string) (label.Content, error) {
+	rec, err := s.Get(ctx, number)
+	if err != nil {
+		return label.Content{}, err
+	}
+	cfg, err := s.Config(ctx)
+	if err != nil {
+		return label.Content{}, err
+	}
+	return contentOf(rec, cfg), nil
+}
+
+func contentOf(rec radicado.Record, cfg Config) label.Content {
+	c := label.Content{
+		Number: rec.Number, ReceivedAt: rec.ReceivedAt, Organization: cfg.Organization, Office: rec.Parts.Office,
+		Kind: rec.Parts.Kind.String(), Pages: rec.Pages, Annexes: max(0, len(rec.Files)-1), DocSHA256: rec.SHA256,
+		Sender: rec.Sender.Name, Subject: rec.Subject,
+	}
+	if rec.Dept != "" {
+		c.Dept = rec.Dept
+		if name := cfg.Depts[rec.Dept]; name != "" {
+			c.Dept += " — " + name
+		}
+	}
+	if !rec.Due.IsZero() {
+		c.Due = rec.Due.String()
+	}
+	for _, t := range cfg.Types {
+		if t.Code == rec.Type {
+			c.Type = t.Name
+		}
+	}
+	return c
+}
+
+// resolve fills options from the configuration.
+func (o LabelOptions) resolve(p Printing) (LabelOptions, label.Size, error) {
+	if o.Format == "" {
+		o.Format = p.Language
+	}
+	if o.DPI == 0 {
+		o.DPI = p.DPI
+	}
+	if o.Copies == 0 {
+		o.Copies = 1
+	}
+	size := p.Size
+	if o.Size != "" {
+		var err error
+		if size, err = label.ParseSize(o.Size); err != nil {
+			return o, size, err
+		}
+	}
+	o.Size = size.Name
+	return o, size, nil
+}
+
+// Sticker writes a radicado's sticker in the format the options or the
+// configuration give.
+func (s *Station) Sticker(ctx context.Context, number string, o LabelOptions) ([]byte, LabelOptions, error) {
+	return s.render(ctx, "sticker", number, o)
+}
+
+// Receipt writes a radicado's acuse de recibo: as PDF (or PNG) half a
+// letter sheet wide for an office printer, or in a label printer's
+// language as one long label as wide as the configured labels.
+func (s *Station) Receipt(ctx context.Context, number string, o LabelOptions) ([]byte, LabelOptions, error) {
+	return s.render(ctx, "receipt", number, o)
+}
+
+func (s *Station) render(ctx context.Context, what, number string, o LabelOptions) ([]byte, LabelOptions, error) {
+	cfg, err := s.Config(ctx)
+	if err != nil {
+		return nil, o, err
+	}
+	rec, err := s.Get(ctx, number)
+	if err != nil {
+		return nil, o, err
+	}
+	if what == "receipt" && o.Format == "" && cfg.Printing.Receipts != "" {
+		o.Format = "pdf"
+	}
+	o, size, err := o.resolve(cfg.Printing)
+	if err != nil {
+		return nil, o, err
+	}
+	c := contentOf(rec, cfg)
+	c.Copy = o.Copy
+	var l *label.Layout
+	if what == "sticker" {
+		l, err = label.Sticker(c, size, o.DPI)
+	} else {
+		width := size.W
+		if o.Format == "pdf" || o.Format == "png" {
+			width = receiptWidth
+		}
+		l, err = label.Receipt(c, width, o.DPI)
+	}
+	if err != nil {
+		return nil, o, err
+	}
+	var buf bytes.Buffer
+	if err := l.Write(&buf, o.Format, o.Copies); err != nil {
+		return nil, o, err
+	}
+	return buf.Bytes(), o, nil
+}
+
+// ErrNoPrinter is returned when no printer is given or configured.
+var ErrNoPrinter = errors.New("no printer is configured (radicador config set printer tcp://HOST:9100, or give one)")
+
+// Print queues a sticker or a receipt for a radicado and tries to print
+// it at once. When the printer fails, the job stays queued with the reason
+// (RetryPrints tries again) and the error says why; the radicado is never
+// touched. A second job of the same kind for a radicado is a reprint: it
+// says COPIA and goes in the audit log.
+func (s *Station) Print(ctx context.Context, what, number, uri string, o LabelOptions) (store.PrintJob, error) {
+	cfg, err := s.Config(ctx)
+	if err != nil {
+		return store.PrintJob{}, err
+	}
+	if uri == "" {
+		uri = cfg.Printing.Printer
+		if what == "receipt" && cfg.Printing.Receipts != "" {
+			uri = cfg.Printing.Receipts
+		}
+	}
+	if uri == "" {
+		return store.PrintJob{}, ErrNoPrinter
+	}
+	if _, err := printer.Open(uri, printer.DefaultTimeouts); err != nil {
+		return store.PrintJob{}, err
+	}
+	if what == "receipt" && o.Format == "" && uri == cfg.Printing.Receipts {
+		o.Format = "pdf"
+	}
+	o, _, err = o.resolve(cfg.Printing)
+	if err != nil {
+		return store.PrintJob{}, err
+	}
+	job, err := s.store.QueuePrint(ctx, store.PrintJob{Number: number, What: what, Printer: uri, Format: o.Format,
+		Size: o.Size, DPI: o.DPI, Copies: o.Copies, Actor: s.actor})
+	if err != nil {
+		return job, err
+	}
+	return s.runJob(ctx, job)
+}
+
+// runJob renders a queued job and sends it, recording the outcome.
+func (s *Station) runJob(ctx context.Context, job store.PrintJob) (store.PrintJob, error) {
+	data, _, err := s.render(ctx, job.What, job.Number, LabelOptions{Format: job.Format, Size: job.Size, DPI: job.DPI,
+		Copies: job.Copies, Copy: job.Reprint})
+	if err == nil {
+		var p printer.Printer
+		if p, err = printer.Open(job.Printer, printer.DefaultTimeouts); err == nil {
+			err = p.Print(ctx, printer.Job{Data: data, Language: job.Format, Title: job.Number})
+		}
+	}
+	if derr := s.store.PrintDone(context.WithoutCancel(ctx), job.ID, err); derr != nil {
+		return job, errors.Join(err, derr)
+	}
+	if updated, gerr := s.store.PrintJob(ctx, job.ID); gerr == nil {
+		job = updated
+	}
+	return job, err
+}
+
+// PrintQueue lists the jobs waiting for a printer.
+func (s *Station) PrintQueue(ctx context.Context) ([]store.PrintJob, error) {
+	return s.store.PrintJobs(ctx, "", true)
+}
+
+// PrintJobs lists every job of a radicado.
+func (s *Station) PrintJobs(ctx context.Context, number string) ([]store.PrintJob, error) {
+	return s.store.PrintJobs(ctx, number, false)
+}
+
+// RetryPrints tries the waiting jobs again, oldest first, and says how
+// many printed; it goes on past a job that fails and returns the last
+// error.
+func (s *Station) RetryPrints(ctx context.Context) (int, error) {
+	jobs, err := s.PrintQueue(ctx)
+	if err != nil {
+		return 0, err
+	}
+	printed := 0
+	var last error
+	for _, j := range jobs {
+		if _, err := s.runJob(ctx, j); err != nil {
+			last = err
+			continue
+		}
+		printed++
+	}
+	return printed, last
+}
+
+// CancelPrint takes a waiting job off the queue; it is kept, as cancelled.
+func (s *Station) CancelPrint(ctx context.Context, id int64) error {
+	return s.store.CancelPrint(ctx, id)
+}
