@@ -34,7 +34,14 @@ func TestLabelCommands(t *testing.T) {
 	if !strings.Contains(r.stdout, "^PW1200") || !strings.Contains(r.stdout, "^PQ3") {
 		t.Errorf("4x2in at 300 dpi, 3 copies:\n%s", r.stdout)
 	}
+	// Without --format, the file's extension says it.
 	cli(t, data, "receipt", rad.Number, "--out", filepath.Join(out, "acuse.pdf")).ok(t)
+	cli(t, data, "label", rad.Number, "--out", filepath.Join(out, "preview.png")).ok(t)
+	for name, magic := range map[string]string{"acuse.pdf": "%PDF-", "preview.png": "\x89PNG"} {
+		if b, _ := os.ReadFile(filepath.Join(out, name)); !bytes.HasPrefix(b, []byte(magic)) {
+			t.Errorf("%s starts %q", name, b[:min(8, len(b))])
+		}
+	}
 
 	// Bad input: a clear error, exit 1.
 	for _, args := range [][]string{

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/radicador/radicador/label"
 	"github.com/radicador/radicador/station"
 )
 
@@ -39,7 +43,7 @@ func printCommand(ctx context.Context, e *env, name, what string, args []string)
 	fs.IntVar(&o.DPI, "dpi", 0, "203, 300 or 600 (default: label.dpi)")
 	fs.IntVar(&o.Copies, "copies", 1, "how many")
 	uri := fs.String("printer", "", "tcp://host:9100, cups://QUEUE, windows://NAME, usb:///dev/usb/lp0, file:///path (default: the configured printer)")
-	out := fs.String("out", "", "write to this file instead of printing (- for standard output); not recorded as printed")
+	out := fs.String("out", "", "write to this file instead of printing (- for standard output; the format follows its extension); not recorded as printed")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -54,6 +58,9 @@ func printCommand(ctx context.Context, e *env, name, what string, args []string)
 		return err
 	}
 	if *out != "" {
+		if ext := strings.TrimPrefix(filepath.Ext(*out), "."); o.Format == "" && slices.Contains(label.Formats, ext) {
+			o.Format = ext // --out sticker.png means PNG
+		}
 		var data []byte
 		if what == "sticker" {
 			data, _, err = st.Sticker(ctx, number, o)
