@@ -121,9 +121,22 @@ func checkGeometry(t *testing.T, l *Layout, img *image.Gray) {
 	}
 }
 
+// zone is the room an item takes: a barcode's with its quiet zones.
+func zone(it Item) image.Rectangle {
+	r := image.Rect(it.X, it.Y, it.X+it.W, it.Y+it.H)
+	switch it.Kind {
+	case Code128:
+		r.Min.X -= QuietCode128 * it.Module
+		r.Max.X += QuietCode128 * it.Module
+	case QR:
+		r = r.Inset(-QuietQR * it.Module)
+	}
+	return r
+}
+
 func TestStickerRoundTrip(t *testing.T) {
 	for _, sz := range Presets {
-		for _, dpi := range []int{203, 300} {
+		for _, dpi := range []int{203, 300, 600} {
 			for _, cp := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s/%d/copy=%v", sz.Name, dpi, cp), func(t *testing.T) {
 					c := sample
@@ -147,9 +160,15 @@ func TestStickerRoundTrip(t *testing.T) {
 						t.Errorf("QR reads %q, want %q", qr, c.QR())
 					}
 					checkGeometry(t, l, img)
-					for _, it := range l.Items {
+					for i, it := range l.Items {
 						if it.X < 0 || it.Y < 0 || it.X+it.W > l.W || it.Y+it.H > l.H {
 							t.Errorf("%v item %q leaves the label", it.Kind, it.Text)
+						}
+						// No two items (barcodes with their quiet zones) meet.
+						for _, other := range l.Items[i+1:] {
+							if it.Kind != Box && other.Kind != Box && zone(it).Overlaps(zone(other)) {
+								t.Errorf("%q and %q overlap", it.Text, other.Text)
+							}
 						}
 					}
 				})
