@@ -28,6 +28,8 @@ type Config struct {
 	Depts        map[string]string  `json:"depts"`  // department code → name
 	Routes       map[string]string  `json:"routes"` // document type → department code
 	Printing     Printing           `json:"printing"`
+	Scanning     Scanning           `json:"scanning"`
+	Language     string             `json:"language"`
 	pattern      radicado.Pattern   // parsed Pattern
 	hours        calendar.Hours     // parsed Hours
 }
@@ -69,6 +71,10 @@ var defaults = map[string]string{
 	KeyLabelSize:    "50x25mm",
 	KeyLabelDPI:     "203",
 	KeyReceiptPrint: "",
+	KeyBlank:        "drop",
+	KeyDeskew:       "yes",
+	KeySeparator:    "",
+	KeyLanguage:     "es",
 }
 
 // configFrom builds and checks a configuration from stored settings.
@@ -103,6 +109,12 @@ func configFrom(settings map[string]string) (Config, error) {
 	var err error
 	if c.Printing, err = printingFrom(get); err != nil {
 		return c, err
+	}
+	if c.Scanning, err = scanningFrom(get); err != nil {
+		return c, err
+	}
+	if c.Language = get(KeyLanguage); c.Language != "es" && c.Language != "en" {
+		return c, fmt.Errorf("%s: es or en", KeyLanguage)
 	}
 	if c.pattern, err = radicado.ParsePattern(c.Pattern); err != nil {
 		return c, err
@@ -147,6 +159,12 @@ func configFrom(settings map[string]string) (Config, error) {
 			c.Depts[code] = v
 		case strings.HasPrefix(k, prefixRoute):
 			c.Routes[strings.TrimPrefix(k, prefixRoute)] = v
+		case strings.HasPrefix(k, prefixScan):
+			p, err := ParseProfile(strings.TrimPrefix(k, prefixScan), v)
+			if err != nil {
+				return c, err
+			}
+			c.Scanning.Profiles = append(c.Scanning.Profiles, p)
 		case strings.HasPrefix(k, prefixClosure):
 			d, err := calendar.ParseDate(strings.TrimPrefix(k, prefixClosure))
 			if err != nil {
@@ -236,6 +254,11 @@ func Keys() [][2]string {
 		{KeyLabelSize, "label size: 50x25mm (default), 2x1in, 60x40mm, 4x2in, or WxHmm / WxHin"},
 		{KeyLabelDPI, "print resolution: 203 (default), 300 or 600"},
 		{KeyReceiptPrint, "where receipts go: a printer URI as above (PDF for office printers); empty: the sticker printer"},
+		{prefixScan + "NAME", "a scanner profile: DEVICE SOURCE DPI MODE SIZE, e.g. sane:test adf 300 gray carta"},
+		{KeyBlank, "blank pages: drop (default) or keep"},
+		{KeyDeskew, "straighten skewed pages: yes (default) or no"},
+		{KeySeparator, "barcode text of separator sheets between letters of one batch (empty: none)"},
+		{KeyLanguage, "language of the screens: es (default) or en"},
 	}
 }
 
@@ -243,7 +266,7 @@ func knownKey(k string) bool {
 	if _, ok := defaults[k]; ok {
 		return true
 	}
-	for _, p := range []string{prefixTerm, prefixType, prefixClosure, prefixDept, prefixRoute} {
+	for _, p := range []string{prefixTerm, prefixType, prefixClosure, prefixDept, prefixRoute, prefixScan} {
 		if strings.HasPrefix(k, p) && len(k) > len(p) {
 			return true
 		}
@@ -260,7 +283,11 @@ func (s *Station) Set(ctx context.Context, changes map[string]*string) error {
 		for _, k := range slices.Sorted(maps.Keys(changes)) {
 			v := changes[k]
 			if !knownKey(k) {
-				return fmt.Errorf("unknown setting %q (known: organization, office, station, pattern, hours, nit, domains, term.TYPE, type.TYPE, closure.YYYY-MM-DD, dept.CODE, route.TYPE)", k)
+				var known []string
+				for _, kv := range Keys() {
+					known = append(known, kv[0])
+				}
+				return fmt.Errorf("unknown setting %q (known: %s)", k, strings.Join(known, ", "))
 			}
 			if v == nil {
 				delete(settings, k)

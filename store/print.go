@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -142,4 +143,45 @@ func (s *Store) CancelPrint(ctx context.Context, id int64) error {
 		}
 		return nil
 	})
+}
+
+// StickerStates says, for each of numbers that has sticker jobs, whether
+// its sticker printed ("printed"), waits for a printer ("pending"), or was
+// only cancelled ("cancelled").
+func (s *Store) StickerStates(ctx context.Context, numbers []string) (map[string]string, error) {
+	out := map[string]string{}
+	for len(numbers) > 0 {
+		chunk := numbers[:min(len(numbers), 500)]
+		numbers = numbers[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, n := range chunk {
+			args[i] = n
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT number, MAX(state = 'printed'), MAX(state = 'pending')
+			FROM print_jobs WHERE what = 'sticker' AND number IN (?`+strings.Repeat(",?", len(chunk)-1)+`)
+			GROUP BY number`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sticker states: %w", err)
+		}
+		for rows.Next() {
+			var n string
+			var printed, pending bool
+			if err := rows.Scan(&n, &printed, &pending); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sticker states: %w", err)
+			}
+			switch {
+			case printed:
+				out[n] = "printed"
+			case pending:
+				out[n] = "pending"
+			default:
+				out[n] = "cancelled"
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -280,7 +280,8 @@ func (s *Store) files(ctx context.Context, id int64) ([]radicado.File, error) {
 type Filter struct {
 	Since, Until time.Time // received at or after Since, before Until
 	Status       radicado.Status
-	Limit        int // at most this many, newest first; 0: no limit
+	Sync         radicado.SyncState // pending, synced or conflict; "" for any
+	Limit        int                // at most this many, newest first; 0: no limit
 }
 
 // List gives radicados newest first, without their files.
@@ -295,6 +296,15 @@ func (s *Store) List(ctx context.Context, f Filter) ([]radicado.Record, error) {
 	}
 	if f.Status != "" {
 		where, args = append(where, "r.status = ?"), append(args, string(f.Status))
+	}
+	switch f.Sync {
+	case "":
+	case radicado.SyncConflict, radicado.SyncPending:
+		where, args = append(where, "EXISTS (SELECT 1 FROM outbox o WHERE o.radicado_id = r.id AND o.state = ?)"), append(args, string(f.Sync))
+	case radicado.SyncDone:
+		where = append(where, "NOT EXISTS (SELECT 1 FROM outbox o WHERE o.radicado_id = r.id AND o.state IN ('pending', 'conflict'))")
+	default:
+		return nil, fmt.Errorf("sync state %q is not known", f.Sync)
 	}
 	q := `SELECT ` + recordColumns + ` FROM radicados r`
 	if len(where) > 0 {

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -553,5 +555,134 @@ func TestOCRQueueAndSearch(t *testing.T) {
 	}
 	if rep, err := s.Verify(ctx); err != nil || !rep.OK {
 		t.Fatalf("Verify = %+v, %v", rep, err)
+	}
+}
+
+func TestSenders(t *testing.T) {
+	ctx := context.Background()
+	s, clk := openTest(t)
+	for _, sd := range []struct{ name, id string }{
+		{"Ana María Pérez", "CC:52123456"},
+		{"ANA MARÍA PÉREZ", "CC:52123457"}, // the same sender later, ID corrected
+		{"Anabel Ruiz", ""},
+		{"Banco 100% Ejemplo", "NIT:8600029644"},
+		{"Bernardo_Díaz", ""},
+	} {
+		d := draft(t, s, radicado.Entrada, "asunto")
+		id, err := ident.Parse(sd.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Sender = radicado.Sender{Name: sd.name, ID: id}
+		if _, err := s.Radicar(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		clk.set(clk.now().Add(time.Minute))
+	}
+	tests := []struct {
+		prefix string
+		limit  int
+		want   []string
+	}{
+		{"ana", 10, []string{"Anabel Ruiz", "ANA MARÍA PÉREZ CC:52123457"}},
+		{"ana m", 10, []string{"ANA MARÍA PÉREZ CC:52123457"}},
+		{"ANA", 1, []string{"Anabel Ruiz"}},
+		{"banco 100%", 10, []string{"Banco 100% Ejemplo NIT:8600029644"}},
+		{"b%", 10, nil}, // % and _ are letters, not wildcards
+		{"bernardo_", 10, []string{"Bernardo_Díaz"}},
+		{"bernardox", 10, nil},
+		{"  ", 10, nil},
+	}
+	for _, tc := range tests {
+		got, err := s.Senders(ctx, tc.prefix, tc.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, g := range got {
+			names = append(names, strings.TrimSpace(g.Name+" "+g.ID.String()))
+		}
+		if strings.Join(names, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("Senders(%q) = %q, want %q", tc.prefix, names, tc.want)
+		}
+	}
+}
+
+func TestTrayStates(t *testing.T) {
+	ctx := context.Background()
+	s, clk := openTest(t)
+	var n []string
+	for i := range 4 {
+		r, err := s.Radicar(ctx, draft(t, s, radicado.Entrada, fmt.Sprint("carta ", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n = append(n, r.Number)
+		clk.set(clk.now().Add(time.Minute))
+	}
+	// 0 synced, 1 in conflict, 2 and 3 pending.
+	o, err := s.Outgoing(ctx, n[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkSynced(ctx, Synced{Number: n[0], Upto: o.Upto}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkConflict(ctx, n[1], "other content"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sync radicado.SyncState
+		want []string
+	}{
+		{"", []string{n[3], n[2], n[1], n[0]}},
+		{radicado.SyncDone, []string{n[0]}},
+		{radicado.SyncConflict, []string{n[1]}},
+		{radicado.SyncPending, []string{n[3], n[2]}},
+	} {
+		rs, err := s.List(ctx, Filter{Sync: tc.sync})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range rs {
+			got = append(got, r.Number)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("sync %q: %v, want %v", tc.sync, got, tc.want)
+		}
+	}
+	if _, err := s.List(ctx, Filter{Sync: "maybe"}); err == nil {
+		t.Error("an unknown sync state was taken")
+	}
+
+	// Stickers: 0 printed after a failure, 1 waiting, 2 cancelled, 3 never.
+	job := func(num string) PrintJob {
+		j, err := s.QueuePrint(ctx, PrintJob{Number: num, What: "sticker", Printer: "file:///dev/null", Format: "zpl",
+			Size: "50x25mm", DPI: 203, Copies: 1, Actor: "ventanilla1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
+	j0 := job(n[0])
+	must(t, s.PrintDone(ctx, j0.ID, errors.New("out of labels")))
+	must(t, s.PrintDone(ctx, j0.ID, nil))
+	job(n[1])
+	must(t, s.CancelPrint(ctx, job(n[2]).ID))
+	got, err := s.StickerStates(ctx, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{n[0]: "printed", n[1]: "pending", n[2]: "cancelled"}
+	if !maps.Equal(got, want) {
+		t.Errorf("sticker states %v, want %v", got, want)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
