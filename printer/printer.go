@@ -2,7 +2,8 @@
 // tcp://host[:9100] (raw socket, as label printers listen), cups://QUEUE
 // or cups://server:631/QUEUE (a raw CUPS queue, through lp), windows://NAME
 // (the Windows spooler, RAW datatype), usb:///dev/usb/lp0 (a USB printer's
-// device file) and file:///path.
+// device file) and file:///path (a folder when it ends in "/": one file per
+// job there, named after it, as the on-screen preview printer does).
 package printer
 
 import (
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -114,6 +116,10 @@ func (f *File) String() string { return f.Path }
 func (f *File) Print(ctx context.Context, job Job) error {
 	done := make(chan error, 1)
 	go func() {
+		if !f.Device && strings.HasSuffix(f.Path, "/") {
+			done <- writeInFolder(f.Path, job)
+			return
+		}
 		flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
 		if f.Device {
 			flags = os.O_WRONLY
@@ -151,4 +157,44 @@ func (f *File) Print(ctx context.Context, job Job) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// writeInFolder writes a job as its own file in dir, named after its title
+// with the extension of its language, replacing it whole or not at all.
+func writeInFolder(dir string, job Job) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	name := strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == 0 || r == ':' {
+			return '_'
+		}
+		return r
+	}, job.Title)
+	if name == "" || name == "." || name == ".." {
+		name = "job"
+	}
+	ext := ".prn"
+	switch job.Language {
+	case "zpl", "epl", "tspl", "pdf", "png":
+		ext = "." + job.Language
+	}
+	tmp, err := os.CreateTemp(dir, ".job-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(job.Data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), filepath.Join(dir, name+ext))
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }

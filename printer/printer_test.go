@@ -172,6 +172,32 @@ func TestFile(t *testing.T) {
 	if got, _ := os.ReadFile(filepath.Join(dir, "out.zpl")); !bytes.Equal(got, zplJob) {
 		t.Errorf("the file holds %q", got)
 	}
+	// A folder: one file per job, named after it, replaced by a new one.
+	folder, err := Open("file://"+dir+"/preview/", fast())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range []Job{
+		{Data: []byte("first"), Language: "png", Title: "2026001010000012-sticker"},
+		{Data: []byte("second"), Language: "png", Title: "2026001010000012-sticker"},
+		{Data: []byte("receipt"), Language: "pdf", Title: "2026001010000012-receipt"},
+		{Data: []byte("odd"), Language: "", Title: "../x"},
+	} {
+		if err := folder.Print(context.Background(), j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "preview"))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != ".._x.prn 2026001010000012-receipt.pdf 2026001010000012-sticker.png" {
+		t.Errorf("the folder holds %v", names)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "preview", "2026001010000012-sticker.png")); string(got) != "second" {
+		t.Errorf("the sticker file holds %q", got)
+	}
 	// A USB printer that is not plugged in has no device file.
 	usb, _ := Open("usb://"+filepath.Join(dir, "lp0"), fast())
 	if err := usb.Print(context.Background(), Job{Data: zplJob}); err == nil || !strings.Contains(err.Error(), "not connected") {

@@ -25,9 +25,47 @@ type SyncOptions struct {
 
 // changed tells background sync that something waits for the server.
 func (s *Station) changed() {
-	select {
-	case s.nudge <- struct{}{}:
-	default:
+	for _, c := range []chan struct{}{s.nudge, s.fresh} {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// SyncNow asks background sync for a round now, as after a radicación.
+func (s *Station) SyncNow() { s.changed() }
+
+// Server gives the address of the server the station is enrolled with, or
+// "" when it is not enrolled.
+func (s *Station) Server() string {
+	cred, err := client.LoadCredentials(s.store.Dir())
+	if err != nil {
+		return ""
+	}
+	return cred.Server
+}
+
+// ReadInBackground reads radicados whose document has not been read yet
+// (OCR, searchable PDF with its stamp, full-text index) until ctx ends: at
+// once, soon after each radicación, and every few minutes for any that
+// failed. Each round that read something, or failed, is told to report
+// (which may be nil).
+func (s *Station) ReadInBackground(ctx context.Context, report func(read int, err error)) {
+	for {
+		n, err := s.ReadPending(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if report != nil && (n > 0 || err != nil) {
+			report(n, err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.fresh:
+		case <-time.After(5 * time.Minute):
+		}
 	}
 }
 

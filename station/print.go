@@ -216,7 +216,7 @@ func (s *Station) runJob(ctx context.Context, job store.PrintJob) (store.PrintJo
 	if err == nil {
 		var p printer.Printer
 		if p, err = printer.Open(job.Printer, printer.DefaultTimeouts); err == nil {
-			err = p.Print(ctx, printer.Job{Data: data, Language: job.Format, Title: job.Number})
+			err = p.Print(ctx, printer.Job{Data: data, Language: job.Format, Title: job.Number + "-" + job.What})
 		}
 	}
 	if derr := s.store.PrintDone(context.WithoutCancel(ctx), job.ID, err); derr != nil {
@@ -261,4 +261,42 @@ func (s *Station) RetryPrints(ctx context.Context) (int, error) {
 // CancelPrint takes a waiting job off the queue; it is kept, as cancelled.
 func (s *Station) CancelPrint(ctx context.Context, id int64) error {
 	return s.store.CancelPrint(ctx, id)
+}
+
+// TestPrint prints a sample sticker, marked PRUEBA where the number goes,
+// on the printer uri (empty: the configured one) with the configured
+// language, size and resolution. Nothing is queued or recorded: it checks
+// the printer and the label stock, and the error says what went wrong.
+func (s *Station) TestPrint(ctx context.Context, uri string) ([]byte, error) {
+	cfg, err := s.Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if uri == "" {
+		uri = cfg.Printing.Printer
+	}
+	if uri == "" {
+		return nil, ErrNoPrinter
+	}
+	p, err := printer.Open(uri, printer.DefaultTimeouts)
+	if err != nil {
+		return nil, err
+	}
+	o, size, err := LabelOptions{}.resolve(cfg.Printing)
+	if err != nil {
+		return nil, err
+	}
+	now := s.store.Now()
+	c := label.Content{Number: "PRUEBA", ReceivedAt: now, Organization: cfg.Organization, Office: cfg.Office,
+		Kind: "entrada", Pages: 1, Sender: "Prueba de impresión", Subject: "Etiqueta de prueba: ÁÉÍÓÚ Ññ",
+		DocSHA256: strings.Repeat("0", 64)}
+	l, err := label.Sticker(c, size, o.DPI)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := l.Write(&buf, o.Format, 1); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), p.Print(ctx, printer.Job{Data: buf.Bytes(), Language: o.Format, Title: "prueba"})
 }

@@ -111,6 +111,23 @@ func TestPrintQueue(t *testing.T) {
 	if all, _ := st.PrintJobs(ctx, rec.Number); len(all) != 3 || all[2].State != "cancelled" {
 		t.Errorf("the radicado's jobs: %+v", all)
 	}
+
+	// A test print: the sample reaches the printer, nothing is queued, and
+	// a printer out of labels says so.
+	if _, err := st.TestPrint(ctx, ""); err == nil || !strings.Contains(err.Error(), "out of labels") {
+		t.Errorf("test print out of labels: %v", err)
+	}
+	z.PaperOut.Store(false)
+	sample, err := st.TestPrint(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := <-z.Jobs; !bytes.Equal(got, sample) || !bytes.Contains(got, []byte("PRUEBA")) || !bytes.Contains(got, []byte("^CI28")) {
+		t.Errorf("the test print:\n%s", got)
+	}
+	if q, _ := st.PrintQueue(ctx); len(q) != 0 {
+		t.Errorf("a test print was queued: %+v", q)
+	}
 }
 
 // TestReceiptPDF prints the acuse de recibo as PDF to a file and reads it

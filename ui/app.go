@@ -7,6 +7,8 @@ package ui
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -16,7 +18,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/radicador/radicador/assets"
+	"github.com/radicador/radicador/capture"
+	"github.com/radicador/radicador/scan"
 	"github.com/radicador/radicador/station"
+	"github.com/radicador/radicador/store"
 )
 
 // AppID is the application's identifier, as in FyneApp.toml.
@@ -25,7 +30,18 @@ const AppID = "co.radicador.estacion"
 // Icon is the app's icon as a Fyne resource.
 var Icon = fyne.NewStaticResource("icon.png", assets.Icon)
 
+// Options adjust the window.
+type Options struct {
+	// Lang is the language of the screens; "" takes the station's setting.
+	Lang string
+	// Devices lists scanners for the profile choice; nil finds them (SANE,
+	// eSCL over mDNS, TWAIN), which takes a few seconds in the background.
+	Devices func(context.Context) ([]scan.Device, error)
+}
+
 // Run opens the station in dataDir and shows its window until it is closed.
+// With RADICADOR_SCREENSHOTS set to a folder, it shows each screen, saves a
+// picture of it there, and quits.
 func Run(ctx context.Context, dataDir string) error {
 	st, err := station.Open(ctx, dataDir, station.Options{})
 	if err != nil {
@@ -34,15 +50,31 @@ func Run(ctx context.Context, dataDir string) error {
 	defer st.Close()
 	a := app.NewWithID(AppID)
 	a.SetIcon(Icon)
-	w, err := NewWindow(ctx, a, st, Languages[0])
+	w, err := NewWindow(ctx, a, st, Options{})
 	if err != nil {
 		return err
 	}
+	defer w.Close()
 	bg, stop := context.WithCancel(ctx)
 	defer stop()
 	go st.SyncInBackground(bg, station.SyncOptions{}, func(e station.SyncEvent) {
 		fyne.Do(func() { w.showSync(e) })
 	})
+	go st.ReadInBackground(bg, nil)
+	go func() { // Ctrl+C in a terminal closes the window as the user would
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	if dir := os.Getenv("RADICADOR_SCREENSHOTS"); dir != "" {
+		w.Window.Resize(fyne.NewSize(1366, 768))
+		go func() {
+			if err := w.tour(bg, dir); err != nil {
+				fmt.Fprintln(os.Stderr, "radicador: screenshots:", err)
+				os.Exit(1)
+			}
+			fyne.Do(a.Quit)
+		}()
+	}
 	w.Window.ShowAndRun()
 	return nil
 }
@@ -51,11 +83,17 @@ func Run(ctx context.Context, dataDir string) error {
 type Window struct {
 	Window fyne.Window
 	ctx    context.Context
+	cancel context.CancelFunc
 	st     *station.Station
 	tr     *catalog
+	opt    Options
+	cfg    station.Config
 
+	batch     *capture.Batch
 	reception *reception
 	tray      *tray
+	search    *search
+	settings  *settings
 	tabs      *container.AppTabs
 	footer    *widget.Label
 	syncText  string // how the last background sync went
@@ -63,35 +101,67 @@ type Window struct {
 	work sync.WaitGroup // background work under way
 }
 
-// NewWindow builds the main window in app a over st, in language lang.
-func NewWindow(ctx context.Context, a fyne.App, st *station.Station, lang string) (*Window, error) {
-	tr, err := newCatalog(lang)
-	if err != nil {
-		return nil, err
-	}
+// NewWindow builds the main window in app a over st.
+func NewWindow(ctx context.Context, a fyne.App, st *station.Station, opt Options) (*Window, error) {
 	cfg, err := st.Config(ctx)
 	if err != nil {
 		return nil, err
 	}
-	w := &Window{ctx: ctx, st: st, tr: tr, footer: widget.NewLabel("")}
-	w.Window = a.NewWindow(fmt.Sprintf("%s — %s", tr.T("app.title"), tr.T("status.station", "Office", cfg.Office, "Station", cfg.Station)))
+	if opt.Lang == "" {
+		opt.Lang = cfg.Language
+	}
+	tr, err := newCatalog(opt.Lang)
+	if err != nil {
+		return nil, err
+	}
+	batch, err := capture.New(filepath.Join(st.Store().Dir(), "tmp", "reception"), cfg.Cleanup())
+	if err != nil {
+		return nil, err
+	}
+	batch.Clear() // pages left by a station that was closed mid-letter were not radicated
+	ctx, cancel := context.WithCancel(ctx)
+	w := &Window{ctx: ctx, cancel: cancel, st: st, tr: tr, opt: opt, cfg: cfg, batch: batch, footer: widget.NewLabel("")}
+	w.Window = a.NewWindow(w.title())
 	w.Window.SetIcon(Icon)
-	w.reception = newReception(w, cfg)
+	w.reception = newReception(w)
 	w.tray = newTray(w)
+	w.search = newSearch(w)
+	w.settings = newSettings(w)
 	w.tabs = container.NewAppTabs(
 		container.NewTabItem(tr.T("tab.reception"), w.reception.content),
 		container.NewTabItem(tr.T("tab.tray"), w.tray.content),
+		container.NewTabItem(tr.T("tab.search"), w.search.content),
+		container.NewTabItem(tr.T("tab.settings"), w.settings.content),
 	)
 	w.tabs.OnSelected = func(t *container.TabItem) {
-		if t.Content == w.tray.content {
+		switch t.Content {
+		case w.tray.content:
 			w.tray.refresh()
+		case w.search.content:
+			w.Window.Canvas().Focus(w.search.query)
+		case w.settings.content:
+			w.settings.load()
 		}
 	}
 	w.Window.SetContent(container.NewBorder(nil, w.footer, nil, nil, w.tabs))
-	w.Window.Resize(fyne.NewSize(1280, 720))
-	w.reception.bindShortcuts(w.Window.Canvas())
+	w.Window.Resize(fyne.NewSize(1366, 740))
+	w.Window.SetOnDropped(w.reception.dropped)
+	w.bindShortcuts()
+	w.reception.pages.findDevices()
 	w.refreshFooter()
 	return w, nil
+}
+
+func (w *Window) title() string {
+	return fmt.Sprintf("%s — %s", w.tr.T("app.title"), w.tr.T("status.station", "Office", w.cfg.Office, "Station", w.cfg.Station))
+}
+
+// Close stops the window's background work (a scan under way is
+// cancelled) and removes the pages of a letter that was not radicated.
+func (w *Window) Close() {
+	w.cancel()
+	w.work.Wait()
+	w.batch.Clear()
 }
 
 // background runs work off the UI goroutine and hands its result to done on
@@ -109,18 +179,58 @@ func background[T any](w *Window, work func(context.Context) (T, error), done fu
 // results are on screen. Tests use it.
 func (w *Window) wait() { w.work.Wait() }
 
-// refreshFooter shows how many radicados wait to reach the server.
+// reloadConfig reads the configuration again after Ajustes changed it.
+func (w *Window) reloadConfig() {
+	background(w, w.st.Config, func(cfg station.Config, err error) {
+		if err != nil {
+			return
+		}
+		w.cfg = cfg
+		w.batch.SetOptions(cfg.Cleanup())
+		w.Window.SetTitle(w.title())
+		w.reception.configChanged()
+	})
+}
+
+// footerState is what the footer shows.
+type footerState struct {
+	sync   store.SyncStatus
+	prints int
+}
+
+// refreshFooter shows how many radicados wait to reach the server, when
+// the last sync was, and stickers waiting for a printer.
 func (w *Window) refreshFooter() {
-	background(w, w.st.PendingSync, func(n int, err error) {
+	background(w, func(ctx context.Context) (footerState, error) {
+		var f footerState
+		var err error
+		if f.sync, err = w.st.SyncStatus(ctx); err != nil {
+			return f, err
+		}
+		jobs, err := w.st.PrintQueue(ctx)
+		f.prints = len(jobs)
+		return f, err
+	}, func(f footerState, err error) {
 		if err != nil {
 			w.footer.SetText(err.Error())
 			return
 		}
-		text := w.tr.T("status.pending_sync", "N", n)
+		text := w.tr.T("status.pending_sync", "N", f.sync.Pending)
+		if f.sync.Conflicts > 0 {
+			text += "   ·   " + w.tr.T("status.conflicts", "N", f.sync.Conflicts)
+		}
+		if f.sync.LastSync.IsZero() {
+			text += "   ·   " + w.tr.T("status.never_synced")
+		} else {
+			text += "   ·   " + w.tr.T("status.last_sync", "Time", f.sync.LastSync.Local().Format("2006-01-02 15:04"))
+		}
 		if w.syncText != "" {
 			text += "   ·   " + w.syncText
 		}
-		w.footer.SetText(text + "   ·   " + time.Now().Format("2006-01-02 15:04"))
+		if f.prints > 0 {
+			text += "   ·   ⚠ " + w.tr.T("status.print_queue", "N", f.prints)
+		}
+		w.footer.SetText(text)
 	})
 }
 
@@ -132,7 +242,10 @@ func (w *Window) showSync(e station.SyncEvent) {
 	case e.Err != nil:
 		w.syncText = w.tr.T("sync.failed", "Time", time.Now().Add(e.Next).Format("15:04:05"))
 	default:
-		w.syncText = w.tr.T("sync.ok", "Time", time.Now().Format("15:04"))
+		w.syncText = ""
 	}
 	w.refreshFooter()
+	if w.tabs.Selected() != nil && w.tabs.Selected().Content == w.tray.content {
+		w.tray.refresh()
+	}
 }

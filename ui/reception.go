@@ -2,51 +2,98 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"net/url"
 	"path/filepath"
-	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/capture"
+	"github.com/radicador/radicador/ident"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/station"
+	"github.com/radicador/radicador/store"
 )
 
-// reception is the screen where a letter is captured and radicated.
+// sure is the confidence from which a value read from the letter is not
+// flagged for the clerk to check.
+const sure = 0.8
+
+// reception is the screen where a letter is scanned, its data filled and
+// checked, and radicated: pages on the left, Datos and the result on the
+// right.
 type reception struct {
 	w       *Window
 	content fyne.CanvasObject
+	pages   *pages
 
+	form     *widget.Form
+	items    map[string]*widget.FormItem
 	kind     *widget.Select
 	docType  *widget.Select
 	sender   *formEntry
 	senderID *formEntry
 	subject  *formEntry
 	dept     *formEntry
-	files    []string
-	fileList *widget.List
-	filesLbl *widget.Label
-	radicar  *widget.Button
-	status   *widget.Label
-	number   *canvas.Text
-	types    []radicado.DocType
-	busy     bool
+	due      *widget.Label
+	suggest  *fyne.Container
+	senders  []radicado.Sender
+	touched  map[string]bool // fields the clerk typed in: reading never overwrites them
+	filling  bool
+	reading  *widget.Label
+	readGen  int
+	readText string // the text read from the letter on the form
+
+	radicar *widget.Button
+	status  *widget.Label
+	number  *canvas.Text
+	sticker *canvas.Image
+	printed *widget.Label
+	receipt *widget.Button
+	reprint *widget.Button
+	last    string // the last number radicated here
+	busy    bool
 }
 
+// Window-wide shortcuts; entries on the form let them through.
 var (
 	shortcutRadicar = &desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutNew     = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutScan    = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutImport  = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutFind    = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
-func newReception(w *Window, cfg station.Config) *reception {
+func (w *Window) shortcuts() map[string]func() {
+	return map[string]func(){
+		shortcutRadicar.ShortcutName(): w.reception.submit,
+		shortcutNew.ShortcutName():     w.reception.clear,
+		shortcutScan.ShortcutName():    func() { w.tabs.SelectIndex(0); w.reception.pages.scan(0) },
+		shortcutImport.ShortcutName():  func() { w.tabs.SelectIndex(0); w.reception.pages.pickFile() },
+		shortcutFind.ShortcutName():    func() { w.tabs.SelectIndex(2) },
+	}
+}
+
+func (w *Window) bindShortcuts() {
+	all := w.shortcuts()
+	for _, s := range []*desktop.CustomShortcut{shortcutRadicar, shortcutNew, shortcutScan, shortcutImport, shortcutFind} {
+		f := all[s.ShortcutName()]
+		w.Window.Canvas().AddShortcut(s, func(fyne.Shortcut) { f() })
+	}
+}
+
+func newReception(w *Window) *reception {
 	tr := w.tr
-	r := &reception{w: w, types: cfg.Types}
+	r := &reception{w: w, touched: map[string]bool{}, items: map[string]*widget.FormItem{}}
+	r.pages = newPages(r)
 
 	kinds := make([]string, len(radicado.Kinds))
 	for i, k := range radicado.Kinds {
@@ -54,137 +101,464 @@ func newReception(w *Window, cfg station.Config) *reception {
 	}
 	r.kind = widget.NewSelect(kinds, nil)
 	r.kind.SetSelectedIndex(0)
-	names := make([]string, len(cfg.Types))
-	for i, t := range cfg.Types {
-		names[i] = t.Name
-	}
-	r.docType = widget.NewSelect(names, nil)
+	r.docType = widget.NewSelect(nil, func(string) {
+		if !r.filling {
+			r.touched["type"] = true
+		}
+		r.typeChanged()
+	})
 	r.docType.PlaceHolder = tr.T("hint.type")
-	r.sender = newFormEntry(r)
-	r.senderID = newFormEntry(r)
+	r.sender = r.newEntry("sender")
+	r.sender.OnChanged = func(s string) {
+		if !r.filling {
+			r.touched["sender"] = true
+			r.suggestSenders(s)
+		}
+	}
+	r.sender.down = r.takeSuggestion
+	r.suggest = container.NewHBox()
+	r.senderID = r.newEntry("sender_id")
 	r.senderID.SetPlaceHolder(tr.T("hint.sender_id"))
-	r.subject = newFormEntry(r)
+	r.subject = r.newEntry("subject")
 	r.subject.MultiLine = true
 	r.subject.Wrapping = fyne.TextWrapWord
-	r.subject.SetMinRowsVisible(3)
-	r.dept = newFormEntry(r)
-	r.dept.SetPlaceHolder(tr.T("hint.dept"))
+	r.subject.SetMinRowsVisible(2)
+	r.dept = r.newEntry("dept")
+	r.due = widget.NewLabel("—")
 
-	form := widget.NewForm(
-		widget.NewFormItem(tr.T("field.kind"), r.kind),
-		widget.NewFormItem(tr.T("field.type"), r.docType),
-		widget.NewFormItem(tr.T("field.sender"), r.sender),
-		widget.NewFormItem(tr.T("field.sender_id"), r.senderID),
-		widget.NewFormItem(tr.T("field.subject"), r.subject),
-		widget.NewFormItem(tr.T("field.dept"), r.dept),
+	item := func(key string, o fyne.CanvasObject) *widget.FormItem {
+		it := widget.NewFormItem(tr.T("field."+key), o)
+		r.items[key] = it
+		return it
+	}
+	r.form = widget.NewForm(
+		item("kind", r.kind),
+		item("type", r.docType),
+		item("sender", container.NewVBox(r.sender, r.suggest)),
+		item("sender_id", r.senderID),
+		item("subject", r.subject),
+		item("dept", r.dept),
+		item("due", r.due),
 	)
+	r.reading = widget.NewLabel("")
+	r.reading.Wrapping = fyne.TextWrapWord
+	r.reading.Importance = widget.LowImportance
 
 	r.radicar = widget.NewButtonWithIcon(tr.T("action.radicar"), theme.ConfirmIcon(), r.submit)
 	r.radicar.Importance = widget.HighImportance
 	clear := widget.NewButtonWithIcon(tr.T("action.new"), theme.ContentClearIcon(), r.clear)
 	r.status = widget.NewLabel(tr.T("status.ready"))
 	r.status.Wrapping = fyne.TextWrapWord
+
 	r.number = canvas.NewText("", theme.Color(theme.ColorNamePrimary))
 	r.number.TextSize = 34
 	r.number.TextStyle = fyne.TextStyle{Bold: true}
+	r.sticker = canvas.NewImageFromResource(nil)
+	r.sticker.FillMode = canvas.ImageFillContain
+	r.sticker.SetMinSize(fyne.NewSize(300, 150))
+	r.sticker.Hide()
+	r.printed = widget.NewLabel("")
+	r.printed.Wrapping = fyne.TextWrapWord
+	r.receipt = widget.NewButtonWithIcon(tr.T("action.receipt"), theme.DocumentPrintIcon(), func() { r.print("receipt") })
+	r.reprint = widget.NewButtonWithIcon(tr.T("action.reprint"), theme.DocumentPrintIcon(), func() { r.print("sticker") })
+	r.receipt.Disable()
+	r.reprint.Disable()
 
-	r.fileList = widget.NewList(
-		func() int { return len(r.files) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(strconv.Itoa(i+1) + ". " + filepath.Base(r.files[i]))
-		},
-	)
-	r.filesLbl = widget.NewLabel(tr.T("files.none"))
-	r.filesLbl.Wrapping = fyne.TextWrapWord
-	add := widget.NewButtonWithIcon(tr.T("action.add_files"), theme.FolderOpenIcon(), r.pickFile)
-	removeAll := widget.NewButtonWithIcon(tr.T("action.clear_files"), theme.DeleteIcon(), func() { r.setFiles(nil) })
-	docPanel := container.NewBorder(
-		container.NewVBox(widget.NewLabelWithStyle(tr.T("field.files"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), r.filesLbl),
-		container.NewHBox(add, removeAll), nil, nil, r.fileList)
-
-	right := container.NewVBox(
-		form,
-		container.NewHBox(r.radicar, clear),
-		widget.NewSeparator(),
+	result := container.NewVBox(
 		widget.NewLabelWithStyle(tr.T("last.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		r.number,
-		r.status,
+		container.NewHBox(r.sticker, layout.NewSpacer()),
+		r.printed,
+		container.NewHBox(r.receipt, r.reprint),
 	)
-	split := container.NewHSplit(docPanel, container.NewVScroll(container.NewPadded(right)))
-	split.SetOffset(0.35)
+	right := container.NewVBox(
+		widget.NewLabelWithStyle(tr.T("section.data"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		r.reading,
+		r.form,
+		container.NewHBox(r.radicar, clear),
+		r.status,
+		widget.NewSeparator(),
+		result,
+	)
+	split := container.NewHSplit(r.pages.content, container.NewVScroll(container.NewPadded(right)))
+	split.SetOffset(0.5)
 	r.content = split
+	r.configChanged()
 	return r
 }
 
-func (r *reception) bindShortcuts(c fyne.Canvas) {
-	c.AddShortcut(shortcutRadicar, func(fyne.Shortcut) { r.submit() })
-	c.AddShortcut(shortcutNew, func(fyne.Shortcut) { r.clear() })
+func (r *reception) newEntry(field string) *formEntry {
+	e := &formEntry{w: r.w}
+	e.ExtendBaseWidget(e)
+	e.OnChanged = func(string) {
+		if !r.filling {
+			r.touched[field] = true
+		}
+	}
+	return e
 }
 
-func (r *reception) setFiles(files []string) {
-	r.files = files
-	r.fileList.Refresh()
-	if len(files) == 0 {
-		r.filesLbl.SetText(r.w.tr.T("files.none"))
-	} else {
-		r.filesLbl.SetText(r.w.tr.T("files.count", "N", len(files)))
+// configChanged takes a new configuration: types and departments.
+func (r *reception) configChanged() {
+	cfg := r.w.cfg
+	names := make([]string, len(cfg.Types))
+	for i, t := range cfg.Types {
+		names[i] = t.Name
+	}
+	sel := r.docType.SelectedIndex()
+	r.docType.SetOptions(names)
+	if sel >= 0 && sel < len(names) {
+		r.docType.SetSelectedIndex(sel)
+	}
+	var codes []string
+	for code, name := range cfg.Depts {
+		codes = append(codes, code+" "+name)
+	}
+	hint := r.w.tr.T("hint.dept")
+	if len(codes) > 0 {
+		hint = strings.Join(codes, " · ")
+	}
+	r.dept.SetPlaceHolder(hint)
+	r.pages.setProfiles()
+	r.pages.refresh()
+}
+
+// typeChanged routes the letter and shows its due date.
+func (r *reception) typeChanged() {
+	i := r.docType.SelectedIndex()
+	if i < 0 {
+		r.due.SetText("—")
+		return
+	}
+	t := r.w.cfg.Types[i]
+	if d, ok := r.w.cfg.Routes[t.Code]; ok && !r.touched["dept"] {
+		r.setField(r.dept, d)
+	}
+	background(r.w, func(ctx context.Context) (calendar.Date, error) {
+		return r.w.st.DueFor(ctx, calendar.DateOf(r.w.st.Store().Now()), t.Code)
+	}, func(d calendar.Date, err error) {
+		switch {
+		case err != nil:
+			r.due.SetText(err.Error())
+		case d.IsZero():
+			r.due.SetText(r.w.tr.T("due.none"))
+		default:
+			r.due.SetText(r.w.tr.T("due.on", "Date", d.String(), "Days", t.Days))
+		}
+	})
+}
+
+// setField fills a field for the clerk without counting it as typed.
+func (r *reception) setField(e *formEntry, v string) {
+	r.filling = true
+	e.SetText(v)
+	r.filling = false
+}
+
+// suggestSenders offers senders seen before whose name starts as typed.
+func (r *reception) suggestSenders(prefix string) {
+	if len([]rune(strings.TrimSpace(prefix))) < 2 {
+		r.showSuggestions(nil)
+		return
+	}
+	background(r.w, func(ctx context.Context) ([]radicado.Sender, error) {
+		return r.w.st.Store().Senders(ctx, prefix, 4)
+	}, func(ss []radicado.Sender, err error) {
+		if err != nil || r.sender.Text != prefix {
+			return
+		}
+		var keep []radicado.Sender
+		for _, s := range ss {
+			if s.Name != prefix {
+				keep = append(keep, s)
+			}
+		}
+		r.showSuggestions(keep)
+	})
+}
+
+func (r *reception) showSuggestions(ss []radicado.Sender) {
+	r.senders = ss
+	r.suggest.RemoveAll()
+	for i, s := range ss {
+		text := s.Name
+		if !s.ID.IsZero() {
+			text += " · " + s.ID.String()
+		}
+		if i == 0 {
+			text = "↓ " + text
+		}
+		b := widget.NewButton(text, func() { r.useSender(s) })
+		b.Importance = widget.LowImportance
+		r.suggest.Add(b)
+	}
+	r.suggest.Refresh()
+}
+
+// takeSuggestion takes the first suggestion (the Down key in the sender).
+func (r *reception) takeSuggestion() {
+	if len(r.senders) > 0 {
+		r.useSender(r.senders[0])
 	}
 }
 
-func (r *reception) pickFile() {
-	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
-		if err != nil || rc == nil {
-			return
-		}
-		rc.Close()
-		r.setFiles(append(r.files, rc.URI().Path()))
-	}, r.w.Window)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}))
-	d.Show()
+func (r *reception) useSender(s radicado.Sender) {
+	r.setField(r.sender, s.Name)
+	if !s.ID.IsZero() {
+		r.setField(r.senderID, s.ID.String())
+	}
+	r.touched["sender"], r.touched["sender_id"] = true, true
+	r.showSuggestions(nil)
+	r.w.Window.Canvas().Focus(r.subject)
 }
 
-// request reads the form.
-func (r *reception) request() station.Request {
+// analyze reads the letter on the pages in the background and fills what
+// the clerk has not typed; radicación never waits for it.
+func (r *reception) analyze() {
+	_, files := r.w.batch.Document()
+	if len(files) == 0 {
+		return
+	}
+	r.readGen++
+	gen := r.readGen
+	r.reading.SetText(r.w.tr.T("read.running", "N", len(files)))
+	background(r.w, func(ctx context.Context) (*station.Analysis, error) {
+		return r.w.st.Analyze(ctx, files)
+	}, func(a *station.Analysis, err error) {
+		if gen != r.readGen {
+			if a != nil {
+				a.Close()
+			}
+			return
+		}
+		if err != nil {
+			r.reading.SetText(r.w.tr.T("read.failed", "Error", oneLine(err)))
+			return
+		}
+		defer a.Close()
+		r.fill(a)
+	})
+}
+
+// fill puts what was read on the form and flags what is uncertain.
+func (r *reception) fill(a *station.Analysis) {
+	tr := r.w.tr
+	r.readText = a.Text
+	var unsure []string
+	flag := func(key string, conf float64) {
+		it := r.items[key]
+		if conf < sure {
+			it.HintText = tr.T("read.check", "Pct", int(conf*100+0.5))
+			unsure = append(unsure, tr.T("field."+key))
+		} else {
+			it.HintText = ""
+		}
+	}
+	f := a.Fields
+	if v := f.SenderName; v.Value != "" && !r.touched["sender"] {
+		r.setField(r.sender, v.Value)
+		flag("sender", v.Confidence)
+	}
+	if v := f.SenderID; v.Value != "" && !r.touched["sender_id"] {
+		r.setField(r.senderID, f.SenderIDType.Value+":"+v.Value)
+		flag("sender_id", min(v.Confidence, f.SenderIDType.Confidence))
+	}
+	if v := f.Subject; v.Value != "" && !r.touched["subject"] {
+		r.setField(r.subject, v.Value)
+		flag("subject", v.Confidence)
+	}
+	if a.Type.Type != "" && !r.touched["type"] {
+		for i, t := range r.w.cfg.Types {
+			if t.Code == a.Type.Type {
+				r.filling = true
+				r.docType.SetSelectedIndex(i)
+				r.filling = false
+			}
+		}
+		flag("type", a.Type.Confidence)
+	}
+	if a.Dept != "" && !r.touched["dept"] {
+		r.setField(r.dept, a.Dept)
+		flag("dept", a.DeptScore)
+	}
+	r.form.Refresh()
+	if len(unsure) == 0 {
+		r.reading.SetText(tr.T("read.done", "Pages", len(a.Pages)))
+	} else {
+		r.reading.SetText(tr.T("read.unsure", "Pages", len(a.Pages), "Fields", strings.Join(unsure, ", ")))
+	}
+}
+
+// request reads the form, checking it as the clerk would want it said.
+func (r *reception) request() (station.Request, []capture.Page, string) {
+	tr := r.w.tr
+	pages, files := r.w.batch.Document()
 	req := station.Request{
-		SenderName: r.sender.Text, SenderID: r.senderID.Text, Subject: r.subject.Text,
-		Dept: r.dept.Text, Files: append([]string(nil), r.files...),
+		SenderName: strings.TrimSpace(r.sender.Text), SenderID: strings.TrimSpace(r.senderID.Text),
+		Subject: strings.TrimSpace(r.subject.Text), Dept: strings.TrimSpace(r.dept.Text), Files: files,
+	}
+	if code, _, ok := strings.Cut(req.Dept, " "); ok {
+		req.Dept = code // "CODE name" as the placeholder lists them
 	}
 	if i := r.kind.SelectedIndex(); i >= 0 {
 		req.Kind = radicado.Kinds[i]
 	}
 	if i := r.docType.SelectedIndex(); i >= 0 {
-		req.Type = r.types[i].Code
+		req.Type = r.w.cfg.Types[i].Code
 	}
-	return req
+	switch {
+	case r.pages.scanning != nil:
+		return req, nil, tr.T("check.scanning")
+	case len(files) == 0:
+		return req, nil, tr.T("check.no_pages")
+	case req.Type == "":
+		return req, nil, tr.T("check.no_type")
+	case req.SenderName == "" && req.Kind == radicado.Entrada:
+		return req, nil, tr.T("check.no_sender")
+	case req.Subject == "":
+		return req, nil, tr.T("check.no_subject")
+	}
+	if req.SenderID != "" {
+		if _, err := ident.Parse(req.SenderID); err != nil {
+			return req, nil, tr.T("check.sender_id", "Error", err.Error())
+		}
+	}
+	return req, pages, ""
 }
 
-// submit radicates the letter on the form, off the UI goroutine.
+// outcome is what radicación and the sticker's printing came to.
+type outcome struct {
+	rec      radicado.Record
+	job      store.PrintJob
+	printErr error
+	preview  []byte // the sticker as PNG, for the screen
+}
+
+// submit radicates the letter on the form, off the UI goroutine, then
+// prints its sticker; a printer that fails leaves the radicado standing and
+// the sticker queued.
 func (r *reception) submit() {
 	if r.busy {
 		return
 	}
+	req, pages, problem := r.request()
+	if problem != "" {
+		r.status.SetText(problem)
+		r.status.Importance = widget.DangerImportance
+		r.status.Refresh()
+		return
+	}
 	r.busy = true
 	r.radicar.Disable()
+	r.status.Importance = widget.MediumImportance
 	r.status.SetText(r.w.tr.T("status.working"))
-	req := r.request()
-	background(r.w, func(ctx context.Context) (radicado.Record, error) {
-		return r.w.st.Radicar(ctx, req)
-	}, func(rec radicado.Record, err error) {
+	text := r.readText
+	background(r.w, func(ctx context.Context) (outcome, error) {
+		var o outcome
+		var err error
+		if o.rec, err = r.w.st.Radicar(ctx, req); err != nil {
+			return o, err
+		}
+		if text != "" {
+			r.w.st.Correct(ctx, req.Type, text) // the clerk confirmed the type: the classifier learns
+		}
+		o.job, o.printErr = r.printJob(ctx, "sticker", o.rec.Number)
+		o.preview, _, _ = r.w.st.Sticker(ctx, o.rec.Number, station.LabelOptions{Format: "png", DPI: 203})
+		return o, nil
+	}, func(o outcome, err error) {
 		r.busy = false
 		r.radicar.Enable()
 		if err != nil {
-			r.status.SetText(r.w.tr.T("status.error", "Error", err.Error()))
+			r.status.Importance = widget.DangerImportance
+			r.status.SetText(r.w.tr.T("status.error", "Error", oneLine(err)))
 			return
 		}
-		due := rec.Due.String()
-		if due == "" {
-			due = r.w.tr.T("due.none")
-		}
-		r.number.Text = rec.Number
-		r.number.Refresh()
-		r.status.SetText(r.w.tr.T("status.radicado", "Number", rec.Number, "Pages", rec.Pages, "Due", due))
+		r.w.batch.Taken(pages)
+		r.showResult(o)
 		r.clearForm()
+		r.pages.refresh()
+		r.pages.status.SetText(r.w.tr.T("pages.hint"))
+		if r.w.batch.Len() > 0 {
+			r.analyze() // the next letter of the batch
+		}
+		r.w.refreshFooter()
+	})
+}
+
+// previewURI is the printer used when none is configured: a folder in the
+// station's data where each sticker is written as PNG and receipts as PDF.
+func (r *reception) previewURI() string {
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Join(r.w.st.Store().Dir(), "etiquetas")) + "/"}).String()
+}
+
+// printJob prints a radicado's sticker or receipt on the configured printer
+// or, when there is none, on the preview folder.
+func (r *reception) printJob(ctx context.Context, what, number string) (store.PrintJob, error) {
+	cfg := r.w.cfg
+	uri := cfg.Printing.Printer
+	if what == "receipt" && cfg.Printing.Receipts != "" {
+		uri = cfg.Printing.Receipts
+	}
+	var opt station.LabelOptions
+	if uri == "" {
+		uri, opt.Format = r.previewURI(), "png"
+		if what == "receipt" {
+			opt.Format = "pdf"
+		}
+	}
+	return r.w.st.Print(ctx, what, number, uri, opt)
+}
+
+func (r *reception) showResult(o outcome) {
+	tr := r.w.tr
+	rec := o.rec
+	r.last = rec.Number
+	r.number.Text = rec.Number
+	r.number.Refresh()
+	due := tr.T("due.none")
+	if !rec.Due.IsZero() {
+		due = rec.Due.String()
+	}
+	r.status.Importance = widget.SuccessImportance
+	r.status.SetText(tr.T("status.radicado", "Number", rec.Number, "Pages", rec.Pages, "Due", due))
+	if o.preview != nil {
+		r.sticker.Resource = fyne.NewStaticResource(rec.Number+".png", o.preview)
+		r.sticker.Refresh()
+		r.sticker.Show()
+	}
+	r.showPrint("sticker", o.job, o.printErr)
+	r.receipt.Enable()
+	r.reprint.Enable()
+}
+
+// showPrint says how a print job went.
+func (r *reception) showPrint(what string, job store.PrintJob, err error) {
+	tr := r.w.tr
+	switch {
+	case err != nil:
+		r.printed.Importance = widget.WarningImportance
+		r.printed.SetText("⚠ " + tr.T("print.failed."+what, "Error", oneLine(err)))
+	case strings.HasPrefix(job.Printer, "file:") && strings.HasSuffix(job.Printer, "/"):
+		r.printed.Importance = widget.MediumImportance
+		p, _ := url.Parse(job.Printer)
+		r.printed.SetText(tr.T("print.preview."+what, "Folder", filepath.FromSlash(p.Path)))
+	default:
+		r.printed.Importance = widget.MediumImportance
+		r.printed.SetText(tr.T("print.done."+what, "Printer", job.Printer))
+	}
+}
+
+// print prints the receipt, or reprints the sticker (COPIA), of the last
+// radicado.
+func (r *reception) print(what string) {
+	if r.last == "" {
+		return
+	}
+	number := r.last
+	background(r.w, func(ctx context.Context) (store.PrintJob, error) {
+		return r.printJob(ctx, what, number)
+	}, func(job store.PrintJob, err error) {
+		r.showPrint(what, job, err)
 		r.w.refreshFooter()
 	})
 }
@@ -192,43 +566,82 @@ func (r *reception) submit() {
 // clearForm empties the form for the next letter, keeping the last number
 // on screen.
 func (r *reception) clearForm() {
+	r.filling = true
 	for _, e := range []*formEntry{r.sender, r.senderID, r.subject, r.dept} {
 		e.SetText("")
 	}
 	r.docType.ClearSelected()
-	r.setFiles(nil)
+	r.filling = false
+	r.touched = map[string]bool{}
+	r.readText = ""
+	r.readGen++
+	r.reading.SetText("")
+	for _, it := range r.items {
+		it.HintText = ""
+	}
+	r.form.Refresh()
+	r.due.SetText("—")
+	r.showSuggestions(nil)
 	r.w.Window.Canvas().Focus(r.sender)
 }
 
-// clear starts a new letter.
+// clear starts a new letter: the form and the pages.
 func (r *reception) clear() {
+	r.pages.stop()
+	r.w.batch.Clear()
+	r.pages.refresh()
 	r.clearForm()
+	r.status.Importance = widget.MediumImportance
 	r.status.SetText(r.w.tr.T("status.ready"))
+}
+
+// dropped takes files dropped on the window.
+func (r *reception) dropped(_ fyne.Position, uris []fyne.URI) {
+	var files []string
+	for _, u := range uris {
+		if u.Scheme() == "file" {
+			files = append(files, u.Path())
+		}
+	}
+	if len(files) > 0 {
+		r.w.tabs.SelectIndex(0)
+		r.pages.importFiles(files)
+	}
 }
 
 // formEntry is an entry that lets the window's shortcuts through while it
 // has the focus, so that Ctrl+Enter radicates from any field.
 type formEntry struct {
 	widget.Entry
-	r *reception
-}
-
-func newFormEntry(r *reception) *formEntry {
-	e := &formEntry{r: r}
-	e.ExtendBaseWidget(e)
-	return e
+	w    *Window
+	down func() // the Down key, when set
 }
 
 func (e *formEntry) TypedShortcut(s fyne.Shortcut) {
-	if cs, ok := s.(*desktop.CustomShortcut); ok {
-		switch {
-		case cs.ShortcutName() == shortcutRadicar.ShortcutName():
-			e.r.submit()
-			return
-		case cs.ShortcutName() == shortcutNew.ShortcutName():
-			e.r.clear()
-			return
-		}
+	if f, ok := shortcutOf(e.w, s); ok {
+		f()
+		return
 	}
 	e.Entry.TypedShortcut(s)
 }
+
+// shortcutOf gives the window's action for a shortcut, if it has one.
+func shortcutOf(w *Window, s fyne.Shortcut) (func(), bool) {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if !ok {
+		return nil, false
+	}
+	f, ok := w.shortcuts()[cs.ShortcutName()]
+	return f, ok
+}
+
+func (e *formEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyDown && e.down != nil && !e.MultiLine {
+		e.down()
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
+// String helps tests print a form entry.
+func (e *formEntry) String() string { return fmt.Sprintf("entry %q", e.Text) }

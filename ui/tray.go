@@ -3,9 +3,12 @@ package ui
 import (
 	"context"
 	"strconv"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -13,33 +16,60 @@ import (
 	"github.com/radicador/radicador/store"
 )
 
-// trayLimit is how many of the newest radicados the tray shows.
-const trayLimit = 500
+// trayLimit is how many radicados the tray shows at once, newest first.
+const trayLimit = 1000
 
-// tray lists the station's radicados with their state.
+// tray (Bandeja) lists the station's radicados with their sync and print
+// state and due date, and acts on the one selected.
 type tray struct {
-	w       *Window
-	content fyne.CanvasObject
-	table   *widget.Table
-	rows    []radicado.Record
-	count   *widget.Label
+	w        *Window
+	content  fyne.CanvasObject
+	table    *widget.Table
+	all      []radicado.Record
+	rows     []radicado.Record // after the text filter
+	stickers map[string]string
+	selected string
+	count    *widget.Label
+
+	period  *widget.Select
+	state   *widget.Select
+	sync    *widget.Select
+	text    *widget.Entry
+	actions []*widget.Button
+	retry   *widget.Button
+	message *widget.Label
 }
 
 var trayColumns = []struct {
 	key   string
 	width float32
 }{
-	{"col.number", 190}, {"col.received", 140}, {"col.kind", 80}, {"col.type", 130},
-	{"col.sender", 260}, {"col.due", 100}, {"col.status", 90}, {"col.sync", 120},
+	{"col.number", 168}, {"col.received", 132}, {"col.kind", 72}, {"col.type", 128},
+	{"col.sender", 200}, {"col.subject", 190}, {"col.due", 96}, {"col.status", 80},
+	{"col.sticker", 96}, {"col.sync", 116},
 }
 
+// The periods the tray filters by, in days back from today (0: all).
+var trayPeriods = []struct {
+	key  string
+	days int
+}{{"period.today", 1}, {"period.week", 7}, {"period.month", 30}, {"period.all", 0}}
+
 func newTray(w *Window) *tray {
-	t := &tray{w: w, count: widget.NewLabel("")}
+	tr := w.tr
+	t := &tray{w: w, count: widget.NewLabel(""), message: widget.NewLabel("")}
+	t.message.Wrapping = fyne.TextWrapWord
 	t.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(t.rows), len(trayColumns) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
 		func(id widget.TableCellID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(t.cell(t.rows[id.Row], id.Col))
+			if id.Row < len(t.rows) {
+				o.(*widget.Label).SetText(t.cell(t.rows[id.Row], id.Col))
+			}
 		},
 	)
 	t.table.ShowHeaderColumn = false
@@ -48,15 +78,79 @@ func newTray(w *Window) *tray {
 	}
 	t.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 {
-			o.(*widget.Label).SetText(w.tr.T(trayColumns[id.Col].key))
+			o.(*widget.Label).SetText(tr.T(trayColumns[id.Col].key))
 		}
 	}
 	for i, c := range trayColumns {
 		t.table.SetColumnWidth(i, c.width)
 	}
-	refresh := widget.NewButtonWithIcon(w.tr.T("action.refresh"), theme.ViewRefreshIcon(), t.refresh)
-	t.content = container.NewBorder(container.NewHBox(refresh, t.count), nil, nil, nil, t.table)
+	t.table.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(t.rows) {
+			t.selected = t.rows[id.Row].Number
+		}
+		t.updateActions()
+	}
+
+	options := func(keys ...string) []string {
+		out := make([]string, len(keys))
+		for i, k := range keys {
+			out[i] = tr.T(k)
+		}
+		return out
+	}
+	var periods []string
+	for _, p := range trayPeriods {
+		periods = append(periods, p.key)
+	}
+	t.period = widget.NewSelect(options(periods...), func(string) { t.refresh() })
+	t.period.SetSelectedIndex(0)
+	t.state = widget.NewSelect(options("filter.any_state", "state.active", "state.annulled"), func(string) { t.refresh() })
+	t.state.SetSelectedIndex(0)
+	t.sync = widget.NewSelect(options("filter.any_sync", "sync.pending", "sync.synced", "sync.conflict"), func(string) { t.refresh() })
+	t.sync.SetSelectedIndex(0)
+	t.text = widget.NewEntry()
+	t.text.SetPlaceHolder(tr.T("filter.text"))
+	t.text.OnChanged = func(string) { t.applyText() }
+
+	action := func(key string, icon fyne.Resource, f func(number string)) *widget.Button {
+		b := widget.NewButtonWithIcon(tr.T(key), icon, func() {
+			if t.selected != "" {
+				f(t.selected)
+			}
+		})
+		t.actions = append(t.actions, b)
+		return b
+	}
+	t.retry = widget.NewButtonWithIcon(tr.T("action.retry_prints"), theme.DocumentPrintIcon(), t.retryPrints)
+	syncNow := widget.NewButtonWithIcon(tr.T("action.sync_now"), theme.UploadIcon(), func() {
+		w.st.SyncNow()
+		t.message.SetText(tr.T("sync.asked"))
+	})
+	refresh := widget.NewButtonWithIcon(tr.T("action.refresh"), theme.ViewRefreshIcon(), t.refresh)
+	filters := container.NewHBox(t.period, t.state, t.sync, refresh, t.count)
+	top := container.NewBorder(nil, nil, filters, nil, t.text)
+	bottom := container.NewVBox(
+		container.NewHBox(
+			action("action.reprint", theme.DocumentPrintIcon(), func(n string) { t.print("sticker", n) }),
+			action("action.receipt", theme.DocumentPrintIcon(), func(n string) { t.print("receipt", n) }),
+			action("action.annul", theme.DeleteIcon(), t.annul),
+			t.retry, syncNow,
+		),
+		t.message,
+	)
+	t.updateActions()
+	t.content = container.NewBorder(top, bottom, nil, nil, t.table)
 	return t
+}
+
+func (t *tray) updateActions() {
+	for _, b := range t.actions {
+		if t.selected == "" {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
 }
 
 func (t *tray) cell(r radicado.Record, col int) string {
@@ -69,33 +163,187 @@ func (t *tray) cell(r radicado.Record, col int) string {
 	case 2:
 		return tr.T("kind." + r.Parts.Kind.String())
 	case 3:
+		for _, ty := range t.w.cfg.Types {
+			if ty.Code == r.Type {
+				return ty.Name
+			}
+		}
 		return r.Type
 	case 4:
 		return r.Sender.Name
 	case 5:
+		return r.Subject
+	case 6:
 		if r.Due.IsZero() {
 			return "—"
 		}
 		return r.Due.String()
-	case 6:
-		return tr.T("state." + string(r.Status))
 	case 7:
+		return tr.T("state." + string(r.Status))
+	case 8:
+		if s, ok := t.stickers[r.Number]; ok {
+			return tr.T("sticker." + s)
+		}
+		return tr.T("sticker.none")
+	case 9:
 		return tr.T("sync." + string(r.Sync))
 	}
 	return ""
 }
 
-// refresh reloads the newest radicados off the UI goroutine.
+// trayData is what one refresh reads.
+type trayData struct {
+	rows     []radicado.Record
+	stickers map[string]string
+	queued   int
+}
+
+// filter gives the store filter the tray's choices make.
+func (t *tray) filter() store.Filter {
+	f := store.Filter{Limit: trayLimit}
+	if i := t.period.SelectedIndex(); i >= 0 && trayPeriods[i].days > 0 {
+		now := t.w.st.Store().Now()
+		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+		f.Since = today.AddDate(0, 0, 1-trayPeriods[i].days)
+	}
+	switch t.state.SelectedIndex() {
+	case 1:
+		f.Status = radicado.Active
+	case 2:
+		f.Status = radicado.Annulled
+	}
+	switch t.sync.SelectedIndex() {
+	case 1:
+		f.Sync = radicado.SyncPending
+	case 2:
+		f.Sync = radicado.SyncDone
+	case 3:
+		f.Sync = radicado.SyncConflict
+	}
+	return f
+}
+
+// refresh reloads the radicados off the UI goroutine.
 func (t *tray) refresh() {
-	background(t.w, func(ctx context.Context) ([]radicado.Record, error) {
-		return t.w.st.List(ctx, store.Filter{Limit: trayLimit})
-	}, func(rows []radicado.Record, err error) {
+	if t.period == nil || t.state == nil || t.sync == nil {
+		return // still being built
+	}
+	f := t.filter()
+	background(t.w, func(ctx context.Context) (trayData, error) {
+		var d trayData
+		var err error
+		if d.rows, err = t.w.st.List(ctx, f); err != nil {
+			return d, err
+		}
+		numbers := make([]string, len(d.rows))
+		for i, r := range d.rows {
+			numbers[i] = r.Number
+		}
+		if d.stickers, err = t.w.st.Store().StickerStates(ctx, numbers); err != nil {
+			return d, err
+		}
+		q, err := t.w.st.PrintQueue(ctx)
+		d.queued = len(q)
+		return d, err
+	}, func(d trayData, err error) {
 		if err != nil {
-			t.count.SetText(err.Error())
+			t.message.SetText(err.Error())
 			return
 		}
-		t.rows = rows
-		t.count.SetText(strconv.Itoa(len(rows)))
-		t.table.Refresh()
+		t.all, t.stickers = d.rows, d.stickers
+		t.retry.SetText(t.w.tr.T("action.retry_prints") + " (" + strconv.Itoa(d.queued) + ")")
+		if d.queued == 0 {
+			t.retry.Disable()
+		} else {
+			t.retry.Enable()
+		}
+		t.applyText()
 	})
 }
+
+// applyText narrows the rows to those that contain every word typed.
+func (t *tray) applyText() {
+	words := strings.Fields(strings.ToLower(t.text.Text))
+	t.rows = t.rows[:0:0]
+	for _, r := range t.all {
+		hay := strings.ToLower(r.Number + " " + r.Sender.Name + " " + r.Sender.ID.String() + " " + r.Subject + " " + r.Dept)
+		ok := true
+		for _, w := range words {
+			if !strings.Contains(hay, w) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			t.rows = append(t.rows, r)
+		}
+	}
+	t.count.SetText(t.w.tr.T("tray.count", "N", len(t.rows)))
+	t.table.UnselectAll()
+	t.selected = ""
+	t.updateActions()
+	t.table.Refresh()
+}
+
+func (t *tray) print(what, number string) {
+	background(t.w, func(ctx context.Context) (store.PrintJob, error) {
+		return t.w.reception.printJob(ctx, what, number)
+	}, func(job store.PrintJob, err error) {
+		if err != nil {
+			t.message.SetText("⚠ " + t.w.tr.T("print.failed."+what, "Error", oneLine(err)))
+		} else {
+			t.message.SetText(t.w.tr.T("print.sent", "Number", number, "Printer", job.Printer))
+		}
+		t.refresh()
+		t.w.refreshFooter()
+	})
+}
+
+func (t *tray) retryPrints() {
+	background(t.w, t.w.st.RetryPrints, func(n int, err error) {
+		if err != nil {
+			t.message.SetText("⚠ " + t.w.tr.T("print.retry_failed", "N", n, "Error", oneLine(err)))
+		} else {
+			t.message.SetText(t.w.tr.T("print.retried", "N", n))
+		}
+		t.refresh()
+		t.w.refreshFooter()
+	})
+}
+
+// annul asks for the written reason and annuls the radicado.
+func (t *tray) annul(number string) {
+	tr := t.w.tr
+	reason := widget.NewMultiLineEntry()
+	reason.SetMinRowsVisible(3)
+	reason.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errText(tr.T("annul.reason_needed"))
+		}
+		return nil
+	}
+	d := dialog.NewForm(tr.T("annul.title", "Number", number), tr.T("action.annul"), tr.T("action.cancel"),
+		[]*widget.FormItem{widget.NewFormItem(tr.T("annul.reason"), reason)}, func(ok bool) {
+			if !ok {
+				return
+			}
+			text := reason.Text
+			background(t.w, func(ctx context.Context) (radicado.Record, error) {
+				return t.w.st.Anular(ctx, number, text)
+			}, func(_ radicado.Record, err error) {
+				if err != nil {
+					t.message.SetText(tr.T("annul.failed", "Error", oneLine(err)))
+				} else {
+					t.message.SetText(tr.T("annul.done", "Number", number))
+				}
+				t.refresh()
+				t.w.refreshFooter()
+			})
+		}, t.w.Window)
+	d.Resize(fyne.NewSize(520, 260))
+	d.Show()
+}
+
+type errText string
+
+func (e errText) Error() string { return string(e) }

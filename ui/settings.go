@@ -1,0 +1,481 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/radicador/radicador/label"
+	"github.com/radicador/radicador/scan"
+	"github.com/radicador/radicador/station"
+	"github.com/radicador/radicador/sync/wire"
+)
+
+// settings (Ajustes) edits the station's configuration, one section at a
+// time; each section is checked as a whole by the station before anything
+// is stored, and every change goes in the audit log.
+type settings struct {
+	w       *Window
+	content fyne.CanvasObject
+	message *widget.Label
+
+	// Estación
+	org, office, stationCode, pattern, hours *widget.Entry
+	language                                 *widget.Select
+
+	// Escáneres
+	profiles                  *widget.List
+	profileRows               []station.Profile
+	pName                     *widget.Entry
+	pDevice                   *widget.SelectEntry
+	pSource, pDPI, pMode, pSz *widget.Select
+	blank, deskew             *widget.Check
+	separator                 *widget.Entry
+
+	// Impresora
+	printerURI, receiptURI *widget.Entry
+	printLang, labelDPI    *widget.Select
+	labelSize              *widget.SelectEntry
+
+	// Servidor
+	server, token *widget.Entry
+	enrolled      *widget.Label
+
+	// Términos y rutas
+	terms       *fyne.Container
+	termRows    []termRow
+	depts       *widget.Entry
+	closures    *widget.Entry
+	loadedDepts map[string]string
+	loadedClose map[string]string
+}
+
+// termRow edits one document type: its name, term and department.
+type termRow struct {
+	code        string
+	name, days  *widget.Entry
+	dept        *widget.Entry
+	wasRouted   bool
+	builtinName string
+}
+
+func newSettings(w *Window) *settings {
+	tr := w.tr
+	s := &settings{w: w, message: widget.NewLabel("")}
+	s.message.Wrapping = fyne.TextWrapWord
+	entry := func() *widget.Entry { return widget.NewEntry() }
+
+	// Estación
+	s.org, s.office, s.stationCode, s.pattern, s.hours = entry(), entry(), entry(), entry(), entry()
+	s.language = widget.NewSelect([]string{"es — Español", "en — English"}, nil)
+	stationForm := widget.NewForm(
+		widget.NewFormItem(tr.T("set.organization"), s.org),
+		widget.NewFormItem(tr.T("set.office"), s.office),
+		widget.NewFormItem(tr.T("set.station"), s.stationCode),
+		widget.NewFormItem(tr.T("set.pattern"), s.pattern),
+		widget.NewFormItem(tr.T("set.hours"), s.hours),
+		widget.NewFormItem(tr.T("set.language"), s.language),
+	)
+	stationForm.Items[3].HintText = tr.T("set.pattern_hint")
+	stationForm.Items[5].HintText = tr.T("set.language_hint")
+	stationTab := s.section(stationForm, s.saveStation)
+
+	// Escáneres
+	s.profiles = widget.NewList(func() int { return len(s.profileRows) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			p := s.profileRows[i]
+			o.(*widget.Label).SetText(p.Name + ": " + p.String())
+		})
+	s.profiles.OnSelected = func(i widget.ListItemID) { s.editProfile(s.profileRows[i]) }
+	s.pName = entry()
+	s.pDevice = widget.NewSelectEntry(nil)
+	s.pDevice.SetPlaceHolder("sane:… escl:http://…")
+	names := func(vals []string, prefix string) []string {
+		out := make([]string, len(vals))
+		for i, v := range vals {
+			out[i] = tr.T(prefix + v)
+		}
+		return out
+	}
+	var sources, modes, sizes []string
+	for _, v := range scan.Sources {
+		sources = append(sources, string(v))
+	}
+	for _, v := range scan.Modes {
+		modes = append(modes, string(v))
+	}
+	for _, v := range scan.PageSizes {
+		sizes = append(sizes, v.Name)
+	}
+	s.pSource = widget.NewSelect(names(sources, "source."), nil)
+	s.pDPI = widget.NewSelect([]string{"150", "200", "300", "400", "600"}, nil)
+	s.pMode = widget.NewSelect(names(modes, "mode."), nil)
+	s.pSz = widget.NewSelect(sizes, nil)
+	s.blank = widget.NewCheck(tr.T("set.drop_blank"), nil)
+	s.deskew = widget.NewCheck(tr.T("set.deskew"), nil)
+	s.separator = entry()
+	s.separator.SetPlaceHolder(tr.T("set.separator_hint"))
+	profileForm := widget.NewForm(
+		widget.NewFormItem(tr.T("set.profile_name"), s.pName),
+		widget.NewFormItem(tr.T("set.device"), s.pDevice),
+		widget.NewFormItem(tr.T("set.source"), s.pSource),
+		widget.NewFormItem(tr.T("set.dpi"), s.pDPI),
+		widget.NewFormItem(tr.T("set.mode"), s.pMode),
+		widget.NewFormItem(tr.T("set.size"), s.pSz),
+	)
+	saveProfile := widget.NewButtonWithIcon(tr.T("set.profile_save"), theme.DocumentSaveIcon(), s.saveProfile)
+	deleteProfile := widget.NewButtonWithIcon(tr.T("set.profile_delete"), theme.DeleteIcon(), s.deleteProfile)
+	cleanForm := widget.NewForm(widget.NewFormItem("", s.blank), widget.NewFormItem("", s.deskew),
+		widget.NewFormItem(tr.T("set.separator"), s.separator))
+	scanTab := container.NewBorder(nil, nil, nil, nil, container.NewHSplit(
+		container.NewBorder(widget.NewLabelWithStyle(tr.T("set.profiles"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, s.profiles),
+		container.NewVScroll(container.NewVBox(profileForm, container.NewHBox(saveProfile, deleteProfile),
+			widget.NewSeparator(), s.section(cleanForm, s.saveCleanup))),
+	))
+
+	// Impresora
+	s.printerURI, s.receiptURI = entry(), entry()
+	s.printerURI.SetPlaceHolder(tr.T("set.printer_hint"))
+	s.receiptURI.SetPlaceHolder(tr.T("set.receipt_hint"))
+	s.printLang = widget.NewSelect(label.Formats, nil)
+	var presets []string
+	for _, p := range label.Presets {
+		presets = append(presets, p.Name)
+	}
+	s.labelSize = widget.NewSelectEntry(presets)
+	var dpis []string
+	for _, d := range label.DPIs {
+		dpis = append(dpis, strconv.Itoa(d))
+	}
+	s.labelDPI = widget.NewSelect(dpis, nil)
+	printForm := widget.NewForm(
+		widget.NewFormItem(tr.T("set.printer"), s.printerURI),
+		widget.NewFormItem(tr.T("set.printer_lang"), s.printLang),
+		widget.NewFormItem(tr.T("set.label_size"), s.labelSize),
+		widget.NewFormItem(tr.T("set.label_dpi"), s.labelDPI),
+		widget.NewFormItem(tr.T("set.receipt_printer"), s.receiptURI),
+	)
+	testPrint := widget.NewButtonWithIcon(tr.T("set.test_print"), theme.DocumentPrintIcon(), s.testPrint)
+	printTab := s.section(container.NewVBox(printForm, container.NewHBox(testPrint)), s.savePrinter)
+
+	// Servidor
+	s.server, s.token = entry(), widget.NewPasswordEntry()
+	s.server.SetPlaceHolder("https://radicador.example.gov.co")
+	s.enrolled = widget.NewLabel("")
+	s.enrolled.Wrapping = fyne.TextWrapWord
+	enroll := widget.NewButtonWithIcon(tr.T("set.enroll"), theme.LoginIcon(), s.enroll)
+	serverTab := container.NewVBox(s.enrolled, widget.NewForm(
+		widget.NewFormItem(tr.T("set.server"), s.server),
+		widget.NewFormItem(tr.T("set.token"), s.token),
+	), container.NewHBox(enroll))
+
+	// Términos y rutas
+	s.terms = container.NewVBox()
+	s.depts = widget.NewMultiLineEntry()
+	s.depts.SetMinRowsVisible(4)
+	s.depts.SetPlaceHolder("100=Secretaría General\n200=Hacienda")
+	s.closures = widget.NewMultiLineEntry()
+	s.closures.SetMinRowsVisible(3)
+	s.closures.SetPlaceHolder("2026-12-24=Cierre de fin de año")
+	termsTab := s.section(container.NewVBox(
+		widget.NewLabelWithStyle(tr.T("set.terms"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		s.terms,
+		widget.NewForm(widget.NewFormItem(tr.T("set.depts"), s.depts), widget.NewFormItem(tr.T("set.closures"), s.closures)),
+	), s.saveTerms)
+
+	tabs := container.NewAppTabs(
+		container.NewTabItemWithIcon(tr.T("set.tab.station"), theme.HomeIcon(), stationTab),
+		container.NewTabItemWithIcon(tr.T("set.tab.scanners"), theme.MediaPhotoIcon(), scanTab),
+		container.NewTabItemWithIcon(tr.T("set.tab.printer"), theme.DocumentPrintIcon(), printTab),
+		container.NewTabItemWithIcon(tr.T("set.tab.server"), theme.UploadIcon(), serverTab),
+		container.NewTabItemWithIcon(tr.T("set.tab.terms"), theme.ListIcon(), termsTab),
+	)
+	tabs.SetTabLocation(container.TabLocationLeading)
+	s.content = container.NewBorder(nil, s.message, nil, nil, tabs)
+	return s
+}
+
+// section puts a save button under a form.
+func (s *settings) section(form fyne.CanvasObject, save func()) fyne.CanvasObject {
+	b := widget.NewButtonWithIcon(s.w.tr.T("action.save"), theme.DocumentSaveIcon(), save)
+	b.Importance = widget.HighImportance
+	return container.NewVScroll(container.NewPadded(container.NewVBox(form, container.NewHBox(b))))
+}
+
+// load shows the stored configuration.
+func (s *settings) load() {
+	background(s.w, s.w.st.Config, func(cfg station.Config, err error) {
+		if err != nil {
+			s.message.SetText(err.Error())
+			return
+		}
+		s.w.cfg = cfg
+		s.org.SetText(cfg.Organization)
+		s.office.SetText(cfg.Office)
+		s.stationCode.SetText(cfg.Station)
+		s.pattern.SetText(cfg.Pattern)
+		s.hours.SetText(cfg.Hours)
+		if cfg.Language == "en" {
+			s.language.SetSelectedIndex(1)
+		} else {
+			s.language.SetSelectedIndex(0)
+		}
+
+		s.profileRows = cfg.Scanning.Profiles
+		s.profiles.UnselectAll()
+		s.profiles.Refresh()
+		var uris []string
+		for _, d := range s.w.reception.pages.devices {
+			uris = append(uris, d.URI)
+		}
+		s.pDevice.SetOptions(append(uris, deviceSANETest))
+		s.editProfile(station.Profile{Settings: scan.Settings{Source: scan.ADF, DPI: 300, Mode: scan.Gray, PageSize: scan.Carta}})
+		s.blank.SetChecked(cfg.Scanning.DropBlank)
+		s.deskew.SetChecked(cfg.Scanning.Deskew)
+		s.separator.SetText(cfg.Scanning.Separator)
+
+		p := cfg.Printing
+		s.printerURI.SetText(p.Printer)
+		s.printLang.SetSelected(p.Language)
+		s.labelSize.SetText(p.Size.Name)
+		s.labelDPI.SetSelected(strconv.Itoa(p.DPI))
+		s.receiptURI.SetText(p.Receipts)
+
+		if srv := s.w.st.Server(); srv != "" {
+			s.enrolled.SetText(s.w.tr.T("set.enrolled", "Server", srv))
+			s.server.SetText(srv)
+		} else {
+			s.enrolled.SetText(s.w.tr.T("set.not_enrolled"))
+		}
+
+		s.loadTerms(cfg)
+	})
+}
+
+func (s *settings) loadTerms(cfg station.Config) {
+	tr := s.w.tr
+	s.terms.RemoveAll()
+	s.termRows = nil
+	head := container.NewGridWithColumns(4,
+		widget.NewLabelWithStyle(tr.T("set.type_code"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(tr.T("set.type_name"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(tr.T("set.type_days"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(tr.T("set.type_dept"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	s.terms.Add(head)
+	for _, t := range cfg.Types {
+		row := termRow{code: t.Code, name: widget.NewEntry(), days: widget.NewEntry(), dept: widget.NewEntry(), builtinName: t.Name}
+		row.name.SetText(t.Name)
+		row.days.SetText(strconv.Itoa(t.Days))
+		row.dept.SetText(cfg.Routes[t.Code])
+		row.wasRouted = cfg.Routes[t.Code] != ""
+		s.termRows = append(s.termRows, row)
+		s.terms.Add(container.NewGridWithColumns(4, widget.NewLabel(t.Code), row.name, row.days, row.dept))
+	}
+	s.loadedDepts = cfg.Depts
+	var lines []string
+	for _, code := range slices.Sorted(maps.Keys(cfg.Depts)) {
+		lines = append(lines, code+"="+cfg.Depts[code])
+	}
+	s.depts.SetText(strings.Join(lines, "\n"))
+	s.loadedClose = map[string]string{}
+	lines = nil
+	for _, c := range cfg.Closures {
+		s.loadedClose[c.Date.String()] = c.Reason
+		lines = append(lines, c.Date.String()+"="+c.Reason)
+	}
+	s.closures.SetText(strings.Join(lines, "\n"))
+}
+
+// save stores changes and reloads the configuration everywhere.
+func (s *settings) save(changes map[string]*string) {
+	background(s.w, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.w.st.Set(ctx, changes)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			s.message.Importance = widget.DangerImportance
+			s.message.SetText(s.w.tr.T("set.not_saved", "Error", oneLine(err)))
+			return
+		}
+		s.message.Importance = widget.SuccessImportance
+		s.message.SetText(s.w.tr.T("set.saved"))
+		s.w.reloadConfig()
+		s.load()
+	})
+}
+
+func str(v string) *string { return &v }
+
+func (s *settings) saveStation() {
+	lang := "es"
+	if s.language.SelectedIndex() == 1 {
+		lang = "en"
+	}
+	s.save(map[string]*string{
+		station.KeyOrganization: str(s.org.Text), station.KeyOffice: str(s.office.Text),
+		station.KeyStation: str(s.stationCode.Text), station.KeyPattern: str(s.pattern.Text),
+		station.KeyHours: str(s.hours.Text), station.KeyLanguage: str(lang),
+	})
+}
+
+func (s *settings) editProfile(p station.Profile) {
+	s.pName.SetText(p.Name)
+	s.pDevice.SetText(p.Device)
+	s.pSource.SetSelectedIndex(slices.Index(scan.Sources, p.Settings.Source))
+	s.pDPI.SetSelected(strconv.Itoa(p.Settings.DPI))
+	s.pMode.SetSelectedIndex(slices.Index(scan.Modes, p.Settings.Mode))
+	s.pSz.SetSelected(p.Settings.PageSize.Name)
+}
+
+// profileKey is the setting a profile is stored under; names are kept to
+// what a setting key may hold.
+func profileKey(name string) string {
+	return "profile." + strings.Join(strings.Fields(name), " ")
+}
+
+func (s *settings) saveProfile() {
+	tr := s.w.tr
+	name := strings.TrimSpace(s.pName.Text)
+	if name == "" {
+		s.message.SetText(tr.T("set.profile_needs_name"))
+		return
+	}
+	src, mode := s.pSource.SelectedIndex(), s.pMode.SelectedIndex()
+	if src < 0 || mode < 0 || s.pDPI.Selected == "" || s.pSz.Selected == "" {
+		s.message.SetText(tr.T("set.profile_incomplete"))
+		return
+	}
+	value := fmt.Sprintf("%s %s %s %s %s", strings.TrimSpace(s.pDevice.Text), scan.Sources[src], s.pDPI.Selected, scan.Modes[mode], s.pSz.Selected)
+	s.save(map[string]*string{profileKey(name): &value})
+}
+
+func (s *settings) deleteProfile() {
+	name := strings.TrimSpace(s.pName.Text)
+	if name == "" {
+		return
+	}
+	s.save(map[string]*string{profileKey(name): nil})
+}
+
+func (s *settings) saveCleanup() {
+	blank, deskew := "keep", "no"
+	if s.blank.Checked {
+		blank = "drop"
+	}
+	if s.deskew.Checked {
+		deskew = "yes"
+	}
+	s.save(map[string]*string{station.KeyBlank: &blank, station.KeyDeskew: &deskew, station.KeySeparator: str(strings.TrimSpace(s.separator.Text))})
+}
+
+func (s *settings) savePrinter() {
+	s.save(map[string]*string{
+		station.KeyPrinter: str(strings.TrimSpace(s.printerURI.Text)), station.KeyPrinterLang: str(s.printLang.Selected),
+		station.KeyLabelSize: str(strings.TrimSpace(s.labelSize.Text)), station.KeyLabelDPI: str(s.labelDPI.Selected),
+		station.KeyReceiptPrint: str(strings.TrimSpace(s.receiptURI.Text)),
+	})
+}
+
+// testPrint prints a sample sticker on the printer as typed (not yet
+// saved), with the stored language and size.
+func (s *settings) testPrint() {
+	uri := strings.TrimSpace(s.printerURI.Text)
+	background(s.w, func(ctx context.Context) ([]byte, error) {
+		return s.w.st.TestPrint(ctx, uri)
+	}, func(_ []byte, err error) {
+		if err != nil {
+			s.message.Importance = widget.DangerImportance
+			s.message.SetText("⚠ " + s.w.tr.T("set.test_failed", "Error", oneLine(err)))
+			return
+		}
+		s.message.Importance = widget.SuccessImportance
+		s.message.SetText(s.w.tr.T("set.test_done", "Printer", uri))
+	})
+}
+
+func (s *settings) enroll() {
+	srv, tok := strings.TrimSpace(s.server.Text), strings.TrimSpace(s.token.Text)
+	background(s.w, func(ctx context.Context) (wire.Whoami, error) {
+		return s.w.st.Enroll(ctx, srv, tok)
+	}, func(who wire.Whoami, err error) {
+		if err != nil {
+			s.message.Importance = widget.DangerImportance
+			s.message.SetText(s.w.tr.T("set.enroll_failed", "Error", oneLine(err)))
+			return
+		}
+		s.token.SetText("")
+		s.message.Importance = widget.SuccessImportance
+		s.message.SetText(s.w.tr.T("set.enroll_done", "Server", srv, "Office", who.Office, "Station", who.Station))
+		s.enrolled.SetText(s.w.tr.T("set.enrolled", "Server", srv))
+		s.w.st.SyncNow()
+	})
+}
+
+// pairs reads lines of KEY=VALUE.
+func pairs(text string) (map[string]string, error) {
+	out := map[string]string{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("line %d: %q is not CODE=Name", i+1, line)
+		}
+		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return out, nil
+}
+
+func (s *settings) saveTerms() {
+	changes := map[string]*string{}
+	depts, err := pairs(s.depts.Text)
+	if err == nil {
+		var closures map[string]string
+		if closures, err = pairs(s.closures.Text); err == nil {
+			for code, name := range depts {
+				changes["dept."+code] = str(name)
+			}
+			for code := range s.loadedDepts {
+				if _, ok := depts[code]; !ok {
+					changes["dept."+code] = nil
+				}
+			}
+			for day, reason := range closures {
+				changes["closure."+day] = str(reason)
+			}
+			for day := range s.loadedClose {
+				if _, ok := closures[day]; !ok {
+					changes["closure."+day] = nil
+				}
+			}
+		}
+	}
+	if err != nil {
+		s.message.Importance = widget.DangerImportance
+		s.message.SetText(s.w.tr.T("set.not_saved", "Error", err.Error()))
+		return
+	}
+	for _, r := range s.termRows {
+		changes["term."+r.code] = str(strings.TrimSpace(r.days.Text))
+		if name := strings.TrimSpace(r.name.Text); name != r.builtinName {
+			changes["type."+r.code] = &name
+		}
+		switch dept := strings.TrimSpace(r.dept.Text); {
+		case dept != "":
+			changes["route."+r.code] = &dept
+		case r.wasRouted:
+			changes["route."+r.code] = nil
+		}
+	}
+	s.save(changes)
+}

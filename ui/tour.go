@@ -1,0 +1,109 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+)
+
+// tour drives the window through every screen as a clerk would and saves
+// a picture of each in dir: an empty Recepción, a letter scanned from the
+// built-in simulator and read, the number it was given, Bandeja, Buscar and
+// Ajustes. make test runs it under Xvfb.
+func (w *Window) tour(ctx context.Context, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	ui := func(f func()) { fyne.DoAndWait(f) }
+	until := func(what string, cond func() bool) error {
+		deadline := time.Now().Add(90 * time.Second)
+		for {
+			var ok bool
+			ui(func() { ok = cond() })
+			if ok {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("waited too long for %s", what)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+	shot := func(name string) error {
+		w.wait()
+		time.Sleep(700 * time.Millisecond) // let the window draw
+		var img image.Image
+		ui(func() { img = w.Window.Canvas().Capture() })
+		if img == nil || img.Bounds().Empty() {
+			return fmt.Errorf("%s: the window gave no picture", name)
+		}
+		f, err := os.Create(filepath.Join(dir, name+".png"))
+		if err != nil {
+			return err
+		}
+		if err := png.Encode(f, img); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	r := w.reception
+	p := r.pages
+	if err := until("the scanner list", func() bool { return len(p.profiles) > 0 }); err != nil {
+		return err
+	}
+	if err := shot("1-recepcion"); err != nil {
+		return err
+	}
+	ui(func() {
+		for i, pr := range p.profiles {
+			if pr.Device == deviceSimulator {
+				p.profile.SetSelectedIndex(i)
+			}
+		}
+		p.scan(0)
+	})
+	if err := until("the scan and its reading", func() bool {
+		return p.scanning == nil && w.batch.Len() > 0 && r.readText != ""
+	}); err != nil {
+		var status string
+		ui(func() { status = p.status.Text + " / " + r.reading.Text })
+		return errors.Join(err, errors.New(status))
+	}
+	if err := shot("2-datos"); err != nil {
+		return err
+	}
+	ui(r.submit)
+	if err := until("the radicado", func() bool { return r.last != "" && !r.busy }); err != nil {
+		var status string
+		ui(func() { status = r.status.Text })
+		return errors.Join(err, errors.New(status))
+	}
+	if err := shot("3-radicado"); err != nil {
+		return err
+	}
+	for i, name := range []string{"4-bandeja", "5-buscar", "6-ajustes"} {
+		ui(func() { w.tabs.SelectIndex(i + 1) })
+		if name == "5-buscar" {
+			ui(func() {
+				w.search.query.SetText(r.last)
+				w.search.run()
+			})
+		}
+		if err := shot(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
