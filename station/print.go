@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/radicador/radicador/document"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,7 +77,7 @@ func (s *Station) LabelContent(ctx context.Context, number string) (label.Conten
 func contentOf(rec radicado.Record, cfg Config) label.Content {
 	c := label.Content{
 		Number: rec.Number, ReceivedAt: rec.ReceivedAt, Organization: cfg.Organization, Office: rec.Parts.Office,
-		Kind: rec.Parts.Kind.String(), Pages: rec.Pages, Annexes: max(0, len(rec.Files)-1), DocSHA256: rec.SHA256,
+		Kind: rec.Parts.Kind.String(), Pages: rec.Pages, Annexes: annexes(rec.Files), DocSHA256: rec.SHA256,
 		Sender: rec.Sender.Name, Subject: rec.Subject,
 	}
 	if rec.Dept != "" {
@@ -299,4 +300,17 @@ func (s *Station) TestPrint(ctx context.Context, uri string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), p.Print(ctx, printer.Job{Data: buf.Bytes(), Language: o.Format, Title: "prueba"})
+}
+
+// annexes counts the documents received with the letter: the files after
+// the first that are documents of their own (PDF, TIFF). Page images are
+// the letter's own pages, as a scanner gives them one file each.
+func annexes(files []radicado.File) int {
+	n := 0
+	for i, f := range files {
+		if i > 0 && f.MediaType != document.PNG && f.MediaType != document.JPEG {
+			n++
+		}
+	}
+	return n
 }

@@ -145,9 +145,11 @@ func TestReceiptPDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	p := fixture.PNG(t, t.TempDir(), "carta.png", "carta")
+	dir := t.TempDir()
+	p := fixture.PNG(t, dir, "carta.png", "carta")
+	annex := fixture.ScannedPDF(t, dir, "anexo.pdf", fixture.PNG(t, dir, "plano.png", "plano del predio"))
 	rec, err := st.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Héctor Cárdenas",
-		Subject: "Derecho de petición sobre el predio", Files: []string{p, p}})
+		Subject: "Derecho de petición sobre el predio", Files: []string{p, annex}})
 	if err != nil {
 		t.Fatal(err)
 	}

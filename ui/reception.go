@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -142,7 +141,6 @@ func newReception(w *Window) *reception {
 	)
 	r.reading = widget.NewLabel("")
 	r.reading.Wrapping = fyne.TextWrapWord
-	r.reading.Importance = widget.LowImportance
 
 	r.radicar = widget.NewButtonWithIcon(tr.T("action.radicar"), theme.ConfirmIcon(), r.submit)
 	r.radicar.Importance = widget.HighImportance
@@ -151,11 +149,11 @@ func newReception(w *Window) *reception {
 	r.status.Wrapping = fyne.TextWrapWord
 
 	r.number = canvas.NewText("", theme.Color(theme.ColorNamePrimary))
-	r.number.TextSize = 34
+	r.number.TextSize = 30
 	r.number.TextStyle = fyne.TextStyle{Bold: true}
 	r.sticker = canvas.NewImageFromResource(nil)
 	r.sticker.FillMode = canvas.ImageFillContain
-	r.sticker.SetMinSize(fyne.NewSize(300, 150))
+	r.sticker.SetMinSize(fyne.NewSize(250, 125))
 	r.sticker.Hide()
 	r.printed = widget.NewLabel("")
 	r.printed.Wrapping = fyne.TextWrapWord
@@ -164,13 +162,12 @@ func newReception(w *Window) *reception {
 	r.receipt.Disable()
 	r.reprint.Disable()
 
-	result := container.NewVBox(
+	result := container.NewBorder(nil, nil, nil, r.sticker, container.NewVBox(
 		widget.NewLabelWithStyle(tr.T("last.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		r.number,
-		container.NewHBox(r.sticker, layout.NewSpacer()),
 		r.printed,
 		container.NewHBox(r.receipt, r.reprint),
-	)
+	))
 	right := container.NewVBox(
 		widget.NewLabelWithStyle(tr.T("section.data"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		r.reading,
@@ -181,7 +178,7 @@ func newReception(w *Window) *reception {
 		result,
 	)
 	split := container.NewHSplit(r.pages.content, container.NewVScroll(container.NewPadded(right)))
-	split.SetOffset(0.5)
+	split.SetOffset(0.45)
 	r.content = split
 	r.configChanged()
 	return r

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/radicador/radicador/label"
+	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/scan"
 	"github.com/radicador/radicador/station"
 	"github.com/radicador/radicador/sync/wire"
@@ -25,6 +26,7 @@ import (
 type settings struct {
 	w       *Window
 	content fyne.CanvasObject
+	tabs    *container.AppTabs
 	message *widget.Label
 
 	// Estación
@@ -84,7 +86,7 @@ func newSettings(w *Window) *settings {
 		widget.NewFormItem(tr.T("set.hours"), s.hours),
 		widget.NewFormItem(tr.T("set.language"), s.language),
 	)
-	stationForm.Items[3].HintText = tr.T("set.pattern_hint")
+	stationForm.Items[3].HintText = tr.T("set.pattern_hint", "Pattern", radicado.DefaultPattern)
 	stationForm.Items[5].HintText = tr.T("set.language_hint")
 	stationTab := s.section(stationForm, s.saveStation)
 
@@ -137,9 +139,11 @@ func newSettings(w *Window) *settings {
 	cleanForm := widget.NewForm(widget.NewFormItem("", s.blank), widget.NewFormItem("", s.deskew),
 		widget.NewFormItem(tr.T("set.separator"), s.separator))
 	scanTab := container.NewBorder(nil, nil, nil, nil, container.NewHSplit(
-		container.NewBorder(widget.NewLabelWithStyle(tr.T("set.profiles"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, s.profiles),
-		container.NewVScroll(container.NewVBox(profileForm, container.NewHBox(saveProfile, deleteProfile),
-			widget.NewSeparator(), s.section(cleanForm, s.saveCleanup))),
+		container.NewBorder(container.NewVBox(
+			widget.NewLabelWithStyle(tr.T("set.profiles"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			widget.NewLabel(tr.T("set.profiles_hint"))), nil, nil, nil, s.profiles),
+		container.NewVScroll(container.NewPadded(container.NewVBox(profileForm, container.NewHBox(saveProfile, deleteProfile),
+			widget.NewSeparator(), cleanForm, container.NewHBox(s.saveButton(s.saveCleanup))))),
 	))
 
 	// Impresora
@@ -192,23 +196,27 @@ func newSettings(w *Window) *settings {
 		widget.NewForm(widget.NewFormItem(tr.T("set.depts"), s.depts), widget.NewFormItem(tr.T("set.closures"), s.closures)),
 	), s.saveTerms)
 
-	tabs := container.NewAppTabs(
+	s.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(tr.T("set.tab.station"), theme.HomeIcon(), stationTab),
 		container.NewTabItemWithIcon(tr.T("set.tab.scanners"), theme.MediaPhotoIcon(), scanTab),
 		container.NewTabItemWithIcon(tr.T("set.tab.printer"), theme.DocumentPrintIcon(), printTab),
 		container.NewTabItemWithIcon(tr.T("set.tab.server"), theme.UploadIcon(), serverTab),
 		container.NewTabItemWithIcon(tr.T("set.tab.terms"), theme.ListIcon(), termsTab),
 	)
-	tabs.SetTabLocation(container.TabLocationLeading)
-	s.content = container.NewBorder(nil, s.message, nil, nil, tabs)
+	s.tabs.SetTabLocation(container.TabLocationLeading)
+	s.content = container.NewBorder(nil, s.message, nil, nil, s.tabs)
 	return s
 }
 
-// section puts a save button under a form.
+// section puts a save button under a form, in a scroll.
 func (s *settings) section(form fyne.CanvasObject, save func()) fyne.CanvasObject {
+	return container.NewVScroll(container.NewPadded(container.NewVBox(form, container.NewHBox(s.saveButton(save)))))
+}
+
+func (s *settings) saveButton(save func()) *widget.Button {
 	b := widget.NewButtonWithIcon(s.w.tr.T("action.save"), theme.DocumentSaveIcon(), save)
 	b.Importance = widget.HighImportance
-	return container.NewVScroll(container.NewPadded(container.NewVBox(form, container.NewHBox(b))))
+	return b
 }
 
 // load shows the stored configuration.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -43,8 +42,13 @@ func (w *Window) tour(ctx context.Context, dir string) error {
 	shot := func(name string) error {
 		w.wait()
 		time.Sleep(700 * time.Millisecond) // let the window draw
-		var img image.Image
-		ui(func() { img = w.Window.Canvas().Capture() })
+		img, err := screenshot()
+		if err != nil {
+			return err
+		}
+		if img == nil {
+			ui(func() { img = w.Window.Canvas().Capture() })
+		}
 		if img == nil || img.Bounds().Empty() {
 			return fmt.Errorf("%s: the window gave no picture", name)
 		}
@@ -101,6 +105,12 @@ func (w *Window) tour(ctx context.Context, dir string) error {
 				w.search.run()
 			})
 		}
+		if err := shot(name); err != nil {
+			return err
+		}
+	}
+	for i, name := range []string{"7-ajustes-escaneres", "8-ajustes-impresora", "9-ajustes-servidor", "10-ajustes-terminos"} {
+		ui(func() { w.settings.tabs.SelectIndex(i + 1) })
 		if err := shot(name); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -38,6 +39,7 @@ type tray struct {
 	actions []*widget.Button
 	retry   *widget.Button
 	message *widget.Label
+	ready   bool // built: filters may refresh it
 }
 
 var trayColumns = []struct {
@@ -127,7 +129,10 @@ func newTray(w *Window) *tray {
 		t.message.SetText(tr.T("sync.asked"))
 	})
 	refresh := widget.NewButtonWithIcon(tr.T("action.refresh"), theme.ViewRefreshIcon(), t.refresh)
-	filters := container.NewHBox(t.period, t.state, t.sync, refresh, t.count)
+	wide := func(o fyne.CanvasObject) fyne.CanvasObject {
+		return container.New(layout.NewGridWrapLayout(fyne.NewSize(210, o.MinSize().Height)), o)
+	}
+	filters := container.NewHBox(wide(t.period), wide(t.state), wide(t.sync), refresh, t.count)
 	top := container.NewBorder(nil, nil, filters, nil, t.text)
 	bottom := container.NewVBox(
 		container.NewHBox(
@@ -140,6 +145,7 @@ func newTray(w *Window) *tray {
 	)
 	t.updateActions()
 	t.content = container.NewBorder(top, bottom, nil, nil, t.table)
+	t.ready = true
 	return t
 }
 
@@ -225,7 +231,7 @@ func (t *tray) filter() store.Filter {
 
 // refresh reloads the radicados off the UI goroutine.
 func (t *tray) refresh() {
-	if t.period == nil || t.state == nil || t.sync == nil {
+	if !t.ready {
 		return // still being built
 	}
 	f := t.filter()

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/radicador/radicador/station"
+	"github.com/radicador/radicador/store"
+)
+
+// needTool gives the path of a program the test needs; under
+// RADICADOR_STRICT (make test) a missing one fails the test.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("RADICADOR_STRICT") != "" {
+			t.Fatalf("%s is missing", name)
+		}
+		t.Skipf("%s is missing", name)
+	}
+	return p
+}
+
+// startXvfb starts a virtual X display and gives its name.
+func startXvfb(t *testing.T) string {
+	t.Helper()
+	xvfb := needTool(t, "Xvfb")
+	for n := 90; n < 140; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+			continue // taken
+		}
+		display := fmt.Sprintf(":%d", n)
+		cmd := exec.Command(xvfb, display, "-screen", "0", "1366x768x24", "-nolisten", "tcp")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		for range 100 {
+			if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+				t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+				return display
+			}
+			select {
+			case <-exited:
+			case <-time.After(50 * time.Millisecond):
+				continue
+			}
+			break
+		}
+		cmd.Process.Kill()
+	}
+	t.Fatal("no X display could be started")
+	return ""
+}
+
+// screensDir is where the screenshots are kept after the test, for people
+// to look at: $RADICADOR_SCREENS, or artefacts/screens in the repository.
+func screensDir(t *testing.T) string {
+	dir := os.Getenv("RADICADOR_SCREENS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "artefacts", "screens")
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestDesktopUnderXvfb starts the real app in a real window on a virtual
+// display. It scans a letter from the built-in simulator, radicates it and
+// visits every screen, saving a screenshot of each, then quits: the
+// process must exit cleanly, every picture must be the whole screen with
+// something drawn on it, and the number the station gave must be legible
+// on the screenshot taken after radicación (read back with tesseract).
+func TestDesktopUnderXvfb(t *testing.T) {
+	display := startXvfb(t)
+	tesseract := needTool(t, "tesseract")
+	data, dir := t.TempDir(), screensDir(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, self, "--data", data)
+	cmd.Env = append(os.Environ(), asMainEnv+"=1", "DISPLAY="+display, "RADICADOR_SCREENSHOTS="+dir, "XAUTHORITY=/dev/null")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("the app did not exit cleanly: %v\n%s", err, out.String())
+	}
+
+	names := []string{"1-recepcion", "2-datos", "3-radicado", "4-bandeja", "5-buscar", "6-ajustes",
+		"7-ajustes-escaneres", "8-ajustes-impresora", "9-ajustes-servidor", "10-ajustes-terminos"}
+	for _, name := range names {
+		path := filepath.Join(dir, name+".png")
+		f, err := os.Open(path)
+		if err != nil {
+			t.Errorf("screenshot %s: %v", name, err)
+			continue
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Errorf("screenshot %s: %v", name, err)
+			continue
+		}
+		if img.Bounds() != image.Rect(0, 0, 1366, 768) {
+			t.Errorf("screenshot %s is %v, want the 1366×768 screen", name, img.Bounds())
+		}
+		if n := colours(img); n < 20 {
+			t.Errorf("screenshot %s has %d colours: nothing was drawn", name, n)
+		}
+	}
+
+	st, err := station.Open(context.Background(), data, station.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rs, err := st.List(context.Background(), store.Filter{})
+	if err != nil || len(rs) != 1 || rs[0].Pages != 3 || rs[0].Sender.Name != "Ana María Pérez" {
+		t.Fatalf("the app radicated %+v, %v", rs, err)
+	}
+	read, err := exec.Command(tesseract, filepath.Join(dir, "3-radicado.png"), "-", "--psm", "11").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.ReplaceAll(string(read), " ", ""), rs[0].Number) {
+		t.Errorf("the number %s is not legible on the screen; tesseract read:\n%s", rs[0].Number, read)
+	}
+	t.Logf("screenshots in %s", dir)
+}
+
+// colours counts the distinct colours of an image, up to 1000.
+func colours(img image.Image) int {
+	seen := map[[3]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			seen[[3]uint32{r, g, bl}] = true
+			if len(seen) >= 1000 {
+				return len(seen)
+			}
+		}
+	}
+	return len(seen)
+}
