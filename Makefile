@@ -12,7 +12,11 @@ GO ?= go
 export PATH := $(PATH):/usr/local/go/bin
 export CGO_ENABLED := 1
 
-.PHONY: run test bench build deps-build deps-test clean
+.PHONY: run test bench build package deps-build deps-test clean
+
+# The fyne command line tool, for packaging; its own module graph, so that
+# it does not move the app's Fyne version.
+FYNE_TOOL_VERSION := v1.7.4
 
 run: deps-build
 	$(GO) run ./cmd/radicador
@@ -30,18 +34,33 @@ test: deps-test
 	echo "PostgreSQL for the tests at $$url"; \
 	RADICADOR_STRICT=1 RADICADOR_TEST_PG="$$url" $(GO) test -timeout 30m ./...; status=$$?; \
 	sh scripts/pg-test.sh stop $$pg; exit $$status
+	$(GO) test -race ./ui/ ./capture/
 	GOOS=windows GOARCH=amd64 $(GO) build ./scan/... ./printer/... ./label/
 	GOOS=windows GOARCH=386 $(GO) build ./scan/... ./printer/... ./label/
 	CGO_ENABLED=0 GOARCH=386 $(GO) test ./scan/twain/
+	@echo "Screenshots of every screen (the app under Xvfb): artefacts/screens/"
+	$(MAKE) --no-print-directory package
 
 # Benchmarks behind the README's figures (not part of make test: they build
 # stores of 100,000 radicados).
 bench: deps-build
 	$(GO) test -run '^$$' -bench . -benchtime 2000x -timeout 60m ./store/ ./station/
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./ocr/ ./scan/escl/ ./sync/client/
+	$(GO) test -run '^$$' -bench Startup -benchtime 20x -timeout 60m ./ui/
 
 build: deps-build
 	$(GO) build -o bin/radicador ./cmd/radicador
+
+# A Linux package (Radicador.tar.xz: the binary, its .desktop entry and
+# icon, and a Makefile that installs them) from FyneApp.toml.
+package: build
+	GOBIN=$(CURDIR)/bin $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_TOOL_VERSION)
+	bin/fyne package -os linux --exe bin/radicador --release
+	@tar tJf Radicador.tar.xz > bin/package-contents.txt
+	@grep -q 'usr/local/bin/radicador$$' bin/package-contents.txt && \
+	 grep -q 'applications/co.radicador.estacion.desktop$$' bin/package-contents.txt && \
+	 grep -q 'pixmaps/co.radicador.estacion.png$$' bin/package-contents.txt && \
+	 echo "Radicador.tar.xz: binary, desktop entry and icon" || { echo "Radicador.tar.xz is incomplete"; exit 1; }
 
 deps-build:
 	@sh scripts/deps.sh $(DEPS_BUILD)
@@ -50,4 +69,4 @@ deps-test:
 	@sh scripts/deps.sh $(DEPS_TEST)
 
 clean:
-	rm -rf bin
+	rm -rf bin artefacts Radicador.tar.xz

@@ -37,6 +37,11 @@ type Options struct {
 	// Devices lists scanners for the profile choice; nil finds them (SANE,
 	// eSCL over mDNS, TWAIN), which takes a few seconds in the background.
 	Devices func(context.Context) ([]scan.Device, error)
+
+	// handOver makes background results wait for wait(), which shows them
+	// on its caller's goroutine. Tests set it: Fyne's test driver would run
+	// them on the background goroutine, alongside the test's own typing.
+	handOver bool
 }
 
 // Run opens the station in dataDir and shows its window until it is closed.
@@ -58,7 +63,7 @@ func Run(ctx context.Context, dataDir string) error {
 	bg, stop := context.WithCancel(ctx)
 	defer stop()
 	go st.SyncInBackground(bg, station.SyncOptions{}, func(e station.SyncEvent) {
-		fyne.Do(func() { w.showSync(e) })
+		w.do(func() { w.showSync(e) })
 	})
 	go st.ReadInBackground(bg, nil)
 	go func() { // Ctrl+C in a terminal closes the window as the user would
@@ -98,7 +103,8 @@ type Window struct {
 	footer    *widget.Label
 	syncText  string // how the last background sync went
 
-	work sync.WaitGroup // background work under way
+	work  sync.WaitGroup // background work under way
+	queue chan func()    // results waiting for wait(), with Options.handOver
 }
 
 // NewWindow builds the main window in app a over st.
@@ -121,6 +127,9 @@ func NewWindow(ctx context.Context, a fyne.App, st *station.Station, opt Options
 	batch.Clear() // pages left by a station that was closed mid-letter were not radicated
 	ctx, cancel := context.WithCancel(ctx)
 	w := &Window{ctx: ctx, cancel: cancel, st: st, tr: tr, opt: opt, cfg: cfg, batch: batch, footer: widget.NewLabel("")}
+	if opt.handOver {
+		w.queue = make(chan func())
+	}
 	w.Window = a.NewWindow(w.title())
 	w.Window.SetIcon(Icon)
 	w.reception = newReception(w)
@@ -160,7 +169,7 @@ func (w *Window) title() string {
 // cancelled) and removes the pages of a letter that was not radicated.
 func (w *Window) Close() {
 	w.cancel()
-	w.work.Wait()
+	w.wait()
 	w.batch.Clear()
 }
 
@@ -171,13 +180,48 @@ func background[T any](w *Window, work func(context.Context) (T, error), done fu
 	go func() {
 		defer w.work.Done()
 		v, err := work(w.ctx)
-		fyne.DoAndWait(func() { done(v, err) })
+		w.onUI(func() { done(v, err) })
 	}()
+}
+
+// onUI runs f on the UI goroutine and waits for it.
+func (w *Window) onUI(f func()) {
+	if w.queue == nil {
+		fyne.DoAndWait(f)
+		return
+	}
+	ran := make(chan struct{})
+	w.queue <- func() { f(); close(ran) }
+	<-ran
+}
+
+// do runs f on the UI goroutine without waiting for it.
+func (w *Window) do(f func()) {
+	if w.queue == nil {
+		fyne.Do(f)
+		return
+	}
+	w.queue <- f
 }
 
 // wait blocks until the background work started so far has finished and its
 // results are on screen. Tests use it.
-func (w *Window) wait() { w.work.Wait() }
+func (w *Window) wait() {
+	if w.queue == nil {
+		w.work.Wait()
+		return
+	}
+	finished := make(chan struct{})
+	go func() { w.work.Wait(); close(finished) }()
+	for {
+		select {
+		case f := <-w.queue:
+			f()
+		case <-finished:
+			return
+		}
+	}
+}
 
 // reloadConfig reads the configuration again after Ajustes changed it.
 func (w *Window) reloadConfig() {

@@ -328,10 +328,10 @@ func (p *pages) scan(replace int) {
 				return
 			}
 			lastPct = pct
-			fyne.Do(func() { p.progress.SetValue(pct) })
+			p.r.w.do(func() { p.progress.SetValue(pct) })
 		}, func(capture.Page) {
 			if replace == 0 {
-				fyne.Do(p.refresh)
+				p.r.w.do(p.refresh)
 			}
 		})
 		if replace != 0 {
@@ -397,7 +397,7 @@ func (p *pages) importFiles(files []string) {
 	before := w.batch.Len()
 	p.status.SetText(w.tr.T("import.running", "N", len(files)))
 	background(w, func(ctx context.Context) (int, error) {
-		err := w.batch.Import(ctx, files, func(capture.Page) { fyne.Do(p.refresh) })
+		err := w.batch.Import(ctx, files, func(capture.Page) { p.r.w.do(p.refresh) })
 		return w.batch.Len() - before, err
 	}, func(n int, err error) {
 		p.refresh()

@@ -48,7 +48,7 @@ func openWindow(t *testing.T, settings map[string]string) (*Window, *station.Sta
 	if err := st.Set(ctx, changes); err != nil {
 		t.Fatal(err)
 	}
-	w, err := NewWindow(ctx, test.NewTempApp(t), st, Options{Lang: "es", Devices: noDevices})
+	w, err := NewWindow(ctx, test.NewTempApp(t), st, Options{Lang: "es", Devices: noDevices, handOver: true})
 	if err != nil {
 		t.Fatal(err)
 	}
