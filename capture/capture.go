@@ -6,6 +6,7 @@ package capture
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -65,12 +66,76 @@ type Batch struct {
 	runs  int // scans and imports so far, each in its own folder
 }
 
-// New starts an empty batch whose files live under dir, which it creates.
+// New opens the batch kept in dir (created when missing): the pages a
+// station closed or stopped by a power cut had not radicated yet come back,
+// in the order and turned as the clerk left them.
 func New(dir string, opt cleanup.Options) (*Batch, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("work folder: %w", err)
 	}
-	return &Batch{dir: dir, opt: opt}, nil
+	b := &Batch{dir: dir, opt: opt}
+	data, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if errors.Is(err, os.ErrNotExist) {
+		return b, nil
+	}
+	var m manifest
+	if err == nil {
+		err = json.Unmarshal(data, &m)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the pages kept in %s cannot be read (%w); move the folder aside to start afresh", dir, err)
+	}
+	b.next, b.runs = m.Next, m.Runs
+	for _, k := range m.Pages {
+		if _, err := os.Stat(k.Path); err != nil {
+			continue // a page whose file is gone cannot come back
+		}
+		b.pages = append(b.pages, Page{ID: k.ID, Path: k.Path, Thumb: k.Thumb, Width: k.Width, Height: k.Height, DPI: k.DPI,
+			Mode: k.Mode, Blank: k.Blank, Separator: k.Separator, Radicado: k.Radicado, Turned: k.Turned,
+			origin: k.Origin, originPage: k.OriginPage, originPages: k.OriginPages})
+	}
+	return b, nil
+}
+
+// manifestName is the file that keeps the batch across restarts.
+const manifestName = "batch.json"
+
+// manifest is the batch as kept on disk.
+type manifest struct {
+	Next, Runs int
+	Pages      []keptPage
+}
+
+type keptPage struct {
+	ID                      int
+	Path, Thumb             string
+	Width, Height, DPI      int
+	Mode                    scan.Mode
+	Blank, Separator        bool
+	Radicado                string
+	Turned                  int
+	Origin                  string
+	OriginPage, OriginPages int
+}
+
+// saveLocked writes the manifest (whole or not at all); b.mu is held. A
+// failure is not the clerk's concern now: the pages are on screen, and
+// only a restart would miss them.
+func (b *Batch) saveLocked() {
+	m := manifest{Next: b.next, Runs: b.runs}
+	for _, p := range b.pages {
+		m.Pages = append(m.Pages, keptPage{ID: p.ID, Path: p.Path, Thumb: p.Thumb, Width: p.Width, Height: p.Height,
+			DPI: p.DPI, Mode: p.Mode, Blank: p.Blank, Separator: p.Separator, Radicado: p.Radicado, Turned: p.Turned,
+			Origin: p.origin, OriginPage: p.originPage, OriginPages: p.originPages})
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return
+	}
+	tmp := filepath.Join(b.dir, manifestName+".tmp")
+	if os.WriteFile(tmp, data, 0o640) == nil {
+		os.Rename(tmp, filepath.Join(b.dir, manifestName))
+	}
 }
 
 // SetOptions changes how pages scanned from now on are looked at.
@@ -105,6 +170,7 @@ func (b *Batch) runDir() (string, error) {
 	b.mu.Lock()
 	b.runs++
 	d := filepath.Join(b.dir, "run-"+strconv.Itoa(b.runs))
+	b.saveLocked()
 	b.mu.Unlock()
 	if err := os.MkdirAll(d, 0o750); err != nil {
 		return "", fmt.Errorf("work folder: %w", err)
@@ -190,6 +256,7 @@ func (b *Batch) add(p scan.Page, origin string, originPage, originPages int) (Pa
 	b.next++
 	pg.ID = b.next
 	b.pages = append(b.pages, pg)
+	b.saveLocked()
 	b.mu.Unlock()
 	return pg, nil
 }
@@ -246,6 +313,7 @@ func (b *Batch) Rotate(id, quarters int) (Page, error) {
 		return Page{}, ErrNoPage
 	}
 	b.pages[i] = pg
+	b.saveLocked()
 	return pg, nil
 }
 
@@ -260,6 +328,7 @@ func (b *Batch) Delete(id int) error {
 	os.Remove(b.pages[i].Path)
 	os.Remove(b.pages[i].Thumb)
 	b.pages = slices.Delete(b.pages, i, i+1)
+	b.saveLocked()
 	return nil
 }
 
@@ -276,6 +345,7 @@ func (b *Batch) Move(id, delta int) (int, error) {
 	pg := b.pages[i]
 	b.pages = slices.Delete(b.pages, i, i+1)
 	b.pages = slices.Insert(b.pages, j, pg)
+	b.saveLocked()
 	return j, nil
 }
 
@@ -301,6 +371,7 @@ func (b *Batch) Replace(id int, other *Batch) error {
 	b.pages = slices.Replace(b.pages, i, i+1, fresh...)
 	os.Remove(old.Path)
 	os.Remove(old.Thumb)
+	b.saveLocked()
 	return nil
 }
 
@@ -369,6 +440,7 @@ func (b *Batch) Taken(pages []Page) {
 		os.Remove(p.Thumb)
 	}
 	b.pages = slices.Delete(b.pages, 0, last+1)
+	b.saveLocked()
 }
 
 // Clear empties the batch and removes its files.

@@ -11,6 +11,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/boombuler/barcode"
@@ -258,4 +260,67 @@ func equal(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// TestRestore: the pages not yet radicated come back after a restart, as
+// the clerk left them, and new pages do not overwrite them.
+func TestRestore(t *testing.T) {
+	ctx := context.Background()
+	dir, src := t.TempDir(), t.TempDir()
+	b, err := New(dir, cleanup.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := fixture.ScannedPDF(t, src, "carta.pdf", fixture.PNG(t, src, "1.png", "uno"), fixture.PNG(t, src, "2.png", "dos"))
+	if err := b.Import(ctx, []string{pdf, fixture.PNG(t, src, "3.png", "tres")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ps := b.Pages()
+	if _, err := b.Rotate(ps[2].ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Move(ps[2].ID, -2); err != nil {
+		t.Fatal(err)
+	}
+	before := b.Pages()
+	_, filesBefore := b.Document()
+
+	again, err := New(dir, cleanup.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := again.Pages()
+	if len(after) != len(before) {
+		t.Fatalf("%d pages came back, want %d", len(after), len(before))
+	}
+	for i := range after {
+		if after[i] != before[i] {
+			t.Errorf("page %d came back as %+v, was %+v", i, after[i], before[i])
+		}
+	}
+	if _, files := again.Document(); !slices.Equal(files, filesBefore) {
+		t.Errorf("files %v, were %v", files, filesBefore)
+	}
+	if err := again.Import(ctx, []string{fixture.PNG(t, src, "4.png", "cuatro")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range again.Pages()[:3] {
+		if _, err := os.Stat(p.Path); err != nil {
+			t.Errorf("a new page overwrote or removed %s: %v", p.Path, err)
+		}
+	}
+	if ids := ids(again.Pages()); ids[3] <= max(ids[0], ids[1], ids[2]) {
+		t.Errorf("the new page reused an ID: %v", ids)
+	}
+
+	// A manifest that cannot be read is an error, not an empty batch.
+	os.WriteFile(filepath.Join(dir, manifestName), []byte("{broken"), 0o640)
+	if _, err := New(dir, cleanup.Options{}); err == nil || !strings.Contains(err.Error(), "move the folder aside") {
+		t.Errorf("a broken manifest: %v", err)
+	}
+	// Cleared, nothing comes back.
+	again.Clear()
+	if b, err := New(dir, cleanup.Options{}); err != nil || b.Len() != 0 {
+		t.Errorf("after Clear: %v, %d pages", err, b.Len())
+	}
 }

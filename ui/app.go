@@ -62,10 +62,7 @@ func Run(ctx context.Context, dataDir string) error {
 	defer w.Close()
 	bg, stop := context.WithCancel(ctx)
 	defer stop()
-	go st.SyncInBackground(bg, station.SyncOptions{}, func(e station.SyncEvent) {
-		w.do(func() { w.showSync(e) })
-	})
-	go st.ReadInBackground(bg, nil)
+	w.startBackground(bg, station.SyncOptions{})
 	go func() { // Ctrl+C in a terminal closes the window as the user would
 		<-ctx.Done()
 		fyne.Do(a.Quit)
@@ -82,6 +79,16 @@ func Run(ctx context.Context, dataDir string) error {
 	}
 	w.Window.ShowAndRun()
 	return nil
+}
+
+// startBackground starts the station's background work until ctx ends:
+// sync with the server, its state shown in the footer, and reading
+// radicated documents (OCR, searchable PDF, full-text index).
+func (w *Window) startBackground(ctx context.Context, opt station.SyncOptions) {
+	go w.st.SyncInBackground(ctx, opt, func(e station.SyncEvent) {
+		w.do(func() { w.showSync(e) })
+	})
+	go w.st.ReadInBackground(ctx, nil)
 }
 
 // Window is the station's main window.
@@ -124,7 +131,6 @@ func NewWindow(ctx context.Context, a fyne.App, st *station.Station, opt Options
 	if err != nil {
 		return nil, err
 	}
-	batch.Clear() // pages left by a station that was closed mid-letter were not radicated
 	ctx, cancel := context.WithCancel(ctx)
 	w := &Window{ctx: ctx, cancel: cancel, st: st, tr: tr, opt: opt, cfg: cfg, batch: batch, footer: widget.NewLabel("")}
 	if opt.handOver {
@@ -158,6 +164,9 @@ func NewWindow(ctx context.Context, a fyne.App, st *station.Station, opt Options
 	w.bindShortcuts()
 	w.reception.pages.findDevices()
 	w.refreshFooter()
+	if w.batch.Len() > 0 {
+		w.reception.analyze() // pages restored from the last session
+	}
 	return w, nil
 }
 
@@ -166,11 +175,10 @@ func (w *Window) title() string {
 }
 
 // Close stops the window's background work (a scan under way is
-// cancelled) and removes the pages of a letter that was not radicated.
+// cancelled). The pages of a letter not yet radicated stay for next time.
 func (w *Window) Close() {
 	w.cancel()
 	w.wait()
-	w.batch.Clear()
 }
 
 // background runs work off the UI goroutine and hands its result to done on

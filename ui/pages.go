@@ -131,6 +131,9 @@ func newPages(r *reception) *pages {
 	)
 	p.content = container.NewBorder(top, container.NewVBox(widget.NewSeparator(), p.count, tools), nil, nil, p.grid)
 	p.refresh()
+	if n := len(p.shown); n > 0 {
+		p.status.SetText(tr.T("pages.restored", "N", n))
+	}
 	return p
 }
 

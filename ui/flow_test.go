@@ -1,0 +1,219 @@
+package ui
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/radicador/radicador/internal/fixture"
+	"github.com/radicador/radicador/scan/escl/sim"
+	"github.com/radicador/radicador/station"
+	"github.com/radicador/radicador/sync/server"
+)
+
+// pump shows background results, as the UI goroutine would, until cond
+// holds.
+func pump(t *testing.T, w *Window, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited too long for %s", what)
+		}
+		select {
+		case f := <-w.queue:
+			f()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// simulator serves an eSCL scanner with the given faults and gives its
+// device URI.
+func simulator(t *testing.T, o sim.Options) string {
+	srv := httptest.NewServer(sim.New(o))
+	t.Cleanup(srv.Close)
+	return "escl:" + srv.URL + "/eSCL"
+}
+
+// TestScanFaults: a jam, an empty feeder and a cancel each say what
+// happened, keep the pages already scanned, and leave the scanner ready.
+func TestScanFaults(t *testing.T) {
+	tests := []struct {
+		name   string
+		sim    sim.Options
+		cancel bool // stop after the first page
+		pages  func(int) bool
+		status string
+	}{
+		{"jam", sim.Options{Sheets: 5, JamAfter: 2}, false, func(n int) bool { return n == 2 },
+			"Atasco de papel: se conservan 2 página(s)."},
+		{"empty feeder", sim.Options{Empty: true}, false, func(n int) bool { return n == 0 },
+			"El alimentador está vacío"},
+		{"cancel", sim.Options{Sheets: 10, Delay: 300 * time.Millisecond}, true, func(n int) bool { return n >= 1 && n < 10 },
+			"Escaneo detenido; se conservan "},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w, _ := openWindow(t, map[string]string{"profile.Ventanilla": simulator(t, tc.sim) + " adf 150 gray carta"})
+			p := w.reception.pages
+			if p.profiles[0].Name != "Ventanilla" || p.profile.SelectedIndex() != 0 {
+				t.Fatalf("the configured profile is not the first choice: %v", p.profile.Options)
+			}
+			// Ctrl+E from a field of the form scans.
+			w.Window.Canvas().Focus(w.reception.sender)
+			w.reception.sender.TypedShortcut(shortcutScan)
+			if p.scanning == nil || !p.scanBtn.Disabled() || p.cancel.Disabled() {
+				t.Fatal("the scan did not start, or its buttons did not change")
+			}
+			if tc.cancel {
+				pump(t, w, "the first page", func() bool { return w.batch.Len() >= 1 })
+				test.Tap(p.cancel)
+			}
+			w.wait()
+			if n := w.batch.Len(); !tc.pages(n) || len(p.shown) != n {
+				t.Errorf("%d pages kept, %d shown", n, len(p.shown))
+			}
+			if !strings.HasPrefix(p.status.Text, tc.status) {
+				t.Errorf("status %q, want %q…", p.status.Text, tc.status)
+			}
+			if p.scanning != nil || p.scanBtn.Disabled() || !p.cancel.Disabled() || !p.progress.Hidden {
+				t.Error("the scanner is not ready again")
+			}
+		})
+	}
+}
+
+// TestRescan replaces a page with what the scanner gives.
+func TestRescan(t *testing.T) {
+	w, _ := openWindow(t, map[string]string{"profile.Vidrio": simulator(t, sim.Options{Sheets: 1}) + " flatbed 150 gray carta"})
+	p := w.reception.pages
+	dir := t.TempDir()
+	w.reception.dropped(fyne.Position{}, []fyne.URI{
+		uriOf(fixture.PNG(t, dir, "a.png", "torcida")), uriOf(fixture.PNG(t, dir, "b.png", "segunda"))})
+	w.wait()
+	second := p.shown[1].ID
+	p.grid.Select(0)
+	for _, b := range p.pageTools {
+		if b.Text == "Reescanear" {
+			test.Tap(b)
+		}
+	}
+	w.wait()
+	if len(p.shown) != 2 || p.shown[1].ID != second || p.shown[0].Width <= 200 {
+		t.Fatalf("after rescanning page 1: %+v (status %q)", p.shown, p.status.Text)
+	}
+}
+
+// TestRoutingAndLanguage: the station's language applies, and a type
+// routed to a department fills it.
+func TestRoutingAndLanguage(t *testing.T) {
+	ctx := context.Background()
+	st, err := station.Open(ctx, t.TempDir(), station.Options{Clock: func() time.Time { return noon }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	en, sg, route := "en", "Secretaría General", "SG"
+	if err := st.Set(ctx, map[string]*string{"language": &en, "dept.SG": &sg, "route.peticion": &route}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWindow(ctx, test.NewTempApp(t), st, Options{Devices: noDevices, handOver: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.wait()
+	if got := w.tabs.Items[0].Text; got != "Reception" {
+		t.Errorf("first tab %q in English", got)
+	}
+	r := w.reception
+	r.docType.SetSelectedIndex(0)
+	w.wait()
+	if r.dept.Text != "SG" || r.due.Text != "2026-12-16 (15 business days)" {
+		t.Errorf("department %q, due %q", r.dept.Text, r.due.Text)
+	}
+	if !strings.Contains(r.dept.PlaceHolder, "SG Secretaría General") {
+		t.Errorf("placeholder %q", r.dept.PlaceHolder)
+	}
+}
+
+// TestEnrolAndSync enrols from Ajustes against a real central server;
+// background sync then empties the queue and the footer says when.
+func TestEnrolAndSync(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := server.Open(ctx, filepath.Join(dir, "central.db"), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srv := httptest.NewServer(server.New(db, nil, server.DefaultLimits).Handler())
+	defer srv.Close()
+	if err := db.AddStation(ctx, server.Principal{Office: "001", Station: "01"}, server.HashToken("secreto")); err != nil {
+		t.Fatal(err)
+	}
+
+	w, _ := openWindow(t, nil)
+	rec := radicate(t, w, "Ana", "", "Solicitud")
+	w.tabs.SelectIndex(3)
+	w.wait()
+	s := w.settings
+	s.server.SetText(srv.URL)
+	s.token.SetText("equivocado")
+	s.enroll()
+	w.wait()
+	if !strings.HasPrefix(s.message.Text, "No se enroló:") {
+		t.Errorf("a wrong token: %q", s.message.Text)
+	}
+	s.token.SetText("secreto")
+	s.enroll()
+	w.wait()
+	if !strings.HasPrefix(s.message.Text, "Enrolada con "+srv.URL) || s.token.Text != "" {
+		t.Fatalf("enrolling: %q", s.message.Text)
+	}
+
+	bg, stop := context.WithCancel(ctx)
+	defer stop()
+	w.startBackground(bg, station.SyncOptions{Every: 50 * time.Millisecond})
+	pump(t, w, "the sync", func() bool {
+		return strings.Contains(w.footer.Text, "Por sincronizar: 0") && strings.Contains(w.footer.Text, "Última sincronización: ")
+	})
+	stop()
+	w.tabs.SelectIndex(1)
+	pump(t, w, "the tray", func() bool { return len(w.tray.rows) == 1 && w.tray.cell(w.tray.rows[0], 9) == "sincronizado" })
+	if w.tray.rows[0].Number != rec.Number {
+		t.Errorf("tray row %s", w.tray.rows[0].Number)
+	}
+}
+
+// TestRestoreAfterRestart: pages not yet radicated are there when the
+// station opens again, and are read again.
+func TestRestoreAfterRestart(t *testing.T) {
+	w, st := openWindow(t, nil)
+	dir := t.TempDir()
+	w.reception.dropped(fyne.Position{}, []fyne.URI{uriOf(fixture.PNG(t, dir, "a.png", "Asunto: Derecho de peticion")),
+		uriOf(fixture.PNG(t, dir, "b.png", "Atentamente"))})
+	w.wait()
+	w.Close()
+
+	again, err := NewWindow(context.Background(), test.NewTempApp(t), st, Options{Lang: "es", Devices: noDevices, handOver: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	again.wait()
+	p := again.reception.pages
+	if len(p.shown) != 2 || p.status.Text != "Se recuperaron 2 página(s) de la carta que estaba sin radicar." {
+		t.Errorf("%d pages, status %q", len(p.shown), p.status.Text)
+	}
+	if again.reception.reading.Text == "" {
+		t.Error("the restored pages were not read")
+	}
+}
