@@ -514,26 +514,23 @@ func rotate(img image.Image, q int) image.Image {
 			return y, w - 1 - x
 		}
 	}
+	// one byte a pixel: grey levels or palette indexes, moved as they are
+	turn := func(src, dst []uint8, srcStride, dstStride int) {
+		for y := 0; y < h; y++ {
+			for x, v := range src[y*srcStride : y*srcStride+w] {
+				nx, ny := to(x, y)
+				dst[ny*dstStride+nx] = v
+			}
+		}
+	}
 	switch src := img.(type) {
 	case *image.Gray:
 		out := image.NewGray(dst)
-		for y := 0; y < h; y++ {
-			row := src.Pix[y*src.Stride : y*src.Stride+w]
-			for x, v := range row {
-				nx, ny := to(x, y)
-				out.Pix[ny*out.Stride+nx] = v
-			}
-		}
+		turn(src.Pix, out.Pix, src.Stride, out.Stride)
 		return out
 	case *image.Paletted:
 		out := image.NewPaletted(dst, src.Palette)
-		for y := 0; y < h; y++ {
-			row := src.Pix[y*src.Stride : y*src.Stride+w]
-			for x, v := range row {
-				nx, ny := to(x, y)
-				out.Pix[ny*out.Stride+nx] = v
-			}
-		}
+		turn(src.Pix, out.Pix, src.Stride, out.Stride)
 		return out
 	default:
 		out := image.NewNRGBA(dst)

@@ -78,14 +78,7 @@ func newSettings(w *Window) *settings {
 	// Estación
 	s.org, s.office, s.stationCode, s.pattern, s.hours = entry(), entry(), entry(), entry(), entry()
 	s.language = widget.NewSelect([]string{"es — Español", "en — English"}, nil)
-	stationForm := widget.NewForm(
-		widget.NewFormItem(tr.T("set.organization"), s.org),
-		widget.NewFormItem(tr.T("set.office"), s.office),
-		widget.NewFormItem(tr.T("set.station"), s.stationCode),
-		widget.NewFormItem(tr.T("set.pattern"), s.pattern),
-		widget.NewFormItem(tr.T("set.hours"), s.hours),
-		widget.NewFormItem(tr.T("set.language"), s.language),
-	)
+	stationForm := newForm(tr, "set.organization", s.org, "set.office", s.office, "set.station", s.stationCode, "set.pattern", s.pattern, "set.hours", s.hours, "set.language", s.language)
 	stationForm.Items[3].HintText = tr.T("set.pattern_hint", "Pattern", radicado.DefaultPattern)
 	stationForm.Items[5].HintText = tr.T("set.language_hint")
 	stationTab := s.section(stationForm, s.saveStation)
@@ -126,14 +119,7 @@ func newSettings(w *Window) *settings {
 	s.deskew = widget.NewCheck(tr.T("set.deskew"), nil)
 	s.separator = entry()
 	s.separator.SetPlaceHolder(tr.T("set.separator_hint"))
-	profileForm := widget.NewForm(
-		widget.NewFormItem(tr.T("set.profile_name"), s.pName),
-		widget.NewFormItem(tr.T("set.device"), s.pDevice),
-		widget.NewFormItem(tr.T("set.source"), s.pSource),
-		widget.NewFormItem(tr.T("set.dpi"), s.pDPI),
-		widget.NewFormItem(tr.T("set.mode"), s.pMode),
-		widget.NewFormItem(tr.T("set.size"), s.pSz),
-	)
+	profileForm := newForm(tr, "set.profile_name", s.pName, "set.device", s.pDevice, "set.source", s.pSource, "set.dpi", s.pDPI, "set.mode", s.pMode, "set.size", s.pSz)
 	saveProfile := widget.NewButtonWithIcon(tr.T("set.profile_save"), theme.DocumentSaveIcon(), s.saveProfile)
 	deleteProfile := widget.NewButtonWithIcon(tr.T("set.profile_delete"), theme.DeleteIcon(), s.deleteProfile)
 	cleanForm := widget.NewForm(widget.NewFormItem("", s.blank), widget.NewFormItem("", s.deskew),
@@ -161,13 +147,7 @@ func newSettings(w *Window) *settings {
 		dpis = append(dpis, strconv.Itoa(d))
 	}
 	s.labelDPI = widget.NewSelect(dpis, nil)
-	printForm := widget.NewForm(
-		widget.NewFormItem(tr.T("set.printer"), s.printerURI),
-		widget.NewFormItem(tr.T("set.printer_lang"), s.printLang),
-		widget.NewFormItem(tr.T("set.label_size"), s.labelSize),
-		widget.NewFormItem(tr.T("set.label_dpi"), s.labelDPI),
-		widget.NewFormItem(tr.T("set.receipt_printer"), s.receiptURI),
-	)
+	printForm := newForm(tr, "set.printer", s.printerURI, "set.printer_lang", s.printLang, "set.label_size", s.labelSize, "set.label_dpi", s.labelDPI, "set.receipt_printer", s.receiptURI)
 	testPrint := widget.NewButtonWithIcon(tr.T("set.test_print"), theme.DocumentPrintIcon(), s.testPrint)
 	printTab := s.section(container.NewVBox(printForm, container.NewHBox(testPrint)), s.savePrinter)
 
@@ -177,10 +157,7 @@ func newSettings(w *Window) *settings {
 	s.enrolled = widget.NewLabel("")
 	s.enrolled.Wrapping = fyne.TextWrapWord
 	enroll := widget.NewButtonWithIcon(tr.T("set.enroll"), theme.LoginIcon(), s.enroll)
-	serverTab := container.NewVBox(s.enrolled, widget.NewForm(
-		widget.NewFormItem(tr.T("set.server"), s.server),
-		widget.NewFormItem(tr.T("set.token"), s.token),
-	), container.NewHBox(enroll))
+	serverTab := container.NewVBox(s.enrolled, newForm(tr, "set.server", s.server, "set.token", s.token), container.NewHBox(enroll))
 
 	// Términos y rutas
 	s.terms = container.NewVBox()
@@ -193,7 +170,7 @@ func newSettings(w *Window) *settings {
 	termsTab := s.section(container.NewVBox(
 		widget.NewLabelWithStyle(tr.T("set.terms"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.terms,
-		widget.NewForm(widget.NewFormItem(tr.T("set.depts"), s.depts), widget.NewFormItem(tr.T("set.closures"), s.closures)),
+		newForm(tr, "set.depts", s.depts, "set.closures", s.closures),
 	), s.saveTerms)
 
 	s.tabs = container.NewAppTabs(
@@ -486,4 +463,13 @@ func (s *settings) saveTerms() {
 		}
 	}
 	s.save(changes)
+}
+
+// newForm lays out a form from pairs of message key and widget.
+func newForm(tr *catalog, pairs ...any) *widget.Form {
+	var items []*widget.FormItem
+	for i := 0; i+1 < len(pairs); i += 2 {
+		items = append(items, widget.NewFormItem(tr.T(pairs[i].(string)), pairs[i+1].(fyne.CanvasObject)))
+	}
+	return widget.NewForm(items...)
 }
