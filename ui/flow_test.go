@@ -217,3 +217,37 @@ func TestRestoreAfterRestart(t *testing.T) {
 		t.Error("the restored pages were not read")
 	}
 }
+
+// TestTraySearch: words typed in Bandeja search every radicado, not only
+// those on screen, and the filters still apply.
+func TestTraySearch(t *testing.T) {
+	w, _ := openWindow(t, nil)
+	radicate(t, w, "Ana Pérez", "", "Solicitud de copia")
+	bank := radicate(t, w, "Banco Ejemplo", "NIT:8600029644", "Factura de servicios")
+	w.tabs.SelectIndex(1)
+	w.wait()
+	tr := w.tray
+	tests := []struct {
+		text  string
+		state int // index of the status filter
+		want  []string
+	}{
+		{"", 0, []string{bank.Number, ""}},
+		{"factura", 0, []string{bank.Number}},
+		{"860002964", 0, []string{bank.Number}},
+		{"factura", 2, nil}, // annulled only
+		{"nada parecido", 0, nil},
+	}
+	for _, tc := range tests {
+		tr.state.SetSelectedIndex(tc.state)
+		tr.text.SetText(tc.text)
+		w.wait()
+		var got []string
+		for _, r := range tr.rows {
+			got = append(got, r.Number)
+		}
+		if len(got) != len(tc.want) || len(got) > 0 && got[0] != tc.want[0] {
+			t.Errorf("%q (status %d): %v, want %v", tc.text, tc.state, got, tc.want)
+		}
+	}
+}

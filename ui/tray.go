@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,8 +27,8 @@ type tray struct {
 	w        *Window
 	content  fyne.CanvasObject
 	table    *widget.Table
-	all      []radicado.Record
-	rows     []radicado.Record // after the text filter
+	rows     []radicado.Record
+	gen      int // of the latest refresh
 	stickers map[string]string
 	selected string
 	count    *widget.Label
@@ -112,7 +113,7 @@ func newTray(w *Window) *tray {
 	t.sync.SetSelectedIndex(0)
 	t.text = widget.NewEntry()
 	t.text.SetPlaceHolder(tr.T("filter.text"))
-	t.text.OnChanged = func(string) { t.applyText() }
+	t.text.OnChanged = func(string) { t.refresh() }
 
 	action := func(key string, icon fyne.Resource, f func(number string)) *widget.Button {
 		b := widget.NewButtonWithIcon(tr.T(key), icon, func() {
@@ -229,16 +230,27 @@ func (t *tray) filter() store.Filter {
 	return f
 }
 
-// refresh reloads the radicados off the UI goroutine.
+// refresh reloads the radicados off the UI goroutine: the newest that
+// pass the filters, or, when words are typed, those the full-text index
+// finds for them (content and data), narrowed by the filters.
 func (t *tray) refresh() {
 	if !t.ready {
 		return // still being built
 	}
 	f := t.filter()
+	text := strings.TrimSpace(t.text.Text)
+	t.gen++
+	gen := t.gen
 	background(t.w, func(ctx context.Context) (trayData, error) {
 		var d trayData
 		var err error
-		if d.rows, err = t.w.st.List(ctx, f); err != nil {
+		if text == "" {
+			d.rows, err = t.w.st.List(ctx, f)
+		} else {
+			d.rows, err = t.w.st.Search(ctx, text, trayLimit)
+			d.rows = slices.DeleteFunc(d.rows, func(r radicado.Record) bool { return !passes(r, f) })
+		}
+		if err != nil {
 			return d, err
 		}
 		numbers := make([]string, len(d.rows))
@@ -252,43 +264,37 @@ func (t *tray) refresh() {
 		d.queued = len(q)
 		return d, err
 	}, func(d trayData, err error) {
+		if gen != t.gen {
+			return // a newer refresh is on its way
+		}
 		if err != nil {
 			t.message.SetText(err.Error())
 			return
 		}
-		t.all, t.stickers = d.rows, d.stickers
+		t.rows, t.stickers = d.rows, d.stickers
 		t.retry.SetText(t.w.tr.T("action.retry_prints") + " (" + strconv.Itoa(d.queued) + ")")
 		if d.queued == 0 {
 			t.retry.Disable()
 		} else {
 			t.retry.Enable()
 		}
-		t.applyText()
+		if len(t.rows) >= trayLimit {
+			t.count.SetText(t.w.tr.T("tray.count_limited", "N", len(t.rows)))
+		} else {
+			t.count.SetText(t.w.tr.T("tray.count", "N", len(t.rows)))
+		}
+		t.table.UnselectAll()
+		t.selected = ""
+		t.updateActions()
+		t.table.Refresh()
 	})
 }
 
-// applyText narrows the rows to those that contain every word typed.
-func (t *tray) applyText() {
-	words := strings.Fields(strings.ToLower(t.text.Text))
-	t.rows = t.rows[:0:0]
-	for _, r := range t.all {
-		hay := strings.ToLower(r.Number + " " + r.Sender.Name + " " + r.Sender.ID.String() + " " + r.Subject + " " + r.Dept)
-		ok := true
-		for _, w := range words {
-			if !strings.Contains(hay, w) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			t.rows = append(t.rows, r)
-		}
-	}
-	t.count.SetText(t.w.tr.T("tray.count", "N", len(t.rows)))
-	t.table.UnselectAll()
-	t.selected = ""
-	t.updateActions()
-	t.table.Refresh()
+// passes reports whether a record passes a filter's period, status and
+// sync state.
+func passes(r radicado.Record, f store.Filter) bool {
+	return (f.Since.IsZero() || !r.ReceivedAt.Before(f.Since)) &&
+		(f.Status == "" || r.Status == f.Status) && (f.Sync == "" || r.Sync == f.Sync)
 }
 
 func (t *tray) print(what, number string) {
