@@ -278,6 +278,25 @@ func (s *Station) DueIn(ctx context.Context, day calendar.Date, days int) (calen
 	return cal.Due(day.In(time.Local).Add(cfg.hours.Open), days)
 }
 
+// DueNow gives the due date a letter of docType radicated now would get:
+// after closing time its term counts from the next business day. The zero
+// Date when the type has no term.
+func (s *Station) DueNow(ctx context.Context, docType string) (calendar.Date, error) {
+	cfg, err := s.Config(ctx)
+	if err != nil {
+		return calendar.Date{}, err
+	}
+	dt, err := radicado.FindType(cfg.Types, docType)
+	if err != nil {
+		return calendar.Date{}, err
+	}
+	cal, err := cfg.Calendar()
+	if err != nil {
+		return calendar.Date{}, err
+	}
+	return cal.Due(s.store.Now(), dt.Days)
+}
+
 // PendingSync counts the radicados waiting to reach the central server.
 func (s *Station) PendingSync(ctx context.Context) (int, error) {
 	return s.store.PendingSync(ctx)

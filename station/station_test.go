@@ -251,3 +251,27 @@ func TestDefaultDataDir(t *testing.T) {
 		t.Errorf("DefaultDataDir with RADICADOR_DATA = %s", d)
 	}
 }
+
+// TestDueNow: the due date the form shows is the one radicación gives,
+// office hours included.
+func TestDueNow(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, 11, 23, 10, 0, 0, 0, bogota), "2026-12-15"}, // Monday, open
+		{time.Date(2026, 11, 23, 20, 0, 0, 0, bogota), "2026-12-16"}, // after closing: from Tuesday
+	} {
+		st := openTest(t, fixedClock(tc.at))
+		due, err := st.DueNow(ctx, "peticion")
+		if err != nil || due.String() != tc.want {
+			t.Errorf("at %v: %v, %v; want %s", tc.at, due, err, tc.want)
+		}
+		rec, err := st.Radicar(ctx, Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Copia",
+			Files: []string{fixture.PNG(t, t.TempDir(), "carta.png", "carta")}})
+		if err != nil || rec.Due != due {
+			t.Errorf("at %v the radicado is due %v (%v), the form said %v", tc.at, rec.Due, err, due)
+		}
+	}
+}

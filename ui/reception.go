@@ -232,7 +232,7 @@ func (r *reception) typeChanged() {
 		r.setField(r.dept, d)
 	}
 	background(r.w, func(ctx context.Context) (calendar.Date, error) {
-		return r.w.st.DueFor(ctx, calendar.DateOf(r.w.st.Store().Now()), t.Code)
+		return r.w.st.DueNow(ctx, t.Code)
 	}, func(d calendar.Date, err error) {
 		switch {
 		case err != nil:
