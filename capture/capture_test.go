@@ -1,13 +1,11 @@
 package capture
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"image"
 	"image/color"
 	"image/draw"
-	"image/png"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -15,11 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/boombuler/barcode"
-	"github.com/boombuler/barcode/code128"
-
 	"github.com/radicador/radicador/internal/fixture"
-	"github.com/radicador/radicador/internal/pagegen"
 	"github.com/radicador/radicador/scan"
 	"github.com/radicador/radicador/scan/cleanup"
 	_ "github.com/radicador/radicador/scan/escl"
@@ -115,28 +109,12 @@ func TestScanEditAndTake(t *testing.T) {
 	}
 }
 
-// separator draws a sheet with the separator's barcode.
-func separator(t *testing.T, dir, text string) string {
-	t.Helper()
-	page := pagegen.Gray(pagegen.Spec{DPI: 150})
-	code, err := code128.Encode(text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scaled, err := barcode.Scale(code, code.Bounds().Dx()*3, 90)
-	if err != nil {
-		t.Fatal(err)
-	}
-	draw.Draw(page, scaled.Bounds().Add(image.Pt(200, 300)), scaled, image.Point{}, draw.Src)
-	return fixture.Write(t, dir, "sep.png", encodePNG(t, page))
-}
-
 func TestDocumentsAndFiles(t *testing.T) {
 	ctx := context.Background()
 	src := t.TempDir()
 	letter1 := fixture.PNG(t, src, "a.png", "Primera carta", "Asunto: peticion")
-	sep := separator(t, src, "SEPARADOR")
-	blank := fixture.Write(t, src, "blank.png", encodePNG(t, pagegen.Gray(pagegen.Spec{DPI: 150})))
+	sep := fixture.Barcode(t, src, "sep.png", "SEPARADOR")
+	blank := fixture.Blank(t, src, "blank.png")
 	pdf := fixture.ScannedPDF(t, src, "anexo.pdf",
 		fixture.PNG(t, src, "p1.png", "Anexo pagina uno"), fixture.PNG(t, src, "p2.png", "Anexo pagina dos"))
 
@@ -239,15 +217,6 @@ func toNRGBA(g *image.Gray) *image.NRGBA {
 	out := image.NewNRGBA(g.Bounds())
 	draw.Draw(out, out.Bounds(), g, image.Point{}, draw.Src)
 	return out
-}
-
-func encodePNG(t *testing.T, img image.Image) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 func equal(a, b []int) bool {

@@ -11,7 +11,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/radicador/radicador/classify"
+	"github.com/radicador/radicador/extract"
 	"github.com/radicador/radicador/internal/fixture"
+	"github.com/radicador/radicador/ocr"
 	"github.com/radicador/radicador/scan/escl/sim"
 	"github.com/radicador/radicador/station"
 	"github.com/radicador/radicador/sync/server"
@@ -249,5 +252,66 @@ func TestTraySearch(t *testing.T) {
 		if len(got) != len(tc.want) || len(got) > 0 && got[0] != tc.want[0] {
 			t.Errorf("%q (status %d): %v, want %v", tc.text, tc.state, got, tc.want)
 		}
+	}
+}
+
+// TestBlankAndSeparator: a blank page is marked and left out, a separator
+// sheet ends the letter, and the next letter stays for after radicación.
+func TestBlankAndSeparator(t *testing.T) {
+	w, _ := openWindow(t, map[string]string{"scan.blank": "drop", "scan.separator": "SEPARADOR"})
+	dir := t.TempDir()
+	letter := fixture.PNG(t, dir, "carta.png", "Asunto: primera carta")
+	blank := fixture.Blank(t, dir, "blanca.png")
+	sep := fixture.Barcode(t, dir, "separador.png", "SEPARADOR")
+	next := fixture.PNG(t, dir, "otra.png", "Asunto: segunda carta")
+	w.reception.dropped(fyne.Position{}, []fyne.URI{uriOf(letter), uriOf(blank), uriOf(sep), uriOf(next)})
+	w.wait()
+	p := w.reception.pages
+	labels := make([]string, len(p.shown))
+	for i, pg := range p.shown {
+		labels[i] = p.pageLabel(i, pg)
+	}
+	if strings.Join(labels, "|") != "Pág. 1|Pág. 2 · en blanco, se omite|Pág. 3 · separador|Pág. 4" {
+		t.Errorf("page labels %q", labels)
+	}
+	if p.count.Text != "1 página(s) para esta carta; 4 en el lote" {
+		t.Errorf("count %q", p.count.Text)
+	}
+	rec := radicateForm(t, w, "Ana", "Primera carta")
+	if rec.Pages != 1 {
+		t.Errorf("the first letter has %d pages", rec.Pages)
+	}
+	if len(p.shown) != 1 || p.count.Text != "1 página(s) para radicar" {
+		t.Errorf("after the first letter: %d pages, %q", len(p.shown), p.count.Text)
+	}
+}
+
+// TestUnsureFields: what was read with little confidence is flagged, and
+// what the clerk typed is never overwritten by a reading.
+func TestUnsureFields(t *testing.T) {
+	w, _ := openWindow(t, nil)
+	r := w.reception
+	test.Type(r.subject, "Lo que escribió la auxiliar")
+	a := &station.Analysis{Pages: make([]ocr.Page, 2)}
+	a.Fields.SenderName = extract.Field{Value: "Ana María Pérez", Confidence: 0.95}
+	a.Fields.SenderIDType = extract.Field{Value: "CC", Confidence: 0.9}
+	a.Fields.SenderID = extract.Field{Value: "52123456", Confidence: 0.55}
+	a.Fields.Subject = extract.Field{Value: "Lo que leyó el OCR", Confidence: 0.99}
+	a.Type = classify.Result{Type: "queja_reclamo", Confidence: 0.4}
+	r.fill(a)
+	if r.sender.Text != "Ana María Pérez" || r.senderID.Text != "CC:52123456" || r.docType.Selected != "Queja o reclamo" {
+		t.Errorf("filled: %q %q %q", r.sender.Text, r.senderID.Text, r.docType.Selected)
+	}
+	if r.subject.Text != "Lo que escribió la auxiliar" {
+		t.Errorf("the typed subject was overwritten: %q", r.subject.Text)
+	}
+	for key, want := range map[string]string{"sender": "", "sender_id": "Verifique: leído con 55 % de confianza",
+		"type": "Verifique: leído con 40 % de confianza"} {
+		if got := r.items[key].HintText; got != want {
+			t.Errorf("%s hint %q, want %q", key, got, want)
+		}
+	}
+	if r.reading.Text != "Datos leídos de 2 página(s). Verifique: Identificación, Tipo documental." {
+		t.Errorf("reading %q", r.reading.Text)
 	}
 }

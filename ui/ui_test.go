@@ -312,13 +312,22 @@ func TestValidation(t *testing.T) {
 // radicate puts a one-page letter on the form and radicates it.
 func radicate(t *testing.T, w *Window, sender, id, subject string) radicado.Record {
 	t.Helper()
-	r := w.reception
-	r.dropped(fyne.Position{}, []fyne.URI{uriOf(fixture.PNG(t, t.TempDir(), "carta.png", subject))})
+	w.reception.dropped(fyne.Position{}, []fyne.URI{uriOf(fixture.PNG(t, t.TempDir(), "carta.png", subject))})
 	w.wait()
+	return radicateForm(t, w, sender, subject, id)
+}
+
+// radicateForm fills the form (type, sender, subject, ID) over the pages
+// already there and radicates.
+func radicateForm(t *testing.T, w *Window, sender, subject string, id ...string) radicado.Record {
+	t.Helper()
+	r := w.reception
 	r.clearForm()
 	r.docType.SetSelectedIndex(0)
 	test.Type(r.sender, sender)
-	test.Type(r.senderID, id)
+	for _, v := range id {
+		test.Type(r.senderID, v)
+	}
 	test.Type(r.subject, subject)
 	r.submit()
 	w.wait()
