@@ -253,15 +253,11 @@ func (s *Station) Verify(ctx context.Context) (store.Report, error) {
 // DueFor gives the due date of a letter of docType received on day (during
 // office hours); the zero Date when the type has no term.
 func (s *Station) DueFor(ctx context.Context, day calendar.Date, docType string) (calendar.Date, error) {
-	cfg, err := s.Config(ctx)
+	cfg, cal, days, err := s.term(ctx, docType)
 	if err != nil {
 		return calendar.Date{}, err
 	}
-	dt, err := radicado.FindType(cfg.Types, docType)
-	if err != nil {
-		return calendar.Date{}, err
-	}
-	return s.DueIn(ctx, day, dt.Days)
+	return cal.Due(day.In(time.Local).Add(cfg.hours.Open), days)
 }
 
 // DueIn gives the day a term of days business days ends for a letter
@@ -282,19 +278,26 @@ func (s *Station) DueIn(ctx context.Context, day calendar.Date, days int) (calen
 // after closing time its term counts from the next business day. The zero
 // Date when the type has no term.
 func (s *Station) DueNow(ctx context.Context, docType string) (calendar.Date, error) {
-	cfg, err := s.Config(ctx)
+	_, cal, days, err := s.term(ctx, docType)
 	if err != nil {
 		return calendar.Date{}, err
+	}
+	return cal.Due(s.store.Now(), days)
+}
+
+// term gives the configuration, its calendar and the term of docType in
+// business days.
+func (s *Station) term(ctx context.Context, docType string) (Config, *calendar.Calendar, int, error) {
+	cfg, err := s.Config(ctx)
+	if err != nil {
+		return cfg, nil, 0, err
 	}
 	dt, err := radicado.FindType(cfg.Types, docType)
 	if err != nil {
-		return calendar.Date{}, err
+		return cfg, nil, 0, err
 	}
 	cal, err := cfg.Calendar()
-	if err != nil {
-		return calendar.Date{}, err
-	}
-	return cal.Due(s.store.Now(), dt.Days)
+	return cfg, cal, dt.Days, err
 }
 
 // PendingSync counts the radicados waiting to reach the central server.

@@ -208,6 +208,9 @@ func BenchmarkSearch(b *testing.B) {
 }
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(openChildEnv); dir != "" {
+		openChild(dir)
+	}
 	code := m.Run()
 	if benchRootDir != "" {
 		os.RemoveAll(benchRootDir)

@@ -87,11 +87,27 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if s.clock == nil {
 		s.clock = time.Now
 	}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
+	// Processes opening the folder at once (a new one, or one left by a
+	// process that was killed, whose WAL the first opener recovers) can be
+	// told "busy" at once, without SQLite's busy timeout: seen in the
+	// crash test. Opening and migrating are safe to try again.
+	deadline := time.Now().Add(BusyTimeout)
+	for {
+		err := s.migrate(ctx)
+		if err == nil {
+			return s, nil
+		}
+		if !errors.Is(err, ErrBusy) || time.Now().After(deadline) {
+			db.Close()
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			db.Close()
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
-	return s, nil
 }
 
 // Close closes the database.

@@ -1,12 +1,14 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"maps"
 	"os"
+	osexec "os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -684,5 +686,51 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// openChildEnv makes the test binary a process that opens the data folder
+// it names and exits: 0 opened, 3 not.
+const openChildEnv = "RADICADOR_TEST_OPEN_CHILD"
+
+func openChild(dir string) {
+	s, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	s.Close()
+	os.Exit(0)
+}
+
+// TestOpenNewFolderTogether: processes that open a new data folder at the
+// same moment (the app and a command, two stations on a share) all get in,
+// whoever creates the schema.
+func TestOpenNewFolderTogether(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := range 15 {
+		dir := t.TempDir()
+		var cmds []*osexec.Cmd
+		var outs []*bytes.Buffer
+		for range 6 {
+			cmd := osexec.Command(self, "-test.run", "^$")
+			cmd.Env = append(os.Environ(), openChildEnv+"="+dir)
+			var out bytes.Buffer
+			cmd.Stderr = &out
+			cmds, outs = append(cmds, cmd), append(outs, &out)
+		}
+		for _, c := range cmds {
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, c := range cmds {
+			if err := c.Wait(); err != nil {
+				t.Errorf("round %d: a process could not open the new folder: %v: %s", round, err, outs[i])
+			}
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -78,6 +79,7 @@ func Run(ctx context.Context, dataDir string) error {
 		}()
 	}
 	w.Window.ShowAndRun()
+	w.closed.Store(true)
 	return nil
 }
 
@@ -110,8 +112,9 @@ type Window struct {
 	footer    *widget.Label
 	syncText  string // how the last background sync went
 
-	work  sync.WaitGroup // background work under way
-	queue chan func()    // results waiting for wait(), with Options.handOver
+	work   sync.WaitGroup // background work under way
+	queue  chan func()    // results waiting for wait(), with Options.handOver
+	closed atomic.Bool    // the window has closed
 }
 
 // NewWindow builds the main window in app a over st.
@@ -175,10 +178,22 @@ func (w *Window) title() string {
 }
 
 // Close stops the window's background work (a scan under way is
-// cancelled). The pages of a letter not yet radicated stay for next time.
+// cancelled) once the window has closed. The pages of a letter not yet
+// radicated stay for next time. Work that does not stop within a few
+// seconds is left behind: its results have no window to go to.
 func (w *Window) Close() {
+	w.closed.Store(true)
 	w.cancel()
-	w.wait()
+	if w.queue != nil {
+		w.wait()
+		return
+	}
+	stopped := make(chan struct{})
+	go func() { w.work.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+	}
 }
 
 // background runs work off the UI goroutine and hands its result to done on
@@ -195,6 +210,9 @@ func background[T any](w *Window, work func(context.Context) (T, error), done fu
 // onUI runs f on the UI goroutine and waits for it.
 func (w *Window) onUI(f func()) {
 	if w.queue == nil {
+		if w.closed.Load() {
+			return // the UI goroutine is gone: nobody would run f
+		}
 		fyne.DoAndWait(f)
 		return
 	}

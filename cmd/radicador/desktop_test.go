@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -157,4 +158,39 @@ func colours(img image.Image) int {
 		}
 	}
 	return len(seen)
+}
+
+// TestDesktopQuitsWhileBusy: the window closed (here by SIGTERM, as a
+// session logout does) while background work is under way, the looking
+// for scanners on the network, the process still ends at once and cleanly.
+func TestDesktopQuitsWhileBusy(t *testing.T) {
+	display := startXvfb(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, "--data", t.TempDir())
+	cmd.Env = append(os.Environ(), asMainEnv+"=1", "DISPLAY="+display)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second) // the window is up; the scanner search takes up to 8 s
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("exit: %v\n%s", err, out.String())
+		}
+		if d := time.Since(start); d > 7*time.Second {
+			t.Errorf("the app took %v to close", d)
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("the app did not exit 20 s after SIGTERM\n%s", out.String())
+	}
 }
