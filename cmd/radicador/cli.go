@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -545,8 +547,29 @@ func cmdConfig(ctx context.Context, e *env, args []string) error {
 		return printJSON(e.stdout, cfg)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "organization\t%s\noffice\t%s\nstation\t%s\npattern\t%s\nhours\t%s\ndata folder\t%s\n",
-		cfg.Organization, cfg.Office, cfg.Station, cfg.Pattern, cfg.Hours, st.Store().Dir())
+	fmt.Fprintf(tw, "organization\t%s\noffice\t%s\nstation\t%s\npattern\t%s\nhours\t%s\nlanguage\t%s\ndata folder\t%s\n",
+		cfg.Organization, cfg.Office, cfg.Station, cfg.Pattern, cfg.Hours, cfg.Language, st.Store().Dir())
+	p := cfg.Printing
+	printerName := p.Printer
+	if printerName == "" {
+		printerName = "(none: the desktop app writes stickers to " + filepath.Join(st.Store().Dir(), "etiquetas") + ")"
+	}
+	fmt.Fprintf(tw, "printer\t%s\nlabel\t%s %s, %d dpi\n", printerName, p.Language, p.Size.Name, p.DPI)
+	if p.Receipts != "" {
+		fmt.Fprintf(tw, "receipt printer\t%s\n", p.Receipts)
+	}
+	sc := cfg.Scanning
+	fmt.Fprintf(tw, "blank pages\t%s\ndeskew\t%v\nseparator\t%s\n",
+		map[bool]string{true: "drop", false: "keep"}[sc.DropBlank], sc.Deskew, sc.Separator)
+	for _, pr := range sc.Profiles {
+		fmt.Fprintf(tw, "profile %s\t%s\n", pr.Name, pr)
+	}
+	for _, code := range slices.Sorted(maps.Keys(cfg.Depts)) {
+		fmt.Fprintf(tw, "department %s\t%s\n", code, cfg.Depts[code])
+	}
+	for _, t := range slices.Sorted(maps.Keys(cfg.Routes)) {
+		fmt.Fprintf(tw, "route %s\t%s\n", t, cfg.Routes[t])
+	}
 	fmt.Fprintln(tw, "\nTYPE\tTERM (business days)\tNAME")
 	for _, t := range cfg.Types {
 		fmt.Fprintf(tw, "%s\t%d\t%s\n", t.Code, t.Days, t.Name)
