@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -194,6 +196,44 @@ func TestEnrolAndSync(t *testing.T) {
 	if w.tray.rows[0].Number != rec.Number {
 		t.Errorf("tray row %s", w.tray.rows[0].Number)
 	}
+
+	// Day end: the planilla is written and the server's count matches.
+	test.Tap(w.tray.dayEnd)
+	w.wait()
+	if !strings.Contains(w.tray.message.Text, "El servidor tiene los 1 radicado(s) del día, con el mismo contenido.") {
+		t.Errorf("day end: %q", w.tray.message.Text)
+	}
+	checkPlanilla(t, w, rec.Number)
+}
+
+// checkPlanilla checks today's planilla files hold the number.
+func checkPlanilla(t *testing.T, w *Window, number string) {
+	t.Helper()
+	base := filepath.Join(w.st.Store().Dir(), "planillas", "planilla-2026-11-24")
+	pdf, err := os.ReadFile(base + ".pdf")
+	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Errorf("planilla PDF: %v", err)
+	}
+	csv, err := os.ReadFile(base + ".csv")
+	if err != nil || !bytes.Contains(csv, []byte(number)) {
+		t.Errorf("planilla CSV without %s: %v\n%s", number, err, csv)
+	}
+}
+
+// TestDayEndOffline: without a server the planilla is still written, and
+// the check is said to wait.
+func TestDayEndOffline(t *testing.T) {
+	w, _ := openWindow(t, nil)
+	rec := radicate(t, w, "Ana", "", "Solicitud")
+	w.tabs.SelectIndex(1)
+	w.wait()
+	test.Tap(w.tray.dayEnd)
+	w.wait()
+	if !strings.HasPrefix(w.tray.message.Text, "Planilla del 2026-11-24 (1 radicado(s)): ") ||
+		!strings.HasSuffix(w.tray.message.Text, "Sin servidor: la verificación queda para cuando la estación esté enrolada.") {
+		t.Errorf("day end: %q", w.tray.message.Text)
+	}
+	checkPlanilla(t, w, rec.Number)
 }
 
 // TestRestoreAfterRestart: pages not yet radicated are there when the

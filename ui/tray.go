@@ -40,7 +40,24 @@ type tray struct {
 	actions []*widget.Button
 	retry   *widget.Button
 	message *widget.Label
+	dayEnd  *widget.Button
 	ready   bool // built: filters may refresh it
+}
+
+// closeDay writes the day's planilla and checks the day with the server.
+func (t *tray) closeDay() {
+	t.dayEnd.Disable()
+	t.message.SetText(t.w.tr.T("dayend.running"))
+	background(t.w, t.w.closeDay, func(d dayEnd, err error) {
+		t.dayEnd.Enable()
+		if err != nil {
+			t.message.SetText("⚠ " + t.w.tr.T("dayend.failed", "Error", oneLine(err)))
+			return
+		}
+		t.message.SetText(t.w.dayEndText(d))
+		t.refresh()
+		t.w.refreshFooter()
+	})
 }
 
 var trayColumns = []struct {
@@ -130,6 +147,7 @@ func newTray(w *Window) *tray {
 		t.message.SetText(tr.T("sync.asked"))
 	})
 	refresh := widget.NewButtonWithIcon(tr.T("action.refresh"), theme.ViewRefreshIcon(), t.refresh)
+	t.dayEnd = widget.NewButtonWithIcon(tr.T("action.day_end"), theme.DocumentSaveIcon(), t.closeDay)
 	wide := func(o fyne.CanvasObject) fyne.CanvasObject {
 		return container.New(layout.NewGridWrapLayout(fyne.NewSize(210, o.MinSize().Height)), o)
 	}
@@ -140,7 +158,7 @@ func newTray(w *Window) *tray {
 			action("action.reprint", theme.DocumentPrintIcon(), func(n string) { t.print("sticker", n) }),
 			action("action.receipt", theme.DocumentPrintIcon(), func(n string) { t.print("receipt", n) }),
 			action("action.annul", theme.DeleteIcon(), t.annul),
-			t.retry, syncNow,
+			t.retry, syncNow, t.dayEnd,
 		),
 		t.message,
 	)
