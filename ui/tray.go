@@ -64,8 +64,8 @@ var trayColumns = []struct {
 	key   string
 	width float32
 }{
-	{"col.number", 168}, {"col.received", 132}, {"col.kind", 72}, {"col.type", 128},
-	{"col.sender", 200}, {"col.subject", 190}, {"col.due", 96}, {"col.status", 80},
+	{"col.number", 168}, {"col.received", 132}, {"col.kind", 72}, {"col.type", 150},
+	{"col.sender", 200}, {"col.subject", 236}, {"col.due", 96}, {"col.status", 80},
 	{"col.sticker", 96}, {"col.sync", 116},
 }
 
