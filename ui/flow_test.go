@@ -79,6 +79,11 @@ func TestScanFaults(t *testing.T) {
 			}
 			if tc.cancel {
 				pump(t, w, "the first page", func() bool { return w.batch.Len() >= 1 })
+				// eSCL does not say a page's size: the bar moves without a
+				// measure, and the status says which page is coming.
+				if p.working.Hidden || !strings.HasPrefix(p.status.Text, "Escaneando con Ventanilla… página ") {
+					t.Errorf("while scanning: working bar hidden=%v, status %q", p.working.Hidden, p.status.Text)
+				}
 				test.Tap(p.cancel)
 			}
 			w.wait()

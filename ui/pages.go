@@ -43,7 +43,8 @@ type pages struct {
 	profiles []station.Profile
 	scanBtn  *widget.Button
 	cancel   *widget.Button
-	progress *widget.ProgressBar
+	progress *widget.ProgressBar         // the page under way, when the device says its size
+	working  *widget.ProgressBarInfinite // when it does not
 	status   *widget.Label
 	grid     *widget.GridWrap
 	shown    []capture.Page
@@ -69,6 +70,9 @@ func newPages(r *reception) *pages {
 	importBtn := widget.NewButtonWithIcon(tr.T("action.import"), theme.FolderOpenIcon(), p.pickFile)
 	p.progress = widget.NewProgressBar()
 	p.progress.Hide()
+	p.working = widget.NewProgressBarInfinite()
+	p.working.Stop()
+	p.working.Hide()
 	p.status = widget.NewLabel(tr.T("pages.hint"))
 	p.status.Wrapping = fyne.TextWrapWord
 	p.count = widget.NewLabel("")
@@ -127,6 +131,7 @@ func newPages(r *reception) *pages {
 		container.NewBorder(nil, nil, widget.NewLabel(tr.T("field.profile")), nil, p.profile),
 		container.NewHBox(p.scanBtn, p.cancel, importBtn, layout.NewSpacer()),
 		p.progress,
+		p.working,
 		p.status,
 	)
 	p.content = container.NewBorder(top, container.NewVBox(widget.NewSeparator(), p.count, tools), nil, nil, p.grid)
@@ -295,7 +300,8 @@ func (p *pages) scan(replace int) {
 	p.cancel.Enable()
 	p.updateTools()
 	p.progress.SetValue(0)
-	p.progress.Show()
+	p.working.Show()
+	p.working.Start()
 	p.status.SetText(tr.T("scan.running", "Device", pr.Name))
 	before := w.batch.Len()
 	target := w.batch
@@ -322,16 +328,29 @@ func (p *pages) scan(replace int) {
 			return 0, err
 		}
 		defer sc.Close()
+		page := 0
 		err = target.Scan(ctx, sc, pr.Settings, func(pg scan.Progress) {
+			if pg.Page != page { // a new page: say which
+				page = pg.Page
+				n := before + pg.Page
+				p.r.w.do(func() { p.status.SetText(tr.T("scan.page", "Device", pr.Name, "N", n)) })
+			}
 			if pg.Total <= 0 {
-				return
+				return // the bar keeps moving without a measure
 			}
 			pct := float64(pg.Bytes) / float64(pg.Total)
 			if pct-lastPct < 0.05 && pct < 1 {
 				return
 			}
 			lastPct = pct
-			p.r.w.do(func() { p.progress.SetValue(pct) })
+			p.r.w.do(func() {
+				if p.progress.Hidden {
+					p.working.Stop()
+					p.working.Hide()
+					p.progress.Show()
+				}
+				p.progress.SetValue(pct)
+			})
 		}, func(capture.Page) {
 			if replace == 0 {
 				p.r.w.do(p.refresh)
@@ -352,6 +371,8 @@ func (p *pages) scan(replace int) {
 		p.scanBtn.Enable()
 		p.cancel.Disable()
 		p.progress.Hide()
+		p.working.Stop()
+		p.working.Hide()
 		p.refresh()
 		p.lastScanAt = time.Now()
 		switch {

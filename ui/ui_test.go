@@ -190,6 +190,10 @@ func TestSANETestDevice(t *testing.T) {
 	if len(w.reception.pages.shown) != 10 {
 		t.Errorf("%d thumbnails on screen", len(w.reception.pages.shown))
 	}
+	// SANE says each page's size: the bar measured the last page to its end.
+	if v := w.reception.pages.progress.Value; v < 0.95 {
+		t.Errorf("progress bar at %.2f after the batch", v)
+	}
 }
 
 // TestPageTools turns, moves and removes pages from the page toolbar.
