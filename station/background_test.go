@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/station"
 	"github.com/radicador/radicador/sync/server"
+	"github.com/radicador/radicador/sync/server/servertest"
 )
 
 // TestSyncInBackground: a station that is not enrolled waits; once
@@ -21,14 +21,9 @@ import (
 // the server is down they wait, and go when it is back.
 func TestSyncInBackground(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := server.Open(ctx, filepath.Join(dir, "central.db"), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	central := servertest.New(t)
 	var down atomic.Bool
-	api := server.New(db, nil, server.DefaultLimits).Handler()
+	api := central.API
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if down.Load() {
 			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
@@ -69,9 +64,7 @@ func TestSyncInBackground(t *testing.T) {
 		t.Fatalf("before enrolling: %+v", e)
 	}
 
-	if err := db.AddStation(ctx, server.Principal{Office: "001", Station: "01"}, server.HashToken("tok")); err != nil {
-		t.Fatal(err)
-	}
+	central.Enrol(t, "001", "01", "tok")
 	if _, err := st.Enroll(ctx, srv.URL, "tok"); err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +83,7 @@ func TestSyncInBackground(t *testing.T) {
 		deadline := time.Now().Add(10 * time.Second)
 		for time.Now().Before(deadline) {
 			s, _ := st.SyncStatus(ctx)
-			held, _ := db.List(ctx, server.Filter{Limit: 100})
+			held, _ := central.DB.List(ctx, server.Filter{Limit: 100})
 			if s.Pending == 0 && len(held) == want {
 				return
 			}

@@ -19,7 +19,7 @@ import (
 	"github.com/radicador/radicador/ocr"
 	"github.com/radicador/radicador/scan/escl/sim"
 	"github.com/radicador/radicador/station"
-	"github.com/radicador/radicador/sync/server"
+	"github.com/radicador/radicador/sync/server/servertest"
 )
 
 // pump shows background results, as the UI goroutine would, until cond
@@ -158,17 +158,10 @@ func TestRoutingAndLanguage(t *testing.T) {
 // background sync then empties the queue and the footer says when.
 func TestEnrolAndSync(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := server.Open(ctx, filepath.Join(dir, "central.db"), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	srv := httptest.NewServer(server.New(db, nil, server.DefaultLimits).Handler())
+	central := servertest.New(t)
+	srv := httptest.NewServer(central.API)
 	defer srv.Close()
-	if err := db.AddStation(ctx, server.Principal{Office: "001", Station: "01"}, server.HashToken("secreto")); err != nil {
-		t.Fatal(err)
-	}
+	central.Enrol(t, "001", "01", "secreto")
 
 	w, _ := openWindow(t, nil)
 	rec := radicate(t, w, "Ana", "", "Solicitud")
