@@ -31,6 +31,10 @@ var migrations embed.FS
 // database before it gives up with ErrBusy.
 const BusyTimeout = 10 * time.Second
 
+// ErrDiskFull is returned when the database could not grow: nothing of the
+// change was recorded.
+var ErrDiskFull = errors.New("the disk is full: nothing was recorded; free some space and try again")
+
 // ErrBusy is returned when another process kept the database locked for
 // longer than BusyTimeout.
 var ErrBusy = errors.New("the data folder is in use by another Radicador process and stayed locked; try again, and close the other program if this repeats")
@@ -191,7 +195,7 @@ func dbError(err error) error {
 		case 5, 6: // SQLITE_BUSY, SQLITE_LOCKED
 			return fmt.Errorf("%w (%v)", ErrBusy, err)
 		case 13: // SQLITE_FULL
-			return fmt.Errorf("the disk is full: nothing was recorded; free some space and try again (%w)", err)
+			return fmt.Errorf("%w (%w)", ErrDiskFull, err)
 		}
 	}
 	return err

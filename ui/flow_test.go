@@ -353,3 +353,37 @@ func TestUnsureFields(t *testing.T) {
 		t.Errorf("reading %q", r.reading.Text)
 	}
 }
+
+// TestClockBehind: a clock set back stops radicación with the reason in
+// the clerk's words, and the letter stays on the form.
+func TestClockBehind(t *testing.T) {
+	ctx := context.Background()
+	now := noon
+	st, err := station.Open(ctx, t.TempDir(), station.Options{Clock: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	w, err := NewWindow(ctx, test.NewTempApp(t), st, Options{Lang: "es", Devices: noDevices, handOver: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	radicate(t, w, "Ana", "", "Primera")
+	now = noon.Add(-time.Hour)
+	r := w.reception
+	r.dropped(fyne.Position{}, []fyne.URI{uriOf(fixture.PNG(t, t.TempDir(), "carta.png", "segunda"))})
+	w.wait()
+	r.clearForm()
+	r.docType.SetSelectedIndex(0)
+	test.Type(r.sender, "Beto")
+	test.Type(r.subject, "Segunda")
+	r.submit()
+	w.wait()
+	if !strings.HasPrefix(r.status.Text, "No se radicó: el reloj del computador está atrasado respecto al último radicado") {
+		t.Errorf("status %q", r.status.Text)
+	}
+	if r.sender.Text != "Beto" || w.batch.Len() != 1 {
+		t.Error("the letter was taken off the form")
+	}
+}

@@ -385,7 +385,7 @@ func (p *pages) scan(replace int) {
 		case errors.Is(err, scan.ErrCoverOpen):
 			p.status.SetText(tr.T("scan.cover_open", "N", n))
 		case err != nil:
-			p.status.SetText(tr.T("scan.failed", "Error", oneLine(err)))
+			p.status.SetText(tr.T("scan.failed", "Error", w.explain(err)))
 		default:
 			p.status.SetText(tr.T("scan.done", "N", n))
 		}
@@ -426,7 +426,7 @@ func (p *pages) importFiles(files []string) {
 	}, func(n int, err error) {
 		p.refresh()
 		if err != nil {
-			p.status.SetText(w.tr.T("import.failed", "Error", oneLine(err)))
+			p.status.SetText(w.tr.T("import.failed", "Error", w.explain(err)))
 		} else {
 			p.status.SetText(w.tr.T("import.done", "N", n))
 		}

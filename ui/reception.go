@@ -329,7 +329,7 @@ func (r *reception) analyze() {
 			return
 		}
 		if err != nil {
-			r.reading.SetText(r.w.tr.T("read.failed", "Error", oneLine(err)))
+			r.reading.SetText(r.w.tr.T("read.failed", "Error", r.w.explain(err)))
 			return
 		}
 		defer a.Close()
@@ -467,7 +467,7 @@ func (r *reception) submit() {
 		r.radicar.Enable()
 		if err != nil {
 			r.status.Importance = widget.DangerImportance
-			r.status.SetText(r.w.tr.T("status.error", "Error", oneLine(err)))
+			r.status.SetText(r.w.tr.T("status.error", "Error", r.w.explain(err)))
 			return
 		}
 		r.w.batch.Taken(pages)
@@ -534,7 +534,7 @@ func (r *reception) showPrint(what string, job store.PrintJob, err error) {
 	switch {
 	case err != nil:
 		r.printed.Importance = widget.WarningImportance
-		r.printed.SetText("⚠ " + tr.T("print.failed."+what, "Error", oneLine(err)))
+		r.printed.SetText("⚠ " + tr.T("print.failed."+what, "Error", r.w.explain(err)))
 	case strings.HasPrefix(job.Printer, "file:") && strings.HasSuffix(job.Printer, "/"):
 		r.printed.Importance = widget.MediumImportance
 		p, _ := url.Parse(job.Printer)

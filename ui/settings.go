@@ -287,7 +287,7 @@ func (s *settings) save(changes map[string]*string) {
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			s.message.Importance = widget.DangerImportance
-			s.message.SetText(s.w.tr.T("set.not_saved", "Error", oneLine(err)))
+			s.message.SetText(s.w.tr.T("set.not_saved", "Error", s.w.explain(err)))
 			return
 		}
 		s.message.Importance = widget.SuccessImportance
@@ -378,7 +378,7 @@ func (s *settings) testPrint() {
 	}, func(_ []byte, err error) {
 		if err != nil {
 			s.message.Importance = widget.DangerImportance
-			s.message.SetText("⚠ " + s.w.tr.T("set.test_failed", "Error", oneLine(err)))
+			s.message.SetText("⚠ " + s.w.tr.T("set.test_failed", "Error", s.w.explain(err)))
 			return
 		}
 		s.message.Importance = widget.SuccessImportance
@@ -393,7 +393,7 @@ func (s *settings) enroll() {
 	}, func(who wire.Whoami, err error) {
 		if err != nil {
 			s.message.Importance = widget.DangerImportance
-			s.message.SetText(s.w.tr.T("set.enroll_failed", "Error", oneLine(err)))
+			s.message.SetText(s.w.tr.T("set.enroll_failed", "Error", s.w.explain(err)))
 			return
 		}
 		s.token.SetText("")

@@ -51,7 +51,7 @@ func (t *tray) closeDay() {
 	background(t.w, t.w.closeDay, func(d dayEnd, err error) {
 		t.dayEnd.Enable()
 		if err != nil {
-			t.message.SetText("⚠ " + t.w.tr.T("dayend.failed", "Error", oneLine(err)))
+			t.message.SetText("⚠ " + t.w.tr.T("dayend.failed", "Error", t.w.explain(err)))
 			return
 		}
 		t.message.SetText(t.w.dayEndText(d))
@@ -320,7 +320,7 @@ func (t *tray) print(what, number string) {
 		return t.w.reception.printJob(ctx, what, number)
 	}, func(job store.PrintJob, err error) {
 		if err != nil {
-			t.message.SetText("⚠ " + t.w.tr.T("print.failed."+what, "Error", oneLine(err)))
+			t.message.SetText("⚠ " + t.w.tr.T("print.failed."+what, "Error", t.w.explain(err)))
 		} else {
 			t.message.SetText(t.w.tr.T("print.sent", "Number", number, "Printer", job.Printer))
 		}
@@ -332,7 +332,7 @@ func (t *tray) print(what, number string) {
 func (t *tray) retryPrints() {
 	background(t.w, t.w.st.RetryPrints, func(n int, err error) {
 		if err != nil {
-			t.message.SetText("⚠ " + t.w.tr.T("print.retry_failed", "N", n, "Error", oneLine(err)))
+			t.message.SetText("⚠ " + t.w.tr.T("print.retry_failed", "N", n, "Error", t.w.explain(err)))
 		} else {
 			t.message.SetText(t.w.tr.T("print.retried", "N", n))
 		}
@@ -362,7 +362,7 @@ func (t *tray) annul(number string) {
 				return t.w.st.Anular(ctx, number, text)
 			}, func(_ radicado.Record, err error) {
 				if err != nil {
-					t.message.SetText(tr.T("annul.failed", "Error", oneLine(err)))
+					t.message.SetText(tr.T("annul.failed", "Error", t.w.explain(err)))
 				} else {
 					t.message.SetText(tr.T("annul.done", "Number", number))
 				}
