@@ -46,7 +46,7 @@ test: deps-test
 bench: deps-build
 	$(GO) test -run '^$$' -bench . -benchtime 2000x -timeout 60m ./store/ ./station/
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./ocr/ ./scan/escl/ ./sync/client/
-	$(GO) test -run '^$$' -bench Startup -benchtime 20x -timeout 60m ./ui/
+	$(GO) test -run '^$$' -bench Startup -benchtime 20x -timeout 60m ./ui/ ./cmd/radicador/
 
 build: deps-build
 	$(GO) build -o bin/radicador ./cmd/radicador

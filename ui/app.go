@@ -47,7 +47,9 @@ type Options struct {
 
 // Run opens the station in dataDir and shows its window until it is closed.
 // With RADICADOR_SCREENSHOTS set to a folder, it shows each screen, saves a
-// picture of it there, and quits.
+// picture of it there, and quits. With RADICADOR_SAY_READY set, it prints
+// "ready" once the window is on screen with its footer filled: the startup
+// benchmark times that.
 func Run(ctx context.Context, dataDir string) error {
 	st, err := station.Open(ctx, dataDir, station.Options{})
 	if err != nil {
@@ -77,6 +79,21 @@ func Run(ctx context.Context, dataDir string) error {
 			}
 			fyne.Do(a.Quit)
 		}()
+	}
+	if os.Getenv("RADICADOR_SAY_READY") != "" {
+		a.Lifecycle().SetOnStarted(func() {
+			go func() {
+				for {
+					var ready bool
+					fyne.DoAndWait(func() { ready = w.footer.Text != "" })
+					if ready {
+						break
+					}
+					time.Sleep(2 * time.Millisecond)
+				}
+				fmt.Println("ready")
+			}()
+		})
 	}
 	w.Window.ShowAndRun()
 	w.closed.Store(true)

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,13 +16,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/radicador/radicador/internal/seed"
 	"github.com/radicador/radicador/station"
 	"github.com/radicador/radicador/store"
 )
 
 // needTool gives the path of a program the test needs; under
 // RADICADOR_STRICT (make test) a missing one fails the test.
-func needTool(t *testing.T, name string) string {
+func needTool(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
@@ -33,7 +36,7 @@ func needTool(t *testing.T, name string) string {
 }
 
 // startXvfb starts a virtual X display and gives its name.
-func startXvfb(t *testing.T) string {
+func startXvfb(t testing.TB) string {
 	t.Helper()
 	xvfb := needTool(t, "Xvfb")
 	for n := 90; n < 140; n++ {
@@ -193,4 +196,52 @@ func TestDesktopQuitsWhileBusy(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatalf("the app did not exit 20 s after SIGTERM\n%s", out.String())
 	}
+}
+
+// BenchmarkStartupX starts the real program in a real window on a virtual
+// display over a store of 100,000 radicados, and times it from exec to a
+// usable window (on screen, its footer filled), the whole process: Go and
+// C libraries loading, the OpenMP guard's re-exec, the store, the GL
+// window. Beside it, the plain alternative: the same program printing its
+// version, which loads the same libraries and opens nothing.
+func BenchmarkStartupX(b *testing.B) {
+	display := startXvfb(b)
+	dir := seed.Station(b, seed.Size())
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := func(b *testing.B, args []string, env ...string) {
+		for b.Loop() {
+			cmd := exec.Command(self, args...)
+			cmd.Env = append(os.Environ(), append(env, asMainEnv+"=1", "DISPLAY="+display)...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				b.Fatal(err)
+			}
+			first, _ := bufio.NewReader(out).ReadString('\n')
+			if len(env) > 0 {
+				// Ready is what is timed; the process is ended then.
+				if first != "ready\n" {
+					cmd.Process.Kill()
+					cmd.Wait()
+					b.Fatalf("the window never said it was ready: %q %s", first, stderr.String())
+				}
+				cmd.Process.Kill()
+				cmd.Wait()
+				continue
+			}
+			io.Copy(io.Discard, out)
+			if err := cmd.Wait(); err != nil {
+				b.Fatalf("%v: %s", err, stderr.String())
+			}
+		}
+	}
+	b.Run("window", func(b *testing.B) { run(b, []string{"--data", dir}, "RADICADOR_SAY_READY=1") })
+	b.Run("version", func(b *testing.B) { run(b, []string{"version"}) })
 }
