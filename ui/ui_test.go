@@ -175,6 +175,18 @@ func TestWholeLoop(t *testing.T) {
 	if n := len(w.search.pages.Objects); n != 3 {
 		t.Errorf("%d page previews, want 3", n)
 	}
+
+	// Once the background reader has read the radicado, a word found only
+	// in the letter's body finds it.
+	if n, err := st.ReadPending(context.Background()); err != nil || n != 1 {
+		t.Fatalf("read %d radicados: %v", n, err)
+	}
+	w.search.query.SetText("reposan archivos")
+	w.search.run()
+	w.wait()
+	if len(w.search.found) != 1 || w.search.found[0].Number != rec.Number {
+		t.Errorf("searching the letter's body found %d", len(w.search.found))
+	}
 }
 
 // TestSANETestDevice scans the feeder of SANE's test backend, a real
