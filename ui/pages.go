@@ -291,8 +291,20 @@ func (p *pages) scan(replace int) {
 	pr := p.profiles[i]
 	uri, err := p.device(pr)
 	if err != nil {
-		p.status.SetText(tr.T("scan.failed", "Error", err.Error()))
+		p.status.SetText(tr.T("scan.failed", "Error", w.explain(err)))
 		return
+	}
+	target := w.batch
+	if replace != 0 {
+		// inside the batch's folder, so that clearing the batch clears it
+		dir, err := os.MkdirTemp(filepath.Join(w.st.Store().Dir(), "tmp", "reception"), "rescan-")
+		if err == nil {
+			target, err = capture.New(dir, w.batch.Options())
+		}
+		if err != nil {
+			p.status.SetText(tr.T("scan.failed", "Error", w.explain(err)))
+			return
+		}
 	}
 	ctx, cancel := context.WithCancel(w.ctx)
 	p.scanning = cancel
@@ -304,22 +316,6 @@ func (p *pages) scan(replace int) {
 	p.working.Start()
 	p.status.SetText(tr.T("scan.running", "Device", pr.Name))
 	before := w.batch.Len()
-	target := w.batch
-	if replace != 0 {
-		// inside the batch's folder, so that clearing the batch clears it
-		dir, err := os.MkdirTemp(filepath.Join(w.st.Store().Dir(), "tmp", "reception"), "rescan-")
-		if err == nil {
-			target, err = capture.New(dir, w.batch.Options())
-		}
-		if err != nil {
-			cancel()
-			p.scanning = nil
-			p.scanBtn.Enable()
-			p.cancel.Disable()
-			p.status.SetText(tr.T("scan.failed", "Error", err.Error()))
-			return
-		}
-	}
 	var lastPct float64 = -1
 	background(w, func(context.Context) (int, error) {
 		defer cancel()
