@@ -33,8 +33,14 @@ func (s *Station) changed() {
 	}
 }
 
-// SyncNow asks background sync for a round now, as after a radicación.
-func (s *Station) SyncNow() { s.changed() }
+// SyncNow asks background sync for a round now, even while it waits
+// longer after failures: the clerk knows the network is back.
+func (s *Station) SyncNow() {
+	select {
+	case s.retry <- struct{}{}:
+	default:
+	}
+}
 
 // Server gives the address of the server the station is enrolled with, or
 // "" when it is not enrolled.
@@ -72,7 +78,7 @@ func (s *Station) ReadInBackground(ctx context.Context, report func(read int, er
 // SyncInBackground syncs until ctx ends: at once, soon after each
 // radicación or annulment, and every opt.Every. While the server cannot be
 // reached it waits longer after each failure (with jitter, up to opt.Max)
-// and changes do not hurry it. A station that is not enrolled yet is
+// and changes do not hurry it (SyncNow does). A station that is not enrolled yet is
 // checked again every round, so enrolling needs no restart. Each round is
 // told to report (which may be nil), from this goroutine.
 func (s *Station) SyncInBackground(ctx context.Context, opt SyncOptions, report func(SyncEvent)) {
@@ -121,6 +127,9 @@ func (s *Station) SyncInBackground(ctx context.Context, opt SyncOptions, report 
 		case <-timer.C:
 		case <-nudge:
 			timer.Stop()
+		case <-s.retry:
+			timer.Stop()
+			failures = 0
 		}
 	}
 }

@@ -123,3 +123,50 @@ func TestSyncInBackground(t *testing.T) {
 		t.Fatal("background sync did not stop with its context")
 	}
 }
+
+// TestSyncNow: while background sync waits long after failures, the
+// clerk's "sync now" runs a round at once.
+func TestSyncNow(t *testing.T) {
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	central := servertest.New(t)
+	var down atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		central.API.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	st, err := station.Open(ctx, t.TempDir(), station.Options{Actor: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	central.Enrol(t, "001", "01", "tok")
+	if _, err := st.Enroll(ctx, srv.URL, "tok"); err != nil {
+		t.Fatal(err)
+	}
+	down.Store(true)
+	if _, err := st.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana",
+		Subject: "Copia", Files: []string{fixture.PNG(t, t.TempDir(), "c.png", "carta")}}); err != nil {
+		t.Fatal(err)
+	}
+	events := make(chan station.SyncEvent, 10)
+	go st.SyncInBackground(ctx, station.SyncOptions{Every: time.Hour, Max: time.Hour}, func(e station.SyncEvent) { events <- e })
+	first := <-events
+	if first.Err == nil || first.Next < 10*time.Minute {
+		t.Fatalf("the first round, with the server down: %+v", first)
+	}
+	down.Store(false)
+	st.SyncNow()
+	select {
+	case e := <-events:
+		if e.Err != nil || e.Report.Sent != 1 {
+			t.Errorf("the round asked for: %+v", e)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("sync now did not run a round")
+	}
+}

@@ -29,6 +29,7 @@ type Station struct {
 	read  reader
 	nudge chan struct{} // a change waits for the server
 	fresh chan struct{} // a radicado waits to be read
+	retry chan struct{} // the clerk asks for a sync round now
 }
 
 // Options adjust a station.
@@ -50,7 +51,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Station, error) {
 	if actor == "" {
 		actor = systemUser()
 	}
-	return &Station{store: st, actor: actor, nudge: make(chan struct{}, 1), fresh: make(chan struct{}, 1)}, nil
+	return &Station{store: st, actor: actor, nudge: make(chan struct{}, 1), fresh: make(chan struct{}, 1), retry: make(chan struct{}, 1)}, nil
 }
 
 // Close stops the OCR engines, if they were started, and closes the
