@@ -81,6 +81,17 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'radicador COMMAND --help' for a command's flags. The data folder is --data, else $RADICADOR_DATA, else the user's data folder.")
 }
 
+// parseSome parses as parse does and wants at least one positional
+// argument.
+func parseSome(fs *flag.FlagSet, args []string) ([]string, error) {
+	pos, err := parse(fs, args)
+	if err == nil && len(pos) == 0 {
+		fs.Usage()
+		return nil, errUsage
+	}
+	return pos, err
+}
+
 // parse reads flags wherever they stand among the positional arguments, as
 // in "anular NUMBER --reason …".
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -376,13 +387,9 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "search", commands[4].args)
 	limit := fs.Int("limit", 50, "at most this many")
 	asJSON := fs.Bool("json", false, "print JSON")
-	words, err := parse(fs, args)
+	words, err := parseSome(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(words) == 0 {
-		fs.Usage()
-		return errUsage
 	}
 	st, err := e.open(ctx)
 	if err != nil {

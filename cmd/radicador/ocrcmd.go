@@ -53,13 +53,9 @@ func fieldMap(f extract.Fields) map[string]field {
 func cmdOCR(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "ocr", "[--json] FILE…")
 	asJSON := fs.Bool("json", false, "print JSON")
-	files, err := parse(fs, args)
+	files, err := parseSome(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(files) == 0 {
-		fs.Usage()
-		return errUsage
 	}
 	st, err := e.open(ctx)
 	if err != nil {
