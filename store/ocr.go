@@ -31,21 +31,8 @@ const MaxOCRAttempts = 5
 // PendingOCR lists radicados whose pages are still to be read, oldest
 // first, at most limit.
 func (s *Store) PendingOCR(ctx context.Context, limit int) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT r.number FROM ocr_queue q JOIN radicados r ON r.id = q.radicado_id
+	return s.numbers(ctx, `SELECT r.number FROM ocr_queue q JOIN radicados r ON r.id = q.radicado_id
 		WHERE q.attempts < ? ORDER BY q.radicado_id LIMIT ?`, MaxOCRAttempts, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
 }
 
 func (s *Store) radicadoID(ctx context.Context, q querier, number string) (int64, string, error) {

@@ -11,8 +11,13 @@ import (
 // Pending lists the numbers of radicados with changes the server has not
 // confirmed, in the order the changes were made, at most limit.
 func (s *Store) Pending(ctx context.Context, limit int) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT r.number FROM outbox o JOIN radicados r ON r.id = o.radicado_id
+	return s.numbers(ctx, `SELECT r.number FROM outbox o JOIN radicados r ON r.id = o.radicado_id
 		WHERE o.state = 'pending' GROUP BY o.radicado_id ORDER BY MIN(o.id) LIMIT ?`, limit)
+}
+
+// numbers runs a query that gives radicado numbers, one a row.
+func (s *Store) numbers(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
