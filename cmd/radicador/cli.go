@@ -92,6 +92,20 @@ func parseSome(fs *flag.FlagSet, args []string) ([]string, error) {
 	return pos, err
 }
 
+// parseOne parses as parse does and wants exactly one positional argument,
+// which it gives.
+func parseOne(fs *flag.FlagSet, args []string) (string, error) {
+	pos, err := parse(fs, args)
+	if err == nil && len(pos) != 1 {
+		fs.Usage()
+		return "", errUsage
+	}
+	if err != nil {
+		return "", err
+	}
+	return pos[0], nil
+}
+
 // parse reads flags wherever they stand among the positional arguments, as
 // in "anular NUMBER --reason …".
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -240,19 +254,15 @@ func cmdAnular(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "anular", commands[1].args)
 	reason := fs.String("reason", "", "why the number is annulled (required)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
+	number, err := parseOne(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	st, err := e.open(ctx)
 	if err != nil {
 		return err
 	}
-	rec, err := st.Anular(ctx, pos[0], *reason)
+	rec, err := st.Anular(ctx, number, *reason)
 	if err != nil {
 		return err
 	}
@@ -266,19 +276,15 @@ func cmdAnular(ctx context.Context, e *env, args []string) error {
 func cmdShow(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "show", commands[2].args)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
+	number, err := parseOne(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	st, err := e.open(ctx)
 	if err != nil {
 		return err
 	}
-	r, err := st.Get(ctx, pos[0])
+	r, err := st.Get(ctx, number)
 	if err != nil {
 		return err
 	}

@@ -44,15 +44,10 @@ func printCommand(ctx context.Context, e *env, name, what string, args []string)
 	fs.IntVar(&o.Copies, "copies", 1, "how many")
 	uri := fs.String("printer", "", "tcp://host:9100, cups://QUEUE, windows://NAME, usb:///dev/usb/lp0, file:///path (default: the configured printer)")
 	out := fs.String("out", "", "write to this file instead of printing (- for standard output; the format follows its extension); not recorded as printed")
-	pos, err := parse(fs, args)
+	number, err := parseOne(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errUsage
-	}
-	number := pos[0]
 	st, err := e.open(ctx)
 	if err != nil {
 		return err
