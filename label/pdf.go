@@ -32,35 +32,10 @@ func (l *Layout) WritePDF(w io.Writer) error {
 			// The same em as the preview: 0.86 of the line height.
 			pdf.SetFont("go", style, float64(it.H)*0.86*k*72/25.4)
 			pdf.Text(float64(it.X)*k, float64(it.Y+ascent(it.Bold, it.H))*k, it.Text)
-		case Code128:
-			c, err := encode128(it.Text)
-			if err != nil {
+		default:
+			if err := it.rects(rect); err != nil {
 				return err
 			}
-			for i, b := range c.modules() {
-				if b {
-					rect(it.X+i*it.Module, it.Y, it.Module, it.H)
-				}
-			}
-		case QR:
-			m, err := qrMatrix(it.Text)
-			if err != nil {
-				return err
-			}
-			for y, row := range m {
-				for x, b := range row {
-					if b {
-						rect(it.X+x*it.Module, it.Y+y*it.Module, it.Module, it.Module)
-					}
-				}
-			}
-		case Box:
-			rect(it.X, it.Y, it.W, it.Thick)
-			rect(it.X, it.Y+it.H-it.Thick, it.W, it.Thick)
-			rect(it.X, it.Y, it.Thick, it.H)
-			rect(it.X+it.W-it.Thick, it.Y, it.Thick, it.H)
-		case Fill:
-			rect(it.X, it.Y, it.W, it.H)
 		}
 	}
 	return pdf.Output(w)

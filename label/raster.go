@@ -35,38 +35,51 @@ func (l *Layout) Image() (*image.Gray, error) {
 					img.Pix[i] = 0
 				}
 			}
-		case Code128:
-			c, err := encode128(it.Text)
-			if err != nil {
+		default:
+			if err := it.rects(black); err != nil {
 				return nil, err
 			}
-			for i, b := range c.modules() {
-				if b {
-					black(it.X+i*it.Module, it.Y, it.Module, it.H)
-				}
-			}
-		case QR:
-			m, err := qrMatrix(it.Text)
-			if err != nil {
-				return nil, err
-			}
-			for y, row := range m {
-				for x, b := range row {
-					if b {
-						black(it.X+x*it.Module, it.Y+y*it.Module, it.Module, it.Module)
-					}
-				}
-			}
-		case Box:
-			black(it.X, it.Y, it.W, it.Thick)
-			black(it.X, it.Y+it.H-it.Thick, it.W, it.Thick)
-			black(it.X, it.Y, it.Thick, it.H)
-			black(it.X+it.W-it.Thick, it.Y, it.Thick, it.H)
-		case Fill:
-			black(it.X, it.Y, it.W, it.H)
 		}
 	}
 	return img, nil
+}
+
+// rects draws the item as black rectangles, in dots: the bars of a Code
+// 128, the modules of a QR, a box's four sides, a fill. Text is each
+// renderer's own.
+func (it Item) rects(rect func(x, y, w, h int)) error {
+	switch it.Kind {
+	case Code128:
+		c, err := encode128(it.Text)
+		if err != nil {
+			return err
+		}
+		for i, b := range c.modules() {
+			if b {
+				rect(it.X+i*it.Module, it.Y, it.Module, it.H)
+			}
+		}
+	case QR:
+		m, err := qrMatrix(it.Text)
+		if err != nil {
+			return err
+		}
+		for y, row := range m {
+			for x, b := range row {
+				if b {
+					rect(it.X+x*it.Module, it.Y+y*it.Module, it.Module, it.Module)
+				}
+			}
+		}
+	case Box:
+		rect(it.X, it.Y, it.W, it.Thick)
+		rect(it.X, it.Y+it.H-it.Thick, it.W, it.Thick)
+		rect(it.X, it.Y, it.Thick, it.H)
+		rect(it.X+it.W-it.Thick, it.Y, it.Thick, it.H)
+	case Fill:
+		rect(it.X, it.Y, it.W, it.H)
+	}
+	return nil
 }
 
 // WritePNG writes the layout as a one-bit PNG that records its dpi.
