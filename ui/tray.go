@@ -142,6 +142,7 @@ func newTray(w *Window) *tray {
 		return b
 	}
 	t.retry = widget.NewButtonWithIcon(tr.T("action.retry_prints"), theme.DocumentPrintIcon(), t.retryPrints)
+	queue := widget.NewButtonWithIcon(tr.T("action.print_queue"), theme.ListIcon(), t.showPrintQueue)
 	syncNow := widget.NewButtonWithIcon(tr.T("action.sync_now"), theme.UploadIcon(), func() {
 		w.st.SyncNow()
 		t.message.SetText(tr.T("sync.asked"))
@@ -158,7 +159,7 @@ func newTray(w *Window) *tray {
 			action("action.reprint", theme.DocumentPrintIcon(), func(n string) { t.print("sticker", n) }),
 			action("action.receipt", theme.DocumentPrintIcon(), func(n string) { t.print("receipt", n) }),
 			action("action.annul", theme.DeleteIcon(), t.annul),
-			t.retry, syncNow, t.dayEnd,
+			t.retry, queue, syncNow, t.dayEnd,
 		),
 		t.message,
 	)

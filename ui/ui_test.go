@@ -383,6 +383,27 @@ func TestPrinterOff(t *testing.T) {
 	if w.tray.retry.Disabled() || w.tray.retry.Text != "Reintentar impresiones (1)" {
 		t.Errorf("retry button %q disabled=%v", w.tray.retry.Text, w.tray.retry.Disabled())
 	}
+
+	// The queue says why the job waits; cancelling keeps it on record.
+	w.tray.showPrintQueue()
+	w.wait()
+	top := w.Window.Canvas().Overlays().Top()
+	line := find[*widget.Label](top, func(l *widget.Label) bool { return strings.HasPrefix(l.Text, rec.Number+" · sticker · tcp://") })
+	if line == nil || !strings.Contains(line.Text, "1 intento(s): ") {
+		t.Fatalf("the queue does not show the job and its error")
+	}
+	cancel := find[*widget.Button](top, func(b *widget.Button) bool { return b.Text == "Cancelar" })
+	test.Tap(cancel)
+	w.wait()
+	if q, _ := st.PrintQueue(context.Background()); len(q) != 0 {
+		t.Errorf("%d jobs wait after cancelling", len(q))
+	}
+	if jobs, _ := st.PrintJobs(context.Background(), rec.Number); len(jobs) != 1 || jobs[0].State != "cancelled" {
+		t.Errorf("the job after cancelling: %+v", jobs)
+	}
+	if !w.tray.retry.Disabled() || strings.Contains(w.footer.Text, "en cola") {
+		t.Errorf("after cancelling: retry %q, footer %q", w.tray.retry.Text, w.footer.Text)
+	}
 }
 
 // TestSenderSuggestions: a sender seen before is offered as the clerk
