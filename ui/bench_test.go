@@ -16,7 +16,7 @@ import (
 // store of 100,000 radicados: opening the store, reading the
 // configuration, building every screen and showing the count waiting to
 // sync. Fyne's test driver stands in for the GL window (the real window
-// under Xvfb is TestDesktopUnderXvfb's). Beside it, the plain alternative:
+// under Xvfb is timed by cmd/radicador's BenchmarkStartupX). Beside it, the plain alternative:
 // opening the store and counting what waits to sync, with no window.
 func BenchmarkStartup(b *testing.B) {
 	ctx := context.Background()
