@@ -16,8 +16,9 @@ import (
 // store of 100,000 radicados: opening the store, reading the
 // configuration, building every screen and showing the count waiting to
 // sync. Fyne's test driver stands in for the GL window (the real window
-// under Xvfb is timed by cmd/radicador's BenchmarkStartupX). Beside it, the plain alternative:
-// opening the store and counting what waits to sync, with no window.
+// under Xvfb is timed by cmd/radicador's BenchmarkStartupX). Beside it,
+// the plain alternative: opening the store and counting what waits to
+// sync, with no window.
 func BenchmarkStartup(b *testing.B) {
 	ctx := context.Background()
 	dir := seed.Station(b, seed.Size())
