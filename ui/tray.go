@@ -44,6 +44,13 @@ type tray struct {
 	ready   bool // built: filters may refresh it
 }
 
+// view shows a radicado's data and pages in Buscar.
+func (t *tray) view(number string) {
+	t.w.tabs.SelectIndex(2)
+	t.w.search.query.SetText(number)
+	t.w.search.run()
+}
+
 // closeDay writes the day's planilla and checks the day with the server.
 func (t *tray) closeDay() {
 	t.dayEnd.Disable()
@@ -156,6 +163,7 @@ func newTray(w *Window) *tray {
 	top := container.NewBorder(nil, nil, filters, nil, t.text)
 	bottom := container.NewVBox(
 		container.NewHBox(
+			action("action.view", theme.VisibilityIcon(), t.view),
 			action("action.reprint", theme.DocumentPrintIcon(), func(n string) { t.print("sticker", n) }),
 			action("action.receipt", theme.DocumentPrintIcon(), func(n string) { t.print("receipt", n) }),
 			action("action.annul", theme.DeleteIcon(), t.annul),

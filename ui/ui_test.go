@@ -462,6 +462,21 @@ func TestAnnulFromTray(t *testing.T) {
 	if w.tray.cell(w.tray.rows[0], 7) != "anulado" {
 		t.Errorf("tray status %q", w.tray.cell(w.tray.rows[0], 7))
 	}
+	// Ver shows it in Buscar, with the reason it was annulled.
+	w.tray.table.Select(widget.TableCellID{Row: 0, Col: 0})
+	for _, b := range w.tray.actions {
+		if b.Text == "Ver" {
+			test.Tap(b)
+		}
+	}
+	w.wait()
+	if w.tabs.SelectedIndex() != 2 || len(w.search.found) != 1 ||
+		!strings.Contains(w.search.detail.Text, "Anulado por ventanilla1") {
+		t.Errorf("Ver: tab %d, %d found, detail %q", w.tabs.SelectedIndex(), len(w.search.found), w.search.detail.Text)
+	}
+	w.tabs.SelectIndex(1)
+	w.wait()
+
 	// The filter on annulled radicados shows it; on active ones, not.
 	w.tray.state.SetSelectedIndex(1)
 	w.wait()
