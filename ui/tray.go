@@ -72,7 +72,7 @@ var trayColumns = []struct {
 	width float32
 }{
 	{"col.number", 168}, {"col.received", 132}, {"col.kind", 72}, {"col.type", 150},
-	{"col.sender", 200}, {"col.subject", 236}, {"col.due", 96}, {"col.status", 80},
+	{"col.sender", 190}, {"col.subject", 210}, {"col.due", 96}, {"col.status", 80},
 	{"col.sticker", 96}, {"col.sync", 116},
 }
 
