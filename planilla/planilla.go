@@ -4,7 +4,6 @@
 package planilla
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"sort"
@@ -15,6 +14,8 @@ import (
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/radicador/radicador/internal/csvsafe"
 )
 
 // Row is one radicado on the sheet.
@@ -94,15 +95,14 @@ func status(r Row) string {
 // spreadsheets need to read accents right).
 func (s Sheet) WriteCSV(w io.Writer) error {
 	io.WriteString(w, "\ufeff")
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"dependencia", "radicado", "hora", "tipo", "remitente", "asunto", "folios", "estado", "recibido por (nombre y firma)", "fecha y hora de recibo"})
 	for _, g := range s.Groups() {
 		for _, r := range g.Rows {
 			cw.Write([]string{g.Name, r.Number, r.ReceivedAt.Format("15:04"), r.Type, r.Sender, r.Subject, strconv.Itoa(r.Pages), status(r), "", ""})
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // WritePDF writes the sheet as a landscape PDF: a table per department

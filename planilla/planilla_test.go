@@ -2,6 +2,7 @@ package planilla
 
 import (
 	"bytes"
+	"encoding/csv"
 	"flag"
 	"fmt"
 	"os"
@@ -67,6 +68,28 @@ func TestCSVGolden(t *testing.T) {
 	}
 	if !bytes.Equal(buf.Bytes(), want) {
 		t.Errorf("CSV differs from %s:\n%s", golden, buf.String())
+	}
+}
+
+// TestCSVFormulas: a sender or subject that a spreadsheet would run as a
+// formula is written as text.
+func TestCSVFormulas(t *testing.T) {
+	s := sheet(1)
+	s.Rows[0].Sender = `=HYPERLINK("http://evil.example/x","Juan")`
+	s.Rows[0].Subject = "@SUM(1+1)*cmd|' /C calc'!A0"
+	var buf bytes.Buffer
+	if err := s.WriteCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rows[1][4]; got != `'=HYPERLINK("http://evil.example/x","Juan")` {
+		t.Errorf("sender cell %q", got)
+	}
+	if got := rows[1][5]; got != "'@SUM(1+1)*cmd|' /C calc'!A0" {
+		t.Errorf("subject cell %q", got)
 	}
 }
 

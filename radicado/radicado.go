@@ -179,17 +179,34 @@ func FindType(types []DocType, code string) (DocType, error) {
 	return DocType{}, fmt.Errorf("document type %q is not known (known: %s)", code, strings.Join(codes, ", "))
 }
 
+// Limits of a radicado's text fields, the same on the station that types
+// them and on the server that receives them.
+const (
+	MaxSenderName = 200
+	MaxSubject    = 500
+	MaxReason     = 1000
+	MaxFileName   = 255 // bytes, as file systems count
+	MaxPages      = 10000
+)
+
 // CleanText checks a text field typed by a clerk or read from a form: valid
-// UTF-8, no control characters, at most max characters. It trims the ends,
-// folds runs of white space to one space and normalises to NFC, so that the
-// same words are stored and searched the same way.
+// UTF-8, no control characters, no characters that reorder text on screen
+// (bidirectional overrides), no U+FFFD left by a broken encoding, at most max
+// characters. It trims the ends, folds runs of white space to one space and
+// normalises to NFC, so that the same words are stored and searched the same
+// way.
 func CleanText(field, s string, max int) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", fmt.Errorf("%s is not valid UTF-8 text", field)
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) && !unicode.IsSpace(r) {
+		switch {
+		case unicode.IsControl(r) && !unicode.IsSpace(r):
 			return "", fmt.Errorf("%s has a control character (%U)", field, r)
+		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+			return "", fmt.Errorf("%s has a character that reorders text (%U)", field, r)
+		case r == utf8.RuneError:
+			return "", fmt.Errorf("%s has a character lost to a broken encoding (U+FFFD)", field)
 		}
 	}
 	s = strings.Join(strings.Fields(norm.NFC.String(s)), " ")
@@ -197,4 +214,75 @@ func CleanText(field, s string, max int) (string, error) {
 		return "", fmt.Errorf("%s has %d characters; at most %d fit", field, n, max)
 	}
 	return s, nil
+}
+
+// CheckClean verifies that s is already in the form CleanText gives: what
+// a station stored, as the server receives it.
+func CheckClean(field, s string, max int) error {
+	clean, err := CleanText(field, s, max)
+	if err != nil {
+		return err
+	}
+	if clean != s {
+		return fmt.Errorf("%s has white space at its ends, doubled or not a plain space, or is not in Unicode NFC", field)
+	}
+	return nil
+}
+
+// CleanFileName gives the name a file is kept under in a radicado: the last
+// element of a path, as clean text (no line breaks or control characters),
+// at most MaxFileName bytes (shortened before its extension).
+func CleanFileName(name string) (string, error) {
+	name = strings.TrimRight(name, `/\`)
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	clean, err := CleanText("file name", name, MaxFileName)
+	if err != nil {
+		return "", err
+	}
+	if clean == "" || clean == "." || clean == ".." {
+		return "", fmt.Errorf("file name %q: a file needs a name", name)
+	}
+	if len(clean) > MaxFileName {
+		ext := ""
+		if i := strings.LastIndexByte(clean, '.'); i > 0 && len(clean)-i <= 10 {
+			ext = clean[i:]
+		}
+		cut := MaxFileName - len(ext)
+		for cut > 0 && !utf8.RuneStart(clean[cut]) {
+			cut--
+		}
+		clean = clean[:cut] + ext
+	}
+	return clean, nil
+}
+
+// CheckFileName verifies a file name as CleanFileName gives it.
+func CheckFileName(name string) error {
+	clean, err := CleanFileName(name)
+	if err != nil {
+		return err
+	}
+	if clean != name {
+		return fmt.Errorf("file name %q: a plain name, not a path, without line breaks, at most %d bytes", name, MaxFileName)
+	}
+	return nil
+}
+
+// CheckTypeCode checks a document type's code: 1 to 30 lower-case letters,
+// digits or _.
+func CheckTypeCode(code string) error {
+	if code == "" || len(code) > 30 || strings.Trim(code, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
+		return fmt.Errorf("type code %q: use 1 to 30 lower-case letters, digits or _", code)
+	}
+	return nil
+}
+
+// CheckDeptCode checks a department code: 1 to 20 letters, digits, - _ or .
+func CheckDeptCode(code string) error {
+	if code == "" || len(code) > 20 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") != "" {
+		return fmt.Errorf("department code %q: use up to 20 letters, digits, - _ or .", code)
+	}
+	return nil
 }

@@ -133,7 +133,7 @@ func configFrom(settings map[string]string) (Config, error) {
 		switch {
 		case strings.HasPrefix(k, prefixType):
 			code := strings.TrimPrefix(k, prefixType)
-			if err := checkTypeCode(code); err != nil {
+			if err := radicado.CheckTypeCode(code); err != nil {
 				return c, err
 			}
 			name, err := radicado.CleanText("type name", v, 80)
@@ -143,7 +143,7 @@ func configFrom(settings map[string]string) (Config, error) {
 			c.setType(code, func(t *radicado.DocType) { t.Name = name })
 		case strings.HasPrefix(k, prefixTerm):
 			code := strings.TrimPrefix(k, prefixTerm)
-			if err := checkTypeCode(code); err != nil {
+			if err := radicado.CheckTypeCode(code); err != nil {
 				return c, err
 			}
 			days, err := strconv.Atoi(v)
@@ -153,7 +153,7 @@ func configFrom(settings map[string]string) (Config, error) {
 			c.setType(code, func(t *radicado.DocType) { t.Days = days })
 		case strings.HasPrefix(k, prefixDept):
 			code := strings.TrimPrefix(k, prefixDept)
-			if err := checkDeptCode(code); err != nil {
+			if err := radicado.CheckDeptCode(code); err != nil {
 				return c, err
 			}
 			c.Depts[code] = v
@@ -184,15 +184,6 @@ func configFrom(settings map[string]string) (Config, error) {
 	return c, nil
 }
 
-// checkDeptCode checks a department code: letters, digits, - _ or ., up to
-// 20.
-func checkDeptCode(code string) error {
-	if code == "" || len(code) > 20 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") != "" {
-		return fmt.Errorf("department code %q: use up to 20 letters, digits, - _ or .", code)
-	}
-	return nil
-}
-
 // setType changes the type with code, adding it (named by its code) when new.
 func (c *Config) setType(code string, f func(*radicado.DocType)) {
 	for i := range c.Types {
@@ -204,13 +195,6 @@ func (c *Config) setType(code string, f func(*radicado.DocType)) {
 	t := radicado.DocType{Code: code, Name: code}
 	f(&t)
 	c.Types = append(c.Types, t)
-}
-
-func checkTypeCode(code string) error {
-	if code == "" || len(code) > 30 || strings.Trim(code, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
-		return fmt.Errorf("type code %q: use 1 to 30 lower-case letters, digits or _", code)
-	}
-	return nil
 }
 
 // ParsedPattern gives the number pattern.

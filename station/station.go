@@ -133,7 +133,11 @@ func (s *Station) Radicar(ctx context.Context, req Request) (radicado.Record, er
 		return radicado.Record{}, err
 	}
 	infos := make([]document.Info, len(req.Files))
+	names := make([]string, len(req.Files))
 	for i, p := range req.Files {
+		if names[i], err = radicado.CleanFileName(filepath.Base(p)); err != nil {
+			return radicado.Record{}, fmt.Errorf("%s: %w", p, err)
+		}
 		if infos[i], err = document.Inspect(p); err != nil {
 			return radicado.Record{}, fileError(p, err)
 		}
@@ -147,7 +151,7 @@ func (s *Station) Radicar(ctx context.Context, req Request) (radicado.Record, er
 			return radicado.Record{}, fmt.Errorf("%s changed while it was being read; scan or copy it again", p)
 		}
 		draft.Files = append(draft.Files, radicado.File{
-			SHA256: sum, Size: size, Name: filepath.Base(p), MediaType: infos[i].MediaType, Pages: infos[i].Pages,
+			SHA256: sum, Size: size, Name: names[i], MediaType: infos[i].MediaType, Pages: infos[i].Pages,
 		})
 	}
 	rec, err := s.store.Radicar(ctx, draft)
@@ -167,14 +171,14 @@ func (s *Station) check(cfg Config, req Request) (store.Draft, error) {
 	if err != nil {
 		return store.Draft{}, err
 	}
-	name, err := radicado.CleanText("sender", req.SenderName, 200)
+	name, err := radicado.CleanText("sender", req.SenderName, radicado.MaxSenderName)
 	if err != nil {
 		return store.Draft{}, err
 	}
 	if name == "" {
 		return store.Draft{}, errors.New("the sender's name is missing")
 	}
-	subject, err := radicado.CleanText("subject", req.Subject, 500)
+	subject, err := radicado.CleanText("subject", req.Subject, radicado.MaxSubject)
 	if err != nil {
 		return store.Draft{}, err
 	}
@@ -186,8 +190,10 @@ func (s *Station) check(cfg Config, req Request) (store.Draft, error) {
 		return store.Draft{}, fmt.Errorf("sender ID: %w", err)
 	}
 	dept := strings.TrimSpace(req.Dept)
-	if len(dept) > 20 || strings.Trim(dept, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") != "" {
-		return store.Draft{}, fmt.Errorf("department code %q: use up to 20 letters, digits, - _ or .", req.Dept)
+	if dept != "" {
+		if err := radicado.CheckDeptCode(dept); err != nil {
+			return store.Draft{}, err
+		}
 	}
 	if len(req.Files) == 0 {
 		return store.Draft{}, errors.New("no document: give at least one scanned page or file")
@@ -216,7 +222,7 @@ func fileError(path string, err error) error {
 
 // Anular annuls number for reason. The number stays, marked annulled.
 func (s *Station) Anular(ctx context.Context, number, reason string) (radicado.Record, error) {
-	reason, err := radicado.CleanText("reason", reason, 1000)
+	reason, err := radicado.CleanText("reason", reason, radicado.MaxReason)
 	if err != nil {
 		return radicado.Record{}, err
 	}

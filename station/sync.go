@@ -35,6 +35,21 @@ func (s *Station) Enroll(ctx context.Context, server, token string) (wire.Whoami
 		return who, fmt.Errorf("that token is for office %s station %s, and this station is office %s station %s (radicador config)",
 			who.Office, who.Station, cfg.Office, cfg.Station)
 	}
+	if who.Pattern != "" && who.Pattern != cfg.Pattern {
+		// The server numbers the organisation: a station that has not
+		// numbered anything yet takes its pattern; one that has cannot.
+		some, err := s.store.List(ctx, store.Filter{Limit: 1})
+		if err != nil {
+			return who, err
+		}
+		if len(some) > 0 {
+			return who, fmt.Errorf("the server's number pattern is %s and this station has numbered with %s; the server would refuse its radicados: ask the administrator",
+				who.Pattern, cfg.Pattern)
+		}
+		if err := s.Set(ctx, map[string]*string{KeyPattern: &who.Pattern}); err != nil {
+			return who, fmt.Errorf("taking the server's number pattern %s: %w", who.Pattern, err)
+		}
+	}
 	return who, client.SaveCredentials(s.store.Dir(), client.Credentials{Server: server, Token: token})
 }
 

@@ -2,14 +2,14 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/radicador/radicador/sync/wire"
 )
 
 // Event is one entry of the audit log.
@@ -35,15 +35,10 @@ const (
 // genesis is the previous hash of the first event.
 var genesis = strings.Repeat("0", 64)
 
-// eventHash chains an event to the one before it. The fields are hashed as a
-// JSON array, which keeps their boundaries unambiguous.
+// eventHash chains an event to the one before it (wire.EventHash: the
+// server checks the same hash).
 func eventHash(e Event) string {
-	b, err := json.Marshal([]any{e.Prev, e.ID, e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Number, string(e.Data)})
-	if err != nil {
-		panic(err) // strings and an integer always marshal
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return wire.EventHash(e.Prev, e.ID, e.At, e.Actor, e.Action, e.Number, e.Data)
 }
 
 // appendEvent adds an event to the log inside tx and gives its id.

@@ -14,7 +14,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"modernc.org/sqlite"
 
 	"github.com/radicador/radicador/cas"
+	"github.com/radicador/radicador/internal/migrate"
 )
 
 //go:embed migrations/*.sql
@@ -128,46 +128,23 @@ func (s *Store) Now() time.Time { return s.clock() }
 
 // SchemaVersion gives the newest migration this binary knows.
 func SchemaVersion() int {
-	names, _ := fs.Glob(migrations, "migrations/*.sql")
-	return len(names)
+	steps, _ := migrate.Steps(schema())
+	return len(steps)
+}
+
+// schema gives the embedded migrations.
+func schema() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err) // the folder is embedded
+	}
+	return sub
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
 	return s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
-			return err
-		}
-		var have int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
-			return err
-		}
-		if have > len(names) {
-			return fmt.Errorf("the data folder %s was written by a newer Radicador (schema %d, this program knows %d): update this program", s.dir, have, len(names))
-		}
-		for i, name := range names[have:] {
-			version := have + i + 1
-			if !strings.HasPrefix(filepath.Base(name), fmt.Sprintf("%04d_", version)) {
-				return fmt.Errorf("migration %s is out of sequence (want %04d_…)", name, version)
-			}
-			body, err := migrations.ReadFile(name)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", name, err)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				version, filepath.Base(name), time.Now().UTC().Format(time.RFC3339)); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := migrate.Apply(ctx, tx, migrate.SQLite, schema(), "the data folder "+s.dir)
+		return err
 	})
 }
 

@@ -13,14 +13,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"text/tabwriter"
-	"time"
 
 	"github.com/radicador/radicador/sync/server"
 )
@@ -37,6 +35,13 @@ Usage:
   radicador-server station revoke --office CODE --station CODE
   radicador-server station list
   radicador-server admin add --name NAME
+  radicador-server config                       the organisation's settings
+  radicador-server config set pattern PATTERN   the number pattern stations use
+
+serve's limits (defaults in brackets; see the README):
+  --max-file BYTES [512 MiB]  --partial-quota BYTES [2 GiB] a station's unfinished uploads
+  --partial-age DURATION [168h] unfinished uploads kept  --max-conns N [1024]  --max-conns-per-ip N [64]
+  --requests N [16] and --uploads N [4] at once per token  --min-rate BYTES/S [8192] slowest body
 
 --data is the folder of the documents (default: $RADICADOR_SERVER_DATA,
 else ./radicador-server-data). --db is postgres://… for PostgreSQL; without
@@ -59,6 +64,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = station(ctx, args[1], args[2:], stdout)
 	case args[0] == "admin" && len(args) > 1 && args[1] == "add":
 		err = adminAdd(ctx, args[2:], stdout)
+	case args[0] == "config":
+		err = config(ctx, args[1:], stdout)
 	default:
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -103,13 +110,32 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	listen := fs.String("listen", "127.0.0.1:8390", "address to listen on")
 	cert := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key the server speaks HTTPS")
 	key := fs.String("tls-key", "", "TLS private key (PEM)")
-	maxFile := fs.Int64("max-file", server.DefaultLimits.MaxFile, "largest file accepted, in bytes")
+	d := server.DefaultLimits
+	limits := d
+	fs.Int64Var(&limits.MaxFile, "max-file", d.MaxFile, "largest file accepted, in bytes")
+	fs.Int64Var(&limits.PartialQuota, "partial-quota", d.PartialQuota, "bytes one station's unfinished uploads may announce in all")
+	fs.DurationVar(&limits.PartialAge, "partial-age", d.PartialAge, "how long an unfinished upload that does not go on is kept")
+	fs.DurationVar(&limits.SweepEvery, "sweep-every", d.SweepEvery, "how often abandoned uploads are looked for")
+	fs.IntVar(&limits.MaxConns, "max-conns", d.MaxConns, "connections open at once")
+	fs.IntVar(&limits.MaxConnsPerIP, "max-conns-per-ip", d.MaxConnsPerIP, "connections open at once from one address")
+	fs.IntVar(&limits.Requests, "requests", d.Requests, "requests of one token at once")
+	fs.IntVar(&limits.Uploads, "uploads", d.Uploads, "file pieces one station sends at once")
+	fs.Int64Var(&limits.MinRate, "min-rate", d.MinRate, "bytes a second a request body must keep up")
 	dbf := addDB(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected %q", fs.Arg(0))
+	}
 	if (*cert == "") != (*key == "") {
 		return errors.New("give both --tls-cert and --tls-key, or neither")
+	}
+	for _, v := range []int64{limits.MaxFile, limits.PartialQuota, int64(limits.PartialAge), int64(limits.SweepEvery),
+		int64(limits.MaxConns), int64(limits.MaxConnsPerIP), int64(limits.Requests), int64(limits.Uploads), limits.MinRate} {
+		if v <= 0 {
+			return errors.New("limits must be above zero")
+		}
 	}
 	log := slog.New(slog.NewJSONHandler(stdout, nil))
 	db, err := dbf.open(ctx)
@@ -117,39 +143,43 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	limits := server.DefaultLimits
-	limits.MaxFile = *maxFile
-	srv := &http.Server{
-		Addr:              *listen,
-		Handler:           server.New(db, log, limits).Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute,
-		WriteTimeout:      5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-	}
 	l, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
 	}
 	log.Info("listening", "addr", l.Addr().String(), "tls", *cert != "")
-	errc := make(chan error, 1)
-	go func() {
-		if *cert != "" {
-			errc <- srv.ServeTLS(l, *cert, *key)
-		} else {
-			errc <- srv.Serve(l)
-		}
-	}()
-	select {
-	case err := <-errc:
+	return server.New(db, log, limits).Serve(ctx, l, server.ServeOptions{TLSCert: *cert, TLSKey: *key})
+}
+
+// config shows or sets the organisation's settings kept by the server.
+func config(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("config", flag.ContinueOnError)
+	dbf := addDB(fs)
+	if err := fs.Parse(args); err != nil {
 		return err
-	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing the requests under way")
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
+	rest := fs.Args()
+	db, err := dbf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch {
+	case len(rest) == 0 || (len(rest) == 1 && rest[0] == "show"):
+		pat, err := db.Pattern(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "pattern\t%s\n", pat)
+		return nil
+	case len(rest) == 3 && rest[0] == "set" && rest[1] == "pattern":
+		if err := db.SetPattern(ctx, rest[2]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Number pattern set to %s: stations enrolled from now on must use it, and running servers take it within a minute.\n", rest[2])
+		return nil
+	}
+	return errors.New("config: use 'config' or 'config set pattern PATTERN'")
 }
 
 // newToken gives a random token; only its hash is kept.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -319,5 +320,28 @@ func TestEvalCommand(t *testing.T) {
 	}
 	if r := cli(t, t.TempDir(), "eval", "--corpus", t.TempDir()); r.code != 1 || !strings.Contains(r.stderr, "no letters") {
 		t.Errorf("eval of an empty folder: %d %q", r.code, r.stderr)
+	}
+}
+
+// TestPlanillaCSVFormulas: the station's planilla CSV writes a sender that
+// a spreadsheet would run as a formula as plain text.
+func TestPlanillaCSVFormulas(t *testing.T) {
+	data, src := t.TempDir(), t.TempDir()
+	page := fixture.PNG(t, src, "carta.png", "Señores")
+	evil := `=HYPERLINK("http://evil.example/x","Juan")`
+	cli(t, data, "radicar", "--kind", "entrada", "--type", "peticion", "--sender", evil,
+		"--subject", "+57 cobro", page).ok(t)
+	out := filepath.Join(t.TempDir(), "p.csv")
+	cli(t, data, "planilla", "--day", time.Now().Format(time.DateOnly), "--format", "csv", "--out", out).ok(t)
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(b), "\ufeff"))).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("%d rows, %v: %s", len(rows), err, b)
+	}
+	if rows[1][4] != "'"+evil || rows[1][5] != "'+57 cobro" {
+		t.Errorf("sender %q, subject %q: a formula reaches the spreadsheet", rows[1][4], rows[1][5])
 	}
 }

@@ -400,13 +400,17 @@ func (c *Client) push(ctx context.Context, rec radicado.Record) (string, int64, 
 }
 
 // Upload sends a file the server does not hold whole, from where the
-// server's copy ends. When a chunk gets no answer, it asks the server how
-// much it holds before sending anything again: a chunk the server took is
+// server's copy ends. When a piece gets no answer, it asks the server how
+// much it holds before sending anything again: a piece the server took is
 // not sent twice, and a broken upload goes on instead of starting over.
+// Every failure, an offset the server disputes (409) included, waits before
+// the next try; and an upload stops with an error once it has spent twice
+// the file's bytes (plus a piece) or twice its requests (plus the retries),
+// whatever the server answers.
 func (c *Client) Upload(ctx context.Context, f radicado.File) error {
-	// A file of one chunk goes at once: the server answers a file it holds
-	// whole with 201 and a part of one with its offset. A longer one starts
-	// where the server's copy ends.
+	// A file of one piece goes at once: the server answers a file this
+	// station holds whole with 201 and a part of one with its offset. A
+	// longer one starts where the server's copy ends.
 	var offset int64
 	if f.Size > ChunkSize {
 		var complete bool
@@ -420,8 +424,26 @@ func (c *Client) Upload(ctx context.Context, f radicado.File) error {
 		return err
 	}
 	defer file.Close()
+	pieces := int((f.Size + ChunkSize - 1) / ChunkSize)
+	budget := uploadBudget{bytes: 2*f.Size + ChunkSize, requests: 2*pieces + 2*c.opt.Retries + 2}
 	buf := make([]byte, min(int64(ChunkSize), f.Size))
 	failures := 0
+	// fail counts a failure and waits before the next try, or gives up.
+	fail := func(r *resty.Response, err error) error {
+		failures++
+		if failures > c.opt.Retries {
+			if err == nil {
+				err = statusError("file "+f.SHA256[:12], r)
+			}
+			return fmt.Errorf("file %s: %w", f.SHA256[:12], err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(c.backoff(failures, r)):
+			return nil
+		}
+	}
 	for {
 		if offset > f.Size || offset < 0 {
 			offset = 0
@@ -429,6 +451,9 @@ func (c *Client) Upload(ctx context.Context, f radicado.File) error {
 		n, err := file.ReadAt(buf[:min(int64(ChunkSize), f.Size-offset)], offset)
 		if err != nil && !errors.Is(err, io.EOF) {
 			return err
+		}
+		if err := budget.spend(n); err != nil {
+			return fmt.Errorf("file %s (%d bytes): %w", f.SHA256[:12], f.Size, err)
 		}
 		r, err := c.once.R().SetContext(ctx).
 			SetHeader(wire.HeaderUploadOffset, strconv.FormatInt(offset, 10)).
@@ -439,18 +464,9 @@ func (c *Client) Upload(ctx context.Context, f radicado.File) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err != nil || r.StatusCode() >= 500 || r.StatusCode() == http.StatusTooManyRequests {
-			failures++
-			if failures > c.opt.Retries {
-				if err == nil {
-					err = statusError("file "+f.SHA256[:12], r)
-				}
-				return fmt.Errorf("file %s: %w", f.SHA256[:12], err)
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(c.backoff(failures, r)):
+		if err != nil || r.StatusCode() >= 500 || r.StatusCode() == http.StatusTooManyRequests || r.StatusCode() == http.StatusRequestTimeout {
+			if err := fail(r, err); err != nil {
+				return err
 			}
 			var done bool
 			if offset, done, err = c.held(ctx, f.SHA256); err != nil || done {
@@ -458,23 +474,46 @@ func (c *Client) Upload(ctx context.Context, f radicado.File) error {
 			}
 			continue
 		}
-		failures = 0
 		switch r.StatusCode() {
 		case http.StatusCreated, http.StatusOK:
 			return nil
 		case http.StatusNoContent:
+			failures = 0
 			offset += int64(n)
 		case http.StatusConflict:
-			// The server holds a different amount: go on from there.
+			// The server holds a different amount: go on from there, after
+			// a wait (a server that keeps disputing must not make us spin).
 			next, err := strconv.ParseInt(r.Header().Get(wire.HeaderUploadOffset), 10, 64)
 			if err != nil {
 				return statusError("file "+f.SHA256[:12], r)
+			}
+			if err := fail(r, nil); err != nil {
+				return err
 			}
 			offset = next
 		default:
 			return statusError("file "+f.SHA256[:12], r)
 		}
 	}
+}
+
+// uploadBudget is what one file's upload may still spend.
+type uploadBudget struct {
+	bytes    int64
+	requests int
+}
+
+// ErrNoProgress is returned when an upload spent its budget without the
+// server taking the file.
+var ErrNoProgress = errors.New("the server does not take the file: the upload spent its budget of bytes and requests")
+
+func (b *uploadBudget) spend(n int) error {
+	b.bytes -= int64(n)
+	b.requests--
+	if b.bytes < 0 || b.requests < 0 {
+		return ErrNoProgress
+	}
+	return nil
 }
 
 // held asks how much of a file the server holds.

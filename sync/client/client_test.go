@@ -239,7 +239,7 @@ func checkHeld(t *testing.T, c *central, st *station.Station, want int) {
 		}
 		for _, f := range rec.Files {
 			var buf writeCounter
-			if err := db.ReadFile(ctx, f.SHA256, &buf); err != nil || int64(buf) != f.Size {
+			if err := db.ReadFile(ctx, server.Principal{Office: rec.Parts.Office, Station: rec.Parts.Station}, f.SHA256, &buf); err != nil || int64(buf) != f.Size {
 				t.Errorf("%s: file %s on the server: %d bytes, %v", h.Number, f.SHA256[:8], buf, err)
 			}
 		}

@@ -11,10 +11,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/sync/wire"
 )
 
@@ -38,8 +40,9 @@ var pgSeq struct {
 	n int
 }
 
-// postgresDB gives a store in a fresh PostgreSQL database of its own.
-func postgresDB(t *testing.T) *DB {
+// postgresURL gives the URL of a fresh, empty PostgreSQL database, dropped
+// when the test ends.
+func postgresURL(t *testing.T) string {
 	t.Helper()
 	base := os.Getenv("RADICADOR_TEST_PG")
 	if base == "" {
@@ -60,15 +63,22 @@ func postgresDB(t *testing.T) *DB {
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatal(err)
 	}
-	db, err := Open(ctx, withDatabase(base, name), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
-		db.Close()
 		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 		admin.Close()
 	})
+	return withDatabase(base, name)
+}
+
+// postgresDB gives a store in a fresh PostgreSQL database of its own.
+func postgresDB(t *testing.T) *DB {
+	t.Helper()
+	url := postgresURL(t)
+	db, err := Open(context.Background(), url, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
 	return db
 }
 
@@ -90,23 +100,54 @@ func sumOf(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// upload puts a whole file in one chunk.
-func upload(t *testing.T, db *DB, data []byte) wire.File {
+// st1 is the station most tests act as.
+var st1 = Principal{Office: "001", Station: "01"}
+
+// putChunk sends a piece of a file as p.
+func putChunk(db *DB, p Principal, sum string, size, offset int64, data []byte) (FileState, error) {
+	return db.PutChunk(context.Background(), p, Chunk{Sum: sum, Size: size, Offset: offset, Body: bytes.NewReader(data), Max: 8 << 20})
+}
+
+// upload puts a whole file in one chunk, as station 001-01 (or as).
+func upload(t *testing.T, db *DB, data []byte, as ...Principal) wire.File {
 	t.Helper()
+	p := st1
+	if len(as) > 0 {
+		p = as[0]
+	}
 	sum := sumOf(data)
-	if _, err := db.PutChunk(context.Background(), sum, int64(len(data)), 0, data); err != nil {
+	if _, err := putChunk(db, p, sum, int64(len(data)), 0, data); err != nil {
 		t.Fatal(err)
 	}
 	return wire.File{SHA256: sum, Size: int64(len(data)), Name: "p.png", MediaType: "image/png", Pages: 1}
 }
 
+// genesis is the previous hash of a station's first event.
+var genesis = strings.Repeat("0", 64)
+
+// event makes an audit event with its hash, as a station records it.
+func event(id int64, prev, action, number, data string, at time.Time) wire.Event {
+	e := wire.Event{ID: id, At: at, Actor: "ventanilla", Action: action, Number: number, Data: []byte(data), Prev: prev}
+	e.Hash = wire.EventHash(e.Prev, e.ID, e.At, e.Actor, e.Action, e.Number, e.Data)
+	return e
+}
+
+// push makes a station's push of a radicado of the default pattern: the
+// number gives the office, station, consecutive and kind.
 func push(number, office, station string, files ...wire.File) wire.Push {
-	r := wire.Radicado{Number: number, Year: 2026, Office: office, Station: station, Kind: 2, Seq: 1,
-		ReceivedAt: time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("COT", -5*3600)), Type: "peticion",
-		SenderName: "Ana", Subject: "Solicitud", Pages: len(files), Files: files}
-	r.SHA256 = wire.DocumentHash(files)
-	return wire.Push{Radicado: r, Events: []wire.Event{{ID: 1, At: r.ReceivedAt, Actor: "v1", Action: "radicar", Number: number,
-		Data: []byte(`{}`), Prev: "0", Hash: sumOf([]byte(number))}}}
+	parts, err := radicado.MustPattern(radicado.DefaultPattern).Parse(number)
+	if err != nil {
+		panic(err)
+	}
+	pages := 0
+	for _, f := range files {
+		pages += f.Pages
+	}
+	r := wire.Radicado{Number: number, Year: parts.Year, Office: office, Station: station, Kind: int(parts.Kind), Seq: parts.Seq,
+		ReceivedAt: time.Date(parts.Year, 11, 23, 10, 0, 0, 0, time.FixedZone("COT", -5*3600)), Type: "peticion",
+		SenderName: "Ana", Subject: "Solicitud", Pages: pages, Files: files}
+	r.SHA256 = radicado.DocumentHash(files)
+	return wire.Push{Radicado: r, Events: []wire.Event{event(int64(parts.Seq), genesis, "radicar", number, `{"number":"`+number+`"}`, r.ReceivedAt)}}
 }
 
 func conformance(t *testing.T, open func(*testing.T) *DB) {
@@ -149,41 +190,41 @@ func conformance(t *testing.T, open func(*testing.T) *DB) {
 		db := open(t)
 		data := bytes.Repeat([]byte("carta escaneada "), 1000)
 		sum, size := sumOf(data), int64(len(data))
-		if _, err := db.File(ctx, sum); !errors.Is(err, ErrNotFound) {
+		if _, err := db.File(ctx, st, sum); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("File of nothing: %v", err)
 		}
-		f, err := db.PutChunk(ctx, sum, size, 0, data[:5000])
+		f, err := putChunk(db, st, sum, size, 0, data[:5000])
 		if err != nil || f.Received != 5000 || f.Complete {
 			t.Fatalf("first chunk: %+v %v", f, err)
 		}
 		// The same chunk again (a retry after a lost answer) is refused with
 		// the offset to go on from.
-		if f, err := db.PutChunk(ctx, sum, size, 0, data[:5000]); !errors.Is(err, ErrOffset) || f.Received != 5000 {
+		if f, err := putChunk(db, st, sum, size, 0, data[:5000]); !errors.Is(err, ErrOffset) || f.Received != 5000 {
 			t.Errorf("repeated chunk: %+v %v", f, err)
 		}
-		if _, err := db.PutChunk(ctx, sum, size, 7000, data[7000:]); !errors.Is(err, ErrOffset) {
+		if _, err := putChunk(db, st, sum, size, 7000, data[7000:]); !errors.Is(err, ErrOffset) {
 			t.Errorf("a gap: %v", err)
 		}
-		if _, err := db.PutChunk(ctx, sum, size, 5000, append(data[5000:], 'x')); !errors.Is(err, ErrTooLarge) {
+		if _, err := putChunk(db, st, sum, size, 5000, append(data[5000:], 'x')); !errors.Is(err, ErrTooLarge) {
 			t.Errorf("past the end: %v", err)
 		}
-		f, err = db.PutChunk(ctx, sum, size, 5000, data[5000:])
+		f, err = putChunk(db, st, sum, size, 5000, data[5000:])
 		if err != nil || !f.Complete {
 			t.Fatalf("last chunk: %+v %v", f, err)
 		}
-		if f, err := db.PutChunk(ctx, sum, size, 0, data); err != nil || !f.Complete {
+		if f, err := putChunk(db, st, sum, size, 0, data); err != nil || !f.Complete {
 			t.Errorf("a held file again: %+v %v", f, err)
 		}
 		var buf bytes.Buffer
-		if err := db.ReadFile(ctx, sum, &buf); err != nil || !bytes.Equal(buf.Bytes(), data) {
+		if err := db.ReadFile(ctx, st, sum, &buf); err != nil || !bytes.Equal(buf.Bytes(), data) {
 			t.Errorf("read back %d bytes, %v", buf.Len(), err)
 		}
 		// A file that does not hash to its name is thrown away whole.
 		bad := sumOf([]byte("otra cosa"))
-		if _, err := db.PutChunk(ctx, bad, 4, 0, []byte("algo")); !errors.Is(err, ErrHash) {
+		if _, err := putChunk(db, st, bad, 4, 0, []byte("algo")); !errors.Is(err, ErrHash) {
 			t.Errorf("hash mismatch: %v", err)
 		}
-		if _, err := db.File(ctx, bad); !errors.Is(err, ErrNotFound) {
+		if _, err := db.File(ctx, st, bad); !errors.Is(err, ErrNotFound) {
 			t.Errorf("a file with the wrong hash was kept: %v", err)
 		}
 	})
@@ -200,8 +241,8 @@ func conformance(t *testing.T, open func(*testing.T) *DB) {
 			t.Errorf("the same push again: %+v %v", res, err)
 		}
 		// An annulment arrives as an event.
-		p.Events = append(p.Events, wire.Event{ID: 2, At: time.Now(), Actor: "jefe", Action: "anular", Number: p.Radicado.Number,
-			Data: []byte(`{"number":"2026001010000012","reason":"duplicado"}`), Prev: p.Events[0].Hash, Hash: sumOf([]byte("anular"))})
+		p.Events = append(p.Events, event(2, p.Events[0].Hash, "anular", p.Radicado.Number,
+			`{"number":"2026001010000012","reason":"duplicado"}`, time.Now()))
 		if res, err := db.Put(ctx, st, p); err != nil || res.Status != wire.Already || !res.Annulled {
 			t.Errorf("annulment: %+v %v", res, err)
 		}
@@ -268,6 +309,7 @@ func conformance(t *testing.T, open func(*testing.T) *DB) {
 		db := open(t)
 		f := upload(t, db, []byte("pág"))
 		for i, s := range []Principal{st, st, {Office: "002", Station: "01"}} {
+			upload(t, db, []byte("pág"), s)
 			p := push(fmt.Sprintf("2026%s%s00000%d2", s.Office, s.Station, i+1), s.Office, s.Station, f)
 			if i == 1 {
 				p.Radicado.Subject = "Queja por cobro"

@@ -1,10 +1,14 @@
 // Package server is the central server: the /api/v1 HTTP API that enrolled
 // stations push their radicados, events and documents to, exactly once, and
 // that lists and searches what it holds. Storage is SQLite or PostgreSQL
-// (DB).
+// (DB). Every client is assumed hostile: each request is authenticated,
+// bounded in size, time and number, validated against the organisation's
+// number pattern, and answered only with what its principal may see
+// (access.go).
 package server
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -13,27 +17,98 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
+	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/planilla"
+	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/sync/wire"
 )
 
 //go:embed openapi.json
 var openAPI []byte
 
-// Limits bound what a request may carry.
+// Limits bound what clients may ask of the server. A zero field takes its
+// value from DefaultLimits.
 type Limits struct {
-	MaxJSON  int64 // a push or a manifest
-	MaxChunk int64 // one chunk of a file
-	MaxFile  int64 // a whole file
+	MaxJSON  int64 // bytes of a push or a manifest
+	MaxChunk int64 // bytes of one piece of a file
+	MaxFile  int64 // bytes of a whole file
+
+	// PartialQuota bounds the bytes that one station's unfinished uploads
+	// announce in all; beyond it a new upload is refused (507).
+	PartialQuota int64
+	// PartialAge is how long an unfinished upload that does not go on is
+	// kept; SweepEvery is how often the running server looks for them.
+	PartialAge time.Duration
+	SweepEvery time.Duration
+
+	// Requests bounds the requests of one token at once, Uploads its
+	// pieces of files being written at once (beyond: 429, Retry-After).
+	Requests int
+	Uploads  int
+
+	// A request body must arrive within BodyGrace plus its length at
+	// MinRate bytes a second, whatever pace it trickles at (408 after).
+	MinRate   int64
+	BodyGrace time.Duration
+
+	// MaxConns bounds the connections at once; MaxConnsPerIP those from
+	// one address (beyond it a connection is closed at once).
+	MaxConns      int
+	MaxConnsPerIP int
 }
 
 // DefaultLimits are generous for scanned letters and refuse the absurd.
-var DefaultLimits = Limits{MaxJSON: 4 << 20, MaxChunk: 8 << 20, MaxFile: 512 << 20}
+var DefaultLimits = Limits{
+	MaxJSON: 4 << 20, MaxChunk: 8 << 20, MaxFile: 512 << 20,
+	PartialQuota: 2 << 30, PartialAge: 7 * 24 * time.Hour, SweepEvery: time.Hour,
+	Requests: 16, Uploads: 4,
+	MinRate: 8 << 10, BodyGrace: 30 * time.Second,
+	MaxConns: 1024, MaxConnsPerIP: 64,
+}
+
+// withDefaults fills the zero fields of l from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	fill := func(v *int64, def int64) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	fill(&l.MaxJSON, d.MaxJSON)
+	fill(&l.MaxChunk, d.MaxChunk)
+	fill(&l.MaxFile, d.MaxFile)
+	fill(&l.PartialQuota, d.PartialQuota)
+	fill(&l.MinRate, d.MinRate)
+	for _, p := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{&l.PartialAge, d.PartialAge}, {&l.SweepEvery, d.SweepEvery}, {&l.BodyGrace, d.BodyGrace}} {
+		if *p.v <= 0 {
+			*p.v = p.def
+		}
+	}
+	for _, p := range []struct {
+		v   *int
+		def int
+	}{{&l.Requests, d.Requests}, {&l.Uploads, d.Uploads}, {&l.MaxConns, d.MaxConns}, {&l.MaxConnsPerIP, d.MaxConnsPerIP}} {
+		if *p.v <= 0 {
+			*p.v = p.def
+		}
+	}
+	return l
+}
+
+// bodyTime is how long a body of n bytes may take to arrive.
+func (l Limits) bodyTime(n int64) time.Duration {
+	return l.BodyGrace + time.Duration(float64(n)/float64(l.MinRate)*float64(time.Second))
+}
 
 // Server answers the API.
 type Server struct {
@@ -44,6 +119,8 @@ type Server struct {
 
 	mu     sync.Mutex
 	clocks map[Principal]clockNote // the last clock offset written per station
+	gates  map[Principal]*gate     // requests and uploads under way per token
+	pat    patternCache
 }
 
 // clockNote is a station's clock offset as last written to the store.
@@ -52,12 +129,43 @@ type clockNote struct {
 	offset time.Duration
 }
 
+// gate counts what one token has under way.
+type gate struct{ requests, uploads int }
+
+// patternCache keeps the number pattern for a while: an administrator's
+// change reaches a running server within patternTTL.
+type patternCache struct {
+	pat radicado.Pattern
+	at  time.Time
+}
+
+const patternTTL = 30 * time.Second
+
 // New gives a server over db.
 func New(db *DB, log *slog.Logger, limits Limits) *Server {
 	if log == nil {
 		log = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	}
-	return &Server{db: db, log: log, limits: limits, now: time.Now, clocks: map[Principal]clockNote{}}
+	return &Server{db: db, log: log, limits: limits.withDefaults(), now: time.Now,
+		clocks: map[Principal]clockNote{}, gates: map[Principal]*gate{}}
+}
+
+// pattern gives the organisation's number pattern.
+func (s *Server) pattern(ctx context.Context) (radicado.Pattern, error) {
+	s.mu.Lock()
+	c := s.pat
+	s.mu.Unlock()
+	if !c.at.IsZero() && s.now().Sub(c.at) < patternTTL {
+		return c.pat, nil
+	}
+	pat, err := s.db.Pattern(ctx)
+	if err != nil {
+		return pat, err
+	}
+	s.mu.Lock()
+	s.pat = patternCache{pat: pat, at: s.now()}
+	s.mu.Unlock()
+	return pat, nil
 }
 
 type ctxKey struct{}
@@ -73,17 +181,21 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(openAPI)
 	})
-	auth := func(h http.HandlerFunc) http.Handler { return s.authenticate(h) }
+	auth := func(h http.HandlerFunc) http.Handler { return s.authenticate(h, false) }
+	upload := func(h http.HandlerFunc) http.Handler { return s.authenticate(h, true) }
 	mux.Handle("GET "+p+"/whoami", auth(s.whoami))
 	mux.Handle("HEAD "+p+"/files/{sha256}", auth(s.fileState))
-	mux.Handle("PATCH "+p+"/files/{sha256}", auth(s.putChunk))
+	mux.Handle("PATCH "+p+"/files/{sha256}", upload(s.putChunk))
 	mux.Handle("GET "+p+"/files/{sha256}", auth(s.getFile))
 	mux.Handle("PUT "+p+"/radicados/{number...}", auth(s.putRadicado))
 	mux.Handle("GET "+p+"/radicados/{number...}", auth(s.getRadicado))
 	mux.Handle("GET "+p+"/radicados", auth(s.listRadicados))
 	mux.Handle("POST "+p+"/manifests", auth(s.checkManifest))
 	mux.Handle("GET "+p+"/planilla", auth(s.planilla))
-	return s.logged(mux)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		problem(w, http.StatusNotFound, "no such resource", r.Method+" "+r.URL.Path)
+	})
+	return s.guard(mux)
 }
 
 // statusWriter remembers the status of an answer, for the log.
@@ -93,7 +205,13 @@ type statusWriter struct {
 	bytes  int64
 }
 
-func (w *statusWriter) WriteHeader(code int) { w.status = code; w.ResponseWriter.WriteHeader(code) }
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
@@ -103,14 +221,35 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-func (s *Server) logged(h http.Handler) http.Handler {
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// guard logs every request, turns a panic into a logged 500, and puts the
+// request's body under a deadline from its length: a client that trickles
+// cannot hold a connection longer than its body needs at the slowest pace
+// allowed.
+func (s *Server) guard(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		n := r.ContentLength
+		if n < 0 {
+			n = s.limits.MaxJSON
+			if r.Method == http.MethodPatch {
+				n = s.limits.MaxChunk
+			}
+		}
+		rc := http.NewResponseController(sw)
+		rc.SetReadDeadline(start.Add(s.limits.bodyTime(n)))
 		defer func() {
 			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
 				s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
-				problem(sw, http.StatusInternalServerError, "internal error", "")
+				if sw.status == 0 {
+					problem(sw, http.StatusInternalServerError, "internal error", "")
+				}
 			}
 			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "bytes", sw.bytes,
 				"ms", time.Since(start).Milliseconds(), "remote", r.RemoteAddr)
@@ -119,18 +258,20 @@ func (s *Server) logged(h http.Handler) http.Handler {
 	})
 }
 
-// authenticate finds the request's station from its bearer token, and
-// records the station's clock offset from the time it says it is.
-func (s *Server) authenticate(h http.HandlerFunc) http.Handler {
+// authenticate finds the request's principal from its bearer token, holds
+// it to its share of requests (and of uploads, for an upload), and records
+// a station's clock offset from the time it says it is.
+func (s *Server) authenticate(h http.HandlerFunc, upload bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || token == "" {
+		if !ok || token == "" || len(token) > 200 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="radicador"`)
 			problem(w, http.StatusUnauthorized, "a station token is required", "")
 			return
 		}
 		p, err := s.db.Authenticate(r.Context(), token)
 		if errors.Is(err, ErrUnauthorized) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="radicador", error="invalid_token"`)
 			problem(w, http.StatusUnauthorized, "the token is not valid or was revoked", "")
 			return
 		}
@@ -138,11 +279,49 @@ func (s *Server) authenticate(h http.HandlerFunc) http.Handler {
 			s.fail(w, r, err)
 			return
 		}
+		release, ok := s.enter(p, upload)
+		if !ok {
+			w.Header().Set("Retry-After", "1")
+			w.Header().Set("Connection", "close")
+			problem(w, http.StatusTooManyRequests, "too many requests at once from this token",
+				fmt.Sprintf("at most %d requests and %d uploads at once", s.limits.Requests, s.limits.Uploads))
+			return
+		}
+		defer release()
 		if t, err := time.Parse(time.RFC3339Nano, r.Header.Get(wire.HeaderStationTime)); err == nil && !p.Admin {
 			s.noteClock(r.Context(), p, t.Sub(s.now()))
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
 	})
+}
+
+// enter counts a request of p in, when p has room for it.
+func (s *Server) enter(p Principal, upload bool) (release func(), ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.gates[p]
+	if g == nil {
+		g = &gate{}
+		s.gates[p] = g
+	}
+	if g.requests >= s.limits.Requests || (upload && g.uploads >= s.limits.Uploads) {
+		return nil, false
+	}
+	g.requests++
+	if upload {
+		g.uploads++
+	}
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		g.requests--
+		if upload {
+			g.uploads--
+		}
+		if g.requests == 0 {
+			delete(s.gates, p)
+		}
+	}, true
 }
 
 // noteClock records a station's clock offset when it moved by more than a
@@ -164,17 +343,20 @@ func (s *Server) noteClock(ctx context.Context, p Principal, offset time.Duratio
 
 func problem(w http.ResponseWriter, status int, title, detail string) {
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(wire.Problem{Status: status, Title: title, Detail: detail})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }
 
-// fail answers an error of the store.
+// fail answers an error: the client's own as a 4xx that says what was
+// wrong, the server's as a logged 500.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var missing *MissingFilesError
 	switch {
@@ -185,11 +367,28 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, ErrHash):
 		problem(w, http.StatusUnprocessableEntity, "hash mismatch", err.Error())
 	case errors.Is(err, ErrTooLarge):
+		w.Header().Set("Connection", "close")
 		problem(w, http.StatusRequestEntityTooLarge, "too large", err.Error())
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, ErrQuota):
+		w.Header().Set("Connection", "close")
+		problem(w, http.StatusInsufficientStorage, "upload quota full",
+			err.Error()+"; finish or let expire the station's unfinished uploads, or ask the administrator for a larger quota")
+	case errors.Is(err, ErrUploadBusy):
+		w.Header().Set("Retry-After", "2")
+		problem(w, http.StatusTooManyRequests, "upload busy", err.Error())
+	case errors.Is(err, ErrSlowBody):
+		w.Header().Set("Connection", "close")
+		problem(w, http.StatusRequestTimeout, "the body came too slowly", err.Error())
+	case errors.Is(err, ErrBody):
+		w.Header().Set("Connection", "close")
+		problem(w, http.StatusBadRequest, "the body broke off", err.Error())
+	case errors.Is(err, ErrClosed):
+		w.Header().Set("Retry-After", "5")
+		problem(w, http.StatusServiceUnavailable, "shutting down", "")
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		problem(w, 499, "request cancelled", "")
 	default:
-		s.log.Error("store", "method", r.Method, "path", r.URL.Path, "error", err.Error())
+		s.log.Error("server fault", "method", r.Method, "path", r.URL.Path, "error", err.Error())
 		problem(w, http.StatusInternalServerError, "internal error", "")
 	}
 }
@@ -198,7 +397,8 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.db.Ping(ctx); err != nil {
-		problem(w, http.StatusServiceUnavailable, "database unavailable", err.Error())
+		s.log.Error("health", "error", err.Error())
+		problem(w, http.StatusServiceUnavailable, "database unavailable", "")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -206,22 +406,31 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) whoami(w http.ResponseWriter, r *http.Request) {
 	p := principalOf(r)
-	writeJSON(w, http.StatusOK, wire.Whoami{Office: p.Office, Station: p.Station, Admin: p.Admin})
+	pat, err := s.pattern(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.Whoami{Office: p.Office, Station: p.Station, Admin: p.Admin, Pattern: pat.String()})
 }
 
+// fileState answers HEAD: 200 with the size for a file the principal may
+// read, else 404 with how much of its own upload has arrived (0 for
+// another station's file, as for none).
 func (s *Server) fileState(w http.ResponseWriter, r *http.Request) {
 	sum := r.PathValue("sha256")
 	if !wire.ValidSum(sum) {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
-	f, err := s.db.File(r.Context(), sum)
+	f, err := s.db.File(r.Context(), principalOf(r), sum)
 	if errors.Is(err, ErrNotFound) {
 		w.Header().Set(wire.HeaderUploadOffset, "0")
 		w.WriteHeader(http.StatusNotFound)
 		return
 	}
 	if err != nil {
+		s.log.Error("server fault", "method", r.Method, "path", r.URL.Path, "error", err.Error())
 		w.WriteHeader(http.StatusInternalServerError)
 		return
 	}
@@ -234,39 +443,64 @@ func (s *Server) fileState(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
+// uploadHeaders reads a piece's Upload-Offset and Upload-Length: decimal
+// digits only, the offset within the length, the length within maxFile.
+func uploadHeaders(h http.Header, maxFile int64) (offset, size int64, err error) {
+	read := func(name string) (int64, error) {
+		v := h.Get(name)
+		if v == "" || len(v) > 19 || strings.Trim(v, "0123456789") != "" {
+			return 0, fmt.Errorf("%s: a number of bytes", name)
+		}
+		return strconv.ParseInt(v, 10, 64)
+	}
+	if offset, err = read(wire.HeaderUploadOffset); err != nil {
+		return 0, 0, err
+	}
+	if size, err = read(wire.HeaderUploadLength); err != nil {
+		return 0, 0, err
+	}
+	if size > maxFile {
+		return 0, 0, fmt.Errorf("%w: a file has at most %d bytes", ErrTooLarge, maxFile)
+	}
+	if offset > size {
+		return 0, 0, fmt.Errorf("%w: the offset %d is past the file's end", ErrTooLarge, offset)
+	}
+	return offset, size, nil
+}
+
 // putChunk takes the next piece of a file: Upload-Offset says where it
-// starts, Upload-Length how long the whole file is.
+// starts, Upload-Length how long the whole file is. The piece goes to disk
+// as it arrives.
 func (s *Server) putChunk(w http.ResponseWriter, r *http.Request) {
-	if principalOf(r).Admin {
+	p := principalOf(r)
+	if p.Admin {
 		problem(w, http.StatusForbidden, "administrators do not upload", "")
 		return
 	}
 	sum := r.PathValue("sha256")
 	if !wire.ValidSum(sum) {
-		problem(w, http.StatusBadRequest, "not a SHA-256", sum)
+		problem(w, http.StatusBadRequest, "not a SHA-256", "")
 		return
 	}
-	offset, err1 := strconv.ParseInt(r.Header.Get(wire.HeaderUploadOffset), 10, 64)
-	size, err2 := strconv.ParseInt(r.Header.Get(wire.HeaderUploadLength), 10, 64)
-	if err1 != nil || err2 != nil || offset < 0 || size < 0 {
-		problem(w, http.StatusBadRequest, "Upload-Offset and Upload-Length are required", "")
-		return
-	}
-	if size > s.limits.MaxFile {
-		problem(w, http.StatusRequestEntityTooLarge, "file too large", fmt.Sprintf("at most %d bytes", s.limits.MaxFile))
-		return
-	}
-	data, err := readBody(http.MaxBytesReader(w, r.Body, s.limits.MaxChunk), r.ContentLength, s.limits.MaxChunk)
+	offset, size, err := uploadHeaders(r.Header, s.limits.MaxFile)
 	if err != nil {
-		var mb *http.MaxBytesError
-		if errors.As(err, &mb) {
-			problem(w, http.StatusRequestEntityTooLarge, "chunk too large", fmt.Sprintf("at most %d bytes", s.limits.MaxChunk))
+		if errors.Is(err, ErrTooLarge) {
+			s.fail(w, r, err)
 			return
 		}
-		problem(w, http.StatusBadRequest, "the chunk broke off", err.Error())
+		problem(w, http.StatusBadRequest, "Upload-Offset and Upload-Length are required", err.Error())
 		return
 	}
-	f, err := s.db.PutChunk(r.Context(), sum, size, offset, data)
+	if r.ContentLength > s.limits.MaxChunk {
+		s.fail(w, r, fmt.Errorf("%w: a piece carries at most %d bytes", ErrTooLarge, s.limits.MaxChunk))
+		return
+	}
+	if r.ContentLength > size-offset {
+		s.fail(w, r, fmt.Errorf("%w: the piece runs past the file's end", ErrTooLarge))
+		return
+	}
+	f, err := s.db.PutChunk(r.Context(), p, Chunk{Sum: sum, Size: size, Offset: offset, Body: r.Body,
+		Max: s.limits.MaxChunk, Quota: s.limits.PartialQuota})
 	if errors.Is(err, ErrOffset) {
 		w.Header().Set(wire.HeaderUploadOffset, strconv.FormatInt(f.Received, 10))
 		problem(w, http.StatusConflict, "upload offset mismatch", fmt.Sprintf("the server holds %d bytes", f.Received))
@@ -284,49 +518,53 @@ func (s *Server) putChunk(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// readBody reads a request body whose announced length, when it has one
-// within max, sizes the buffer at once.
-func readBody(r io.Reader, length, max int64) ([]byte, error) {
-	if length < 0 || length > max {
-		return io.ReadAll(r)
-	}
-	data := make([]byte, length)
-	if _, err := io.ReadFull(r, data); err != nil {
-		return nil, err
-	}
-	// Nothing may follow what was announced.
-	if n, err := r.Read(make([]byte, 1)); n > 0 || (err != nil && err != io.EOF) {
-		return nil, fmt.Errorf("the body is longer than its Content-Length: %w", err)
-	}
-	return data, nil
-}
-
 func (s *Server) getFile(w http.ResponseWriter, r *http.Request) {
 	sum := r.PathValue("sha256")
 	if !wire.ValidSum(sum) {
-		problem(w, http.StatusBadRequest, "not a SHA-256", sum)
+		problem(w, http.StatusBadRequest, "not a SHA-256", "")
 		return
 	}
-	f, err := s.db.OpenFile(sum)
+	f, err := s.db.OpenFile(r.Context(), principalOf(r), sum)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	defer f.Close()
+	if info, err := f.Stat(); err == nil {
+		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.limits.bodyTime(info.Size())))
+	}
 	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("ETag", `"`+sum+`"`)
 	http.ServeContent(w, r, "", time.Time{}, f)
 }
 
+// readJSON reads a JSON body of one value into v: at most MaxJSON bytes,
+// valid UTF-8 throughout, no unknown fields. It answers the client itself
+// when it cannot.
 func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.limits.MaxJSON))
+	var buf bytes.Buffer
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, s.limits.MaxJSON))
+	if err != nil {
+		var mb *http.MaxBytesError
+		var ne interface{ Timeout() bool }
+		switch {
+		case errors.As(err, &mb):
+			s.fail(w, r, fmt.Errorf("%w: a request carries at most %d bytes", ErrTooLarge, s.limits.MaxJSON))
+		case errors.As(err, &ne) && ne.Timeout():
+			s.fail(w, r, fmt.Errorf("%w: %v", ErrSlowBody, err))
+		default:
+			s.fail(w, r, fmt.Errorf("%w: %v", ErrBody, err))
+		}
+		return false
+	}
+	if !utf8.Valid(buf.Bytes()) {
+		problem(w, http.StatusBadRequest, "malformed JSON", "the body is not valid UTF-8")
+		return false
+	}
+	dec := json.NewDecoder(&buf)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var mb *http.MaxBytesError
-		if errors.As(err, &mb) {
-			problem(w, http.StatusRequestEntityTooLarge, "request too large", fmt.Sprintf("at most %d bytes", s.limits.MaxJSON))
-			return false
-		}
 		problem(w, http.StatusBadRequest, "malformed JSON", err.Error())
 		return false
 	}
@@ -351,11 +589,17 @@ func (s *Server) putRadicado(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, "the number in the path and in the body differ", "")
 		return
 	}
-	if err := push.Check(); err != nil {
+	pat, err := s.pattern(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := push.Check(pat); err != nil {
 		problem(w, http.StatusBadRequest, "invalid radicado", err.Error())
 		return
 	}
-	if push.Radicado.Office != p.Office || push.Radicado.Station != p.Station {
+	// Check has tied the number's office and station to the body's.
+	if !p.Scope().Sees(push.Radicado.Office, push.Radicado.Station) {
 		problem(w, http.StatusForbidden, "a station writes only its own radicados",
 			fmt.Sprintf("this token is office %s station %s", p.Office, p.Station))
 		return
@@ -376,14 +620,19 @@ func (s *Server) putRadicado(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// visible reports whether p may see radicados of office and station.
-func visible(p Principal, office, station string) bool {
-	return p.Admin || (p.Office == office && p.Station == station)
-}
-
 func (s *Server) getRadicado(w http.ResponseWriter, r *http.Request) {
-	h, err := s.db.Get(r.Context(), r.PathValue("number"))
-	if err == nil && !visible(principalOf(r), h.Office, h.Station) {
+	pat, err := s.pattern(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	number := r.PathValue("number")
+	if _, err := pat.Parse(number); err != nil {
+		s.fail(w, r, ErrNotFound)
+		return
+	}
+	h, err := s.db.Get(r.Context(), number)
+	if err == nil && !principalOf(r).Scope().Sees(h.Office, h.Station) {
 		err = ErrNotFound
 	}
 	if err != nil {
@@ -398,24 +647,82 @@ func (s *Server) getRadicado(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"radicado": h, "events": events})
 }
 
-func (s *Server) listRadicados(w http.ResponseWriter, r *http.Request) {
-	p := principalOf(r)
-	q := r.URL.Query()
-	f := Filter{Office: q.Get("office"), Station: q.Get("station"), Day: q.Get("day"), Query: q.Get("q")}
-	f.Limit, _ = strconv.Atoi(q.Get("limit"))
-	f.Offset, _ = strconv.Atoi(q.Get("offset"))
-	switch q.Get("status") {
+// Bounds of a search.
+const (
+	maxQuery      = 200 // characters of q
+	maxQueryWords = 10
+	maxLimit      = 1000
+	maxOffset     = 1_000_000
+)
+
+// listFilter reads a list's query: every parameter well formed and within
+// its bounds.
+func listFilter(q map[string][]string) (Filter, error) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	f := Filter{Office: get("office"), Station: get("station"), Day: get("day")}
+	for _, c := range []struct{ name, v string }{{"office", f.Office}, {"station", f.Station}} {
+		if c.v != "" && (len(c.v) > 12 || strings.Trim(c.v, "0123456789") != "") {
+			return f, fmt.Errorf("%s: digits", c.name)
+		}
+	}
+	if f.Day != "" {
+		if d, err := calendar.ParseDate(f.Day); err != nil || d.String() != f.Day {
+			return f, errors.New("day: YYYY-MM-DD")
+		}
+	}
+	query, err := radicado.CleanText("q", get("q"), maxQuery)
+	if err != nil {
+		return f, err
+	}
+	if len(strings.Fields(query)) > maxQueryWords {
+		return f, fmt.Errorf("q: at most %d words", maxQueryWords)
+	}
+	f.Query = query
+	for _, n := range []struct {
+		name string
+		v    *int
+		max  int
+	}{{"limit", &f.Limit, maxLimit}, {"offset", &f.Offset, maxOffset}} {
+		s := get(n.name)
+		if s == "" {
+			continue
+		}
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 0 || v > n.max {
+			return f, fmt.Errorf("%s: a number from 0 to %d", n.name, n.max)
+		}
+		*n.v = v
+	}
+	switch get("status") {
+	case "":
 	case "annulled":
 		t := true
 		f.Annulled = &t
 	case "active":
 		t := false
 		f.Annulled = &t
+	default:
+		return f, errors.New("status: active or annulled")
 	}
-	if !p.Admin {
-		f.Office, f.Station = p.Office, p.Station
+	return f, nil
+}
+
+func (s *Server) listRadicados(w http.ResponseWriter, r *http.Request) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	var f Filter
+	if err == nil {
+		f, err = listFilter(q)
 	}
-	list, err := s.db.List(r.Context(), f)
+	if err != nil {
+		problem(w, http.StatusBadRequest, "invalid query", err.Error())
+		return
+	}
+	list, err := s.db.List(r.Context(), principalOf(r).Scope().Narrow(f))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -429,11 +736,16 @@ func (s *Server) checkManifest(w http.ResponseWriter, r *http.Request) {
 	if !s.readJSON(w, r, &m) {
 		return
 	}
-	if _, err := time.Parse(time.DateOnly, m.Day); err != nil {
-		problem(w, http.StatusBadRequest, "day: YYYY-MM-DD", "")
+	pat, err := s.pattern(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	if !p.Admin && (m.Office != p.Office || m.Station != p.Station) {
+	if err := m.Check(pat); err != nil {
+		problem(w, http.StatusBadRequest, "invalid manifest", err.Error())
+		return
+	}
+	if !p.Scope().Sees(m.Office, m.Station) {
 		problem(w, http.StatusForbidden, "a station accounts only for its own day", "")
 		return
 	}
@@ -452,17 +764,24 @@ func (s *Server) checkManifest(w http.ResponseWriter, r *http.Request) {
 // planilla gives the day's control sheet of an office (a station sees its
 // own radicados), as CSV or PDF.
 func (s *Server) planilla(w http.ResponseWriter, r *http.Request) {
-	p := principalOf(r)
-	q := r.URL.Query()
-	day := q.Get("day")
-	if _, err := time.Parse(time.DateOnly, day); err != nil {
-		problem(w, http.StatusBadRequest, "day: YYYY-MM-DD", "")
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	var f Filter
+	if err == nil {
+		f, err = listFilter(map[string][]string{"office": q["office"], "day": q["day"]})
+	}
+	if err == nil && f.Day == "" {
+		err = errors.New("day: YYYY-MM-DD")
+	}
+	format := q.Get("format")
+	if err == nil && format != "" && format != "csv" && format != "pdf" {
+		err = errors.New("format: csv or pdf")
+	}
+	if err != nil {
+		problem(w, http.StatusBadRequest, "invalid query", err.Error())
 		return
 	}
-	f := Filter{Office: q.Get("office"), Day: day, Limit: 10000}
-	if !p.Admin {
-		f.Office, f.Station = p.Office, p.Station
-	}
+	f.Limit = 10000
+	f = principalOf(r).Scope().Narrow(f)
 	held, err := s.db.List(r.Context(), f)
 	if err != nil {
 		s.fail(w, r, err)
@@ -473,8 +792,8 @@ func (s *Server) planilla(w http.ResponseWriter, r *http.Request) {
 		rows[i] = planilla.Row{Dept: h.Dept, Number: h.Number, ReceivedAt: h.ReceivedAt, Type: h.Type, Sender: h.SenderName,
 			Subject: h.Subject, Pages: h.Pages, Annulled: h.Annulled}
 	}
-	sheet := planilla.Sheet{Day: day, Office: f.Office, Station: f.Station, Rows: rows}
-	if q.Get("format") == "pdf" {
+	sheet := planilla.Sheet{Day: f.Day, Office: f.Office, Station: f.Station, Rows: rows}
+	if format == "pdf" {
 		w.Header().Set("Content-Type", "application/pdf")
 		if err := sheet.WritePDF(w); err != nil {
 			s.log.Error("planilla", "error", err.Error())
@@ -482,5 +801,6 @@ func (s *Server) planilla(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="planilla-`+f.Day+`.csv"`)
 	sheet.WriteCSV(w)
 }

@@ -4,26 +4,28 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL
 	_ "modernc.org/sqlite"             // SQLite
 
+	"github.com/radicador/radicador/internal/migrate"
+	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/sync/wire"
 )
 
-// Principal is who a request comes from.
-type Principal struct {
-	Office, Station string
-	Admin           bool
-}
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrationFiles embed.FS
 
 // Errors of the store.
 var (
@@ -33,6 +35,11 @@ var (
 	ErrHash         = errors.New("the file does not have the hash it was sent under")
 	ErrTooLarge     = errors.New("larger than allowed")
 	ErrExists       = errors.New("already exists")
+	ErrClosed       = errors.New("the server is shutting down")
+	ErrQuota        = errors.New("this station's unfinished uploads fill its quota")
+	ErrUploadBusy   = errors.New("an upload of this file by this station is under way")
+	ErrBody         = errors.New("the request body broke off")
+	ErrSlowBody     = errors.New("the request body did not arrive in time")
 )
 
 // MissingFilesError lists the files a push refers to that the server does
@@ -55,6 +62,10 @@ type DB struct {
 
 	jobs chan job      // SQLite: writes waiting for the committer
 	quit chan struct{} // closed when the committer has stopped
+
+	mu       sync.RWMutex // held for reading by each write under way
+	closed   bool
+	inflight sync.WaitGroup
 }
 
 // job is one write for the committer: fn runs in a transaction shared with
@@ -118,6 +129,14 @@ func Open(ctx context.Context, url, dir string) (*DB, error) {
 // share one commit (one sync to disk) and each still succeeds or fails on
 // its own. write returns when fn's changes are on disk, or fn's error.
 func (d *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	d.mu.RLock()
+	if d.closed {
+		d.mu.RUnlock()
+		return ErrClosed
+	}
+	d.inflight.Add(1)
+	d.mu.RUnlock()
+	defer d.inflight.Done()
 	if d.jobs == nil {
 		tx, err := d.w.BeginTx(ctx, nil)
 		if err != nil {
@@ -134,8 +153,6 @@ func (d *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	case d.jobs <- j:
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-d.quit:
-		return errors.New("the database is closed")
 	}
 	return <-j.done
 }
@@ -210,8 +227,17 @@ func (d *DB) commit(batch []job) {
 	}
 }
 
-// Close closes the database, after the writes under way.
+// Close closes the database once the writes under way are done; a write
+// that comes later fails with ErrClosed.
 func (d *DB) Close() error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return nil
+	}
+	d.closed = true
+	d.mu.Unlock()
+	d.inflight.Wait()
 	if d.jobs != nil {
 		close(d.jobs)
 		<-d.quit
@@ -244,39 +270,38 @@ func (d *DB) q(query string) string {
 	return b.String()
 }
 
-func (d *DB) migrate(ctx context.Context) error {
-	serial := "INTEGER PRIMARY KEY"
+// dialect gives the database's dialect and its migrations.
+func (d *DB) dialect() (migrate.Dialect, fs.FS) {
+	dialect, dir := migrate.SQLite, "migrations/sqlite"
 	if d.postgres {
-		serial = "BIGSERIAL PRIMARY KEY"
+		dialect, dir = migrate.Postgres, "migrations/postgres"
 	}
-	stmts := []string{
-		`CREATE TABLE IF NOT EXISTS stations (
-			id ` + serial + `, office TEXT NOT NULL, station TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, admin INTEGER NOT NULL,
-			created_at TEXT NOT NULL, revoked_at TEXT, clock_offset_ms BIGINT, last_seen TEXT)`,
-		// One live token per station; revoked ones stay, for the record.
-		`CREATE UNIQUE INDEX IF NOT EXISTS stations_live ON stations (office, station) WHERE revoked_at IS NULL`,
-		`CREATE TABLE IF NOT EXISTS radicados (
-			number TEXT PRIMARY KEY, office TEXT NOT NULL, station TEXT NOT NULL, year INTEGER NOT NULL, kind INTEGER NOT NULL,
-			seq INTEGER NOT NULL, received_at TEXT NOT NULL, doc_type TEXT NOT NULL, sender_name TEXT NOT NULL, sender_id TEXT NOT NULL,
-			subject TEXT NOT NULL, dept TEXT NOT NULL, due TEXT NOT NULL, pages INTEGER NOT NULL, sha256 TEXT NOT NULL,
-			files TEXT NOT NULL, content_sha256 TEXT NOT NULL, annulled INTEGER NOT NULL DEFAULT 0, annul_reason TEXT NOT NULL DEFAULT '',
-			arrived_at TEXT NOT NULL)`,
-		`CREATE INDEX IF NOT EXISTS radicados_station_day ON radicados (office, station, received_at)`,
-		`CREATE TABLE IF NOT EXISTS events (
-			office TEXT NOT NULL, station TEXT NOT NULL, hash TEXT NOT NULL, id BIGINT NOT NULL, at TEXT NOT NULL, actor TEXT NOT NULL,
-			action TEXT NOT NULL, number TEXT NOT NULL, data TEXT NOT NULL, prev TEXT NOT NULL,
-			PRIMARY KEY (office, station, hash))`,
-		`CREATE INDEX IF NOT EXISTS events_number ON events (number)`,
-		`CREATE TABLE IF NOT EXISTS conflicts (
-			id ` + serial + `, number TEXT NOT NULL, office TEXT NOT NULL, station TEXT NOT NULL,
-			held_content TEXT NOT NULL, sent_content TEXT NOT NULL, payload TEXT NOT NULL, at TEXT NOT NULL)`,
+	sub, err := fs.Sub(migrationFiles, dir)
+	if err != nil {
+		panic(err) // the folders are embedded
 	}
-	for _, s := range stmts {
-		if _, err := d.w.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("schema: %w", err)
-		}
+	return dialect, sub
+}
+
+// migrate brings the schema to this binary's version, refusing a database
+// written by a newer server.
+func (d *DB) migrate(ctx context.Context) error {
+	dialect, steps := d.dialect()
+	tx, err := d.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("schema: %w", err)
 	}
-	return nil
+	defer tx.Rollback()
+	if _, err := migrate.Apply(ctx, tx, dialect, steps, "the server's database"); err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	return tx.Commit()
+}
+
+// SchemaVersion gives the database's schema version.
+func (d *DB) SchemaVersion(ctx context.Context) (int, error) {
+	dialect, _ := d.dialect()
+	return migrate.Version(ctx, d.db, dialect)
 }
 
 func (d *DB) stamp() string { return d.now().UTC().Format(time.RFC3339Nano) }
@@ -373,31 +398,141 @@ type FileState struct {
 	Complete       bool
 }
 
-// File gives the state of the file with hash sum.
-func (d *DB) File(ctx context.Context, sum string) (FileState, error) {
-	return d.files.state(sum)
+// File gives the state of the file with hash sum as p sees it: whole when
+// p holds it (an administrator: when anyone does), else how much of p's
+// own upload has arrived. Another station's file or upload is ErrNotFound,
+// as if it did not exist.
+func (d *DB) File(ctx context.Context, p Principal, sum string) (FileState, error) {
+	if !wire.ValidSum(sum) {
+		return FileState{}, ErrNotFound
+	}
+	if ok, err := d.CanRead(ctx, p, sum); err != nil || ok {
+		size, _ := d.files.whole(sum)
+		return FileState{Size: size, Received: size, Complete: true}, err
+	}
+	if p.Admin {
+		return FileState{}, ErrNotFound
+	}
+	return d.files.partialState(p, sum)
 }
 
-// PutChunk adds data at offset to the file with hash sum and whole size
-// size. When the file is whole its hash is checked: a file whose bytes do
-// not hash to sum is thrown away (ErrHash) and must be sent again. Sending
-// a chunk twice, or a file the server holds, changes nothing.
-func (d *DB) PutChunk(ctx context.Context, sum string, size, offset int64, data []byte) (FileState, error) {
-	return d.files.put(ctx, sum, size, offset, data)
+// Chunk is a piece of a file a station uploads.
+type Chunk struct {
+	Sum    string    // the whole file's SHA-256
+	Size   int64     // the whole file's size
+	Offset int64     // where this piece starts
+	Body   io.Reader // the piece, read as it arrives
+	Max    int64     // the most one piece may carry (0: no limit)
+	Quota  int64     // the most the station's unfinished uploads may announce in all (0: no limit)
 }
 
-// OpenFile opens a whole file for reading.
-func (d *DB) OpenFile(sum string) (*os.File, error) { return d.files.open(sum) }
+// PutChunk adds a piece to p's upload of a file. When the file is whole
+// its hash is checked: bytes that do not hash to the file's name are thrown
+// away (ErrHash) and must be sent again; bytes that do make p a holder of
+// the file. Every station proves it has a file by sending it, even when
+// another station sent it before. Sending a piece twice, or a file p holds,
+// changes nothing.
+func (d *DB) PutChunk(ctx context.Context, p Principal, c Chunk) (FileState, error) {
+	if p.Admin {
+		return FileState{}, errors.New("administrators do not upload")
+	}
+	if held, err := d.CanRead(ctx, p, c.Sum); err != nil || held {
+		size, _ := d.files.whole(c.Sum)
+		return FileState{Size: size, Received: size, Complete: held}, err
+	}
+	st, err := d.files.write(ctx, p, c)
+	if err != nil || !st.Complete {
+		return st, err
+	}
+	err = d.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, d.q(`INSERT INTO file_holders (sha256, office, station, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			c.Sum, p.Office, p.Station, d.stamp())
+		return err
+	})
+	if err != nil {
+		return FileState{Size: st.Size}, err
+	}
+	return st, nil
+}
 
-// ReadFile copies the file with hash sum to w.
-func (d *DB) ReadFile(ctx context.Context, sum string, w io.Writer) error {
-	f, err := d.files.open(sum)
+// OpenFile opens a file p may read; any other is ErrNotFound.
+func (d *DB) OpenFile(ctx context.Context, p Principal, sum string) (*os.File, error) {
+	ok, err := d.CanRead(ctx, p, sum)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return d.files.open(sum)
+}
+
+// ReadFile copies a file p may read to w.
+func (d *DB) ReadFile(ctx context.Context, p Principal, sum string, w io.Writer) error {
+	f, err := d.OpenFile(ctx, p, sum)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	_, err = io.Copy(w, f)
 	return err
+}
+
+// SweepPartials removes the unfinished uploads not touched for age, and
+// gives how many it removed.
+func (d *DB) SweepPartials(age time.Duration) (int, error) { return d.files.sweep(age) }
+
+// PartialUsage gives the bytes p's unfinished uploads announce, and how
+// many there are.
+func (d *DB) PartialUsage(p Principal) (int64, int, error) { return d.files.usage(p) }
+
+// Setting keys of the server.
+const settingPattern = "pattern"
+
+// Pattern gives the organisation's number pattern (radicado.DefaultPattern
+// until an administrator sets another).
+func (d *DB) Pattern(ctx context.Context) (radicado.Pattern, error) {
+	var v string
+	err := d.db.QueryRowContext(ctx, d.q(`SELECT value FROM settings WHERE key = ?`), settingPattern).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return radicado.ParsePattern(radicado.DefaultPattern)
+	}
+	if err != nil {
+		return radicado.Pattern{}, err
+	}
+	return radicado.ParsePattern(v)
+}
+
+// SetPattern sets the organisation's number pattern. It is refused while
+// the server holds a radicado the new pattern cannot read: its station
+// could not send it again.
+func (d *DB) SetPattern(ctx context.Context, pattern string) error {
+	pat, err := radicado.ParsePattern(pattern)
+	if err != nil {
+		return err
+	}
+	return d.write(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT number FROM radicados`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				return err
+			}
+			if _, err := pat.Parse(n); err != nil {
+				return fmt.Errorf("the server holds radicado %s, which the pattern %s cannot read: the pattern stays", n, pattern)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, d.q(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
+			settingPattern, pat.String())
+		return err
+	})
 }
 
 // Put stores a radicado pushed by a station. The same radicado again is
@@ -421,16 +556,18 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, push wire.Push) (
 	res := wire.PushResult{Number: r.Number, ContentSHA256: content, DocumentSHA: r.SHA256}
 	var missing []string
 	for _, f := range r.Files {
-		held, err := d.files.state(f.SHA256)
-		if errors.Is(err, ErrNotFound) || (err == nil && !held.Complete) {
+		var n int
+		if err := tx.QueryRowContext(ctx, d.q(`SELECT COUNT(*) FROM file_holders WHERE sha256 = ? AND office = ? AND station = ?`),
+			f.SHA256, p.Office, p.Station).Scan(&n); err != nil {
+			return res, err
+		}
+		size, whole := d.files.whole(f.SHA256)
+		if n == 0 || !whole {
 			missing = append(missing, f.SHA256)
 			continue
 		}
-		if err != nil {
-			return res, err
-		}
-		if held.Size != f.Size {
-			return res, fmt.Errorf("%w: file %s is %d bytes on the server, %d in the radicado", ErrHash, f.SHA256, held.Size, f.Size)
+		if size != f.Size {
+			return res, fmt.Errorf("%w: file %s is %d bytes on the server, %d in the radicado", ErrHash, f.SHA256, size, f.Size)
 		}
 	}
 	if len(missing) > 0 {
@@ -513,6 +650,10 @@ func scanHeld(rows interface{ Scan(...any) error }) (wire.Held, error) {
 	return h, nil
 }
 
+// likeEscaper makes a word match itself in LIKE: % and _ are not
+// wildcards.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
 // List gives radicados in number order.
 func (d *DB) List(ctx context.Context, f Filter) ([]wire.Held, error) {
 	var where []string
@@ -535,8 +676,8 @@ func (d *DB) List(ctx context.Context, f Filter) ([]wire.Held, error) {
 		add("annulled = ?", v)
 	}
 	for _, w := range strings.Fields(strings.ToLower(f.Query)) {
-		like := "%" + w + "%"
-		where = append(where, "(lower(number) LIKE ? OR lower(sender_name) LIKE ? OR lower(subject) LIKE ? OR lower(sender_id) LIKE ?)")
+		like := "%" + likeEscaper.Replace(w) + "%"
+		where = append(where, `(lower(number) LIKE ? ESCAPE '\' OR lower(sender_name) LIKE ? ESCAPE '\' OR lower(subject) LIKE ? ESCAPE '\' OR lower(sender_id) LIKE ? ESCAPE '\')`)
 		args = append(args, like, like, like, like)
 	}
 	q := `SELECT ` + heldColumns + ` FROM radicados`

@@ -11,8 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
+
+	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/ident"
+	"github.com/radicador/radicador/radicado"
 )
 
 // APIPrefix is where the API lives.
@@ -30,14 +33,9 @@ const (
 	HeaderUploadLength = "Upload-Length"
 )
 
-// File is one file of a radicado's document.
-type File struct {
-	SHA256    string `json:"sha256"`
-	Size      int64  `json:"size"`
-	Name      string `json:"name"`
-	MediaType string `json:"media_type"`
-	Pages     int    `json:"pages"`
-}
+// File is one file of a radicado's document: the station's own record of
+// it, carried as it is.
+type File = radicado.File
 
 // Radicado is what makes a radicado: the fields the station fixed when it
 // gave the number. They never change; annulment comes as an event.
@@ -109,71 +107,159 @@ func (r Radicado) Content() string {
 	return hex.EncodeToString(sum[:])
 }
 
-// DocumentHash gives the document hash of files, as the station computes it
-// (SHA-256 of the files' SHA-256 values in order, one per line).
-func DocumentHash(files []File) string {
-	h := sha256.New()
-	for _, f := range files {
-		h.Write([]byte(f.SHA256 + "\n"))
+// EventHash chains an audit event to the one before it: SHA-256 over its
+// fields as a JSON array, which keeps their boundaries unambiguous. The
+// station computes it when it records the event, the server checks it when
+// the event arrives.
+func EventHash(prev string, id int64, at time.Time, actor, action, number string, data []byte) string {
+	b, err := json.Marshal([]any{prev, id, at.UTC().Format(time.RFC3339Nano), actor, action, number, string(data)})
+	if err != nil {
+		panic(err) // strings and an integer always marshal
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
-var (
-	sumRE    = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	codeRE   = regexp.MustCompile(`^[0-9]{1,12}$`)
-	numberRE = regexp.MustCompile(`^[A-Za-z0-9._/-]{1,60}$`)
-)
+var sumRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // ValidSum reports whether s is a lower-case hex SHA-256.
 func ValidSum(s string) bool { return sumRE.MatchString(s) }
 
-// ValidNumber reports whether s can be a radicado number.
-func ValidNumber(s string) bool { return numberRE.MatchString(s) }
+// mediaRE is a media type as the station records it (type/subtype).
+var mediaRE = regexp.MustCompile(`^[a-z]{1,20}/[a-z0-9][a-z0-9.+-]{0,79}$`)
 
-// MaxFiles bounds the files of one radicado.
-const MaxFiles = 500
+// Bounds of a push.
+const (
+	MaxFiles     = 500      // files of one radicado
+	MaxEvents    = 100      // events of one radicado in one push
+	MaxEventData = 64 << 10 // bytes of one event's data
+	MaxActor     = 100      // characters of who did something
+)
 
-// Check verifies a push before anything is stored: well-formed fields,
-// file names without paths, a document hash that matches the files, and
-// events that belong to the radicado.
-func (p Push) Check() error {
+// Check verifies a push before anything is stored, against the
+// organisation's number pattern: the number reads back into the office,
+// station, year, consecutive and kind the radicado gives; every text is
+// clean UTF-8 within its limits; the year agrees with the time of receipt;
+// file names are names, not paths; the document hash matches the files; and
+// every event belongs to the radicado and carries its own hash.
+func (p Push) Check(pat radicado.Pattern) error {
 	r := p.Radicado
+	parts, err := pat.Parse(r.Number)
+	if err != nil {
+		return fmt.Errorf("number: %w", err)
+	}
 	switch {
-	case !ValidNumber(r.Number):
-		return errors.New("number: not a radicado number")
-	case !codeRE.MatchString(r.Office) || !codeRE.MatchString(r.Station):
-		return errors.New("office and station: digits")
-	case r.Kind < 1 || r.Kind > 3 || r.Seq < 1 || r.Year < 1900 || r.Year > 9999:
-		return errors.New("kind, seq or year out of range")
+	case parts.Office != r.Office || parts.Station != r.Station || parts.Year != r.Year || parts.Seq != r.Seq || int(parts.Kind) != r.Kind:
+		return errors.New("number: its office, station, year, consecutive or kind differ from the radicado's fields")
 	case r.ReceivedAt.IsZero():
-		return errors.New("received_at missing")
+		return errors.New("received_at: missing")
+	case r.ReceivedAt.Year() != r.Year:
+		return fmt.Errorf("received_at: %s is not in %d, the number's year", r.ReceivedAt.Format(time.RFC3339), r.Year)
+	case r.Year < 2000:
+		return fmt.Errorf("year %d: before any radicado this system numbered", r.Year)
 	case len(r.Files) == 0 || len(r.Files) > MaxFiles:
 		return fmt.Errorf("files: from 1 to %d", MaxFiles)
 	case !ValidSum(r.SHA256):
 		return errors.New("sha256: not a SHA-256")
 	}
-	for i, f := range r.Files {
-		if !ValidSum(f.SHA256) || f.Size < 0 || f.Pages < 0 {
-			return fmt.Errorf("file %d: bad hash or size", i+1)
+	if err := radicado.CheckTypeCode(r.Type); err != nil {
+		return fmt.Errorf("type: %w", err)
+	}
+	for _, t := range []struct {
+		field, value string
+		max          int
+	}{{"sender_name", r.SenderName, radicado.MaxSenderName}, {"subject", r.Subject, radicado.MaxSubject}} {
+		if err := radicado.CheckClean(t.field, t.value, t.max); err != nil {
+			return err
 		}
-		if f.Name == "" || strings.ContainsAny(f.Name, `/\`) || f.Name == "." || f.Name == ".." || strings.ContainsRune(f.Name, 0) {
-			return fmt.Errorf("file %d: name %q: a file name, not a path", i+1, f.Name)
+		if t.value == "" {
+			return fmt.Errorf("%s: missing", t.field)
 		}
 	}
-	if DocumentHash(r.Files) != r.SHA256 {
+	if r.SenderID != "" {
+		if id, err := ident.Parse(r.SenderID); err != nil || id.String() != r.SenderID {
+			return fmt.Errorf("sender_id %q: TYPE:NUMBER as the station writes it", r.SenderID)
+		}
+	}
+	if r.Dept != "" {
+		if err := radicado.CheckDeptCode(r.Dept); err != nil {
+			return fmt.Errorf("dept: %w", err)
+		}
+	}
+	if r.Due != "" {
+		due, err := calendar.ParseDate(r.Due)
+		if err != nil || due.String() != r.Due {
+			return fmt.Errorf("due %q: a date, YYYY-MM-DD", r.Due)
+		}
+		if due.Before(calendar.DateOf(r.ReceivedAt)) {
+			return fmt.Errorf("due %s: before the day of receipt", r.Due)
+		}
+	}
+	pages := 0
+	for i, f := range r.Files {
+		switch {
+		case !ValidSum(f.SHA256):
+			return fmt.Errorf("file %d: sha256: not a SHA-256", i+1)
+		case f.Size < 0:
+			return fmt.Errorf("file %d: size %d", i+1, f.Size)
+		case f.Pages < 0 || f.Pages > radicado.MaxPages:
+			return fmt.Errorf("file %d: pages %d: from 0 to %d", i+1, f.Pages, radicado.MaxPages)
+		case !mediaRE.MatchString(f.MediaType):
+			return fmt.Errorf("file %d: media_type %q", i+1, f.MediaType)
+		}
+		if err := radicado.CheckFileName(f.Name); err != nil {
+			return fmt.Errorf("file %d: %w", i+1, err)
+		}
+		pages += f.Pages
+	}
+	if r.Pages != pages {
+		return fmt.Errorf("pages: %d, and its files have %d", r.Pages, pages)
+	}
+	if radicado.DocumentHash(r.Files) != r.SHA256 {
 		return errors.New("sha256: the files do not make this document hash")
 	}
+	if len(p.Events) > MaxEvents {
+		return fmt.Errorf("events: at most %d in one push", MaxEvents)
+	}
 	for _, e := range p.Events {
-		if e.Number != r.Number {
-			return fmt.Errorf("event %d is about %q, not %q", e.ID, e.Number, r.Number)
+		if err := e.check(r.Number); err != nil {
+			return fmt.Errorf("event %d: %w", e.ID, err)
 		}
-		if e.Action != "radicar" && e.Action != "anular" {
-			return fmt.Errorf("event %d: action %q", e.ID, e.Action)
+	}
+	return nil
+}
+
+// check verifies one event of the radicado number.
+func (e Event) check(number string) error {
+	switch {
+	case e.Number != number:
+		return fmt.Errorf("about %q, not this radicado", e.Number)
+	case e.Action != "radicar" && e.Action != "anular":
+		return fmt.Errorf("action %q: radicar or anular", e.Action)
+	case e.ID < 1:
+		return errors.New("id: from 1")
+	case e.At.IsZero():
+		return errors.New("at: missing")
+	case !ValidSum(e.Prev) || !ValidSum(e.Hash):
+		return errors.New("prev and hash: SHA-256")
+	case len(e.Data) > MaxEventData:
+		return fmt.Errorf("data: more than %d bytes", MaxEventData)
+	}
+	if err := radicado.CheckClean("actor", e.Actor, MaxActor); err != nil {
+		return err
+	}
+	var data map[string]any
+	if err := json.Unmarshal(e.Data, &data); err != nil || data == nil {
+		return errors.New("data: a JSON object")
+	}
+	if e.Action == "anular" {
+		reason, _ := data["reason"].(string)
+		if err := radicado.CheckClean("reason", reason, radicado.MaxReason); err != nil || reason == "" {
+			return errors.New("an annulment needs its written reason, as clean text")
 		}
-		if !ValidSum(e.Hash) {
-			return fmt.Errorf("event %d: bad hash", e.ID)
-		}
+	}
+	if EventHash(e.Prev, e.ID, e.At, e.Actor, e.Action, e.Number, e.Data) != e.Hash {
+		return errors.New("hash: the event's fields do not make its hash")
 	}
 	return nil
 }
@@ -209,6 +295,35 @@ type Manifest struct {
 	Radicados []ManifestEntry `json:"radicados"`
 }
 
+// MaxManifest bounds the radicados of one day's manifest.
+const MaxManifest = 20000
+
+// Check verifies a manifest against the number pattern: codes of the
+// pattern's widths, a date, and numbers and hashes well formed.
+func (m Manifest) Check(pat radicado.Pattern) error {
+	if err := pat.CheckCode("office", m.Office); err != nil {
+		return err
+	}
+	if err := pat.CheckCode("station", m.Station); err != nil {
+		return err
+	}
+	if d, err := calendar.ParseDate(m.Day); err != nil || d.String() != m.Day {
+		return fmt.Errorf("day %q: YYYY-MM-DD", m.Day)
+	}
+	if len(m.Radicados) > MaxManifest || m.Count < 0 || m.Count > MaxManifest {
+		return fmt.Errorf("a manifest holds at most %d radicados", MaxManifest)
+	}
+	for _, e := range m.Radicados {
+		if _, err := pat.Parse(e.Number); err != nil {
+			return fmt.Errorf("radicados: %w", err)
+		}
+		if !ValidSum(e.ContentSHA256) || !ValidSum(e.DocumentSHA) {
+			return fmt.Errorf("radicados: %s: content_sha256 and document_sha256 are SHA-256", e.Number)
+		}
+	}
+	return nil
+}
+
 // ManifestResult is the server's check of a manifest.
 type ManifestResult struct {
 	OK         bool     `json:"ok"`
@@ -223,6 +338,10 @@ type Whoami struct {
 	Office  string `json:"office"`
 	Station string `json:"station"`
 	Admin   bool   `json:"admin"`
+	// Pattern is the organisation's number pattern, set on the server:
+	// a station enrols only when its own agrees (empty from servers
+	// older than the pattern's check).
+	Pattern string `json:"pattern,omitempty"`
 }
 
 // Problem is an error answer (RFC 9457 style).

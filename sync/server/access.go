@@ -1,0 +1,59 @@
+package server
+
+import "context"
+
+// Who sees what. Every handler asks here, and only here: a station token
+// sees its own office and station's radicados, the documents it uploaded
+// and its own uploads under way; an administrator sees all. Whatever a
+// principal may not see is answered as if it did not exist (404), so a
+// token cannot probe for others' radicados or documents.
+
+// Principal is who a request comes from.
+type Principal struct {
+	Office, Station string
+	Admin           bool
+}
+
+// Scope is what a principal may see of the radicados.
+type Scope struct {
+	All             bool   // every radicado: administrators
+	Office, Station string // else one station's
+}
+
+// Scope gives what p may see.
+func (p Principal) Scope() Scope {
+	if p.Admin {
+		return Scope{All: true}
+	}
+	return Scope{Office: p.Office, Station: p.Station}
+}
+
+// Sees reports whether the scope covers a radicado of office and station.
+func (s Scope) Sees(office, station string) bool {
+	return s.All || (s.Office == office && s.Station == station)
+}
+
+// Narrow restricts a list filter to the scope: a station's filter always
+// names the station itself, whatever the request asked for.
+func (s Scope) Narrow(f Filter) Filter {
+	if !s.All {
+		f.Office, f.Station = s.Office, s.Station
+	}
+	return f
+}
+
+// CanRead reports whether p may read the file with hash sum: an
+// administrator any file the server holds, a station the files it uploaded
+// whole itself.
+func (d *DB) CanRead(ctx context.Context, p Principal, sum string) (bool, error) {
+	if _, ok := d.files.whole(sum); !ok {
+		return false, nil
+	}
+	if p.Admin {
+		return true, nil
+	}
+	var n int
+	err := d.db.QueryRowContext(ctx, d.q(`SELECT COUNT(*) FROM file_holders WHERE sha256 = ? AND office = ? AND station = ?`),
+		sum, p.Office, p.Station).Scan(&n)
+	return n > 0, err
+}

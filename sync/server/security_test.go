@@ -1,0 +1,561 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/radicador/radicador/sync/wire"
+)
+
+// The security suite: each attack a station token (or no token) could try,
+// on SQLite and PostgreSQL, with three stations in two offices and an
+// administrator. Every refused request is checked for its status, for a
+// JSON error body, and for leaving the server exactly as it was.
+
+func TestSecuritySQLite(t *testing.T)     { security(t, sqliteDB) }
+func TestSecurityPostgreSQL(t *testing.T) { security(t, postgresDB) }
+
+// The principals of the suite.
+var (
+	s0101 = Principal{Office: "001", Station: "01"}
+	s0102 = Principal{Office: "001", Station: "02"}
+	s0201 = Principal{Office: "002", Station: "01"}
+)
+
+const (
+	tok0101 = "tok-001-01"
+	tok0102 = "tok-001-02"
+	tok0201 = "tok-002-01"
+	tokAdm  = "tok-admin"
+)
+
+// secured is a server with the suite's principals, over a store of the
+// suite's kind.
+type secured struct {
+	*api
+	dir string // the documents' folder
+}
+
+func newSecured(t *testing.T, open func(*testing.T) *DB, limits Limits) *secured {
+	t.Helper()
+	db := open(t)
+	for token, p := range map[string]Principal{tok0101: s0101, tok0102: s0102, tok0201: s0201,
+		tokAdm: {Office: "admin", Station: "auditor", Admin: true}} {
+		if err := db.AddStation(context.Background(), p, HashToken(token)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(New(db, nil, limits).Handler())
+	t.Cleanup(srv.Close)
+	return &secured{api: &api{t, srv.URL + wire.APIPrefix, db}, dir: filepath.Dir(db.files.partial)}
+}
+
+// snapshot describes everything the server holds: radicados with their
+// content and state, events, conflicts, who holds which document, the
+// documents and the uploads under way with their sizes.
+func (s *secured) snapshot() string {
+	s.t.Helper()
+	ctx := context.Background()
+	var b strings.Builder
+	list, err := s.db.List(ctx, Filter{Limit: 10000})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, h := range list {
+		ev, _ := s.db.Events(ctx, h.Number)
+		fmt.Fprintf(&b, "radicado %s %s %s annulled=%v events=%d\n", h.Number, h.ContentSHA256, h.SHA256, h.Annulled, len(ev))
+	}
+	n, _ := s.db.Conflicts(ctx, "")
+	fmt.Fprintf(&b, "conflicts %d\n", n)
+	rows, err := s.db.db.QueryContext(ctx, `SELECT sha256, office, station FROM file_holders ORDER BY 1, 2, 3`)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for rows.Next() {
+		var sum, office, station string
+		rows.Scan(&sum, &office, &station)
+		fmt.Fprintf(&b, "holder %s %s-%s\n", sum[:12], office, station)
+	}
+	rows.Close()
+	var paths []string
+	filepath.WalkDir(s.dir, func(path string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() && filepath.Ext(path) != ".db" && !strings.Contains(path, ".db-") {
+			info, _ := e.Info()
+			rel, _ := filepath.Rel(s.dir, path)
+			paths = append(paths, fmt.Sprintf("file %s %d", rel, info.Size()))
+		}
+		return nil
+	})
+	sort.Strings(paths)
+	b.WriteString(strings.Join(paths, "\n"))
+	return b.String()
+}
+
+// refused sends a request that must be refused with want: a JSON error
+// body (but for HEAD), and nothing held changes.
+func (s *secured) refused(name string, want int, method, path, token string, body []byte, headers ...string) {
+	s.t.Helper()
+	before := s.snapshot()
+	resp, got := s.do(method, path, token, body, headers...)
+	if resp.StatusCode != want {
+		s.t.Errorf("%s: %s %s answered %d %s, want %d", name, method, path, resp.StatusCode, got, want)
+	}
+	if method != "HEAD" {
+		var p wire.Problem
+		if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" || json.Unmarshal(got, &p) != nil || p.Status != resp.StatusCode || p.Title == "" {
+			s.t.Errorf("%s: the error body is not a JSON problem (%s): %s", name, ct, got)
+		}
+	}
+	if after := s.snapshot(); after != before {
+		s.t.Errorf("%s: the server changed:\nbefore:\n%s\nafter:\n%s", name, before, after)
+	}
+}
+
+// upload sends a whole file in one piece as token, expecting 201.
+func (s *secured) upload(token string, data []byte) wire.File {
+	s.t.Helper()
+	resp, body := s.do("PATCH", "/files/"+sumOf(data), token, data,
+		wire.HeaderUploadOffset, "0", wire.HeaderUploadLength, strconv.Itoa(len(data)))
+	if resp.StatusCode != http.StatusCreated {
+		s.t.Fatalf("upload: %d %s", resp.StatusCode, body)
+	}
+	return wire.File{SHA256: sumOf(data), Size: int64(len(data)), Name: "p.png", MediaType: "image/png", Pages: 1}
+}
+
+func (s *secured) push(token string, p wire.Push, want int) {
+	s.t.Helper()
+	b, _ := json.Marshal(p)
+	if resp, body := s.do("PUT", "/radicados/"+p.Radicado.Number, token, b); resp.StatusCode != want {
+		s.t.Fatalf("push %s: %d %s, want %d", p.Radicado.Number, resp.StatusCode, body, want)
+	}
+}
+
+func chunkHeaders(offset, size int) []string {
+	return []string{wire.HeaderUploadOffset, strconv.Itoa(offset), wire.HeaderUploadLength, strconv.Itoa(size)}
+}
+
+func security(t *testing.T, open func(*testing.T) *DB) {
+	s := newSecured(t, open, Limits{PartialQuota: 1 << 20, MaxChunk: 64 << 10})
+	letter := bytes.Repeat([]byte("carta de la oficina 001, estación 01. "), 100)
+	page := s.upload(tok0101, letter)
+	mine := push("2026001010000012", "001", "01", page)
+	s.push(tok0101, mine, http.StatusCreated)
+
+	t.Run("documents are seen only by who sent them", func(t *testing.T) {
+		never := sumOf([]byte("a document nobody sent"))
+		_, nothing := s.do("GET", "/files/"+never, tok0201, nil)
+		for _, tok := range []string{tok0201, tok0102} {
+			resp, body := s.do("GET", "/files/"+page.SHA256, tok, nil)
+			if resp.StatusCode != 404 || !bytes.Equal(body, nothing) {
+				t.Errorf("%s downloads another station's document: %d %q (for none: %q)", tok, resp.StatusCode, body, nothing)
+			}
+			if resp, _ := s.do("HEAD", "/files/"+page.SHA256, tok, nil); resp.StatusCode != 404 || resp.Header.Get(wire.HeaderUploadOffset) != "0" ||
+				resp.Header.Get(wire.HeaderUploadLength) != "" {
+				t.Errorf("%s: HEAD of another station's document: %d %v", tok, resp.StatusCode, resp.Header)
+			}
+			s.refused("another station's document", 404, "GET", "/files/"+page.SHA256, tok, nil)
+			s.refused("another station's radicado", 404, "GET", "/radicados/"+mine.Radicado.Number, tok, nil)
+		}
+		for _, tok := range []string{tok0101, tokAdm} {
+			if resp, body := s.do("GET", "/files/"+page.SHA256, tok, nil); resp.StatusCode != 200 || !bytes.Equal(body, letter) {
+				t.Errorf("%s cannot download the document: %d", tok, resp.StatusCode)
+			}
+			if resp, _ := s.do("HEAD", "/files/"+page.SHA256, tok, nil); resp.StatusCode != 200 {
+				t.Errorf("%s: HEAD %d", tok, resp.StatusCode)
+			}
+		}
+		// Announcing the document under its hash does not make it yours:
+		// the bytes must hash right, and only then may you read it.
+		s.refused("a false piece of a held document", 422, "PATCH", "/files/"+page.SHA256, tok0201, []byte("x"), chunkHeaders(0, 1)...)
+		if resp, _ := s.do("PATCH", "/files/"+page.SHA256, tok0201, letter[:10], chunkHeaders(0, len(letter))...); resp.StatusCode != 204 {
+			t.Errorf("the first piece of a document held by another: %d (as for any upload: 204)", resp.StatusCode)
+		}
+		s.refused("reading a document after sending its first piece", 404, "GET", "/files/"+page.SHA256, tok0201, nil)
+		// The push of a radicado naming it is missing its files.
+		other := push("2026002010000012", "002", "01", page)
+		s.refused("a push naming a document the station did not send", 409, "PUT", "/radicados/2026002010000012", tok0201, mustJSON(other))
+		if resp, _ := s.do("PATCH", "/files/"+page.SHA256, tok0201, letter[10:], chunkHeaders(10, len(letter))...); resp.StatusCode != 201 {
+			t.Errorf("the rest of it: %d", resp.StatusCode)
+		}
+		if resp, body := s.do("GET", "/files/"+page.SHA256, tok0201, nil); resp.StatusCode != 200 || !bytes.Equal(body, letter) {
+			t.Errorf("a station that sent the whole document cannot read it: %d", resp.StatusCode)
+		}
+		// Lists, the planilla and the manifest stay within the station.
+		_, list := s.do("GET", "/radicados?office=001&station=01", tok0102, nil)
+		_, sheet := s.do("GET", "/planilla?day=2026-11-23&office=001", tok0102, nil)
+		if strings.Contains(string(list), mine.Radicado.Number) || strings.Contains(string(sheet), mine.Radicado.Number) {
+			t.Errorf("001-02 lists 001-01's radicado: %s / %s", list, sheet)
+		}
+		m := wire.Manifest{Office: "001", Station: "01", Day: "2026-11-23", Count: 0, Radicados: []wire.ManifestEntry{}}
+		s.refused("another station's manifest", 403, "POST", "/manifests", tok0102, mustJSON(m))
+	})
+
+	t.Run("numbers belong to their station", func(t *testing.T) {
+		f := s.upload(tok0102, []byte("de la estación 02"))
+		// 001-02 sends 001-01's next number, saying in the body it is its own.
+		taken := push("2026001010000022", "001", "02", f)
+		s.refused("a number of another station, the body saying otherwise", 400, "PUT", "/radicados/2026001010000022", tok0102, mustJSON(taken))
+		taken = push("2026001010000022", "001", "01", f)
+		s.refused("a number of another station", 403, "PUT", "/radicados/2026001010000022", tok0102, mustJSON(taken))
+		s.refused("a number of another office", 403, "PUT", "/radicados/2026002010000022", tok0102,
+			mustJSON(push("2026002010000022", "002", "01", f)))
+		s.refused("an administrator pushing", 403, "PUT", "/radicados/2026001020000012", tokAdm,
+			mustJSON(push("2026001020000012", "001", "02", f)))
+		// The real owner's radicado goes in, with no conflict.
+		own := s.upload(tok0101, []byte("la segunda carta de 001-01"))
+		s.push(tok0101, push("2026001010000022", "001", "01", own), http.StatusCreated)
+		if n, _ := s.db.Conflicts(context.Background(), ""); n != 0 {
+			t.Errorf("%d conflicts", n)
+		}
+	})
+
+	t.Run("uploads have owners", func(t *testing.T) {
+		doc := bytes.Repeat([]byte("documento largo de 001-01 "), 2000) // 52,000 bytes: two pieces
+		sum := sumOf(doc)
+		half := len(doc) / 2
+		// 002-01 opens a 1-byte upload of the same hash, announced with
+		// another length, and writes garbage where 001-01's upload will go.
+		if resp, body := s.do("PATCH", "/files/"+sum, tok0201, []byte("x"), chunkHeaders(0, len(doc)+5)...); resp.StatusCode != 204 {
+			t.Fatalf("002-01's own upload: %d %s", resp.StatusCode, body)
+		}
+		if resp, _ := s.do("PATCH", "/files/"+sum, tok0201, bytes.Repeat([]byte("!"), half), chunkHeaders(half, len(doc))...); resp.StatusCode != 409 {
+			t.Errorf("garbage past 002-01's own offset: %d, want 409", resp.StatusCode)
+		}
+		// 001-01's upload is untouched by any of it.
+		if resp, body := s.do("PATCH", "/files/"+sum, tok0101, doc[:half], chunkHeaders(0, len(doc))...); resp.StatusCode != 204 {
+			t.Fatalf("001-01's first piece: %d %s", resp.StatusCode, body)
+		}
+		if resp, _ := s.do("HEAD", "/files/"+sum, tok0201, nil); resp.Header.Get(wire.HeaderUploadOffset) != "1" {
+			t.Errorf("002-01 sees %s bytes: another's upload shows through", resp.Header.Get(wire.HeaderUploadOffset))
+		}
+		if resp, _ := s.do("HEAD", "/files/"+sum, tok0102, nil); resp.Header.Get(wire.HeaderUploadOffset) != "0" {
+			t.Errorf("001-02 sees %s bytes of 001-01's upload", resp.Header.Get(wire.HeaderUploadOffset))
+		}
+		if resp, body := s.do("PATCH", "/files/"+sum, tok0101, doc[half:], chunkHeaders(half, len(doc))...); resp.StatusCode != 201 {
+			t.Fatalf("001-01's last piece: %d %s", resp.StatusCode, body)
+		}
+		// The quota: unfinished uploads announcing more than 1 MiB in all.
+		big := sumOf([]byte("announced big"))
+		if resp, body := s.do("PATCH", "/files/"+big, tok0102, []byte("a"), chunkHeaders(0, 900<<10)...); resp.StatusCode != 204 {
+			t.Fatalf("an upload within the quota: %d %s", resp.StatusCode, body)
+		}
+		s.refused("an upload beyond the station's quota", 507, "PATCH", "/files/"+sumOf([]byte("another")), tok0102, []byte("a"), chunkHeaders(0, 200<<10)...)
+		// Another station's quota is its own.
+		if resp, _ := s.do("PATCH", "/files/"+sumOf([]byte("another")), tok0201, []byte("a"), chunkHeaders(0, 200<<10)...); resp.StatusCode != 204 {
+			t.Errorf("002-01 is held to 001-02's quota: %d", resp.StatusCode)
+		}
+		s.refused("a piece over the limit", 413, "PATCH", "/files/"+sumOf([]byte("p")), tok0102, make([]byte, 65<<10), chunkHeaders(0, 70<<10)...)
+		s.refused("a piece past the end", 413, "PATCH", "/files/"+sumOf([]byte("p")), tok0102, make([]byte, 10), chunkHeaders(0, 5)...)
+		s.refused("an offset past the end", 413, "PATCH", "/files/"+sumOf([]byte("p")), tok0102, make([]byte, 10), chunkHeaders(50, 5)...)
+		for _, h := range [][]string{nil, {wire.HeaderUploadOffset, "-1", wire.HeaderUploadLength, "5"},
+			{wire.HeaderUploadOffset, "+0", wire.HeaderUploadLength, "5"}, {wire.HeaderUploadOffset, "0", wire.HeaderUploadLength, "0x10"},
+			{wire.HeaderUploadOffset, "0", wire.HeaderUploadLength, "99999999999999999999999"}} {
+			s.refused(fmt.Sprintf("upload headers %q", h), 400, "PATCH", "/files/"+sumOf([]byte("p")), tok0102, []byte("p"), h...)
+		}
+		s.refused("an administrator uploading", 403, "PATCH", "/files/"+sumOf([]byte("p")), tokAdm, []byte("p"), chunkHeaders(0, 1)...)
+	})
+
+	t.Run("bad values", func(t *testing.T) {
+		f := s.upload(tok0101, []byte("valores"))
+		good := push("2026001010000032", "001", "01", f)
+		raw := mustJSON(good)
+		for _, tc := range []struct {
+			name string
+			edit func(p *wire.Push)
+		}{
+			{"pages -7", func(p *wire.Push) { p.Radicado.Pages = -7 }},
+			{"pages not its files'", func(p *wire.Push) { p.Radicado.Pages = 9 }},
+			{"a year that disagrees with received_at", func(p *wire.Push) { p.Radicado.ReceivedAt = p.Radicado.ReceivedAt.AddDate(-1, 0, 0) }},
+			{"a control character", func(p *wire.Push) { p.Radicado.Subject = "Solicitud\x07" }},
+			{"a line break in a name", func(p *wire.Push) { p.Radicado.SenderName = "Ana\nMaría" }},
+			{"a bidi override", func(p *wire.Push) { p.Radicado.SenderName = "Ana \u202eairaM" }},
+			{"a subject too long", func(p *wire.Push) { p.Radicado.Subject = strings.Repeat("a", 501) }},
+			{"an empty sender", func(p *wire.Push) { p.Radicado.SenderName = "" }},
+			{"a malformed ID", func(p *wire.Push) { p.Radicado.SenderID = "CC:12" }},
+			{"a type code with capitals", func(p *wire.Push) { p.Radicado.Type = "Peticion" }},
+			{"a department with a space", func(p *wire.Push) { p.Radicado.Dept = "G C" }},
+			{"a due date before receipt", func(p *wire.Push) { p.Radicado.Due = "2026-01-02" }},
+			{"a due date not a date", func(p *wire.Push) { p.Radicado.Due = "mañana" }},
+			{"a path as file name", func(p *wire.Push) { p.Radicado.Files[0].Name = "../../etc/cron.d/x" }},
+			{"a line break in a file name", func(p *wire.Push) { p.Radicado.Files[0].Name = "carta\n.png" }},
+			{"a media type with a space", func(p *wire.Push) { p.Radicado.Files[0].MediaType = "image/png; x" }},
+			{"a wrong document hash", func(p *wire.Push) { p.Radicado.SHA256 = sumOf([]byte("otro")) }},
+			{"an event of another number", func(p *wire.Push) { p.Events[0].Number = "2026001010000012" }},
+			{"an event whose hash is not its own", func(p *wire.Push) { p.Events[0].Hash = sumOf([]byte("forged")) }},
+			{"an annulment without a reason", func(p *wire.Push) {
+				p.Events = append(p.Events, event(2, p.Events[0].Hash, "anular", p.Radicado.Number, `{"reason":""}`, time.Now()))
+			}},
+			{"an unknown action", func(p *wire.Push) {
+				p.Events = append(p.Events, event(2, p.Events[0].Hash, "borrar", p.Radicado.Number, `{}`, time.Now()))
+			}},
+			{"a consecutive that is not the number's", func(p *wire.Push) { p.Radicado.Seq = 4 }},
+			{"a kind that is not the number's", func(p *wire.Push) { p.Radicado.Kind = 1 }},
+		} {
+			p := push("2026001010000032", "001", "01", f)
+			tc.edit(&p)
+			s.refused(tc.name, 400, "PUT", "/radicados/2026001010000032", tok0101, mustJSON(p))
+		}
+		for _, tc := range []struct{ name, number string }{{"a/b", "a/b"}, {"...", "..."}, {"short", "202600101"}, {"letters", "2026001010000O32"}} {
+			p := push("2026001010000032", "001", "01", f)
+			p.Radicado.Number = tc.number
+			s.refused("the number "+tc.name, 400, "PUT", "/radicados/"+tc.number, tok0101, mustJSON(p))
+		}
+		invalid := bytes.Replace(raw, []byte(`"Ana"`), []byte("\"An\xff\""), 1)
+		s.refused("invalid UTF-8", 400, "PUT", "/radicados/2026001010000032", tok0101, invalid)
+		surrogate := bytes.Replace(raw, []byte(`"Ana"`), []byte(`"An\ud800"`), 1)
+		s.refused("a lone surrogate", 400, "PUT", "/radicados/2026001010000032", tok0101, surrogate)
+		s.refused("malformed JSON", 400, "PUT", "/radicados/2026001010000032", tok0101, []byte(`{"radicado": {`))
+		s.refused("unknown fields", 400, "PUT", "/radicados/2026001010000032", tok0101, []byte(`{"radicado":{},"evil":1}`))
+		s.refused("two values", 400, "PUT", "/radicados/2026001010000032", tok0101, append(append([]byte{}, raw...), raw...))
+		s.refused("a body over the limit", 413, "PUT", "/radicados/2026001010000032", tok0101, bytes.Repeat([]byte(" "), 5<<20))
+		words := strings.Repeat("carta ", 2000)
+		for _, q := range []string{"q=" + words, "limit=abc", "limit=-1", "offset=99999999999", "day=ayer", "office=0;1", "status=todos",
+			"q=%07", "q=" + strings.Repeat("x", 201)} {
+			s.refused("the list query "+q[:min(len(q), 20)], 400, "GET", "/radicados?"+strings.ReplaceAll(q, " ", "+"), tok0101, nil)
+		}
+		s.refused("a planilla without a day", 400, "GET", "/planilla", tok0101, nil)
+		s.refused("a planilla in another format", 400, "GET", "/planilla?day=2026-11-23&format=xlsx", tok0101, nil)
+		s.refused("a manifest of a malformed day", 400, "POST", "/manifests", tok0101,
+			mustJSON(wire.Manifest{Office: "001", Station: "01", Day: "2026-13-45", Radicados: []wire.ManifestEntry{}}))
+		// The good push still goes through.
+		s.push(tok0101, good, http.StatusCreated)
+	})
+
+	t.Run("the planilla's CSV carries no formulas", func(t *testing.T) {
+		f := s.upload(tok0102, []byte("fórmula"))
+		p := push("2026001020000012", "001", "02", f)
+		p.Radicado.SenderName = `=HYPERLINK("http://evil.example/x","Juan")`
+		p.Radicado.Subject = "@SUM(1+1)"
+		s.push(tok0102, p, http.StatusCreated)
+		resp, body := s.do("GET", "/planilla?day=2026-11-23&format=csv", tok0102, nil)
+		rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\ufeff")))).ReadAll()
+		if resp.StatusCode != 200 || err != nil || len(rows) != 2 {
+			t.Fatalf("planilla: %d %v %s", resp.StatusCode, err, body)
+		}
+		if rows[1][4] != "'"+p.Radicado.SenderName || rows[1][5] != "'@SUM(1+1)" {
+			t.Errorf("sender %q, subject %q: a formula reaches the spreadsheet", rows[1][4], rows[1][5])
+		}
+	})
+
+	t.Run("tokens and routes", func(t *testing.T) {
+		s.refused("no token", 401, "GET", "/whoami", "", nil)
+		s.refused("a wrong token", 401, "GET", "/whoami", "nope", nil)
+		s.refused("an over-long token", 401, "GET", "/whoami", strings.Repeat("t", 1000), nil)
+		s.refused("an unknown route", 404, "GET", "/nada", tok0101, nil)
+		s.refused("a method not served", 404, "DELETE", "/radicados/2026001010000012", tok0101, nil)
+		s.refused("a path that climbs", 400, "GET", "/files/..%2F..%2Fetc%2Fpasswd", tok0101, nil)
+		s.refused("a malformed hash", 400, "GET", "/files/ABC", tok0101, nil)
+		if resp, body := s.do("GET", "/whoami", tok0101, nil); resp.StatusCode != 200 || !strings.Contains(string(body), `"pattern":"{year}{office:3}{station:2}{seq:6}{kind}"`) {
+			t.Errorf("whoami does not give the pattern: %s", body)
+		}
+	})
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// TestPatternOfTheServer: the number pattern is the server's; a push of
+// another pattern is refused, and the pattern cannot change under the
+// radicados it holds.
+func TestPatternOfTheServer(t *testing.T) {
+	s := newSecured(t, sqliteDB, Limits{})
+	ctx := context.Background()
+	if err := s.db.SetPattern(ctx, "RAD-{year}-{office:3}{station:2}-{seq:5}{kind}"); err != nil {
+		t.Fatal(err)
+	}
+	f := s.upload(tok0101, []byte("patrón"))
+	p := push("2026001010000012", "001", "01", f)
+	// The server caches the pattern: a fresh server reads it at once.
+	s2 := httptest.NewServer(New(s.db, nil, Limits{}).Handler())
+	defer s2.Close()
+	other := &api{t, s2.URL + wire.APIPrefix, s.db}
+	if resp, body := other.do("PUT", "/radicados/2026001010000012", tok0101, mustJSON(p)); resp.StatusCode != 400 {
+		t.Errorf("a number of the default pattern on a server of another: %d %s", resp.StatusCode, body)
+	}
+	p.Radicado.Number = "RAD-2026-00101-000012"
+	for i := range p.Events {
+		p.Events[i] = event(p.Events[i].ID, p.Events[i].Prev, p.Events[i].Action, p.Radicado.Number, string(p.Events[i].Data), p.Events[i].At)
+	}
+	if resp, body := other.do("PUT", "/radicados/"+p.Radicado.Number, tok0101, mustJSON(p)); resp.StatusCode != 201 {
+		t.Fatalf("a number of the server's pattern: %d %s", resp.StatusCode, body)
+	}
+	if err := s.db.SetPattern(ctx, "{year}{office:3}{station:2}{seq:6}{kind}"); err == nil {
+		t.Error("the pattern changed under a radicado it cannot read")
+	}
+	if pat, _ := s.db.Pattern(ctx); pat.String() != "RAD-{year}-{office:3}{station:2}-{seq:5}{kind}" {
+		t.Errorf("pattern %s", pat)
+	}
+}
+
+// TestCloseWaitsAndRefuses: Close lets the writes under way finish and
+// refuses later ones with ErrClosed, never a panic.
+func TestCloseWaitsAndRefuses(t *testing.T) {
+	db := sqliteDB(t)
+	ctx := context.Background()
+	f := upload(t, db, []byte("cierre"))
+	results := make(chan error, 50)
+	for i := range 50 {
+		go func() {
+			n := fmt.Sprintf("202600101%06d2", i+1)
+			p := push(n, "001", "01", f)
+			_, err := db.Put(ctx, st1, p)
+			results <- err
+		}()
+	}
+	time.Sleep(time.Millisecond)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ok, closed := 0, 0
+	for range 50 {
+		switch err := <-results; {
+		case err == nil:
+			ok++
+		case err == ErrClosed || strings.Contains(err.Error(), ErrClosed.Error()):
+			closed++
+		default:
+			t.Errorf("a write during Close: %v", err)
+		}
+	}
+	if _, err := db.Put(ctx, st1, push("2026001010009992", "001", "01", f)); err != ErrClosed {
+		t.Errorf("a write after Close: %v", err)
+	}
+	t.Logf("%d writes finished, %d refused", ok, closed)
+	if ok+closed != 50 {
+		t.Errorf("%d of 50 writes answered", ok+closed)
+	}
+}
+
+// TestMigrations: a database of the first server (schema made in place,
+// without a version) is taken as version 1 and brought up to date, its
+// radicados vouching for their documents; a database of a newer server is
+// refused.
+func TestMigrationsSQLite(t *testing.T) {
+	migrations(t, "sqlite", filepath.Join(t.TempDir(), "old.db"), "migrations/sqlite")
+}
+
+func TestMigrationsPostgreSQL(t *testing.T) {
+	migrations(t, "pgx", postgresURL(t), "migrations/postgres")
+}
+
+func migrations(t *testing.T, driver, url, dir string) {
+	ctx := context.Background()
+	raw, err := sql.Open(driver, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	// The first server's schema, as it wrote it.
+	old, err := fs.ReadFile(migrationFiles, dir+"/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(ctx, string(old)); err != nil {
+		t.Fatal(err)
+	}
+	files := `[{"sha256":"` + sumOf([]byte("x")) + `","size":1,"name":"p.png","media_type":"image/png","pages":1}]`
+	if _, err := raw.ExecContext(ctx, `INSERT INTO radicados (number, office, station, year, kind, seq, received_at, doc_type, sender_name, sender_id,
+		subject, dept, due, pages, sha256, files, content_sha256, arrived_at) VALUES ('2026001010000012', '001', '01', 2026, 2, 1, '2026-11-23T10:00:00-05:00',
+		'peticion', 'Ana', '', 'Solicitud', '', '', 1, 'x', '`+files+`', 'c', '2026-11-23T10:00:01Z')`); err != nil {
+		t.Fatal(err)
+	}
+	up, err := Open(ctx, url, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := up.SchemaVersion(ctx)
+	steps, _ := fs.Glob(migrationFiles, dir+"/*.sql")
+	if v != len(steps) || v < 2 {
+		t.Errorf("schema version %d, want %d", v, len(steps))
+	}
+	var n int
+	up.db.QueryRowContext(ctx, up.q(`SELECT COUNT(*) FROM file_holders WHERE sha256 = ? AND office = '001' AND station = '01'`), sumOf([]byte("x"))).Scan(&n)
+	if n != 1 {
+		t.Errorf("the radicado's document has %d holders after the upgrade", n)
+	}
+	up.Close()
+	// Opening again changes nothing.
+	again, err := Open(ctx, url, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v2, _ := again.SchemaVersion(ctx); v2 != v {
+		t.Errorf("version %d after opening again, was %d", v2, v)
+	}
+	again.Close()
+	// A newer server wrote this one.
+	if _, err := raw.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, '0099_future.sql', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, url, t.TempDir()); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("a database of a newer server: %v", err)
+	}
+}
+
+// TestAbandonedUploadsSwept: the running server removes the unfinished
+// uploads left alone for PartialAge, and only those.
+func TestAbandonedUploadsSwept(t *testing.T) {
+	db := sqliteDB(t)
+	srv := New(db, nil, Limits{PartialAge: time.Hour, SweepEvery: 50 * time.Millisecond})
+	stations := []Principal{s0101, s0102, s0201}
+	for i := range 1000 {
+		data := []byte(fmt.Sprintf("upload %d", i))
+		if _, err := putChunk(db, stations[i%3], sumOf(data), 1000, 0, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fresh := []byte("still going")
+	if _, err := putChunk(db, s0101, sumOf(fresh), 1000, 0, fresh); err != nil {
+		t.Fatal(err)
+	}
+	// Age all but the fresh one by two hours.
+	old := time.Now().Add(-2 * time.Hour)
+	filepath.WalkDir(db.files.partial, func(path string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() && !strings.Contains(path, sumOf(fresh)) {
+			os.Chtimes(path, old, old)
+		}
+		return nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); srv.janitor(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		total := 0
+		for _, p := range stations {
+			_, n, _ := db.PartialUsage(p)
+			total += n
+		}
+		if total == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d uploads left after the sweep, want the fresh one", total)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if st, err := db.File(context.Background(), s0101, sumOf(fresh)); err != nil || st.Received != int64(len(fresh)) {
+		t.Errorf("the fresh upload: %+v %v", st, err)
+	}
+}
