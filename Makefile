@@ -35,6 +35,8 @@ test: deps-test
 	RADICADOR_STRICT=1 RADICADOR_TEST_PG="$$url" $(GO) test -timeout 30m ./...; status=$$?; \
 	sh scripts/pg-test.sh stop $$pg; exit $$status
 	$(GO) test -race ./ui/ ./capture/
+	$(GO) test -run '^$$' -fuzz FuzzPushCheck -fuzztime 10s ./sync/wire/
+	$(GO) test -run '^$$' -fuzz FuzzChunkHeaders -fuzztime 10s ./sync/server/
 	GOOS=windows GOARCH=amd64 $(GO) build ./scan/... ./printer/... ./label/ ./capture/
 	GOOS=windows GOARCH=386 $(GO) build ./scan/... ./printer/... ./label/ ./capture/
 	CGO_ENABLED=0 GOARCH=386 $(GO) test ./scan/twain/

@@ -170,3 +170,50 @@ func TestSyncNow(t *testing.T) {
 		t.Fatal("sync now did not run a round")
 	}
 }
+
+// TestEnrolTakesThePattern: a station that has numbered nothing takes the
+// server's number pattern at enrolment; one that has numbered with another
+// is refused, its credentials not kept.
+func TestEnrolTakesThePattern(t *testing.T) {
+	ctx := context.Background()
+	central := servertest.New(t)
+	const pattern = "{year}-{office:3}{station:2}-{seq:6}{kind}"
+	if err := central.DB.SetPattern(ctx, pattern); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(central.API)
+	defer srv.Close()
+	central.Enrol(t, "001", "01", "tok")
+
+	fresh, err := station.Open(ctx, t.TempDir(), station.Options{Actor: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if _, err := fresh.Enroll(ctx, srv.URL, "tok"); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, _ := fresh.Config(ctx); cfg.Pattern != pattern {
+		t.Errorf("the fresh station's pattern is %s", cfg.Pattern)
+	}
+	p := fixture.PNG(t, t.TempDir(), "p.png", "carta")
+	rec, err := fresh.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Solicitud", Files: []string{p}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := fresh.Sync(ctx, ""); err != nil || rep.Sent != 1 {
+		t.Errorf("sync of %s: %+v %v", rec.Number, rep, err)
+	}
+
+	used, err := station.Open(ctx, t.TempDir(), station.Options{Actor: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer used.Close()
+	if _, err := used.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Solicitud", Files: []string{p}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := used.Enroll(ctx, srv.URL, "tok"); err == nil || used.Server() != "" {
+		t.Errorf("a station that numbered with another pattern enrolled: %v", err)
+	}
+}

@@ -433,7 +433,7 @@ func (c *Client) Upload(ctx context.Context, f radicado.File) error {
 		failures++
 		if failures > c.opt.Retries {
 			if err == nil {
-				err = statusError("file "+f.SHA256[:12], r)
+				err = statusError("upload", r)
 			}
 			return fmt.Errorf("file %s: %w", f.SHA256[:12], err)
 		}

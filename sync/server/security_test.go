@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -8,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -126,15 +128,7 @@ func (s *secured) refused(name string, want int, method, path, token string, bod
 }
 
 // upload sends a whole file in one piece as token, expecting 201.
-func (s *secured) upload(token string, data []byte) wire.File {
-	s.t.Helper()
-	resp, body := s.do("PATCH", "/files/"+sumOf(data), token, data,
-		wire.HeaderUploadOffset, "0", wire.HeaderUploadLength, strconv.Itoa(len(data)))
-	if resp.StatusCode != http.StatusCreated {
-		s.t.Fatalf("upload: %d %s", resp.StatusCode, body)
-	}
-	return wire.File{SHA256: sumOf(data), Size: int64(len(data)), Name: "p.png", MediaType: "image/png", Pages: 1}
-}
+func (s *secured) upload(token string, data []byte) wire.File { return s.uploadFile(token, data) }
 
 func (s *secured) push(token string, p wire.Push, want int) {
 	s.t.Helper()
@@ -558,4 +552,98 @@ func TestAbandonedUploadsSwept(t *testing.T) {
 	if st, err := db.File(context.Background(), s0101, sumOf(fresh)); err != nil || st.Received != int64(len(fresh)) {
 		t.Errorf("the fresh upload: %+v %v", st, err)
 	}
+}
+
+// TestTricklingBodyCut: a body that arrives slower than MinRate is cut
+// when its time is up (BodyGrace plus its length at MinRate), with 408,
+// and what arrived of a piece is kept for the upload to go on.
+func TestTricklingBodyCut(t *testing.T) {
+	db := sqliteDB(t)
+	db.AddStation(context.Background(), s0101, HashToken(tok0101))
+	srv := httptest.NewServer(New(db, nil, Limits{MinRate: 10 << 10, BodyGrace: 200 * time.Millisecond}).Handler())
+	defer srv.Close()
+	for _, tc := range []struct {
+		name, method, path string
+		headers            []string
+	}{
+		{"a piece", "PATCH", "/files/" + sumOf([]byte("lento")), chunkHeaders(0, 10<<10)},
+		{"a push", "PUT", "/radicados/2026001010000012", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			fmt.Fprintf(c, "%s %s%s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n", tc.method, wire.APIPrefix, tc.path, tok0101, 10<<10)
+			for i := 0; i+1 < len(tc.headers); i += 2 {
+				fmt.Fprintf(c, "%s: %s\r\n", tc.headers[i], tc.headers[i+1])
+			}
+			fmt.Fprint(c, "\r\n")
+			start := time.Now()
+			answered := make(chan string, 1)
+			go func() {
+				resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+				if err != nil {
+					answered <- err.Error()
+					return
+				}
+				answered <- resp.Status
+			}()
+			tick := time.NewTicker(300 * time.Millisecond)
+			defer tick.Stop()
+			limit := time.After(10 * time.Second)
+			for {
+				select {
+				case status := <-answered:
+					took := time.Since(start)
+					if !strings.HasPrefix(status, "408") || took > 5*time.Second {
+						t.Errorf("a trickling body: %q after %s, want 408 within about 1.2 s", status, took)
+					}
+					return
+				case <-tick.C:
+					c.Write(bytes.Repeat([]byte("a"), 100)) // 333 bytes a second: 31 s for 10 KiB
+				case <-limit:
+					t.Fatal("the server waited for the trickle")
+				}
+			}
+		})
+	}
+	if st, err := db.File(context.Background(), s0101, sumOf([]byte("lento"))); err != nil || st.Received == 0 || st.Received%100 != 0 {
+		t.Errorf("what arrived of the piece: %+v %v", st, err)
+	}
+}
+
+// FuzzChunkHeaders sends pieces with arbitrary Upload-Offset and
+// Upload-Length: the server never fails (5xx), what the headers' reading
+// accepts is in range, and the station's uploads never exceed what was
+// announced.
+func FuzzChunkHeaders(f *testing.F) {
+	dir := f.TempDir()
+	db, err := Open(context.Background(), filepath.Join(dir, "fuzz.db"), dir)
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer db.Close()
+	db.AddStation(context.Background(), s0101, HashToken(tok0101))
+	h := New(db, nil, Limits{MaxChunk: 1 << 10, MaxFile: 1 << 20, PartialQuota: 1 << 22}).Handler()
+	f.Fuzz(func(t *testing.T, offset, length string, body []byte) {
+		hdr := http.Header{}
+		hdr.Set(wire.HeaderUploadOffset, offset)
+		hdr.Set(wire.HeaderUploadLength, length)
+		if off, size, err := uploadHeaders(hdr, 1<<20); err == nil && (off < 0 || size < 0 || off > size || size > 1<<20) {
+			t.Fatalf("accepted offset %d, size %d", off, size)
+		}
+		req := httptest.NewRequest("PATCH", wire.APIPrefix+"/files/"+sumOf([]byte("fuzz")), bytes.NewReader(body))
+		req.Header = hdr.Clone()
+		req.Header.Set("Authorization", "Bearer "+tok0101)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code >= 500 {
+			t.Fatalf("%d for offset %q, length %q: %s", w.Code, offset, length, w.Body)
+		}
+		if st, err := db.File(context.Background(), s0101, sumOf([]byte("fuzz"))); err == nil && st.Received > st.Size {
+			t.Fatalf("an upload holds %d bytes of %d announced", st.Received, st.Size)
+		}
+	})
 }

@@ -355,42 +355,51 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// clientErrors are the errors a client's request causes, with their
+// answers; a header, when named, goes with the answer.
+var clientErrors = []struct {
+	err           error
+	status        int
+	title         string
+	header, value string
+}{
+	{ErrNotFound, http.StatusNotFound, "not found", "", ""},
+	{ErrHash, http.StatusUnprocessableEntity, "hash mismatch", "", ""},
+	{ErrTooLarge, http.StatusRequestEntityTooLarge, "too large", "Connection", "close"},
+	{ErrQuota, http.StatusInsufficientStorage, "upload quota full: finish the station's unfinished uploads, let them expire, or ask the administrator for a larger quota", "Connection", "close"},
+	{ErrUploadBusy, http.StatusTooManyRequests, "upload busy", "Retry-After", "2"},
+	{ErrSlowBody, http.StatusRequestTimeout, "the body came too slowly", "Connection", "close"},
+	{ErrBody, http.StatusBadRequest, "the body broke off", "Connection", "close"},
+	{ErrClosed, http.StatusServiceUnavailable, "shutting down", "Retry-After", "5"},
+}
+
 // fail answers an error: the client's own as a 4xx that says what was
 // wrong, the server's as a logged 500.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var missing *MissingFilesError
-	switch {
-	case errors.As(err, &missing):
+	if errors.As(err, &missing) {
 		problem(w, http.StatusConflict, "files missing", err.Error())
-	case errors.Is(err, ErrNotFound):
-		problem(w, http.StatusNotFound, "not found", "")
-	case errors.Is(err, ErrHash):
-		problem(w, http.StatusUnprocessableEntity, "hash mismatch", err.Error())
-	case errors.Is(err, ErrTooLarge):
-		w.Header().Set("Connection", "close")
-		problem(w, http.StatusRequestEntityTooLarge, "too large", err.Error())
-	case errors.Is(err, ErrQuota):
-		w.Header().Set("Connection", "close")
-		problem(w, http.StatusInsufficientStorage, "upload quota full",
-			err.Error()+"; finish or let expire the station's unfinished uploads, or ask the administrator for a larger quota")
-	case errors.Is(err, ErrUploadBusy):
-		w.Header().Set("Retry-After", "2")
-		problem(w, http.StatusTooManyRequests, "upload busy", err.Error())
-	case errors.Is(err, ErrSlowBody):
-		w.Header().Set("Connection", "close")
-		problem(w, http.StatusRequestTimeout, "the body came too slowly", err.Error())
-	case errors.Is(err, ErrBody):
-		w.Header().Set("Connection", "close")
-		problem(w, http.StatusBadRequest, "the body broke off", err.Error())
-	case errors.Is(err, ErrClosed):
-		w.Header().Set("Retry-After", "5")
-		problem(w, http.StatusServiceUnavailable, "shutting down", "")
-	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
-		problem(w, 499, "request cancelled", "")
-	default:
-		s.log.Error("server fault", "method", r.Method, "path", r.URL.Path, "error", err.Error())
-		problem(w, http.StatusInternalServerError, "internal error", "")
+		return
 	}
+	for _, c := range clientErrors {
+		if errors.Is(err, c.err) {
+			if c.header != "" {
+				w.Header().Set(c.header, c.value)
+			}
+			detail := err.Error()
+			if c.err == ErrNotFound || c.err == ErrClosed {
+				detail = "" // says nothing of what exists
+			}
+			problem(w, c.status, c.title, detail)
+			return
+		}
+	}
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		problem(w, 499, "request cancelled", "")
+		return
+	}
+	s.log.Error("server fault", "method", r.Method, "path", r.URL.Path, "error", err.Error())
+	problem(w, http.StatusInternalServerError, "internal error", "")
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
