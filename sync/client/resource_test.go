@@ -64,7 +64,9 @@ func TestTrickleAttack(t *testing.T) {
 	addr := l.Addr().(*net.TCPAddr)
 	sctx, stop := context.WithCancel(ctx)
 	served := make(chan error, 1)
-	go func() { served <- server.New(db, nil, limits).Serve(sctx, l, server.ServeOptions{ShutdownGrace: time.Second}) }()
+	go func() {
+		served <- server.New(db, nil, limits).Serve(sctx, l, server.ServeOptions{ShutdownGrace: time.Second})
+	}()
 	defer func() {
 		stop()
 		if err := <-served; err != nil {
