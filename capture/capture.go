@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/image/draw"
 
+	"github.com/radicador/radicador/internal/atomicfile"
 	"github.com/radicador/radicador/scan"
 	"github.com/radicador/radicador/scan/cleanup"
 	"github.com/radicador/radicador/scan/file"
@@ -132,10 +133,7 @@ func (b *Batch) saveLocked() {
 	if err != nil {
 		return
 	}
-	tmp := filepath.Join(b.dir, manifestName+".tmp")
-	if os.WriteFile(tmp, data, 0o640) == nil {
-		os.Rename(tmp, filepath.Join(b.dir, manifestName))
-	}
+	atomicfile.Write(filepath.Join(b.dir, manifestName), data, 0o640)
 }
 
 // SetOptions changes how pages scanned from now on are looked at.

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/radicador/radicador/internal/atomicfile"
 )
 
 // Store is a folder of content-addressed files.
@@ -42,6 +44,15 @@ func Open(dir string) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// OpenExisting opens the store in dir without writing to it: for reading a
+// data folder that may be on a read-only file system.
+func OpenExisting(dir string) (*Store, error) {
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return nil, fmt.Errorf("file store %s: not a folder (%v)", dir, err)
+	}
+	return &Store{dir: dir}, nil
 }
 
 // ValidSum reports whether sum is a lower-case hex SHA-256.
@@ -109,10 +120,32 @@ func (s *Store) Adopt(path, sum string) error {
 	if err := os.Rename(path, final); err != nil {
 		return fmt.Errorf("file store: %w", err)
 	}
-	if err := syncDir(filepath.Dir(final)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(final)); err != nil {
 		return fmt.Errorf("file store: flushing the folder: %w", err)
 	}
 	return nil
+}
+
+// Remove takes the file with hash sum out of the store. The caller makes
+// sure nothing needs it.
+func (s *Store) Remove(sum string) error {
+	if !ValidSum(sum) {
+		return fmt.Errorf("file store: %q is not a SHA-256", sum)
+	}
+	err := os.Remove(s.Path(sum))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// Has reports whether the store holds the file with hash sum.
+func (s *Store) Has(sum string) bool {
+	if !ValidSum(sum) {
+		return false
+	}
+	_, err := os.Stat(s.Path(sum))
+	return err == nil
 }
 
 // PutFile copies the file at path into the store.

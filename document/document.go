@@ -193,8 +193,30 @@ func tiffPages(r io.ReadSeeker) (int, error) {
 		if _, err := io.ReadFull(r, cnt[:]); err != nil {
 			return 0, fmt.Errorf("page directory %d: %w", pages+1, err)
 		}
-		if _, err := r.Seek(int64(bo.Uint16(cnt[:]))*12, io.SeekCurrent); err != nil {
-			return 0, err
+		// Each page's size is checked, not only the first's: a later page
+		// must not be a decompression bomb either.
+		entries := make([]byte, int(bo.Uint16(cnt[:]))*12)
+		if _, err := io.ReadFull(r, entries); err != nil {
+			return 0, fmt.Errorf("page directory %d: %w", pages+1, err)
+		}
+		var width, height int
+		for e := entries; len(e) >= 12; e = e[12:] {
+			var v int
+			switch bo.Uint16(e[2:]) {
+			case 3: // SHORT
+				v = int(bo.Uint16(e[8:]))
+			case 4: // LONG
+				v = int(bo.Uint32(e[8:]))
+			}
+			switch bo.Uint16(e[0:]) {
+			case 256:
+				width = v
+			case 257:
+				height = v
+			}
+		}
+		if err := CheckSize(width, height); err != nil {
+			return 0, fmt.Errorf("page %d: %w", pages+1, err)
 		}
 		var next [4]byte
 		if _, err := io.ReadFull(r, next[:]); err != nil {

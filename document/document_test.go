@@ -152,6 +152,17 @@ func TestInspectRejects(t *testing.T) {
 			}
 		})
 	}
+	// A TIFF whose second page announces 40,000 × 40,000 pixels (the first
+	// is a small, good page).
+	later := twoPageTIFF(2)
+	second := 8 + 2 + 9*12 + 4 + 4 // the second page's directory
+	binary.LittleEndian.PutUint16(later[second+2+8:], 40000)
+	binary.LittleEndian.PutUint16(later[second+2+12+8:], 40000)
+	p := filepath.Join(dir, "later-bomb.tif")
+	os.WriteFile(p, later, 0o600)
+	if _, err := Inspect(p); err == nil || !strings.Contains(err.Error(), "page 2") || !strings.Contains(err.Error(), "more than a scanned page") {
+		t.Errorf("a TIFF whose second page is 40,000 × 40,000: %v", err)
+	}
 	bomb := fixture.PNGHeader(t, dir, "bomb.png", 50000, 50000)
 	if _, err := Inspect(bomb); err == nil || !strings.Contains(err.Error(), "more than a scanned page") {
 		t.Errorf("a 50,000 × 50,000 header: %v", err)

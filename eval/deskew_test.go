@@ -25,7 +25,7 @@ func TestDeskewOnCorpus(t *testing.T) {
 		t.Skip("reads 24 pages")
 	}
 	letters = letters[:8]
-	e, err := ocr.New(ocr.Options{TempDir: t.TempDir()})
+	e, err := ocr.New(ocr.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestDeskewOnCorpus(t *testing.T) {
 	}
 	cer := func(paths []string) float64 {
 		var errs, chars int
-		for i, p := range e.ReadAll(context.Background(), paths) {
+		for i, p := range e.ReadAll(context.Background(), "", paths) {
 			if p.Err != nil {
 				t.Fatal(p.Err)
 			}

@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"image"
 	_ "image/jpeg" // page decoders
-	_ "image/png"
+	"image/png"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -23,7 +23,6 @@ import (
 	"golang.org/x/image/tiff"
 
 	"github.com/radicador/radicador/document"
-	"github.com/radicador/radicador/scan"
 )
 
 // Word is one recognised word.
@@ -57,9 +56,6 @@ type Options struct {
 	Languages []string
 	// NoOrientation skips orientation detection (pages are upright).
 	NoOrientation bool
-	// TempDir is where upright copies of turned pages go (default: the
-	// system's temporary folder).
-	TempDir string
 }
 
 // Engine is a pool of Tesseract engines. It is safe for concurrent use.
@@ -74,6 +70,7 @@ type Engine struct {
 
 type job struct {
 	ctx  context.Context
+	dir  string // where an upright copy goes
 	path string
 	done chan Page
 }
@@ -86,9 +83,6 @@ func New(opt Options) (*Engine, error) {
 	}
 	if len(opt.Languages) == 0 {
 		opt.Languages = []string{"spa", "eng"}
-	}
-	if opt.TempDir == "" {
-		opt.TempDir = os.TempDir()
 	}
 	have, err := gosseract.GetAvailableLanguages()
 	if err != nil {
@@ -153,18 +147,21 @@ func (e *Engine) worker(ready chan<- error) {
 	for {
 		select {
 		case j := <-e.jobs:
-			j.done <- e.read(j.ctx, client, osd, j.path)
+			j.done <- e.read(j.ctx, client, osd, j.dir, j.path)
 		case <-e.quit:
 			return
 		}
 	}
 }
 
-// Read reads one page image (JPEG, PNG or TIFF).
-func (e *Engine) Read(ctx context.Context, path string) Page {
+// Read reads one page image (JPEG, PNG or TIFF). A page found sideways or
+// upside down is read again from an upright copy written in dir (the
+// page's own folder when dir is empty), which the caller removes with the
+// folder: Page.Image names it.
+func (e *Engine) Read(ctx context.Context, dir, path string) Page {
 	done := make(chan Page, 1)
 	select {
-	case e.jobs <- job{ctx, path, done}:
+	case e.jobs <- job{ctx, dir, path, done}:
 	case <-ctx.Done():
 		return Page{Path: path, Err: ctx.Err()}
 	case <-e.quit:
@@ -176,14 +173,15 @@ func (e *Engine) Read(ctx context.Context, path string) Page {
 // ReadAll reads pages concurrently, one per engine, and gives them in
 // order. A page that cannot be read carries its error; the others are read
 // all the same.
-func (e *Engine) ReadAll(ctx context.Context, paths []string) []Page {
+// Upright copies go in dir, as for Read.
+func (e *Engine) ReadAll(ctx context.Context, dir string, paths []string) []Page {
 	out := make([]Page, len(paths))
 	var wg sync.WaitGroup
 	for i, p := range paths {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = e.Read(ctx, p)
+			out[i] = e.Read(ctx, dir, p)
 		}()
 	}
 	wg.Wait()
@@ -210,7 +208,7 @@ func recognize(client *gosseract.Client, path string) ([]Word, error) {
 	return words(boxes), nil
 }
 
-func (e *Engine) read(ctx context.Context, client *gosseract.Client, osd *orienter, path string) Page {
+func (e *Engine) read(ctx context.Context, client *gosseract.Client, osd *orienter, dir, path string) Page {
 	p := Page{Path: path, Image: path}
 	if err := ctx.Err(); err != nil {
 		p.Err = err
@@ -243,7 +241,7 @@ func (e *Engine) read(ctx context.Context, client *gosseract.Client, osd *orient
 	// page, the usual case, costs no detection.
 	if osd != nil && p.Confidence < UprightConfidence {
 		if deg, conf, ok := osd.orientation(path); ok && deg != 0 && conf >= MinOrientationConfidence {
-			upright, err := e.turn(path, deg)
+			upright, err := turn(dir, path, deg)
 			if err != nil {
 				p.Err = err
 				return p
@@ -280,9 +278,9 @@ func imageConfig(path, media string) (image.Config, error) {
 	return cfg, err
 }
 
-// turn writes an upright copy of a page whose text OSD found turned by deg
-// degrees clockwise.
-func (e *Engine) turn(path string, deg int) (string, error) {
+// turn writes in dir (the page's folder when empty) an upright copy of a
+// page whose text OSD found turned by deg degrees clockwise.
+func turn(dir, path string, deg int) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
@@ -304,16 +302,22 @@ func (e *Engine) turn(path string, deg int) (string, error) {
 	default:
 		return path, nil
 	}
-	dir, err := os.MkdirTemp(e.opt.TempDir, "radicador-ocr-")
+	if dir == "" {
+		dir = filepath.Dir(path)
+	}
+	out, err := os.CreateTemp(dir, "upright-*.png")
 	if err != nil {
 		return "", err
 	}
-	p, err := scan.WritePage(dir, 1, toGray(img), scan.Gray, 0)
-	if err != nil {
-		return "", err
+	err = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(out, toGray(img))
+	if cerr := out.Close(); err == nil {
+		err = cerr
 	}
-	final := filepath.Join(dir, "upright-"+filepath.Base(strings.TrimSuffix(path, filepath.Ext(path)))+".png")
-	return final, os.Rename(p.Path, final)
+	if err != nil {
+		os.Remove(out.Name())
+		return "", fmt.Errorf("%s: the upright copy: %w", path, err)
+	}
+	return out.Name(), nil
 }
 
 func toGray(img image.Image) *image.Gray {

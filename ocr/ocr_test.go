@@ -24,7 +24,7 @@ var letter = []string{
 
 func engine(t testing.TB) *Engine {
 	t.Helper()
-	e, err := New(Options{TempDir: t.TempDir()})
+	e, err := New(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,19 @@ func TestReadOrientations(t *testing.T) {
 		paths = append(paths, page(t, dir, i+1, img))
 	}
 	want := []int{0, 270, 180, 90}
-	for i, p := range e.ReadAll(context.Background(), paths) {
+	work := t.TempDir()
+	read := e.ReadAll(context.Background(), work, paths)
+	// The upright copies of the three turned pages are in the folder given,
+	// and nowhere else: whoever gave it removes them with it.
+	if copies, _ := filepath.Glob(filepath.Join(work, "*")); len(copies) != 3 {
+		t.Errorf("%d upright copies in the work folder, want 3: %v", len(copies), copies)
+	}
+	for i, p := range read {
+		if (i == 0) != (p.Image == p.Path) || (i > 0 && filepath.Dir(p.Image) != work) {
+			t.Errorf("page %d read from %s", i, p.Image)
+		}
+	}
+	for i, p := range read {
 		if p.Err != nil {
 			t.Fatalf("page %d: %v", i, p.Err)
 		}
@@ -88,7 +100,7 @@ func TestReadBadPages(t *testing.T) {
 	huge := fixture.PNGHeader(t, dir, "huge.png", 40000, 40000)
 	pdf := fixture.PDF(t, dir, "doc.pdf", 1)
 	missing := filepath.Join(dir, "missing.png")
-	pages := e.ReadAll(context.Background(), []string{corrupt, good, empty, huge, pdf, missing})
+	pages := e.ReadAll(context.Background(), "", []string{corrupt, good, empty, huge, pdf, missing})
 	for _, i := range []int{0, 3, 4, 5} {
 		if pages[i].Err == nil {
 			t.Errorf("page %d (%s) read without an error", i, filepath.Base(pages[i].Path))

@@ -4,13 +4,17 @@
 package planilla
 
 import (
+	"bytes"
 	"fmt"
+	"image/png"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/boombuler/barcode"
+	"github.com/boombuler/barcode/qr"
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
@@ -30,6 +34,17 @@ type Row struct {
 	Annulled   bool
 }
 
+// Anchor is the head of a station's audit chain at a moment, as printed:
+// the event's number and time, its hash short for people, and the QR
+// code's text with the whole hash (radicador verify --anchor reads either).
+type Anchor struct {
+	Station string // OFFICE-STATION
+	ID      int64
+	At      time.Time
+	Short   string
+	QR      string
+}
+
 // Sheet is a day's control sheet.
 type Sheet struct {
 	Organization string
@@ -38,6 +53,10 @@ type Sheet struct {
 	Station      string
 	Depts        map[string]string // code → name, for headings
 	Rows         []Row
+	// Anchors are heads of audit chains to print at the foot of the sheet
+	// (the station's own at the day's end; on the server's sheet, every
+	// station's it holds), so that paper vouches for the electronic record.
+	Anchors []Anchor
 }
 
 // Group is the radicados of one department.
@@ -195,7 +214,51 @@ func (s Sheet) WritePDF(w io.Writer) error {
 	pdf.SetFont("go", "", 9)
 	pdf.CellFormat(120, 6, "Entrega (ventanilla): ____________________________________", "", 0, "L", false, 0, "")
 	pdf.CellFormat(0, 6, "Fecha y hora: ______________________", "", 1, "L", false, 0, "")
+	if err := s.anchors(pdf); err != nil {
+		return err
+	}
 	return pdf.Output(w)
+}
+
+// anchors prints the heads of the audit chains: a line each, and its QR
+// code.
+func (s Sheet) anchors(pdf *fpdf.Fpdf) error {
+	const side = 26.0 // mm of each QR code
+	for i, a := range s.Anchors {
+		if pdf.GetY()+side+12 > 200 {
+			pdf.AddPage()
+		}
+		if i == 0 {
+			pdf.Ln(4)
+			pdf.SetFont("go", "B", 9)
+			pdf.CellFormat(0, 6, "Cadena de auditoría al cierre (verificable con: radicador verify --anchor)", "", 1, "L", false, 0, "")
+		}
+		code, err := qr.Encode(a.QR, qr.M, qr.Auto)
+		if err != nil {
+			return fmt.Errorf("planilla: the anchor's QR code: %w", err)
+		}
+		scaled, err := barcode.Scale(code, code.Bounds().Dx()*8, code.Bounds().Dy()*8)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, scaled); err != nil {
+			return err
+		}
+		name := fmt.Sprintf("anchor-%d", i)
+		pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, &buf)
+		y := pdf.GetY()
+		pdf.ImageOptions(name, pdf.GetX(), y, side, side, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		pdf.SetXY(pdf.GetX()+side+4, y+4)
+		pdf.SetFont("go", "", 9)
+		pdf.CellFormat(0, 5, fmt.Sprintf("Estación %s · evento %d · %s", a.Station, a.ID, a.At.Local().Format("2006-01-02 15:04:05")), "", 2, "L", false, 0, "")
+		pdf.SetFont("go", "B", 11)
+		pdf.CellFormat(0, 6, a.Short, "", 2, "L", false, 0, "")
+		pdf.SetFont("go", "", 7)
+		pdf.CellFormat(0, 4, a.QR, "", 1, "L", false, 0, "")
+		pdf.SetY(y + side + 2)
+	}
+	return pdf.Error()
 }
 
 func plural(n int, one, many string) string {

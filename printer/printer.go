@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/radicador/radicador/internal/atomicfile"
 )
 
 // Job is what goes to a printer.
@@ -179,22 +181,5 @@ func writeInFolder(dir string, job Job) error {
 	case "zpl", "epl", "tspl", "pdf", "png":
 		ext = "." + job.Language
 	}
-	tmp, err := os.CreateTemp(dir, ".job-*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(job.Data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(dir, name+ext))
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
+	return atomicfile.Write(filepath.Join(dir, name+ext), job.Data, 0o644)
 }

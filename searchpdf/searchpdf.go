@@ -16,16 +16,20 @@ import (
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/goregular"
-
-	"github.com/radicador/radicador/ocr"
 )
 
-// Page is one page: its image file and what OCR read on it.
+// Page is one page: its image file and the words read on it.
 type Page struct {
 	Image string // JPEG or PNG, as it will appear
 	DPI   int    // 0: 300
-	Words []ocr.Word
+	Words []Word
 	Stamp *Stamp // the radicado's stamp, on the first page
+}
+
+// Word is a word read on a page, with its box in the image's pixels.
+type Word struct {
+	Text string
+	Box  image.Rectangle
 }
 
 // Stamp is the radicado's mark on a page: the sticker's image at its size,
@@ -76,7 +80,7 @@ func Write(w io.Writer, pages []Page, info Info) error {
 // along the top or bottom margin, a centimetre in, where it covers no word
 // OCR found and almost no ink. It reports false, and gives the top right
 // corner, when every place covers something.
-func Place(page image.Image, words []ocr.Word, w, h, dpi int) (image.Point, bool) {
+func Place(page image.Image, words []Word, w, h, dpi int) (image.Point, bool) {
 	b := page.Bounds()
 	margin := dpi * 100 / 254 // 1 cm
 	pad := dpi * 20 / 254     // 2 mm kept clear around

@@ -48,13 +48,13 @@ func TestSearchablePDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	read := e.ReadAll(context.Background(), []string{bwPage.Path, colorPage.Path})
+	read := e.ReadAll(context.Background(), "", []string{bwPage.Path, colorPage.Path})
 	var pages []Page
 	for i, r := range read {
 		if r.Err != nil {
 			t.Fatal(r.Err)
 		}
-		pages = append(pages, Page{Image: r.Image, DPI: []int{300, 200}[i], Words: r.Words})
+		pages = append(pages, Page{Image: r.Image, DPI: []int{300, 200}[i], Words: wordsOf(r.Words)})
 	}
 	var buf bytes.Buffer
 	if err := Write(&buf, pages, Info{Title: "2026001010000012"}); err != nil {
@@ -97,4 +97,13 @@ func TestWriteRejects(t *testing.T) {
 	if err := Write(new(bytes.Buffer), []Page{{Image: bad}}, Info{}); err == nil {
 		t.Error("a broken page was written")
 	}
+}
+
+// wordsOf gives the words OCR read as the PDF takes them.
+func wordsOf(ws []ocr.Word) []Word {
+	out := make([]Word, len(ws))
+	for i, w := range ws {
+		out[i] = Word{Text: w.Text, Box: w.Box}
+	}
+	return out
 }

@@ -34,14 +34,14 @@ func TestPlace(t *testing.T) {
 	const dpi = 300
 	w, h := 590, 295 // 50×25 mm at 300 dpi
 	page := blankPage(2550, 3300)
-	word := func(x0, y0, x1, y1 int) ocr.Word { return ocr.Word{Text: "x", Box: image.Rect(x0, y0, x1, y1)} }
+	word := func(x0, y0, x1, y1 int) Word { return Word{Text: "x", Box: image.Rect(x0, y0, x1, y1)} }
 
 	at, ok := Place(page, nil, w, h, dpi)
 	if !ok || at != image.Pt(2550-118-w, 118) {
 		t.Errorf("a blank page: %v %v, want the top right corner", at, ok)
 	}
 	// A date in the top right corner: the top left is free.
-	at, ok = Place(page, []ocr.Word{word(1900, 150, 2400, 220)}, w, h, dpi)
+	at, ok = Place(page, []Word{word(1900, 150, 2400, 220)}, w, h, dpi)
 	if !ok || at != image.Pt(118, 118) {
 		t.Errorf("a date top right: %v %v", at, ok)
 	}
@@ -51,12 +51,12 @@ func TestPlace(t *testing.T) {
 			page.SetGray(x, y, color.Gray{0})
 		}
 	}
-	at, ok = Place(page, []ocr.Word{word(1900, 150, 2400, 220)}, w, h, dpi)
+	at, ok = Place(page, []Word{word(1900, 150, 2400, 220)}, w, h, dpi)
 	if !ok || at.Y != 118 || at.X == 118 || at.X == 2550-118-w {
 		t.Errorf("a logo top left and a date top right: %v %v, want the top centre", at, ok)
 	}
 	// Text everywhere: no clear place.
-	if _, ok := Place(page, []ocr.Word{word(0, 0, 2550, 3300)}, w, h, dpi); ok {
+	if _, ok := Place(page, []Word{word(0, 0, 2550, 3300)}, w, h, dpi); ok {
 		t.Error("a page full of text had a clear place")
 	}
 }
@@ -78,7 +78,7 @@ func TestStampedPDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	read := e.ReadAll(context.Background(), []string{pg.Path})
+	read := e.ReadAll(context.Background(), "", []string{pg.Path})
 	if read[0].Err != nil {
 		t.Fatal(read[0].Err)
 	}
@@ -91,7 +91,7 @@ func TestStampedPDF(t *testing.T) {
 	}
 	var stampPNG bytes.Buffer
 	l.WritePNG(&stampPNG)
-	page := Page{Image: read[0].Image, DPI: 300, Words: read[0].Words, Stamp: &Stamp{PNG: stampPNG.Bytes(), W: size.W, H: size.H, Text: "Radicado " + c.Number}}
+	page := Page{Image: read[0].Image, DPI: 300, Words: wordsOf(read[0].Words), Stamp: &Stamp{PNG: stampPNG.Bytes(), W: size.W, H: size.H, Text: "Radicado " + c.Number}}
 	var buf bytes.Buffer
 	if err := Write(&buf, []Page{page}, Info{}); err != nil {
 		t.Fatal(err)
@@ -106,7 +106,7 @@ func TestStampedPDF(t *testing.T) {
 	f, _ := os.Open(read[0].Image)
 	img, _, _ := image.Decode(f)
 	f.Close()
-	at, clear := Place(img, read[0].Words, l.W, l.H, 300)
+	at, clear := Place(img, wordsOf(read[0].Words), l.W, l.H, 300)
 	if !clear {
 		t.Error("no clear place on a letter with wide margins")
 	}

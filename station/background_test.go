@@ -43,7 +43,7 @@ func TestSyncInBackground(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		st.SyncInBackground(bg, station.SyncOptions{Every: 50 * time.Millisecond, Max: 300 * time.Millisecond}, func(e station.SyncEvent) {
+		st.Sync.Start(bg, station.SyncOptions{Every: 50 * time.Millisecond, Max: 300 * time.Millisecond}, func(e station.SyncEvent) {
 			select {
 			case events <- e:
 			default:
@@ -65,14 +65,14 @@ func TestSyncInBackground(t *testing.T) {
 	}
 
 	central.Enrol(t, "001", "01", "tok")
-	if _, err := st.Enroll(ctx, srv.URL, "tok"); err != nil {
+	if _, err := st.Sync.Enroll(ctx, srv.URL, "tok"); err != nil {
 		t.Fatal(err)
 	}
 	src := t.TempDir()
 	radicate := func(n int) {
 		for i := range n {
 			p := fixture.PNG(t, src, fmt.Sprintf("%d-%d.png", n, i), "carta")
-			if _, err := st.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana",
+			if _, err := st.Records.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana",
 				Subject: "Solicitud", Files: []string{p}}); err != nil {
 				t.Fatal(err)
 			}
@@ -82,14 +82,14 @@ func TestSyncInBackground(t *testing.T) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
 		for time.Now().Before(deadline) {
-			s, _ := st.SyncStatus(ctx)
+			s, _ := st.Sync.Status(ctx)
 			held, _ := central.DB.List(ctx, server.Filter{Limit: 100})
 			if s.Pending == 0 && len(held) == want {
 				return
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		s, _ := st.SyncStatus(ctx)
+		s, _ := st.Sync.Status(ctx)
 		t.Fatalf("after 10 s: %d pending on the station, want all %d on the server", s.Pending, want)
 	}
 	radicate(3)
@@ -106,7 +106,7 @@ func TestSyncInBackground(t *testing.T) {
 			failed = append(failed, e)
 		}
 	}
-	if s, _ := st.SyncStatus(ctx); s.Pending != 2 {
+	if s, _ := st.Sync.Status(ctx); s.Pending != 2 {
 		t.Errorf("while the server is down: %d pending, want 2", s.Pending)
 	}
 	if failed[0].Next > 300*time.Millisecond || failed[1].Next < 50*time.Millisecond {
@@ -145,22 +145,22 @@ func TestSyncNow(t *testing.T) {
 	}
 	defer st.Close()
 	central.Enrol(t, "001", "01", "tok")
-	if _, err := st.Enroll(ctx, srv.URL, "tok"); err != nil {
+	if _, err := st.Sync.Enroll(ctx, srv.URL, "tok"); err != nil {
 		t.Fatal(err)
 	}
 	down.Store(true)
-	if _, err := st.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana",
+	if _, err := st.Records.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana",
 		Subject: "Copia", Files: []string{fixture.PNG(t, t.TempDir(), "c.png", "carta")}}); err != nil {
 		t.Fatal(err)
 	}
 	events := make(chan station.SyncEvent, 10)
-	go st.SyncInBackground(ctx, station.SyncOptions{Every: time.Hour, Max: time.Hour}, func(e station.SyncEvent) { events <- e })
+	st.Sync.Start(ctx, station.SyncOptions{Every: time.Hour, Max: time.Hour}, func(e station.SyncEvent) { events <- e })
 	first := <-events
 	if first.Err == nil || first.Next < 10*time.Minute {
 		t.Fatalf("the first round, with the server down: %+v", first)
 	}
 	down.Store(false)
-	st.SyncNow()
+	st.Sync.Wake()
 	select {
 	case e := <-events:
 		if e.Err != nil || e.Report.Sent != 1 {
@@ -190,18 +190,18 @@ func TestEnrolTakesThePattern(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fresh.Close()
-	if _, err := fresh.Enroll(ctx, srv.URL, "tok"); err != nil {
+	if _, err := fresh.Sync.Enroll(ctx, srv.URL, "tok"); err != nil {
 		t.Fatal(err)
 	}
-	if cfg, _ := fresh.Config(ctx); cfg.Pattern != pattern {
+	if cfg, _ := fresh.Settings.Config(ctx); cfg.Pattern != pattern {
 		t.Errorf("the fresh station's pattern is %s", cfg.Pattern)
 	}
 	p := fixture.PNG(t, t.TempDir(), "p.png", "carta")
-	rec, err := fresh.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Solicitud", Files: []string{p}})
+	rec, err := fresh.Records.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Solicitud", Files: []string{p}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep, err := fresh.Sync(ctx, ""); err != nil || rep.Sent != 1 {
+	if rep, err := fresh.Sync.Once(ctx, ""); err != nil || rep.Sent != 1 {
 		t.Errorf("sync of %s: %+v %v", rec.Number, rep, err)
 	}
 
@@ -210,10 +210,10 @@ func TestEnrolTakesThePattern(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer used.Close()
-	if _, err := used.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Solicitud", Files: []string{p}}); err != nil {
+	if _, err := used.Records.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Solicitud", Files: []string{p}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := used.Enroll(ctx, srv.URL, "tok"); err == nil || used.Server() != "" {
+	if _, err := used.Sync.Enroll(ctx, srv.URL, "tok"); err == nil || used.Sync.Server() != "" {
 		t.Errorf("a station that numbered with another pattern enrolled: %v", err)
 	}
 }

@@ -35,7 +35,7 @@ func BenchmarkRadicarLetter(b *testing.B) {
 		st := openTest(b, nil)
 		ctx := context.Background()
 		for b.Loop() {
-			if _, err := st.Radicar(ctx, Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana Pérez",
+			if _, err := st.Records.Radicar(ctx, Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana Pérez",
 				Subject: "Solicitud de copia de extractos", Files: []string{page}}); err != nil {
 				b.Fatal(err)
 			}

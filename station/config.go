@@ -27,7 +27,7 @@ type Config struct {
 	Closures     []calendar.Closure `json:"closures"`
 	Depts        map[string]string  `json:"depts"`  // department code → name
 	Routes       map[string]string  `json:"routes"` // document type → department code
-	Printing     Printing           `json:"printing"`
+	Printing     PrintConfig        `json:"printing"`
 	Scanning     Scanning           `json:"scanning"`
 	Language     string             `json:"language"`
 	pattern      radicado.Pattern   // parsed Pattern
@@ -205,18 +205,12 @@ func (c Config) Calendar() (*calendar.Calendar, error) {
 	return calendar.New(calendar.Colombia(), c.Closures, c.hours)
 }
 
+// Settings is the service of the station's configuration: read whole,
+// changed a few keys at a time, every change checked whole and audited.
+type Settings struct{ *core }
+
 // Config reads the station's configuration.
-func (s *Station) Config(ctx context.Context) (Config, error) {
-	settings, err := s.store.Settings(ctx)
-	if err != nil {
-		return Config{}, err
-	}
-	c, err := configFrom(settings)
-	if err != nil {
-		return c, fmt.Errorf("the stored configuration is not valid: %w", err)
-	}
-	return c, nil
-}
+func (s *Settings) Config(ctx context.Context) (Config, error) { return s.config(ctx) }
 
 // Keys lists the setting keys a user can set, with what each takes.
 func Keys() [][2]string {
@@ -262,7 +256,7 @@ func knownKey(k string) bool {
 // the key, going back to its default). The configuration they make together
 // is checked before anything is stored, so that a pattern and the codes that
 // must fit it can change at once.
-func (s *Station) Set(ctx context.Context, changes map[string]*string) error {
+func (s *Settings) Set(ctx context.Context, changes map[string]*string) error {
 	return s.store.UpdateSettings(ctx, s.actor, func(settings map[string]string) error {
 		for _, k := range slices.Sorted(maps.Keys(changes)) {
 			v := changes[k]

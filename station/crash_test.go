@@ -44,7 +44,7 @@ func crashChild(dir string) {
 	out := bufio.NewWriter(os.Stdout)
 	for i := 0; ; i++ {
 		p := fixture.PNG(childTB{}, src, fmt.Sprintf("p%d.png", i), fmt.Sprintf("pid %d letter %d", os.Getpid(), i))
-		rec, err := st.Radicar(ctx, Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Crash",
+		rec, err := st.Records.Radicar(ctx, Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Crash",
 			Subject: fmt.Sprintf("carta %d", i), Files: []string{p}})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -128,14 +128,14 @@ func TestCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	rep, err := st.Verify(ctx)
+	rep, err := st.Records.Verify(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !rep.OK {
 		t.Fatalf("verify after %d rounds of SIGKILL: %v", rounds, rep.Problems)
 	}
-	rs, err := st.List(ctx, store.Filter{})
+	rs, err := st.Records.List(ctx, store.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestCrash(t *testing.T) {
 		seqs[r.Parts.Seq] = r.Number
 		delete(acknowledged, r.Number)
 		for _, f := range r.Files {
-			if _, err := os.Stat(st.Store().Blobs().Path(f.SHA256)); err != nil {
+			if _, err := os.Stat(st.core.store.Blobs().Path(f.SHA256)); err != nil {
 				t.Errorf("%s: file %v", r.Number, err)
 			}
 		}

@@ -33,17 +33,17 @@ func TestPrintQueue(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close()
-	if err := st.Set(ctx, map[string]*string{"organization": ptr("Alcaldía de Ñuñoa"), "printer": ptr("tcp://" + addr)}); err != nil {
+	if err := st.Settings.Set(ctx, map[string]*string{"organization": ptr("Alcaldía de Ñuñoa"), "printer": ptr("tcp://" + addr)}); err != nil {
 		t.Fatal(err)
 	}
 	p := fixture.PNG(t, t.TempDir(), "carta.png", "carta")
-	rec, err := st.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Solicitud", Files: []string{p}})
+	rec, err := st.Records.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Solicitud", Files: []string{p}})
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	start := time.Now()
-	job, err := st.Print(ctx, "sticker", rec.Number, "", station.LabelOptions{})
+	job, err := st.Printing.Print(ctx, "sticker", rec.Number, "", station.LabelOptions{})
 	if err == nil || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("printing to a printer that is off: %v", err)
 	}
@@ -53,28 +53,28 @@ func TestPrintQueue(t *testing.T) {
 	if job.State != "pending" || job.Attempts != 1 || job.LastError == "" || job.Reprint {
 		t.Errorf("the job after a failure: %+v", job)
 	}
-	if _, err := st.Get(ctx, rec.Number); err != nil {
+	if _, err := st.Records.Get(ctx, rec.Number); err != nil {
 		t.Fatal("the radicado is gone:", err)
 	}
 
 	z := printertest.NewZebra(t, addr)
-	n, err := st.RetryPrints(ctx)
+	n, err := st.Printing.RetryPrints(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("retry: %d printed, %v", n, err)
 	}
-	want, _, err := st.Sticker(ctx, rec.Number, station.LabelOptions{})
+	want, _, err := st.Printing.Sticker(ctx, rec.Number, station.LabelOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := <-z.Jobs; !bytes.Equal(got, want) {
 		t.Errorf("the printer received:\n%s\nwant:\n%s", got, want)
 	}
-	if q, _ := st.PrintQueue(ctx); len(q) != 0 {
+	if q, _ := st.Printing.PrintQueue(ctx); len(q) != 0 {
 		t.Errorf("%d jobs still wait", len(q))
 	}
 
 	// A reprint.
-	job, err = st.Print(ctx, "sticker", rec.Number, "", station.LabelOptions{Copies: 2})
+	job, err = st.Printing.Print(ctx, "sticker", rec.Number, "", station.LabelOptions{Copies: 2})
 	if err != nil || !job.Reprint || job.State != "printed" {
 		t.Fatalf("reprint: %+v, %v", job, err)
 	}
@@ -82,7 +82,7 @@ func TestPrintQueue(t *testing.T) {
 	if !bytes.Contains(got, []byte("COPIA")) || !bytes.Contains(got, []byte("^PQ2")) || bytes.Contains(want, []byte("COPIA")) {
 		t.Errorf("the reprint:\n%s", got)
 	}
-	events, err := st.Store().Events(ctx, 0, 0)
+	events, err := st.Records.Audit(ctx, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,37 +95,37 @@ func TestPrintQueue(t *testing.T) {
 	if reprints != 1 {
 		t.Errorf("%d reprints in the audit log, want 1", reprints)
 	}
-	if rep, err := st.Verify(ctx); err != nil || !rep.OK {
+	if rep, err := st.Records.Verify(ctx); err != nil || !rep.OK {
 		t.Errorf("verify after printing: %+v %v", rep, err)
 	}
 
 	// Out of labels: a clear reason, the job waits.
 	z.PaperOut.Store(true)
-	job, err = st.Print(ctx, "sticker", rec.Number, "", station.LabelOptions{})
+	job, err = st.Printing.Print(ctx, "sticker", rec.Number, "", station.LabelOptions{})
 	if err == nil || !strings.Contains(err.Error(), "out of labels") || job.State != "pending" {
 		t.Errorf("out of labels: %+v, %v", job, err)
 	}
-	if err := st.CancelPrint(ctx, job.ID); err != nil {
+	if err := st.Printing.CancelPrint(ctx, job.ID); err != nil {
 		t.Fatal(err)
 	}
-	if all, _ := st.PrintJobs(ctx, rec.Number); len(all) != 3 || all[2].State != "cancelled" {
+	if all, _ := st.Printing.PrintJobs(ctx, rec.Number); len(all) != 3 || all[2].State != "cancelled" {
 		t.Errorf("the radicado's jobs: %+v", all)
 	}
 
 	// A test print: the sample reaches the printer, nothing is queued, and
 	// a printer out of labels says so.
-	if _, err := st.TestPrint(ctx, ""); err == nil || !strings.Contains(err.Error(), "out of labels") {
+	if _, err := st.Printing.TestPrint(ctx, ""); err == nil || !strings.Contains(err.Error(), "out of labels") {
 		t.Errorf("test print out of labels: %v", err)
 	}
 	z.PaperOut.Store(false)
-	sample, err := st.TestPrint(ctx, "")
+	sample, err := st.Printing.TestPrint(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := <-z.Jobs; !bytes.Equal(got, sample) || !bytes.Contains(got, []byte("PRUEBA")) || !bytes.Contains(got, []byte("^CI28")) {
 		t.Errorf("the test print:\n%s", got)
 	}
-	if q, _ := st.PrintQueue(ctx); len(q) != 0 {
+	if q, _ := st.Printing.PrintQueue(ctx); len(q) != 0 {
 		t.Errorf("a test print was queued: %+v", q)
 	}
 }
@@ -148,13 +148,13 @@ func TestReceiptPDF(t *testing.T) {
 	dir := t.TempDir()
 	p := fixture.PNG(t, dir, "carta.png", "carta")
 	annex := fixture.ScannedPDF(t, dir, "anexo.pdf", fixture.PNG(t, dir, "plano.png", "plano del predio"))
-	rec, err := st.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Héctor Cárdenas",
+	rec, err := st.Records.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Héctor Cárdenas",
 		Subject: "Derecho de petición sobre el predio", Files: []string{p, annex}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "acuse.pdf")
-	job, err := st.Print(ctx, "receipt", rec.Number, "file://"+out, station.LabelOptions{Format: "pdf"})
+	job, err := st.Printing.Print(ctx, "receipt", rec.Number, "file://"+out, station.LabelOptions{Format: "pdf"})
 	if err != nil || job.State != "printed" {
 		t.Fatalf("%+v %v", job, err)
 	}

@@ -32,12 +32,12 @@ func TestScanningSettings(t *testing.T) {
 		{"language", "fr", "es or en"},
 	}
 	for _, tc := range tests {
-		err := st.Set(ctx, map[string]*string{tc.key: &tc.value})
+		err := st.Settings.Set(ctx, map[string]*string{tc.key: &tc.value})
 		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("%s=%q: %v, want %q", tc.key, tc.value, err, tc.err)
 		}
 	}
-	cfg, err := st.Config(ctx)
+	cfg, err := st.Settings.Config(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

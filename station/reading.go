@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/radicador/radicador/classify"
 	"github.com/radicador/radicador/extract"
@@ -25,32 +26,92 @@ import (
 	"github.com/radicador/radicador/store"
 )
 
-// reader holds the OCR engines (slow to start, so started once, when first
-// needed), what they read recently, and the classifier.
-type reader struct {
-	once   sync.Once
+// Reading is the service that reads documents: the OCR engines (slow to
+// start, so started once, when first needed), what they read lately, the
+// classifier that learns from confirmed letters, and the background work
+// that reads each radicado after radicación (its text, fields and
+// searchable PDF).
+type Reading struct {
+	*core
+
+	mu     sync.Mutex // guards engine, err, closed
 	engine *ocr.Engine
 	err    error
+	closed bool
 
-	mu    sync.Mutex
-	cache map[string]ocr.Page // by the SHA-256 of a page image
-	order []string
+	cacheMu sync.Mutex
+	cache   map[string]ocr.Page // by the SHA-256 of a page image
+	order   []string
 
-	classMu  sync.Mutex
-	examples int
-	model    *classify.Model
+	classMu sync.Mutex // guards model and learnt
+	model   *classify.Model
+	learnt  int64 // the last training example the model has
+
+	bg background
 }
+
+func newReading(c *core) *Reading { return &Reading{core: c} }
+
+// ErrClosed is returned by a service used after the station closed.
+var ErrClosed = errors.New("the station is closed")
 
 // cacheSize is how many pages' readings are kept: enough for the letter on
 // the form to be read once, before and after radicación.
 const cacheSize = 64
 
-// Engine gives the OCR engines, starting them the first time.
-func (s *Station) Engine() (*ocr.Engine, error) {
-	s.read.once.Do(func() {
-		s.read.engine, s.read.err = ocr.New(ocr.Options{TempDir: filepath.Join(s.store.Dir(), "tmp")})
+// engines gives the OCR engines, starting them the first time; after
+// Close, ErrClosed.
+func (s *Reading) engines() (*ocr.Engine, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	if s.engine == nil && s.err == nil {
+		s.engine, s.err = ocr.New(ocr.Options{})
+	}
+	return s.engine, s.err
+}
+
+// Engine gives the OCR engines, for reading pages that are not a
+// radicado's (the ocr command).
+func (s *Reading) Engine() (*ocr.Engine, error) { return s.engines() }
+
+// Start reads, until Close, the radicados whose document has not been read
+// yet: at once, soon after each radicación, and every few minutes for any
+// that failed. Each round that read something, or failed, is told to
+// report (which may be nil), from the background goroutine.
+func (s *Reading) Start(ctx context.Context, report func(read int, err error)) {
+	s.bg.start(ctx, func(ctx context.Context) {
+		for {
+			n, err := s.ReadPending(ctx)
+			if ctx.Err() != nil {
+				return
+			}
+			if report != nil && (n > 0 || err != nil) {
+				report(n, err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.fresh:
+			case <-time.After(5 * time.Minute):
+			}
+		}
 	})
-	return s.read.engine, s.read.err
+}
+
+// Close stops the background reading and waits for it, then stops the OCR
+// engines.
+func (s *Reading) Close() {
+	s.bg.stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	if s.engine != nil {
+		s.engine.Close()
+		s.engine = nil
+	}
 }
 
 // Analysis is what the station reads in a document: its pages, the fields
@@ -76,8 +137,8 @@ func (a *Analysis) Close() {
 // Analyze reads a document made of files (images, TIFFs, PDFs): every page
 // is read, one per engine at a time; a page that cannot be read is listed
 // with its error and does not stop the others.
-func (s *Station) Analyze(ctx context.Context, files []string) (*Analysis, error) {
-	eng, err := s.Engine()
+func (s *Reading) Analyze(ctx context.Context, files []string) (*Analysis, error) {
+	eng, err := s.engines()
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +146,7 @@ func (s *Station) Analyze(ctx context.Context, files []string) (*Analysis, error
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return nil, err
 	}
-	work, err := os.MkdirTemp(tmp, "analysis-")
+	work, err := os.MkdirTemp(tmp, analysisPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +163,7 @@ func (s *Station) Analyze(ctx context.Context, files []string) (*Analysis, error
 			return nil, err
 		}
 	}
-	a.Pages = s.readPages(ctx, eng, paths)
+	a.Pages = s.readPages(ctx, eng, work, paths)
 	var texts []string
 	var confSum float64
 	var read int
@@ -130,15 +191,15 @@ func (s *Station) Analyze(ctx context.Context, files []string) (*Analysis, error
 }
 
 // readPages reads pages, reusing what was read of the same image lately.
-func (s *Station) readPages(ctx context.Context, eng *ocr.Engine, paths []string) []ocr.Page {
+func (s *Reading) readPages(ctx context.Context, eng *ocr.Engine, work string, paths []string) []ocr.Page {
 	out := make([]ocr.Page, len(paths))
 	var todo []int
 	sums := make([]string, len(paths))
 	for i, p := range paths {
 		sums[i] = fileSum(p)
-		s.read.mu.Lock()
-		hit, ok := s.read.cache[sums[i]]
-		s.read.mu.Unlock()
+		s.cacheMu.Lock()
+		hit, ok := s.cache[sums[i]]
+		s.cacheMu.Unlock()
 		if ok && sums[i] != "" {
 			if _, err := os.Stat(hit.Image); err == nil || hit.Image == hit.Path {
 				hit.Path, hit.Image = p, pick(hit.Image, hit.Path, p)
@@ -152,7 +213,7 @@ func (s *Station) readPages(ctx context.Context, eng *ocr.Engine, paths []string
 	for j, i := range todo {
 		fresh[j] = paths[i]
 	}
-	for j, pg := range eng.ReadAll(ctx, fresh) {
+	for j, pg := range eng.ReadAll(ctx, work, fresh) {
 		i := todo[j]
 		out[i] = pg
 		if pg.Err == nil && sums[i] != "" {
@@ -171,19 +232,19 @@ func pick(image, oldPath, newPath string) string {
 	return image
 }
 
-func (s *Station) remember(sum string, p ocr.Page) {
-	s.read.mu.Lock()
-	defer s.read.mu.Unlock()
-	if s.read.cache == nil {
-		s.read.cache = map[string]ocr.Page{}
+func (s *Reading) remember(sum string, p ocr.Page) {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	if s.cache == nil {
+		s.cache = map[string]ocr.Page{}
 	}
-	if _, ok := s.read.cache[sum]; !ok {
-		s.read.order = append(s.read.order, sum)
+	if _, ok := s.cache[sum]; !ok {
+		s.order = append(s.order, sum)
 	}
-	s.read.cache[sum] = p
-	for len(s.read.order) > cacheSize {
-		delete(s.read.cache, s.read.order[0])
-		s.read.order = s.read.order[1:]
+	s.cache[sum] = p
+	for len(s.order) > cacheSize {
+		delete(s.cache, s.order[0])
+		s.order = s.order[1:]
 	}
 }
 
@@ -201,12 +262,8 @@ func fileSum(path string) string {
 }
 
 // understand fills the fields, the type and the department of an analysis.
-func (s *Station) understand(ctx context.Context, a *Analysis) error {
-	cfg, err := s.Config(ctx)
-	if err != nil {
-		return err
-	}
-	c, err := s.Classifier(ctx, cfg)
+func (s *Reading) understand(ctx context.Context, a *Analysis) error {
+	cfg, err := s.config(ctx)
 	if err != nil {
 		return err
 	}
@@ -215,7 +272,9 @@ func (s *Station) understand(ctx context.Context, a *Analysis) error {
 		opt.OwnNITs = []string{cfg.NIT}
 	}
 	first := extract.Extract(a.Text, opt)
-	a.Type = c.Classify(a.Text, first.Subject.Value)
+	if a.Type, err = s.classify(ctx, cfg, a.Text, first.Subject.Value); err != nil {
+		return err
+	}
 	opt.DocType = a.Type.Type
 	a.Fields = extract.Extract(a.Text, opt)
 	router := classify.Router{Depts: cfg.Depts, ByType: cfg.Routes}
@@ -223,33 +282,51 @@ func (s *Station) understand(ctx context.Context, a *Analysis) error {
 	return nil
 }
 
-// Classifier gives the classifier of the configured types, with a model
-// learnt from the confirmed examples (learnt again when new ones arrive).
-func (s *Station) Classifier(ctx context.Context, cfg Config) (*classify.Classifier, error) {
-	ex, err := s.store.Training(ctx)
-	if err != nil {
-		return nil, err
+// classify gives the type of a letter among the configured types, with the
+// model learnt from the confirmed examples. The model learns the examples
+// that arrived since it last looked, one by one: the cost of a reading does
+// not grow with the archive.
+func (s *Reading) classify(ctx context.Context, cfg Config, text, subject string) (classify.Result, error) {
+	s.classMu.Lock()
+	defer s.classMu.Unlock()
+	if s.model == nil {
+		s.model = classify.Train(nil)
 	}
-	s.read.classMu.Lock()
-	defer s.read.classMu.Unlock()
-	if s.read.model == nil || s.read.examples != len(ex) {
-		examples := make([]classify.Example, len(ex))
-		for i, e := range ex {
-			examples[i] = classify.Example{Type: e.Type, Text: e.Text}
+	for {
+		fresh, err := s.store.TrainingSince(ctx, s.learnt, 500)
+		if err != nil {
+			return classify.Result{}, err
 		}
-		s.read.model, s.read.examples = classify.Train(examples), len(ex)
+		for _, e := range fresh {
+			s.model.Add(classify.Example{Type: e.Type, Text: e.Text})
+			s.learnt = e.ID
+		}
+		if len(fresh) < 500 {
+			break
+		}
 	}
 	types := make([]string, len(cfg.Types))
 	for i, t := range cfg.Types {
 		types[i] = t.Code
 	}
-	return classify.New(types, s.read.model), nil
+	return classify.New(types, s.model).Classify(text, subject), nil
+}
+
+// Examples gives how many confirmed letters the classifier has learnt.
+func (s *Reading) Examples() int {
+	s.classMu.Lock()
+	defer s.classMu.Unlock()
+	if s.model == nil {
+		return 0
+	}
+	return s.model.Examples()
 }
 
 // Correct records a clerk's choice of type for a letter that was not
-// radicated (a correction in the form, say): the classifier learns it.
-func (s *Station) Correct(ctx context.Context, docType, text string) error {
-	cfg, err := s.Config(ctx)
+// radicated (a correction in the form, say): the classifier learns it. A
+// radicated letter is learnt once, when it is read after radicación.
+func (s *Reading) Correct(ctx context.Context, docType, text string) error {
+	cfg, err := s.config(ctx)
 	if err != nil {
 		return err
 	}
@@ -268,8 +345,8 @@ type pageJSON struct {
 
 // ReadRadicado reads the pages of a radicado, keeps the text and the
 // fields, makes its searchable PDF, and takes it off the queue.
-func (s *Station) ReadRadicado(ctx context.Context, number string) error {
-	rec, err := s.Get(ctx, number)
+func (s *Reading) ReadRadicado(ctx context.Context, number string) error {
+	rec, err := s.store.Get(ctx, number)
 	if err != nil {
 		return err
 	}
@@ -291,7 +368,11 @@ func (s *Station) ReadRadicado(ctx context.Context, number string) error {
 			pages[i].Error = p.Err.Error()
 			continue
 		}
-		pdfPages = append(pdfPages, searchpdf.Page{Image: p.Image, DPI: pageDPI(p), Words: p.Words})
+		words := make([]searchpdf.Word, len(p.Words))
+		for j, w := range p.Words {
+			words[j] = searchpdf.Word{Text: w.Text, Box: w.Box}
+		}
+		pdfPages = append(pdfPages, searchpdf.Page{Image: p.Image, DPI: pageDPI(p), Words: words})
 	}
 	var renditions []store.Rendition
 	if len(pdfPages) > 0 {
@@ -319,8 +400,8 @@ func (s *Station) ReadRadicado(ctx context.Context, number string) error {
 
 // stamp is the sticker as it goes on the first page of the radicado's
 // PDF: the same number, date and QR code, at the label's size.
-func (s *Station) stamp(ctx context.Context, rec radicado.Record) (*searchpdf.Stamp, error) {
-	cfg, err := s.Config(ctx)
+func (s *Reading) stamp(ctx context.Context, rec radicado.Record) (*searchpdf.Stamp, error) {
+	cfg, err := s.config(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -352,7 +433,7 @@ func pageDPI(p ocr.Page) int {
 // ReadPending reads the radicados waiting in the queue, oldest first, and
 // gives how many it read. It stops at the first error of the store; a
 // radicado that cannot be read stays queued with its error.
-func (s *Station) ReadPending(ctx context.Context) (int, error) {
+func (s *Reading) ReadPending(ctx context.Context) (int, error) {
 	n := 0
 	for {
 		pending, err := s.store.PendingOCR(ctx, 10)

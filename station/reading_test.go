@@ -17,7 +17,7 @@ func TestReadAfterRadicacion(t *testing.T) {
 	ctx := context.Background()
 	st := openTest(t, nil)
 	s := func(v string) *string { return &v }
-	if err := st.Set(ctx, map[string]*string{"dept.GC": s("Gestión de Clientes"), "dept.JUR": s("Oficina Jurídica"), "route.tutela": s("JUR")}); err != nil {
+	if err := st.Settings.Set(ctx, map[string]*string{"dept.GC": s("Gestión de Clientes"), "dept.JUR": s("Oficina Jurídica"), "route.tutela": s("JUR")}); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -31,7 +31,7 @@ func TestReadAfterRadicacion(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The form is filled from what the station reads.
-	a, err := st.Analyze(ctx, []string{p.Path})
+	a, err := st.Reading.Analyze(ctx, []string{p.Path})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,42 +40,42 @@ func TestReadAfterRadicacion(t *testing.T) {
 		a.Fields.SenderID.Value != "10123456" || a.Fields.Phone.Value != "3124567890" || a.Fields.Date.Value != "2026-07-09" {
 		t.Errorf("analysis: type %s dept %s fields %+v", a.Type.Type, a.Dept, a.Fields)
 	}
-	rec, err := st.Radicar(ctx, Request{Kind: radicado.Entrada, Type: a.Type.Type, SenderName: a.Fields.SenderName.Value,
+	rec, err := st.Records.Radicar(ctx, Request{Kind: radicado.Entrada, Type: a.Type.Type, SenderName: a.Fields.SenderName.Value,
 		SenderID: "CC:" + a.Fields.SenderID.Value, Subject: a.Fields.Subject.Value, Dept: a.Dept, Files: []string{p.Path}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rs, _ := st.Search(ctx, "seguro de vida", 10); len(rs) != 0 {
+	if rs, _ := st.Records.Search(ctx, "seguro de vida", 10); len(rs) != 0 {
 		t.Fatal("found by its content before it was read")
 	}
-	n, err := st.ReadPending(ctx)
+	n, err := st.Reading.ReadPending(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("ReadPending = %d, %v", n, err)
 	}
-	rs, err := st.Search(ctx, "seguro de vida nunca autorice", 10)
+	rs, err := st.Records.Search(ctx, "seguro de vida nunca autorice", 10)
 	if err != nil || len(rs) != 1 || rs[0].Number != rec.Number {
 		t.Fatalf("search by content: %v, %v", rs, err)
 	}
-	rd, err := st.Store().Renditions(ctx, rec.Number)
+	rd, err := st.core.store.Renditions(ctx, rec.Number)
 	if err != nil || len(rd) != 1 || rd[0].Kind != "searchable_pdf" {
 		t.Fatalf("renditions %+v, %v", rd, err)
 	}
 	if _, err := exec.LookPath("pdftotext"); err == nil {
-		out, err := exec.Command("pdftotext", st.Store().Blobs().Path(rd[0].SHA256), "-").Output()
+		out, err := exec.Command("pdftotext", st.core.store.Blobs().Path(rd[0].SHA256), "-").Output()
 		if err != nil || !strings.Contains(string(out), "seguro") {
 			t.Errorf("pdftotext of the searchable PDF: %v %q", err, out)
 		}
 	} else if os.Getenv("RADICADOR_STRICT") != "" {
 		t.Fatal("pdftotext is not installed")
 	}
-	ex, _ := st.Store().Training(ctx)
+	ex, _ := st.core.store.TrainingSince(ctx, 0, 1000)
 	if len(ex) != 1 || ex[0].Type != "queja_reclamo" {
 		t.Errorf("training examples %+v", ex)
 	}
-	if n, _ := st.ReadPending(ctx); n != 0 {
+	if n, _ := st.Reading.ReadPending(ctx); n != 0 {
 		t.Errorf("read again: %d", n)
 	}
-	if rep, err := st.Verify(ctx); err != nil || !rep.OK {
+	if rep, err := st.Records.Verify(ctx); err != nil || !rep.OK {
 		t.Fatalf("verify: %+v %v", rep, err)
 	}
 }

@@ -39,16 +39,16 @@ type footprint struct {
 func footprintOf(t *testing.T, st *Station) footprint {
 	t.Helper()
 	ctx := context.Background()
-	rs, err := st.List(ctx, store.Filter{})
+	rs, err := st.Records.List(ctx, store.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs, err := st.Store().Events(ctx, 0, 0)
+	evs, err := st.core.store.Events(ctx, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	blobs := 0
-	filepath.WalkDir(filepath.Join(st.Store().Dir(), "files"), func(p string, d fs.DirEntry, err error) error {
+	filepath.WalkDir(filepath.Join(st.core.store.Dir(), "files"), func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && !strings.Contains(p, string(filepath.Separator)+"tmp"+string(filepath.Separator)) {
 			blobs++
 		}
@@ -65,7 +65,7 @@ func TestRadicar(t *testing.T) {
 	page1 := fixture.PNG(t, dir, "p1.png", "Bogota, 2 de noviembre de 2026")
 	page2 := fixture.JPEG(t, dir, "p2.jpg", "Atentamente,")
 	annex := fixture.PDF(t, dir, "anexo.pdf", 3)
-	rec, err := st.Radicar(ctx, Request{
+	rec, err := st.Records.Radicar(ctx, Request{
 		Kind: radicado.Entrada, Type: "peticion", SenderName: "  Héctor   Fabio Cárdenas ", SenderID: "cc 79.845.112",
 		Subject: "Derecho de petición", Dept: "CONT", Files: []string{page1, page2, annex},
 	})
@@ -85,7 +85,7 @@ func TestRadicar(t *testing.T) {
 		}
 	}
 	// A type without a term gets no due date.
-	rec2, err := st.Radicar(ctx, Request{Kind: radicado.Entrada, Type: "oficio", SenderName: "Alcaldía", Subject: "Oficio 123", Files: []string{page1}})
+	rec2, err := st.Records.Radicar(ctx, Request{Kind: radicado.Entrada, Type: "oficio", SenderName: "Alcaldía", Subject: "Oficio 123", Files: []string{page1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestRadicarRejects(t *testing.T) {
 	corrupt := fixture.Write(t, dir, "corrupt.jpg", []byte("\xff\xd8\xff\xe0 not really a jpeg"))
 	text := fixture.Write(t, dir, "carta.txt", []byte("Señores, ..."))
 	base := Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana Pérez", SenderID: "CC:52123456", Subject: "Solicitud", Files: []string{good}}
-	if _, err := st.Radicar(ctx, base); err != nil { // one good radicado first
+	if _, err := st.Records.Radicar(ctx, base); err != nil { // one good radicado first
 		t.Fatal(err)
 	}
 	before := footprintOf(t, st)
@@ -131,7 +131,7 @@ func TestRadicarRejects(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			req := base
 			tc.mod(&req)
-			_, err := st.Radicar(ctx, req)
+			_, err := st.Records.Radicar(ctx, req)
 			if err == nil {
 				t.Fatal("accepted")
 			}
@@ -152,20 +152,20 @@ func TestAnularNeedsReason(t *testing.T) {
 	ctx := context.Background()
 	st := openTest(t, nil)
 	p := fixture.PNG(t, t.TempDir(), "p.png", "x")
-	rec, err := st.Radicar(ctx, Request{Kind: radicado.Salida, Type: "otro", SenderName: "Entidad", Subject: "Respuesta", Files: []string{p}})
+	rec, err := st.Records.Radicar(ctx, Request{Kind: radicado.Salida, Type: "otro", SenderName: "Entidad", Subject: "Respuesta", Files: []string{p}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	before := footprintOf(t, st)
 	for _, reason := range []string{"", "   \t", "bad \xff"} {
-		if _, err := st.Anular(ctx, rec.Number, reason); err == nil {
+		if _, err := st.Records.Anular(ctx, rec.Number, reason); err == nil {
 			t.Errorf("annulled with reason %q", reason)
 		}
 	}
 	if after := footprintOf(t, st); after != before {
 		t.Errorf("the store changed: %+v → %+v", before, after)
 	}
-	got, err := st.Anular(ctx, " "+rec.Number+" ", "Se radicó como salida; era entrada")
+	got, err := st.Records.Anular(ctx, " "+rec.Number+" ", "Se radicó como salida; era entrada")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestConfig(t *testing.T) {
 		{"bad type code", map[string]*string{"type.Carta Nueva": s("Carta")}, "type code"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := st.Set(ctx, tc.changes)
+			err := st.Settings.Set(ctx, tc.changes)
 			if tc.wantErr == "" && err != nil {
 				t.Fatal(err)
 			}
@@ -207,7 +207,7 @@ func TestConfig(t *testing.T) {
 			}
 		})
 	}
-	cfg, err := st.Config(ctx)
+	cfg, err := st.Settings.Config(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestConfig(t *testing.T) {
 		t.Errorf("new type = %+v, %v", dt, err)
 	}
 	p := fixture.PNG(t, t.TempDir(), "p.png", "x")
-	rec, err := st.Radicar(ctx, Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Pregunta", Files: []string{p}})
+	rec, err := st.Records.Radicar(ctx, Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Pregunta", Files: []string{p}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,13 +228,13 @@ func TestConfig(t *testing.T) {
 	if rec.Number != "2026-0120-01-00001-2" || rec.Due.String() != "2026-11-19" {
 		t.Errorf("radicado %s due %s", rec.Number, rec.Due)
 	}
-	if err := st.Set(ctx, map[string]*string{"closure.2026-11-04": nil}); err != nil {
+	if err := st.Settings.Set(ctx, map[string]*string{"closure.2026-11-04": nil}); err != nil {
 		t.Fatal(err)
 	}
-	if cfg, _ := st.Config(ctx); len(cfg.Closures) != 0 {
+	if cfg, _ := st.Settings.Config(ctx); len(cfg.Closures) != 0 {
 		t.Errorf("closure not removed: %+v", cfg.Closures)
 	}
-	due, err := st.DueFor(ctx, calendar.Date{Year: 2026, Month: 11, Day: 3}, "peticion")
+	due, err := st.Records.DueFor(ctx, calendar.Date{Year: 2026, Month: 11, Day: 3}, "peticion")
 	if err != nil || due.String() != "2026-11-18" {
 		t.Errorf("DueFor = %s, %v", due, err)
 	}
@@ -264,11 +264,11 @@ func TestDueNow(t *testing.T) {
 		{time.Date(2026, 11, 23, 20, 0, 0, 0, bogota), "2026-12-16"}, // after closing: from Tuesday
 	} {
 		st := openTest(t, fixedClock(tc.at))
-		due, err := st.DueNow(ctx, "peticion")
+		due, err := st.Records.DueNow(ctx, "peticion")
 		if err != nil || due.String() != tc.want {
 			t.Errorf("at %v: %v, %v; want %s", tc.at, due, err, tc.want)
 		}
-		rec, err := st.Radicar(ctx, Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Copia",
+		rec, err := st.Records.Radicar(ctx, Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Copia",
 			Files: []string{fixture.PNG(t, t.TempDir(), "carta.png", "carta")}})
 		if err != nil || rec.Due != due {
 			t.Errorf("at %v the radicado is due %v (%v), the form said %v", tc.at, rec.Due, err, due)

@@ -97,3 +97,19 @@ func scanEvent(rows *sql.Rows) (Event, error) {
 	e.At, e.Data = t, json.RawMessage(data)
 	return e, nil
 }
+
+// Event gives the audit event with id.
+func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, at, actor, action, number, data, prev, hash FROM audit WHERE id = ?`, id)
+	if err != nil {
+		return Event{}, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return Event{}, err
+		}
+		return Event{}, fmt.Errorf("audit event %d: %w", id, ErrNotFound)
+	}
+	return scanEvent(rows)
+}

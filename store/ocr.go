@@ -147,12 +147,15 @@ func (s *Store) Renditions(ctx context.Context, number string) ([]Rendition, err
 
 // TrainingExample is a letter whose type a clerk confirmed.
 type TrainingExample struct {
+	ID         int64
 	Type, Text string
 }
 
-// Training gives the classifier's examples, oldest first.
-func (s *Store) Training(ctx context.Context) ([]TrainingExample, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT doc_type, text FROM training ORDER BY id`)
+// TrainingSince gives the classifier's examples recorded after the one
+// with id afterID, oldest first, at most limit: a model learns only what
+// is new to it.
+func (s *Store) TrainingSince(ctx context.Context, afterID int64, limit int) ([]TrainingExample, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, doc_type, text FROM training WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +163,7 @@ func (s *Store) Training(ctx context.Context) ([]TrainingExample, error) {
 	var out []TrainingExample
 	for rows.Next() {
 		var e TrainingExample
-		if err := rows.Scan(&e.Type, &e.Text); err != nil {
+		if err := rows.Scan(&e.ID, &e.Type, &e.Text); err != nil {
 			return nil, err
 		}
 		out = append(out, e)

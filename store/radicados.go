@@ -70,6 +70,13 @@ func (s *Store) Radicar(ctx context.Context, d Draft) (radicado.Record, error) {
 	}
 	var rec radicado.Record
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		// Under the write lock, no one removes a file (ForgetFiles) between
+		// this check and the commit.
+		for _, f := range d.Files {
+			if !s.blobs.Has(f.SHA256) {
+				return fmt.Errorf("the file %s is no longer in the data folder; radicate the letter again", f.Name)
+			}
+		}
 		now := s.clock()
 		var lastNS sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT MAX(last_ns) FROM sequences WHERE office = ? AND station = ? AND kind = ?`,
@@ -369,4 +376,26 @@ func (s *Store) PendingSync(ctx context.Context) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT radicado_id) FROM outbox WHERE state = 'pending'`).Scan(&n)
 	return n, err
+}
+
+// ForgetFiles removes from the data folder the files among sums that no
+// radicado and no rendition holds: what a radicación that failed (a full
+// disk at commit, say) had stored. It works under the write lock, so that a
+// radicación cannot take one of them at the same moment.
+func (s *Store) ForgetFiles(ctx context.Context, sums []string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		for _, sum := range sums {
+			var held bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = ?) OR EXISTS (SELECT 1 FROM renditions WHERE sha256 = ?)`,
+				sum, sum).Scan(&held); err != nil {
+				return err
+			}
+			if !held {
+				if err := s.blobs.Remove(sum); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -42,29 +43,43 @@ var ErrBusy = errors.New("the data folder is in use by another Radicador process
 // ErrNotFound is returned for a number the store does not hold.
 var ErrNotFound = errors.New("no such radicado")
 
+// ErrReadOnly is returned by every change to a store opened read-only.
+var ErrReadOnly = errors.New("the data folder was opened read-only: nothing can be recorded in it")
+
 // Options adjust a store.
 type Options struct {
 	// Clock gives the time of receipt; it is read inside the numbering
 	// transaction. Nil means the system clock.
 	Clock func() time.Time
+	// ReadOnly opens an existing data folder without writing anything to
+	// it, even on a read-only file system (an auditor's copy, a backup
+	// mounted read-only); every change fails with ErrReadOnly.
+	ReadOnly bool
 }
 
 // Store is an open data folder.
 type Store struct {
-	db    *sql.DB
-	dir   string
-	blobs *cas.Store
-	clock func() time.Time
+	db       *sql.DB
+	dir      string
+	blobs    *cas.Store
+	clock    func() time.Time
+	readOnly bool
+	cleanup  func() // removes a read-only copy of the database, if one was made
 }
 
 // DBName is the database's file name inside the data folder.
 const DBName = "radicador.db"
 
 // Open opens the data folder dir, creating it and migrating the database to
-// the schema of this binary as needed.
+// the schema of this binary as needed, and restoring the guards if someone
+// took them off. With opt.ReadOnly it opens an existing folder and writes
+// nothing.
 func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if strings.ContainsRune(dir, '?') {
 		return nil, fmt.Errorf("data folder %q: the name may not contain '?'", dir)
+	}
+	if opt.ReadOnly {
+		return openReadOnly(ctx, dir, opt)
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
@@ -114,8 +129,95 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	}
 }
 
+// openReadOnly opens an existing data folder without writing to it. SQLite
+// reads a database in WAL mode read-only when it may make its shared-memory
+// file; on a read-only file system it reads the file as it stands, or,
+// when the journal beside it holds changes not yet in the file, a copy of
+// both made in the system's temporary folder.
+func openReadOnly(ctx context.Context, dir string, opt Options) (*Store, error) {
+	path := filepath.Join(dir, DBName)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("data folder %s: no Radicador database in it (%w)", dir, err)
+	}
+	blobs, err := cas.OpenExisting(filepath.Join(dir, "files"))
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{dir: dir, blobs: blobs, clock: opt.Clock, readOnly: true, cleanup: func() {}}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	open := func(path, mode string) error {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return err
+		}
+		uri := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: mode}).String() +
+			"&_pragma=busy_timeout(" + strconv.Itoa(int(BusyTimeout/time.Millisecond)) + ")&_pragma=foreign_keys(1)"
+		db, err := sql.Open("sqlite", uri)
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master`).Scan(&n); err != nil {
+			db.Close()
+			return err
+		}
+		s.db = db
+		return nil
+	}
+	err = open(path, "mode=ro")
+	if err != nil {
+		wal, serr := os.Stat(path + "-wal")
+		switch {
+		case serr != nil || wal.Size() == 0:
+			err = open(path, "immutable=1")
+		default:
+			var tmp string
+			if tmp, err = os.MkdirTemp("", "radicador-ro-"); err == nil {
+				s.cleanup = func() { os.RemoveAll(tmp) }
+				if err = copyFiles(tmp, path, path+"-wal"); err == nil {
+					err = open(filepath.Join(tmp, DBName), "mode=ro")
+				}
+			}
+		}
+	}
+	if err != nil {
+		s.cleanup()
+		return nil, fmt.Errorf("data folder %s: reading the database read-only: %w", dir, err)
+	}
+	if _, err := migrate.Check(ctx, s.db, migrate.SQLite, schema(), "the data folder "+dir); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// copyFiles copies files into dir, keeping their names.
+func copyFiles(dir string, files ...string) error {
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if s.cleanup != nil {
+		s.cleanup()
+	}
+	return err
+}
+
+// ReadOnly reports whether the store was opened read-only.
+func (s *Store) ReadOnly() bool { return s.readOnly }
 
 // Dir gives the data folder.
 func (s *Store) Dir() string { return s.dir }
@@ -141,10 +243,27 @@ func schema() fs.FS {
 	return sub
 }
 
+// migrate brings the schema to this binary's version and restores the
+// guards, in one write transaction, only when there is something to do:
+// opening a folder that is up to date writes nothing.
 func (s *Store) migrate(ctx context.Context) error {
+	pending, err := migrate.Check(ctx, s.db, migrate.SQLite, schema(), "the data folder "+s.dir)
+	if err != nil {
+		return dbError(err)
+	}
+	broken, err := brokenGuards(ctx, s.db)
+	if err != nil {
+		return dbError(err)
+	}
+	if pending == 0 && len(broken) == 0 {
+		return nil
+	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := migrate.Apply(ctx, tx, migrate.SQLite, schema(), "the data folder "+s.dir)
-		return err
+		applied, err := migrate.Apply(ctx, tx, migrate.SQLite, schema(), "the data folder "+s.dir)
+		if err != nil {
+			return err
+		}
+		return s.restoreGuards(ctx, tx, applied == 0)
 	})
 }
 
@@ -152,6 +271,9 @@ func (s *Store) migrate(ctx context.Context) error {
 // write lock when it begins, so that what fn reads cannot change before it
 // commits.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return dbError(err)

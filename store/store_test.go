@@ -548,7 +548,7 @@ func TestOCRQueueAndSearch(t *testing.T) {
 	if p, _ := s.PendingOCR(ctx, 10); len(p) != 0 {
 		t.Errorf("still queued: %v", p)
 	}
-	ex, _ := s.Training(ctx)
+	ex, _ := s.TrainingSince(ctx, 0, 1000)
 	if len(ex) != 1 || ex[0].Type != "peticion" {
 		t.Errorf("training examples %+v", ex)
 	}

@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,7 +21,6 @@ import (
 	"github.com/radicador/radicador/capture"
 	"github.com/radicador/radicador/scan"
 	"github.com/radicador/radicador/station"
-	"github.com/radicador/radicador/store"
 )
 
 // AppID is the application's identifier, as in FyneApp.toml.
@@ -104,10 +102,10 @@ func Run(ctx context.Context, dataDir string) error {
 // sync with the server, its state shown in the footer, and reading
 // radicated documents (OCR, searchable PDF, full-text index).
 func (w *Window) startBackground(ctx context.Context, opt station.SyncOptions) {
-	go w.st.SyncInBackground(ctx, opt, func(e station.SyncEvent) {
+	w.st.Sync.Start(ctx, opt, func(e station.SyncEvent) {
 		w.do(func() { w.showSync(e) })
 	})
-	go w.st.ReadInBackground(ctx, nil)
+	w.st.Reading.Start(ctx, nil)
 }
 
 // Window is the station's main window.
@@ -136,7 +134,7 @@ type Window struct {
 
 // NewWindow builds the main window in app a over st.
 func NewWindow(ctx context.Context, a fyne.App, st *station.Station, opt Options) (*Window, error) {
-	cfg, err := st.Config(ctx)
+	cfg, err := st.Settings.Config(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +145,11 @@ func NewWindow(ctx context.Context, a fyne.App, st *station.Station, opt Options
 	if err != nil {
 		return nil, err
 	}
-	batch, err := capture.New(filepath.Join(st.Store().Dir(), "tmp", "reception"), cfg.Cleanup())
+	work, err := st.WorkDir("reception")
+	if err != nil {
+		return nil, err
+	}
+	batch, err := capture.New(work, cfg.Cleanup())
 	if err != nil {
 		return nil, err
 	}
@@ -201,6 +203,7 @@ func (w *Window) title() string {
 func (w *Window) Close() {
 	w.closed.Store(true)
 	w.cancel()
+	defer func() { w.search.shown.Close() }()
 	if w.queue != nil {
 		w.wait()
 		return
@@ -238,13 +241,20 @@ func (w *Window) onUI(f func()) {
 	<-ran
 }
 
-// do runs f on the UI goroutine without waiting for it.
+// do runs f on the UI goroutine without waiting for it. Once the window
+// has closed, f is dropped: nothing is left to show it.
 func (w *Window) do(f func()) {
+	if w.closed.Load() {
+		return
+	}
 	if w.queue == nil {
 		fyne.Do(f)
 		return
 	}
-	w.queue <- f
+	select {
+	case w.queue <- f:
+	case <-w.ctx.Done():
+	}
 }
 
 // wait blocks until the background work started so far has finished and its
@@ -268,7 +278,7 @@ func (w *Window) wait() {
 
 // reloadConfig reads the configuration again after Ajustes changed it.
 func (w *Window) reloadConfig() {
-	background(w, w.st.Config, func(cfg station.Config, err error) {
+	background(w, w.st.Settings.Config, func(cfg station.Config, err error) {
 		if err != nil {
 			return
 		}
@@ -281,7 +291,7 @@ func (w *Window) reloadConfig() {
 
 // footerState is what the footer shows.
 type footerState struct {
-	sync   store.SyncStatus
+	sync   station.SyncStatus
 	prints int
 }
 
@@ -291,10 +301,10 @@ func (w *Window) refreshFooter() {
 	background(w, func(ctx context.Context) (footerState, error) {
 		var f footerState
 		var err error
-		if f.sync, err = w.st.SyncStatus(ctx); err != nil {
+		if f.sync, err = w.st.Sync.Status(ctx); err != nil {
 			return f, err
 		}
-		jobs, err := w.st.PrintQueue(ctx)
+		jobs, err := w.st.Printing.PrintQueue(ctx)
 		f.prints = len(jobs)
 		return f, err
 	}, func(f footerState, err error) {

@@ -48,7 +48,7 @@ func BenchmarkStartup(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := st.PendingSync(ctx); err != nil {
+			if _, err := st.Sync.Status(ctx); err != nil {
 				b.Fatal(err)
 			}
 			st.Close()

@@ -5,7 +5,6 @@ import (
 	"syscall"
 
 	"github.com/radicador/radicador/station"
-	"github.com/radicador/radicador/store"
 )
 
 // explain says an error in the clerk's language when it is one the clerk
@@ -13,11 +12,11 @@ import (
 func (w *Window) explain(err error) string {
 	tr := w.tr
 	switch {
-	case errors.Is(err, store.ErrClockBehind):
+	case errors.Is(err, station.ErrClockBehind):
 		return tr.T("error.clock_behind", "Detail", oneLine(err))
-	case errors.Is(err, store.ErrDiskFull), errors.Is(err, syscall.ENOSPC):
+	case errors.Is(err, station.ErrDiskFull), errors.Is(err, syscall.ENOSPC):
 		return tr.T("error.disk_full")
-	case errors.Is(err, store.ErrBusy):
+	case errors.Is(err, station.ErrBusy):
 		return tr.T("error.busy")
 	case errors.Is(err, station.ErrNoPrinter):
 		return tr.T("error.no_printer")

@@ -131,7 +131,7 @@ func TestRoutingAndLanguage(t *testing.T) {
 	}
 	defer st.Close()
 	en, sg, route := "en", "Secretaría General", "SG"
-	if err := st.Set(ctx, map[string]*string{"language": &en, "dept.SG": &sg, "route.peticion": &route}); err != nil {
+	if err := st.Settings.Set(ctx, map[string]*string{"language": &en, "dept.SG": &sg, "route.peticion": &route}); err != nil {
 		t.Fatal(err)
 	}
 	w, err := NewWindow(ctx, test.NewTempApp(t), st, Options{Devices: noDevices, handOver: true})
@@ -207,7 +207,7 @@ func TestEnrolAndSync(t *testing.T) {
 // checkPlanilla checks today's planilla files hold the number.
 func checkPlanilla(t *testing.T, w *Window, number string) {
 	t.Helper()
-	base := filepath.Join(w.st.Store().Dir(), "planillas", "planilla-2026-11-24")
+	base := filepath.Join(w.st.Dir(), "planillas", "planilla-2026-11-24")
 	pdf, err := os.ReadFile(base + ".pdf")
 	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Errorf("planilla PDF: %v", err)

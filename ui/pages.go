@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -297,7 +296,11 @@ func (p *pages) scan(replace int) {
 	target := w.batch
 	if replace != 0 {
 		// inside the batch's folder, so that clearing the batch clears it
-		dir, err := os.MkdirTemp(filepath.Join(w.st.Store().Dir(), "tmp", "reception"), "rescan-")
+		work, err := w.st.WorkDir("reception")
+		var dir string
+		if err == nil {
+			dir, err = os.MkdirTemp(work, "rescan-")
+		}
 		if err == nil {
 			target, err = capture.New(dir, w.batch.Options())
 		}

@@ -4,20 +4,20 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/radicador/radicador/station"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/radicador/radicador/store"
 )
 
 // printQueue shows the jobs waiting for a printer, each with why it has
 // not printed, and lets the clerk cancel one (it is kept, as cancelled).
 type printQueue struct {
 	t      *tray
-	jobs   []store.PrintJob
+	jobs   []station.PrintJob
 	list   *widget.List
 	dialog dialog.Dialog
 }
@@ -49,7 +49,7 @@ func (t *tray) showPrintQueue() {
 
 // load reads the waiting jobs.
 func (q *printQueue) load() {
-	background(q.t.w, q.t.w.st.PrintQueue, func(jobs []store.PrintJob, err error) {
+	background(q.t.w, q.t.w.st.Printing.PrintQueue, func(jobs []station.PrintJob, err error) {
 		if err != nil {
 			q.t.message.SetText(q.t.w.explain(err))
 			return
@@ -62,7 +62,7 @@ func (q *printQueue) load() {
 // cancel takes a job off the queue.
 func (q *printQueue) cancel(id int64) {
 	background(q.t.w, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, q.t.w.st.CancelPrint(ctx, id)
+		return struct{}{}, q.t.w.st.Printing.CancelPrint(ctx, id)
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			q.t.message.SetText(q.t.w.explain(err))

@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -19,7 +17,6 @@ import (
 	"github.com/radicador/radicador/ident"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/station"
-	"github.com/radicador/radicador/store"
 )
 
 // sure is the confidence from which a value read from the letter is not
@@ -232,7 +229,7 @@ func (r *reception) typeChanged() {
 		r.setField(r.dept, d)
 	}
 	background(r.w, func(ctx context.Context) (calendar.Date, error) {
-		return r.w.st.DueNow(ctx, t.Code)
+		return r.w.st.Records.DueNow(ctx, t.Code)
 	}, func(d calendar.Date, err error) {
 		switch {
 		case err != nil:
@@ -259,7 +256,7 @@ func (r *reception) suggestSenders(prefix string) {
 		return
 	}
 	background(r.w, func(ctx context.Context) ([]radicado.Sender, error) {
-		return r.w.st.Store().Senders(ctx, prefix, 4)
+		return r.w.st.Records.Senders(ctx, prefix, 4)
 	}, func(ss []radicado.Sender, err error) {
 		if err != nil || r.sender.Text != prefix {
 			return
@@ -320,7 +317,7 @@ func (r *reception) analyze() {
 	gen := r.readGen
 	r.reading.SetText(r.w.tr.T("read.running", "N", len(files)))
 	background(r.w, func(ctx context.Context) (*station.Analysis, error) {
-		return r.w.st.Analyze(ctx, files)
+		return r.w.st.Reading.Analyze(ctx, files)
 	}, func(a *station.Analysis, err error) {
 		if gen != r.readGen {
 			if a != nil {
@@ -426,7 +423,7 @@ func (r *reception) request() (station.Request, []capture.Page, string) {
 // outcome is what radicación and the sticker's printing came to.
 type outcome struct {
 	rec      radicado.Record
-	job      store.PrintJob
+	job      station.PrintJob
 	printErr error
 	preview  []byte // the sticker as PNG, for the screen
 }
@@ -449,18 +446,14 @@ func (r *reception) submit() {
 	r.radicar.Disable()
 	r.status.Importance = widget.MediumImportance
 	r.status.SetText(r.w.tr.T("status.working"))
-	text := r.readText
 	background(r.w, func(ctx context.Context) (outcome, error) {
 		var o outcome
 		var err error
-		if o.rec, err = r.w.st.Radicar(ctx, req); err != nil {
+		if o.rec, err = r.w.st.Records.Radicar(ctx, req); err != nil {
 			return o, err
 		}
-		if text != "" {
-			r.w.st.Correct(ctx, req.Type, text) // the clerk confirmed the type: the classifier learns
-		}
 		o.job, o.printErr = r.printJob(ctx, "sticker", o.rec.Number)
-		o.preview, _, _ = r.w.st.Sticker(ctx, o.rec.Number, station.LabelOptions{Format: "png", DPI: 203})
+		o.preview, _, _ = r.w.st.Printing.Sticker(ctx, o.rec.Number, station.LabelOptions{Format: "png", DPI: 203})
 		return o, nil
 	}, func(o outcome, err error) {
 		r.busy = false
@@ -482,28 +475,11 @@ func (r *reception) submit() {
 	})
 }
 
-// previewURI is the printer used when none is configured: a folder in the
-// station's data where each sticker is written as PNG and receipts as PDF.
-func (r *reception) previewURI() string {
-	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Join(r.w.st.Store().Dir(), "etiquetas")) + "/"}).String()
-}
-
-// printJob prints a radicado's sticker or receipt on the configured printer
-// or, when there is none, on the preview folder.
-func (r *reception) printJob(ctx context.Context, what, number string) (store.PrintJob, error) {
-	cfg := r.w.cfg
-	uri := cfg.Printing.Printer
-	if what == "receipt" && cfg.Printing.Receipts != "" {
-		uri = cfg.Printing.Receipts
-	}
-	var opt station.LabelOptions
-	if uri == "" {
-		uri, opt.Format = r.previewURI(), "png"
-		if what == "receipt" {
-			opt.Format = "pdf"
-		}
-	}
-	return r.w.st.Print(ctx, what, number, uri, opt)
+// printJob prints a radicado's sticker or receipt where the station's rule
+// says (Printing.Destination): the configured printer or, with none, the
+// data folder's etiquetas/.
+func (r *reception) printJob(ctx context.Context, what, number string) (station.PrintJob, error) {
+	return r.w.st.Printing.Print(ctx, what, number, "", station.LabelOptions{})
 }
 
 func (r *reception) showResult(o outcome) {
@@ -529,16 +505,16 @@ func (r *reception) showResult(o outcome) {
 }
 
 // showPrint says how a print job went.
-func (r *reception) showPrint(what string, job store.PrintJob, err error) {
+func (r *reception) showPrint(what string, job station.PrintJob, err error) {
 	tr := r.w.tr
 	switch {
 	case err != nil:
 		r.printed.Importance = widget.WarningImportance
 		r.printed.SetText("⚠ " + tr.T("print.failed."+what, "Error", r.w.explain(err)))
-	case strings.HasPrefix(job.Printer, "file:") && strings.HasSuffix(job.Printer, "/"):
+	case isPreview(job.Printer):
 		r.printed.Importance = widget.MediumImportance
-		p, _ := url.Parse(job.Printer)
-		r.printed.SetText(tr.T("print.preview."+what, "Folder", filepath.FromSlash(p.Path)))
+		folder, _ := station.IsPreview(job.Printer)
+		r.printed.SetText(tr.T("print.preview."+what, "Folder", folder))
 	default:
 		r.printed.Importance = widget.MediumImportance
 		r.printed.SetText(tr.T("print.done."+what, "Printer", job.Printer))
@@ -552,9 +528,9 @@ func (r *reception) print(what string) {
 		return
 	}
 	number := r.last
-	background(r.w, func(ctx context.Context) (store.PrintJob, error) {
+	background(r.w, func(ctx context.Context) (station.PrintJob, error) {
 		return r.printJob(ctx, what, number)
-	}, func(job store.PrintJob, err error) {
+	}, func(job station.PrintJob, err error) {
 		r.showPrint(what, job, err)
 		r.w.refreshFooter()
 	})
@@ -642,3 +618,9 @@ func (e *formEntry) TypedKey(k *fyne.KeyEvent) {
 
 // String helps tests print a form entry.
 func (e *formEntry) String() string { return fmt.Sprintf("entry %q", e.Text) }
+
+// isPreview reports whether a job went to the preview folder.
+func isPreview(uri string) bool {
+	_, ok := station.IsPreview(uri)
+	return ok
+}

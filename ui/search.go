@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -12,10 +10,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/radicador/radicador/document"
 	"github.com/radicador/radicador/radicado"
-	"github.com/radicador/radicador/scan"
-	"github.com/radicador/radicador/scan/file"
+	"github.com/radicador/radicador/station"
 )
 
 // searchLimit is how many results a search shows.
@@ -36,7 +32,7 @@ type search struct {
 	detail  *widget.Label
 	pages   *fyne.Container
 	gen     int
-	tmp     string // the previous preview's page files
+	shown   *station.Preview // the pages on screen, removed when others replace them
 }
 
 func newSearch(w *Window) *search {
@@ -77,7 +73,7 @@ func newSearch(w *Window) *search {
 func (s *search) run() {
 	q := s.query.Text
 	background(s.w, func(ctx context.Context) ([]radicado.Record, error) {
-		return s.w.st.Search(ctx, q, searchLimit)
+		return s.w.st.Records.Search(ctx, q, searchLimit)
 	}, func(rs []radicado.Record, err error) {
 		if err != nil {
 			s.info.SetText(oneLine(err))
@@ -95,13 +91,6 @@ func (s *search) run() {
 	})
 }
 
-// preview is the pages of a radicado, as image files.
-type preview struct {
-	paths []string
-	dir   string
-	total int
-}
-
 // show shows a result's data and its first pages.
 func (s *search) show(r radicado.Record) {
 	tr := s.w.tr
@@ -113,78 +102,30 @@ func (s *search) show(r radicado.Record) {
 	s.detail.SetText(text)
 	s.gen++
 	gen := s.gen
-	background(s.w, func(ctx context.Context) (preview, error) {
-		return s.render(ctx, r.Number)
-	}, func(p preview, err error) {
+	background(s.w, func(ctx context.Context) (*station.Preview, error) {
+		return s.w.st.Records.Preview(ctx, r.Number, previewPages)
+	}, func(p *station.Preview, err error) {
 		if gen != s.gen {
-			os.RemoveAll(p.dir)
+			p.Close()
 			return
 		}
-		if s.tmp != "" {
-			os.RemoveAll(s.tmp)
-		}
-		s.tmp = p.dir
+		s.shown.Close()
+		s.shown = p
 		s.pages.RemoveAll()
 		if err != nil {
 			s.pages.Add(widget.NewLabel(tr.T("search.no_preview", "Error", oneLine(err))))
 			return
 		}
-		for _, path := range p.paths {
+		for _, path := range p.Paths {
 			img := canvas.NewImageFromFile(path)
 			img.FillMode = canvas.ImageFillContain
 			img.ScaleMode = canvas.ImageScaleSmooth
 			s.pages.Add(img)
 		}
-		if p.total > len(p.paths) {
-			s.pages.Add(widget.NewLabel(tr.T("search.more_pages", "N", p.total-len(p.paths))))
+		if p.Total > len(p.Paths) {
+			s.pages.Add(widget.NewLabel(tr.T("search.more_pages", "N", p.Total-len(p.Paths))))
 		}
 	})
-}
-
-// render gives the first pages of a radicado's document as images: image
-// files as they are, PDF and TIFF pages drawn to files.
-func (s *search) render(ctx context.Context, number string) (preview, error) {
-	var p preview
-	rec, err := s.w.st.Get(ctx, number)
-	if err != nil {
-		return p, err
-	}
-	blobs := s.w.st.Store().Blobs()
-	for _, f := range rec.Files {
-		p.total += f.Pages
-		if len(p.paths) >= previewPages {
-			continue
-		}
-		path := blobs.Path(f.SHA256)
-		if f.MediaType == document.PNG || f.MediaType == document.JPEG {
-			p.paths = append(p.paths, path)
-			continue
-		}
-		if p.dir == "" {
-			if p.dir, err = os.MkdirTemp(filepath.Join(s.w.st.Store().Dir(), "tmp"), "preview-"); err != nil {
-				return p, err
-			}
-		}
-		// a copy with the right extension, for the importer
-		ext := ".pdf"
-		if f.MediaType == document.TIFF {
-			ext = ".tif"
-		}
-		link := filepath.Join(p.dir, f.SHA256[:12]+ext)
-		if err := os.Symlink(path, link); err != nil {
-			return p, err
-		}
-		_, err := file.Import(ctx, link, len(p.paths)+1, scan.Output{Dir: p.dir, Page: func(pg scan.Page) error {
-			if len(p.paths) < previewPages {
-				p.paths = append(p.paths, pg.Path)
-			}
-			return nil
-		}})
-		if err != nil {
-			return p, err
-		}
-	}
-	return p, nil
 }
 
 // searchEntry lets the window's shortcuts through.

@@ -198,7 +198,7 @@ func (s *settings) saveButton(save func()) *widget.Button {
 
 // load shows the stored configuration.
 func (s *settings) load() {
-	background(s.w, s.w.st.Config, func(cfg station.Config, err error) {
+	background(s.w, s.w.st.Settings.Config, func(cfg station.Config, err error) {
 		if err != nil {
 			s.message.SetText(err.Error())
 			return
@@ -235,7 +235,7 @@ func (s *settings) load() {
 		s.labelDPI.SetSelected(strconv.Itoa(p.DPI))
 		s.receiptURI.SetText(p.Receipts)
 
-		if srv := s.w.st.Server(); srv != "" {
+		if srv := s.w.st.Sync.Server(); srv != "" {
 			s.enrolled.SetText(s.w.tr.T("set.enrolled", "Server", srv))
 			s.server.SetText(srv)
 		} else {
@@ -283,7 +283,7 @@ func (s *settings) loadTerms(cfg station.Config) {
 // save stores changes and reloads the configuration everywhere.
 func (s *settings) save(changes map[string]*string) {
 	background(s.w, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, s.w.st.Set(ctx, changes)
+		return struct{}{}, s.w.st.Settings.Set(ctx, changes)
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			s.message.Importance = widget.DangerImportance
@@ -374,7 +374,7 @@ func (s *settings) savePrinter() {
 func (s *settings) testPrint() {
 	uri := strings.TrimSpace(s.printerURI.Text)
 	background(s.w, func(ctx context.Context) ([]byte, error) {
-		return s.w.st.TestPrint(ctx, uri)
+		return s.w.st.Printing.TestPrint(ctx, uri)
 	}, func(_ []byte, err error) {
 		if err != nil {
 			s.message.Importance = widget.DangerImportance
@@ -389,7 +389,7 @@ func (s *settings) testPrint() {
 func (s *settings) enroll() {
 	srv, tok := strings.TrimSpace(s.server.Text), strings.TrimSpace(s.token.Text)
 	background(s.w, func(ctx context.Context) (wire.Whoami, error) {
-		return s.w.st.Enroll(ctx, srv, tok)
+		return s.w.st.Sync.Enroll(ctx, srv, tok)
 	}, func(who wire.Whoami, err error) {
 		if err != nil {
 			s.message.Importance = widget.DangerImportance
@@ -400,7 +400,7 @@ func (s *settings) enroll() {
 		s.message.Importance = widget.SuccessImportance
 		s.message.SetText(s.w.tr.T("set.enroll_done", "Server", srv, "Office", who.Office, "Station", who.Station))
 		s.enrolled.SetText(s.w.tr.T("set.enrolled", "Server", srv))
-		s.w.st.SyncNow()
+		s.w.st.Sync.Wake()
 	})
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/radicador/radicador/station"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -15,7 +17,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/radicador/radicador/radicado"
-	"github.com/radicador/radicador/store"
 )
 
 // trayLimit is how many radicados the tray shows at once, newest first.
@@ -55,7 +56,7 @@ func (t *tray) view(number string) {
 func (t *tray) closeDay() {
 	t.dayEnd.Disable()
 	t.message.SetText(t.w.tr.T("dayend.running"))
-	background(t.w, t.w.closeDay, func(d dayEnd, err error) {
+	background(t.w, t.w.closeDay, func(d station.DayClose, err error) {
 		t.dayEnd.Enable()
 		if err != nil {
 			t.message.SetText("⚠ " + t.w.tr.T("dayend.failed", "Error", t.w.explain(err)))
@@ -151,7 +152,7 @@ func newTray(w *Window) *tray {
 	t.retry = widget.NewButtonWithIcon(tr.T("action.retry_prints"), theme.DocumentPrintIcon(), t.retryPrints)
 	queue := widget.NewButtonWithIcon(tr.T("action.print_queue"), theme.ListIcon(), t.showPrintQueue)
 	syncNow := widget.NewButtonWithIcon(tr.T("action.sync_now"), theme.UploadIcon(), func() {
-		w.st.SyncNow()
+		w.st.Sync.Wake()
 		t.message.SetText(tr.T("sync.asked"))
 	})
 	refresh := widget.NewButtonWithIcon(tr.T("action.refresh"), theme.ViewRefreshIcon(), t.refresh)
@@ -233,10 +234,10 @@ type trayData struct {
 }
 
 // filter gives the store filter the tray's choices make.
-func (t *tray) filter() store.Filter {
-	f := store.Filter{Limit: trayLimit}
+func (t *tray) filter() station.Filter {
+	f := station.Filter{Limit: trayLimit}
 	if i := t.period.SelectedIndex(); i >= 0 && trayPeriods[i].days > 0 {
-		now := t.w.st.Store().Now()
+		now := t.w.st.Now()
 		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 		f.Since = today.AddDate(0, 0, 1-trayPeriods[i].days)
 	}
@@ -272,9 +273,9 @@ func (t *tray) refresh() {
 		var d trayData
 		var err error
 		if text == "" {
-			d.rows, err = t.w.st.List(ctx, f)
+			d.rows, err = t.w.st.Records.List(ctx, f)
 		} else {
-			d.rows, err = t.w.st.Search(ctx, text, trayLimit)
+			d.rows, err = t.w.st.Records.Search(ctx, text, trayLimit)
 			d.rows = slices.DeleteFunc(d.rows, func(r radicado.Record) bool { return !passes(r, f) })
 		}
 		if err != nil {
@@ -284,10 +285,10 @@ func (t *tray) refresh() {
 		for i, r := range d.rows {
 			numbers[i] = r.Number
 		}
-		if d.stickers, err = t.w.st.Store().StickerStates(ctx, numbers); err != nil {
+		if d.stickers, err = t.w.st.Printing.StickerStates(ctx, numbers); err != nil {
 			return d, err
 		}
-		q, err := t.w.st.PrintQueue(ctx)
+		q, err := t.w.st.Printing.PrintQueue(ctx)
 		d.queued = len(q)
 		return d, err
 	}, func(d trayData, err error) {
@@ -319,15 +320,15 @@ func (t *tray) refresh() {
 
 // passes reports whether a record passes a filter's period, status and
 // sync state.
-func passes(r radicado.Record, f store.Filter) bool {
+func passes(r radicado.Record, f station.Filter) bool {
 	return (f.Since.IsZero() || !r.ReceivedAt.Before(f.Since)) &&
 		(f.Status == "" || r.Status == f.Status) && (f.Sync == "" || r.Sync == f.Sync)
 }
 
 func (t *tray) print(what, number string) {
-	background(t.w, func(ctx context.Context) (store.PrintJob, error) {
+	background(t.w, func(ctx context.Context) (station.PrintJob, error) {
 		return t.w.reception.printJob(ctx, what, number)
-	}, func(job store.PrintJob, err error) {
+	}, func(job station.PrintJob, err error) {
 		if err != nil {
 			t.message.SetText("⚠ " + t.w.tr.T("print.failed."+what, "Error", t.w.explain(err)))
 		} else {
@@ -339,7 +340,7 @@ func (t *tray) print(what, number string) {
 }
 
 func (t *tray) retryPrints() {
-	background(t.w, t.w.st.RetryPrints, func(n int, err error) {
+	background(t.w, t.w.st.Printing.RetryPrints, func(n int, err error) {
 		if err != nil {
 			t.message.SetText("⚠ " + t.w.tr.T("print.retry_failed", "N", n, "Error", t.w.explain(err)))
 		} else {
@@ -368,7 +369,7 @@ func (t *tray) annul(number string) {
 			}
 			text := reason.Text
 			background(t.w, func(ctx context.Context) (radicado.Record, error) {
-				return t.w.st.Anular(ctx, number, text)
+				return t.w.st.Records.Anular(ctx, number, text)
 			}, func(_ radicado.Record, err error) {
 				if err != nil {
 					t.message.SetText(tr.T("annul.failed", "Error", t.w.explain(err)))

@@ -45,7 +45,7 @@ func openWindow(t *testing.T, settings map[string]string) (*Window, *station.Sta
 	for k, v := range settings {
 		changes[k] = &v
 	}
-	if err := st.Set(ctx, changes); err != nil {
+	if err := st.Settings.Set(ctx, changes); err != nil {
 		t.Fatal(err)
 	}
 	w, err := NewWindow(ctx, test.NewTempApp(t), st, Options{Lang: "es", Devices: noDevices, handOver: true})
@@ -107,7 +107,7 @@ func TestWholeLoop(t *testing.T) {
 	w.Window.Canvas().Focus(r.subject)
 	r.subject.TypedShortcut(shortcutRadicar)
 	w.wait()
-	rs, err := st.List(context.Background(), store.Filter{})
+	rs, err := st.Records.List(context.Background(), store.Filter{})
 	if err != nil || len(rs) != 1 {
 		t.Fatalf("store holds %d radicados, %v; status %q", len(rs), err, r.status.Text)
 	}
@@ -120,11 +120,11 @@ func TestWholeLoop(t *testing.T) {
 	}
 	// No printer is configured: the sticker went to the preview folder, as
 	// PNG, the same bytes the screen shows.
-	want, _, err := st.Sticker(context.Background(), rec.Number, station.LabelOptions{Format: "png", DPI: 203})
+	want, _, err := st.Printing.Sticker(context.Background(), rec.Number, station.LabelOptions{Format: "png", DPI: 203})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile(filepath.Join(st.Store().Dir(), "etiquetas", rec.Number+"-sticker.png"))
+	got, err := os.ReadFile(filepath.Join(st.Dir(), "etiquetas", rec.Number+"-sticker.png"))
 	if err != nil || !bytes.Equal(got, want) {
 		t.Errorf("preview printer file: %d bytes, %v", len(got), err)
 	}
@@ -144,7 +144,7 @@ func TestWholeLoop(t *testing.T) {
 	// The receipt, as PDF in the preview folder.
 	test.Tap(r.receipt)
 	w.wait()
-	pdf, err := os.ReadFile(filepath.Join(st.Store().Dir(), "etiquetas", rec.Number+"-receipt.pdf"))
+	pdf, err := os.ReadFile(filepath.Join(st.Dir(), "etiquetas", rec.Number+"-receipt.pdf"))
 	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Errorf("receipt: %v", err)
 	}
@@ -178,7 +178,7 @@ func TestWholeLoop(t *testing.T) {
 
 	// Once the background reader has read the radicado, a word found only
 	// in the letter's body finds it.
-	if n, err := st.ReadPending(context.Background()); err != nil || n != 1 {
+	if n, err := st.Reading.ReadPending(context.Background()); err != nil || n != 1 {
 		t.Fatalf("read %d radicados: %v", n, err)
 	}
 	w.search.query.SetText("reposan archivos")
@@ -318,7 +318,7 @@ func TestValidation(t *testing.T) {
 			if !strings.HasPrefix(r.status.Text, tc.status) || r.status.Importance != widget.DangerImportance {
 				t.Errorf("status %q", r.status.Text)
 			}
-			if rs, _ := st.List(context.Background(), store.Filter{}); len(rs) != 0 || r.number.Text != "" {
+			if rs, _ := st.Records.List(context.Background(), store.Filter{}); len(rs) != 0 || r.number.Text != "" {
 				t.Errorf("%d radicados after a refused form", len(rs))
 			}
 		})
@@ -347,7 +347,7 @@ func radicateForm(t *testing.T, w *Window, sender, subject string, id ...string)
 	test.Type(r.subject, subject)
 	r.submit()
 	w.wait()
-	rec, err := w.st.Get(context.Background(), r.last)
+	rec, err := w.st.Records.Get(context.Background(), r.last)
 	if err != nil {
 		t.Fatalf("radicating: %v (status %q)", err, r.status.Text)
 	}
@@ -369,7 +369,7 @@ func TestPrinterOff(t *testing.T) {
 	if !strings.HasPrefix(r.status.Text, "Radicado "+rec.Number) {
 		t.Errorf("status %q", r.status.Text)
 	}
-	if q, _ := st.PrintQueue(context.Background()); len(q) != 1 || q[0].Number != rec.Number {
+	if q, _ := st.Printing.PrintQueue(context.Background()); len(q) != 1 || q[0].Number != rec.Number {
 		t.Errorf("print queue %+v", q)
 	}
 	if !strings.Contains(w.footer.Text, "1 impresión(es) en cola") {
@@ -395,10 +395,10 @@ func TestPrinterOff(t *testing.T) {
 	cancel := find[*widget.Button](top, func(b *widget.Button) bool { return b.Text == "Cancelar" })
 	test.Tap(cancel)
 	w.wait()
-	if q, _ := st.PrintQueue(context.Background()); len(q) != 0 {
+	if q, _ := st.Printing.PrintQueue(context.Background()); len(q) != 0 {
 		t.Errorf("%d jobs wait after cancelling", len(q))
 	}
-	if jobs, _ := st.PrintJobs(context.Background(), rec.Number); len(jobs) != 1 || jobs[0].State != "cancelled" {
+	if jobs, _ := st.Printing.PrintJobs(context.Background(), rec.Number); len(jobs) != 1 || jobs[0].State != "cancelled" {
 		t.Errorf("the job after cancelling: %+v", jobs)
 	}
 	if !w.tray.retry.Disabled() || strings.Contains(w.footer.Text, "en cola") {
@@ -455,7 +455,7 @@ func TestAnnulFromTray(t *testing.T) {
 	}
 	test.Tap(confirm)
 	w.wait()
-	got, err := st.Get(context.Background(), rec.Number)
+	got, err := st.Records.Get(context.Background(), rec.Number)
 	if err != nil || got.Status != radicado.Annulled || got.Annulment.Reason != "Radicado por error: la carta era para otra entidad" {
 		t.Fatalf("after annulling: %+v, %v", got, err)
 	}
@@ -529,7 +529,7 @@ func TestSettings(t *testing.T) {
 	if !strings.HasPrefix(s.message.Text, "No se guardó:") {
 		t.Errorf("a bad printer: %q", s.message.Text)
 	}
-	if cfg, _ := st.Config(context.Background()); cfg.Printing.Printer != "" {
+	if cfg, _ := st.Settings.Config(context.Background()); cfg.Printing.Printer != "" {
 		t.Error("a bad printer was stored")
 	}
 

@@ -18,7 +18,6 @@ import (
 	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/station"
-	"github.com/radicador/radicador/store"
 )
 
 // errUsage marks a command line that could not be understood; it exits 2.
@@ -53,21 +52,19 @@ func (e *env) open(ctx context.Context) (*station.Station, error) {
 	return st, nil
 }
 
-var commands []command
-
-func init() {
-	commands = []command{
-		{"radicar", "--kind K --type T --sender NAME [--sender-id TYPE:NUMBER] --subject TEXT [--dept CODE] [--json] FILE…",
-			"give a letter its number, storing its files (JPEG, PNG, TIFF, PDF)", cmdRadicar},
-		{"anular", "NUMBER --reason TEXT [--json]", "annul a number, with a written reason (it is kept, never deleted)", cmdAnular},
-		{"show", "NUMBER [--json]", "show one radicado", cmdShow},
-		{"list", "[--day YYYY-MM-DD] [--status active|annulled] [--limit N] [--json]", "list radicados, newest first", cmdList},
-		{"search", "TEXT [--limit N] [--json]", "find radicados by any word of their number, sender, subject or content", cmdSearch},
-		{"verify", "[--json]", "check the audit chain, the database and every file; exit 1 on any problem", cmdVerify},
-		{"due", "--from YYYY-MM-DD (--days N | --type T)", "the due date of a term in business days", cmdDue},
-		{"holidays", "[--year YYYY] [--json]", "the public holidays and extra non-working days of a year", cmdHolidays},
-		{"config", "[--json] | set KEY VALUE… | unset KEY…", "show or change the station's settings", cmdConfig},
+// openForReading opens the data folder for a command that only reads it:
+// read-only when the folder cannot be written (an auditor's copy, a backup
+// mounted read-only), else as open does.
+func (e *env) openForReading(ctx context.Context) (*station.Station, error) {
+	if e.st != nil || station.Writable(e.dataDir) {
+		return e.open(ctx)
 	}
+	st, err := station.Open(ctx, e.dataDir, station.Options{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	e.st = st
+	return st, nil
 }
 
 func usage(w io.Writer) {
@@ -140,9 +137,10 @@ func parseNone(fs *flag.FlagSet, args []string) error {
 	return err
 }
 
-func newFlags(e *env, name, args string) *flag.FlagSet {
+func newFlags(e *env, name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
+	args := argsOf(name)
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: radicador %s %s\n", name, args)
 		fs.PrintDefaults()
@@ -197,7 +195,7 @@ func toJSON(r radicado.Record, full bool) radicadoJSON {
 }
 
 func cmdRadicar(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "radicar", commands[0].args)
+	fs := newFlags(e, "radicar")
 	kind := fs.String("kind", "entrada", "entrada, salida or interna")
 	typ := fs.String("type", "", "document type code (see 'radicador config')")
 	sender := fs.String("sender", "", "sender's name")
@@ -218,7 +216,7 @@ func cmdRadicar(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rec, err := st.Radicar(ctx, station.Request{
+	rec, err := st.Records.Radicar(ctx, station.Request{
 		Kind: k, Type: *typ, SenderName: *sender, SenderID: *senderID, Subject: *subject, Dept: *dept, Files: files,
 	})
 	if err != nil {
@@ -236,7 +234,7 @@ func cmdRadicar(ctx context.Context, e *env, args []string) error {
 	// search finds it by its content. A failure here does not touch the
 	// radicado: its pages stay queued.
 	if !*noRead {
-		if err := st.ReadRadicado(ctx, rec.Number); err != nil {
+		if err := st.Reading.ReadRadicado(ctx, rec.Number); err != nil {
 			fmt.Fprintf(e.stderr, "radicador: warning: %s is radicated; its pages will be read later: %s\n", rec.Number, oneLine(err))
 		}
 	}
@@ -251,7 +249,7 @@ func orNone(s string) string {
 }
 
 func cmdAnular(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "anular", commands[1].args)
+	fs := newFlags(e, "anular")
 	reason := fs.String("reason", "", "why the number is annulled (required)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	number, err := parseOne(fs, args)
@@ -262,7 +260,7 @@ func cmdAnular(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rec, err := st.Anular(ctx, number, *reason)
+	rec, err := st.Records.Anular(ctx, number, *reason)
 	if err != nil {
 		return err
 	}
@@ -274,17 +272,17 @@ func cmdAnular(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdShow(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "show", commands[2].args)
+	fs := newFlags(e, "show")
 	asJSON := fs.Bool("json", false, "print JSON")
 	number, err := parseOne(fs, args)
 	if err != nil {
 		return err
 	}
-	st, err := e.open(ctx)
+	st, err := e.openForReading(ctx)
 	if err != nil {
 		return err
 	}
-	r, err := st.Get(ctx, number)
+	r, err := st.Records.Get(ctx, number)
 	if err != nil {
 		return err
 	}
@@ -355,7 +353,7 @@ func clip(s string, n int) string {
 }
 
 func cmdList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "list", commands[3].args)
+	fs := newFlags(e, "list")
 	day := fs.String("day", "", "only radicados received on this day (YYYY-MM-DD)")
 	status := fs.String("status", "", "only active or annulled radicados")
 	limit := fs.Int("limit", 0, "at most this many (0: all)")
@@ -363,7 +361,7 @@ func cmdList(ctx context.Context, e *env, args []string) error {
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
-	var f store.Filter
+	var f station.Filter
 	if *day != "" {
 		d, err := calendar.ParseDate(*day)
 		if err != nil {
@@ -378,11 +376,11 @@ func cmdList(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("status %q: use active or annulled", *status)
 	}
 	f.Limit = *limit
-	st, err := e.open(ctx)
+	st, err := e.openForReading(ctx)
 	if err != nil {
 		return err
 	}
-	rs, err := st.List(ctx, f)
+	rs, err := st.Records.List(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -390,18 +388,18 @@ func cmdList(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdSearch(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "search", commands[4].args)
+	fs := newFlags(e, "search")
 	limit := fs.Int("limit", 50, "at most this many")
 	asJSON := fs.Bool("json", false, "print JSON")
 	words, err := parseSome(fs, args)
 	if err != nil {
 		return err
 	}
-	st, err := e.open(ctx)
+	st, err := e.openForReading(ctx)
 	if err != nil {
 		return err
 	}
-	rs, err := st.Search(ctx, strings.Join(words, " "), *limit)
+	rs, err := st.Records.Search(ctx, strings.Join(words, " "), *limit)
 	if err != nil {
 		return err
 	}
@@ -409,18 +407,38 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdVerify(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "verify", commands[5].args)
+	fs := newFlags(e, "verify")
+	anchor := fs.String("anchor", "", "the audit anchor printed on a planilla: its hash (16 digits or more) or its QR code's text")
+	withServer := fs.Bool("server", false, "also check every anchor the central server holds for this station")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
-	st, err := e.open(ctx)
+	st, err := e.openForReading(ctx)
 	if err != nil {
 		return err
 	}
-	rep, err := st.Verify(ctx)
+	var rep station.Report
+	if *anchor != "" {
+		rep, err = st.Records.VerifyAnchor(ctx, *anchor)
+	} else {
+		rep, err = st.Records.Verify(ctx)
+	}
 	if err != nil {
 		return err
+	}
+	if *withServer {
+		checks, err := st.Sync.AnchorsOnServer(ctx)
+		if err != nil {
+			return err
+		}
+		for _, c := range checks {
+			if !c.OK {
+				rep.Problems = append(rep.Problems, "the server's anchor: "+c.Problem)
+				rep.OK = false
+			}
+		}
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%d anchors held by the server checked", len(checks)))
 	}
 	if *asJSON {
 		if err := printJSON(e.stdout, rep); err != nil {
@@ -429,6 +447,9 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 	} else {
 		for _, p := range rep.Problems {
 			fmt.Fprintln(e.stdout, "PROBLEM:", p)
+		}
+		for _, n := range rep.Notes {
+			fmt.Fprintln(e.stdout, "NOTE:", n)
 		}
 		fmt.Fprintf(e.stdout, "%d radicados, %d audit events, %d files checked: ", rep.Radicados, rep.Events, rep.Files)
 		if rep.OK {
@@ -444,7 +465,7 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdDue(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "due", commands[6].args)
+	fs := newFlags(e, "due")
 	from := fs.String("from", "", "day of receipt (YYYY-MM-DD)")
 	days := fs.Int("days", -1, "term in business days")
 	typ := fs.String("type", "", "document type whose term applies")
@@ -459,15 +480,15 @@ func cmdDue(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := e.open(ctx)
+	st, err := e.openForReading(ctx)
 	if err != nil {
 		return err
 	}
 	var due calendar.Date
 	if *typ != "" {
-		due, err = st.DueFor(ctx, d, *typ)
+		due, err = st.Records.DueFor(ctx, d, *typ)
 	} else {
-		due, err = st.DueIn(ctx, d, *days)
+		due, err = st.Records.DueIn(ctx, d, *days)
 	}
 	if err != nil {
 		return err
@@ -481,17 +502,17 @@ func cmdDue(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdHolidays(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "holidays", commands[7].args)
+	fs := newFlags(e, "holidays")
 	year := fs.Int("year", time.Now().Year(), "year")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
-	st, err := e.open(ctx)
+	st, err := e.openForReading(ctx)
 	if err != nil {
 		return err
 	}
-	cfg, err := st.Config(ctx)
+	cfg, err := st.Settings.Config(ctx)
 	if err != nil {
 		return err
 	}
@@ -516,7 +537,7 @@ func cmdHolidays(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdConfig(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "config", commands[8].args)
+	fs := newFlags(e, "config")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -548,11 +569,11 @@ func cmdConfig(ctx context.Context, e *env, args []string) error {
 			fs.Usage()
 			return errUsage
 		}
-		if err := st.Set(ctx, changes); err != nil {
+		if err := st.Settings.Set(ctx, changes); err != nil {
 			return err
 		}
 	}
-	cfg, err := st.Config(ctx)
+	cfg, err := st.Settings.Config(ctx)
 	if err != nil {
 		return err
 	}
@@ -561,11 +582,11 @@ func cmdConfig(ctx context.Context, e *env, args []string) error {
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "organization\t%s\noffice\t%s\nstation\t%s\npattern\t%s\nhours\t%s\nlanguage\t%s\ndata folder\t%s\n",
-		cfg.Organization, cfg.Office, cfg.Station, cfg.Pattern, cfg.Hours, cfg.Language, st.Store().Dir())
+		cfg.Organization, cfg.Office, cfg.Station, cfg.Pattern, cfg.Hours, cfg.Language, st.Dir())
 	p := cfg.Printing
 	printerName := p.Printer
 	if printerName == "" {
-		printerName = "(none: the desktop app writes stickers to " + filepath.Join(st.Store().Dir(), "etiquetas") + ")"
+		printerName = "(none: stickers go to " + filepath.Join(st.Dir(), station.PreviewFolder) + ")"
 	}
 	fmt.Fprintf(tw, "printer\t%s\nlabel\t%s %s, %d dpi\n", printerName, p.Language, p.Size.Name, p.DPI)
 	if p.Receipts != "" {

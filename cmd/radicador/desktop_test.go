@@ -133,7 +133,7 @@ func TestDesktopUnderXvfb(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	rs, err := st.List(context.Background(), store.Filter{})
+	rs, err := st.Records.List(context.Background(), store.Filter{})
 	if err != nil || len(rs) != 1 || rs[0].Pages != 3 || rs[0].Sender.Name != "Ana María Pérez" {
 		t.Fatalf("the app radicated %+v, %v", rs, err)
 	}

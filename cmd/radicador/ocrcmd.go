@@ -12,14 +12,6 @@ import (
 	"github.com/radicador/radicador/station"
 )
 
-func init() {
-	commands = append(commands,
-		command{"ocr", "[--json] FILE…", "read a document's pages: text, fields, type and department", cmdOCR},
-		command{"read", "[--json]", "read the pages of the radicados still waiting to be read", cmdRead},
-		command{"eval", "--corpus DIR [--json]", "score OCR, fields and types against letters with ground truth", cmdEval},
-	)
-}
-
 // ocrJSON is what ocr --json prints.
 type ocrJSON struct {
 	Text           string           `json:"text"`
@@ -51,7 +43,7 @@ func fieldMap(f extract.Fields) map[string]field {
 }
 
 func cmdOCR(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "ocr", "[--json] FILE…")
+	fs := newFlags(e, "ocr")
 	asJSON := fs.Bool("json", false, "print JSON")
 	files, err := parseSome(fs, args)
 	if err != nil {
@@ -61,7 +53,7 @@ func cmdOCR(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := st.Analyze(ctx, files)
+	a, err := st.Reading.Analyze(ctx, files)
 	if err != nil {
 		return err
 	}
@@ -97,7 +89,7 @@ func cmdOCR(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdRead(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "read", "[--json]")
+	fs := newFlags(e, "read")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseNone(fs, args); err != nil {
 		return err
@@ -106,7 +98,7 @@ func cmdRead(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	n, err := st.ReadPending(ctx)
+	n, err := st.Reading.ReadPending(ctx)
 	if *asJSON {
 		printJSON(e.stdout, map[string]int{"read": n})
 	} else {
@@ -116,7 +108,7 @@ func cmdRead(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdEval(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "eval", "--corpus DIR [--json]")
+	fs := newFlags(e, "eval")
 	corpus := fs.String("corpus", "", "folder of letter images with ground-truth JSON")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseNone(fs, args); err != nil {
@@ -166,7 +158,7 @@ func evaluate(ctx context.Context, st *station.Station, letters []eval.Truth) (*
 		err error
 	}
 	results := make([]result, len(letters))
-	eng, err := st.Engine()
+	eng, err := st.Reading.Engine()
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +169,7 @@ func evaluate(ctx context.Context, st *station.Station, letters []eval.Truth) (*
 		go func() {
 			sem <- struct{}{}
 			defer func() { <-sem; done <- i }()
-			a, err := st.Analyze(ctx, []string{t.Image})
+			a, err := st.Reading.Analyze(ctx, []string{t.Image})
 			if err != nil {
 				results[i].err = err
 				return
@@ -203,16 +195,12 @@ func evaluate(ctx context.Context, st *station.Station, letters []eval.Truth) (*
 	return &s, nil
 }
 
-func init() {
-	commands = append(commands, command{"version", "", "versions of the program and its engines, and how OCR runs", cmdVersion})
-}
-
 // Version is the program's version, set at build time with
 // -ldflags "-X main.Version=…".
 var Version = "0.1.0-dev"
 
 func cmdVersion(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "version", "")
+	fs := newFlags(e, "version")
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}

@@ -49,11 +49,27 @@ func TestLabelCommands(t *testing.T) {
 		{"label", rad.Number, "--size", "3x3cm", "--out", "-"},
 		{"label", rad.Number, "--dpi", "150", "--out", "-"},
 		{"label", rad.Number, "--format", "ps", "--out", "-"},
-		{"label", rad.Number}, // no printer configured
 		{"label", rad.Number, "--printer", "lpt1"},
 	} {
 		if r := cli(t, data, args...); r.code != 1 || r.stderr == "" || strings.Count(r.stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, %q", args, r.code, r.stderr)
+		}
+	}
+
+	// With no printer configured, the sticker and the receipt go to the
+	// data folder's etiquetas/, as the desktop does (one rule:
+	// Printing.Destination).
+	other := cli(t, data, "radicar", "--kind", "entrada", "--type", "peticion", "--sender", "Ana", "--subject", "Otra", page).ok(t)
+	otherNumber := strings.Fields(other.stdout)[0]
+	r = cli(t, data, "label", otherNumber).ok(t)
+	folder := filepath.Join(data, "etiquetas")
+	if !strings.Contains(r.stdout, "wrote the sticker of "+otherNumber+" to "+folder) {
+		t.Errorf("label without a printer: %q", r.stdout)
+	}
+	cli(t, data, "receipt", otherNumber).ok(t)
+	for name, magic := range map[string]string{otherNumber + "-sticker.png": "\x89PNG", otherNumber + "-receipt.pdf": "%PDF-"} {
+		if b, _ := os.ReadFile(filepath.Join(folder, name)); !bytes.HasPrefix(b, []byte(magic)) {
+			t.Errorf("etiquetas/%s starts %q", name, b[:min(8, len(b))])
 		}
 	}
 

@@ -4,25 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/radicador/radicador/internal/atomicfile"
 	"github.com/radicador/radicador/label"
 	"github.com/radicador/radicador/station"
 )
-
-func init() {
-	commands = append(commands,
-		command{"label", "NUMBER [--format zpl|epl|tspl|png|pdf] [--size 50x25mm] [--dpi 203] [--copies N] [--printer URI] [--out FILE]",
-			"print a radicado's sticker, or write it to a file", cmdLabel},
-		command{"receipt", "NUMBER [--format pdf|png|zpl|epl|tspl] [--printer URI] [--out FILE]",
-			"print the acuse de recibo, or write it to a file", cmdReceipt},
-		command{"prints", "[--retry] [--cancel ID] [--json]", "the print queue: jobs waiting for a printer", cmdPrints},
-	)
-}
 
 func cmdLabel(ctx context.Context, e *env, args []string) error {
 	return printCommand(ctx, e, "label", "sticker", args)
@@ -35,8 +25,7 @@ func cmdReceipt(ctx context.Context, e *env, args []string) error {
 // printCommand writes a sticker or receipt to --out, or queues it for the
 // printer and tries to print it.
 func printCommand(ctx context.Context, e *env, name, what string, args []string) error {
-	usage := "NUMBER [--format FORMAT] [--size SIZE] [--dpi DPI] [--copies N] [--printer URI] [--out FILE]"
-	fs := newFlags(e, name, usage)
+	fs := newFlags(e, name)
 	var o station.LabelOptions
 	fs.StringVar(&o.Format, "format", "", "zpl, epl, tspl, png or pdf (default: the configured printer.language; receipts to an office printer: pdf)")
 	fs.StringVar(&o.Size, "size", "", "label size: 50x25mm, 2x1in, 60x40mm, 4x2in or WxHmm (default: label.size)")
@@ -58,9 +47,9 @@ func printCommand(ctx context.Context, e *env, name, what string, args []string)
 		}
 		var data []byte
 		if what == "sticker" {
-			data, _, err = st.Sticker(ctx, number, o)
+			data, _, err = st.Printing.Sticker(ctx, number, o)
 		} else {
-			data, _, err = st.Receipt(ctx, number, o)
+			data, _, err = st.Printing.Receipt(ctx, number, o)
 		}
 		if err != nil {
 			return err
@@ -69,9 +58,9 @@ func printCommand(ctx context.Context, e *env, name, what string, args []string)
 			_, err = e.stdout.Write(data)
 			return err
 		}
-		return writeFile(*out, data)
+		return atomicfile.Write(*out, data, 0o644)
 	}
-	job, err := st.Print(ctx, what, number, *uri, o)
+	job, err := st.Printing.Print(ctx, what, number, *uri, o)
 	if err != nil {
 		if job.ID != 0 {
 			return fmt.Errorf("%w; job %d waits in the print queue (radicador prints --retry)", err, job.ID)
@@ -82,23 +71,16 @@ func printCommand(ctx context.Context, e *env, name, what string, args []string)
 	if job.Reprint {
 		note = " (COPIA)"
 	}
+	if folder, ok := station.IsPreview(job.Printer); ok {
+		fmt.Fprintf(e.stdout, "wrote the %s of %s to %s%s (no printer is configured: radicador config set printer URI)\n", what, number, folder, note)
+		return nil
+	}
 	fmt.Fprintf(e.stdout, "printed the %s of %s on %s%s\n", what, number, job.Printer, note)
 	return nil
 }
 
-// writeFile writes data to path through a temporary file, so that a
-// failure leaves nothing half-written.
-func writeFile(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
-}
-
 func cmdPrints(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "prints", "[--retry] [--cancel ID] [--json]")
+	fs := newFlags(e, "prints")
 	retry := fs.Bool("retry", false, "try the waiting jobs again")
 	cancel := fs.String("cancel", "", "take a waiting job off the queue (it is kept, as cancelled)")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -114,19 +96,19 @@ func cmdPrints(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("--cancel: a job number, not %q", *cancel)
 		}
-		if err := st.CancelPrint(ctx, id); err != nil {
+		if err := st.Printing.CancelPrint(ctx, id); err != nil {
 			return err
 		}
 	}
 	var retryErr error
 	if *retry {
-		n, err := st.RetryPrints(ctx)
+		n, err := st.Printing.RetryPrints(ctx)
 		retryErr = err
 		if !*asJSON {
 			fmt.Fprintf(e.stdout, "printed %d\n", n)
 		}
 	}
-	jobs, err := st.PrintQueue(ctx)
+	jobs, err := st.Printing.PrintQueue(ctx)
 	if err != nil {
 		return err
 	}

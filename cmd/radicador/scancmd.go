@@ -20,17 +20,8 @@ import (
 	"github.com/radicador/radicador/scan/escl/sim"
 )
 
-func init() {
-	commands = append(commands,
-		command{"devices", "[--json]", "list the scanners found (SANE, network eSCL, TWAIN)", cmdDevices},
-		command{"scan", "--device URI [--source adf|duplex|flatbed] [--dpi N] [--mode gray|bw|color] [--size carta] --out DIR [--blank] [--deskew] [--separator TEXT] [--json]",
-			"scan a batch into a folder, a file per page (devices: sane:test, escl:URL, file:PATH…)", cmdScan},
-		command{"escl-sim", "[--listen ADDR] [--sheets N] [--announce]", "run the network scanner simulator, for demonstrations without hardware", cmdESCLSim},
-	)
-}
-
 func cmdDevices(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "devices", "[--json]")
+	fs := newFlags(e, "devices")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseNone(fs, args); err != nil {
 		return err
@@ -69,7 +60,7 @@ type scanJSON struct {
 }
 
 func cmdScan(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "scan", "--device URI --out DIR [flags]")
+	fs := newFlags(e, "scan")
 	device := fs.String("device", "", "device URI (see 'radicador devices'; sane:test is SANE's virtual scanner)")
 	source := fs.String("source", "adf", "adf, duplex or flatbed")
 	dpi := fs.Int("dpi", 300, "resolution")
@@ -106,7 +97,7 @@ func cmdScan(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := st.Config(ctx)
+	cfg, err := st.Settings.Config(ctx)
 	if err != nil {
 		return err
 	}
@@ -174,7 +165,7 @@ func cmdScan(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdESCLSim(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "escl-sim", "[--listen ADDR] [--sheets N] [--announce]")
+	fs := newFlags(e, "escl-sim")
 	listen := fs.String("listen", "127.0.0.1:8090", "address to serve eSCL on")
 	sheets := fs.Int("sheets", 10, "sheets in the feeder for each job")
 	announce := fs.Bool("announce", false, "announce the scanner on the network over mDNS (_uscan._tcp)")

@@ -4,24 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/radicador/radicador/calendar"
-	"github.com/radicador/radicador/sync/client"
+	"github.com/radicador/radicador/internal/atomicfile"
 )
 
-func init() {
-	commands = append(commands,
-		command{"enroll", "--server URL --token TOKEN", "enrol this station with the central server", cmdEnroll},
-		command{"sync", "[--server URL] [--day-end [--day YYYY-MM-DD]] [--json]", "send the radicados waiting for the central server", cmdSync},
-		command{"planilla", "--day YYYY-MM-DD [--format pdf|csv] [--out FILE] [--from-server]", "the day's control sheet, by department", cmdPlanilla},
-	)
-}
-
 func cmdEnroll(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "enroll", "--server URL --token TOKEN")
+	fs := newFlags(e, "enroll")
 	server := fs.String("server", "", "the central server, https://host[:port]")
 	token := fs.String("token", "", "the token radicador-server gave for this station")
 	if err := parseNone(fs, args); err != nil {
@@ -35,7 +26,7 @@ func cmdEnroll(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	who, err := st.Enroll(ctx, *server, *token)
+	who, err := st.Sync.Enroll(ctx, *server, *token)
 	if err != nil {
 		return err
 	}
@@ -44,7 +35,7 @@ func cmdEnroll(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdSync(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "sync", "[--server URL] [--day-end [--day YYYY-MM-DD]] [--json]")
+	fs := newFlags(e, "sync")
 	server := fs.String("server", "", "server address (default: the one enrolled with)")
 	dayEnd := fs.Bool("day-end", false, "after sending, check the day's manifest with the server")
 	day := fs.String("day", time.Now().Format(time.DateOnly), "the day of --day-end")
@@ -57,7 +48,7 @@ func cmdSync(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if !*dayEnd {
-		rep, err := st.Sync(ctx, *server)
+		rep, err := st.Sync.Once(ctx, *server)
 		if *asJSON {
 			printJSON(e.stdout, rep)
 		} else {
@@ -69,7 +60,7 @@ func cmdSync(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, res, err := st.DayEnd(ctx, *server, d)
+	rep, res, err := st.Sync.DayEnd(ctx, *server, d)
 	if *asJSON {
 		printJSON(e.stdout, map[string]any{"sent": rep.Sent, "already": rep.Already, "failed": rep.Failed, "conflicts": rep.Conflicts, "manifest": res})
 	} else {
@@ -89,7 +80,7 @@ func cmdSync(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdPlanilla(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "planilla", "--day YYYY-MM-DD [--format pdf|csv] [--out FILE] [--from-server]")
+	fs := newFlags(e, "planilla")
 	day := fs.String("day", time.Now().Format(time.DateOnly), "the day")
 	format := fs.String("format", "pdf", "pdf or csv")
 	out := fs.String("out", "", "file to write (default: planilla-DAY.FORMAT)")
@@ -107,29 +98,25 @@ func cmdPlanilla(ctx context.Context, e *env, args []string) error {
 	if *out == "" {
 		*out = "planilla-" + d.String() + "." + *format
 	}
-	st, err := e.open(ctx)
+	st, err := e.openForReading(ctx)
 	if err != nil {
 		return err
 	}
 	var w io.Writer
-	var f *os.File
+	var f *atomicfile.File
 	if *out == "-" {
 		w = e.stdout
 	} else {
-		if f, err = os.Create(*out + ".tmp"); err != nil {
+		if f, err = atomicfile.Create(*out, 0o644); err != nil {
 			return err
 		}
+		defer f.Close()
 		w = f
 	}
 	if *fromServer {
-		c, cerr := st.SyncClient("", clientOptions())
-		if cerr != nil {
-			err = cerr
-		} else {
-			err = c.Planilla(ctx, d.String(), *format, w)
-		}
+		err = st.Sync.ServerPlanilla(ctx, d, *format, w)
 	} else {
-		sheet, serr := st.Planilla(ctx, d)
+		sheet, _, serr := st.Records.DaySheet(ctx, d)
 		switch {
 		case serr != nil:
 			err = serr
@@ -139,20 +126,70 @@ func cmdPlanilla(ctx context.Context, e *env, args []string) error {
 			err = sheet.WritePDF(w)
 		}
 	}
-	if f != nil {
-		if cerr := f.Close(); err == nil {
-			err = cerr
+	if f != nil && err == nil {
+		if err = f.Commit(); err == nil {
+			fmt.Fprintln(e.stdout, strings.TrimSpace(*out))
 		}
-		if err != nil {
-			os.Remove(f.Name())
-			return err
-		}
-		if err := os.Rename(f.Name(), *out); err != nil {
-			return err
-		}
-		fmt.Fprintln(e.stdout, strings.TrimSpace(*out))
 	}
 	return err
 }
 
-func clientOptions() client.Options { return client.Options{} }
+// cmdCierre closes a day as the desktop's Cierre del día does
+// (Station.CloseDay).
+func cmdCierre(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "cierre")
+	day := fs.String("day", time.Now().Format(time.DateOnly), "the day to close")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseNone(fs, args); err != nil {
+		return err
+	}
+	d, err := calendar.ParseDate(*day)
+	if err != nil {
+		return err
+	}
+	st, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	c, err := st.CloseDay(ctx, d)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := map[string]any{"day": c.Day.String(), "rows": c.Rows, "pdf": c.PDF, "csv": c.CSV, "enrolled": c.Enrolled}
+		if c.Anchor.Hash != "" {
+			out["anchor"] = c.Anchor
+		}
+		if c.Enrolled {
+			out["check"] = c.Check
+		}
+		if c.SyncErr != nil {
+			out["sync_error"] = c.SyncErr.Error()
+		}
+		if err := printJSON(e.stdout, out); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(e.stdout, "day %s: %d radicados; planilla %s and %s\n", d, c.Rows, c.PDF, c.CSV)
+		if c.Anchor.Hash != "" {
+			fmt.Fprintf(e.stdout, "audit anchor: event %d, %s (printed on the planilla; radicador verify --anchor checks it)\n", c.Anchor.ID, c.Anchor.Short())
+		}
+		switch {
+		case !c.Enrolled:
+			fmt.Fprintln(e.stdout, "not enrolled: the server's check waits until the station is")
+		case c.SyncErr != nil:
+		case c.Check.OK:
+			fmt.Fprintf(e.stdout, "the server holds the %d radicados of the day, all matching\n", c.Check.Count)
+		default:
+			fmt.Fprintf(e.stdout, "DIFFERENCES with the server: missing %v, different %v, extra on the server %v, anchor differs %v\n",
+				c.Check.Missing, c.Check.Mismatched, c.Check.Extra, c.Check.AnchorMismatch)
+		}
+	}
+	switch {
+	case c.SyncErr != nil:
+		return fmt.Errorf("the planilla is written, but the server could not check the day: %w", c.SyncErr)
+	case c.Enrolled && !c.Check.OK:
+		return fmt.Errorf("the server's account of %s differs from the station's", d)
+	}
+	return nil
+}

@@ -35,10 +35,10 @@ func Station(b testing.TB, n int) string {
 	ctx := context.Background()
 	dir := filepath.Join(os.TempDir(), fmt.Sprintf("radicador-bench-ui-%d", n))
 	if st, err := station.Open(ctx, dir, station.Options{}); err == nil {
-		rs, lerr := st.List(ctx, store.Filter{Limit: 1})
-		pending, _ := st.PendingSync(ctx)
+		rs, lerr := st.Records.List(ctx, store.Filter{Limit: 1})
+		status, _ := st.Sync.Status(ctx)
 		st.Close()
-		if lerr == nil && len(rs) == 1 && pending == n {
+		if lerr == nil && len(rs) == 1 && status.Pending == n {
 			return dir
 		}
 	}
@@ -46,12 +46,11 @@ func Station(b testing.TB, n int) string {
 	// One radicado a second from a year ago, so that the clock never goes
 	// back and the numbering is the real one.
 	at := time.Now().Add(-time.Duration(n+10) * time.Second)
-	st, err := station.Open(ctx, dir, station.Options{Actor: "bench", Clock: func() time.Time { return at }})
+	s, err := store.Open(ctx, dir, store.Options{Clock: func() time.Time { return at }})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer st.Close()
-	s := st.Store()
+	defer s.Close()
 	sum, size, err := s.Blobs().Put(ctx, strings.NewReader("one page shared by the seeded radicados"))
 	if err != nil {
 		b.Fatal(err)

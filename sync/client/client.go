@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +24,7 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/internal/atomicfile"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/store"
 	"github.com/radicador/radicador/sync/wire"
@@ -581,6 +583,44 @@ func (c *Client) CheckManifest(ctx context.Context, m wire.Manifest) (wire.Manif
 	return res, nil
 }
 
+// AnchorCheck is an anchor the server holds, checked against the station's
+// audit chain.
+type AnchorCheck struct {
+	Anchor  wire.HeldAnchor `json:"anchor"`
+	OK      bool            `json:"ok"`
+	Problem string          `json:"problem,omitempty"`
+}
+
+// CheckAnchors fetches the anchors the server holds for this station and
+// checks that each event is still in the station's audit chain with the
+// same hash.
+func (c *Client) CheckAnchors(ctx context.Context) ([]AnchorCheck, error) {
+	var held []wire.HeldAnchor
+	r, err := c.rc.R().SetContext(ctx).SetResult(&held).Get("/anchors")
+	if err != nil {
+		return nil, fmt.Errorf("anchors: %w", err)
+	}
+	if r.StatusCode() != http.StatusOK {
+		return nil, statusError("anchors", r)
+	}
+	out := make([]AnchorCheck, len(held))
+	for i, a := range held {
+		out[i] = AnchorCheck{Anchor: a}
+		e, err := c.store.Event(ctx, a.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			out[i].Problem = fmt.Sprintf("event %d of %s is no longer in the audit chain", a.ID, a.Day)
+		case err != nil:
+			return out, err
+		case e.Hash != a.Hash:
+			out[i].Problem = fmt.Sprintf("event %d of %s has another hash than the server's witness: the chain was rewritten", a.ID, a.Day)
+		default:
+			out[i].OK = true
+		}
+	}
+	return out, nil
+}
+
 // Download fetches the server's day sheet (planilla) as CSV or PDF.
 func (c *Client) Planilla(ctx context.Context, day, format string, w io.Writer) error {
 	r, err := c.rc.R().SetContext(ctx).SetDoNotParseResponse(true).
@@ -613,7 +653,7 @@ var ErrNotEnrolled = errors.New("this station is not enrolled: run 'radicador en
 // LoadCredentials reads the credentials kept in dir.
 func LoadCredentials(dir string) (Credentials, error) {
 	var c Credentials
-	b, err := os.ReadFile(dir + string(os.PathSeparator) + CredentialsFile)
+	b, err := os.ReadFile(filepath.Join(dir, CredentialsFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return c, ErrNotEnrolled
 	}
@@ -626,11 +666,7 @@ func LoadCredentials(dir string) (Credentials, error) {
 // SaveCredentials keeps credentials in dir.
 func SaveCredentials(dir string, c Credentials) error {
 	b, _ := json.MarshalIndent(c, "", "  ")
-	tmp := dir + string(os.PathSeparator) + CredentialsFile + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, dir+string(os.PathSeparator)+CredentialsFile)
+	return atomicfile.Write(filepath.Join(dir, CredentialsFile), b, 0o600)
 }
 
 // quiet drops resty's own log lines: retries are expected, and what fails

@@ -183,6 +183,18 @@ func newStation(t testing.TB, dir string) *station.Station {
 	return st
 }
 
+// storeOf opens, beside the station, its data folder's store: the sync
+// client works on the store, as the station's Sync service gives it.
+func storeOf(t testing.TB, st *station.Station) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), st.Dir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // radicate gives the station n radicados of one small page each.
 func radicate(t testing.TB, st *station.Station, n int) []radicado.Record {
 	t.Helper()
@@ -190,7 +202,7 @@ func radicate(t testing.TB, st *station.Station, n int) []radicado.Record {
 	var out []radicado.Record
 	for i := range n {
 		p := fixture.PNG(t, src, fmt.Sprintf("p%d.png", i), fmt.Sprintf("carta %d", i))
-		rec, err := st.Radicar(context.Background(), station.Request{Kind: radicado.Entrada, Type: "peticion",
+		rec, err := st.Records.Radicar(context.Background(), station.Request{Kind: radicado.Entrada, Type: "peticion",
 			SenderName: fmt.Sprintf("Remitente %d", i), Subject: "Solicitud", Files: []string{p}})
 		if err != nil {
 			t.Fatal(err)
@@ -209,7 +221,7 @@ func fast() client.Options {
 func checkHeld(t *testing.T, c *central, st *station.Station, want int) {
 	t.Helper()
 	ctx := context.Background()
-	list, err := st.List(ctx, store.Filter{})
+	list, err := st.Records.List(ctx, store.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +241,7 @@ func checkHeld(t *testing.T, c *central, st *station.Station, want int) {
 			t.Errorf("%s held twice", h.Number)
 		}
 		byNumber[h.Number] = true
-		rec, err := st.Get(ctx, h.Number)
+		rec, err := st.Records.Get(ctx, h.Number)
 		if err != nil {
 			t.Errorf("%s is on the server but not on the station", h.Number)
 			continue
@@ -247,7 +259,7 @@ func checkHeld(t *testing.T, c *central, st *station.Station, want int) {
 	if n, _ := db.Conflicts(ctx, ""); n != 0 {
 		t.Errorf("%d conflicts", n)
 	}
-	if s, _ := st.SyncStatus(ctx); s.Pending != 0 || s.Conflicts != 0 || s.LastSync.IsZero() {
+	if s, _ := st.Sync.Status(ctx); s.Pending != 0 || s.Conflicts != 0 || s.LastSync.IsZero() {
 		t.Errorf("station queue: %+v", s)
 	}
 }
@@ -265,7 +277,7 @@ func TestSyncThroughFaults(t *testing.T) {
 	f := &faults{target: c.url, rng: rand.New(rand.NewPCG(1, 2)), rate: 0.35, count: map[string]int{}}
 	proxy := httptest.NewServer(f)
 	defer proxy.Close()
-	cl, err := client.New(proxy.URL, token, st.Store(), fast())
+	cl, err := client.New(proxy.URL, token, storeOf(t, st), fast())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +294,7 @@ func TestSyncThroughFaults(t *testing.T) {
 		rep, err := cl.Sync(ctx)
 		total.Sent, total.Already, total.Failed = total.Sent+rep.Sent, total.Already+rep.Already, total.Failed+rep.Failed
 		if err == nil {
-			if s, _ := st.SyncStatus(ctx); s.Pending == 0 {
+			if s, _ := st.Sync.Status(ctx); s.Pending == 0 {
 				break
 			}
 		}
@@ -299,8 +311,8 @@ func TestSyncThroughFaults(t *testing.T) {
 	checkHeld(t, c, st, 40)
 
 	// Annul one: the change goes through, once.
-	list, _ := st.List(ctx, store.Filter{Limit: 1})
-	if _, err := st.Anular(ctx, list[0].Number, "radicado por error"); err != nil {
+	list, _ := st.Records.List(ctx, store.Filter{Limit: 1})
+	if _, err := st.Records.Anular(ctx, list[0].Number, "radicado por error"); err != nil {
 		t.Fatal(err)
 	}
 	if rep, err := cl.Sync(ctx); err != nil || rep.Already != 1 {
@@ -327,7 +339,7 @@ func TestResumeLargeUpload(t *testing.T) {
 	data := append(head[:len(head)-6], big...)
 	data = append(data, "\n%%EOF\n"...)
 	path := fixture.Write(t, t.TempDir(), "anexo-grande.pdf", data)
-	if _, err := st.Radicar(context.Background(), station.Request{Kind: radicado.Entrada, Type: "otro", SenderName: "Ana",
+	if _, err := st.Records.Radicar(context.Background(), station.Request{Kind: radicado.Entrada, Type: "otro", SenderName: "Ana",
 		Subject: "Anexo", Files: []string{path}}); err != nil {
 		t.Skipf("the test PDF is not accepted as a document: %v", err)
 	}
@@ -345,10 +357,10 @@ func TestResumeLargeUpload(t *testing.T) {
 		f.ServeHTTP(w, r)
 	}))
 	defer proxy.Close()
-	cl, _ := client.New(proxy.URL, token, st.Store(), fast())
+	cl, _ := client.New(proxy.URL, token, storeOf(t, st), fast())
 	for range 10 {
 		if _, err := cl.Sync(context.Background()); err == nil {
-			if s, _ := st.SyncStatus(context.Background()); s.Pending == 0 {
+			if s, _ := st.Sync.Status(context.Background()); s.Pending == 0 {
 				break
 			}
 		}
@@ -364,12 +376,12 @@ func TestResumeLargeUpload(t *testing.T) {
 // The child of TestKilledWhileSyncing: it syncs its station until killed.
 func TestMain(m *testing.M) {
 	if dir := os.Getenv("RADICADOR_SYNC_CHILD"); dir != "" {
-		st, err := station.Open(context.Background(), dir, station.Options{})
+		s, err := store.Open(context.Background(), dir, store.Options{})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
 		}
-		cl, err := client.New(os.Getenv("RADICADOR_SYNC_URL"), os.Getenv("RADICADOR_SYNC_TOKEN"), st.Store(), fast())
+		cl, err := client.New(os.Getenv("RADICADOR_SYNC_URL"), os.Getenv("RADICADOR_SYNC_TOKEN"), s, fast())
 		if err != nil {
 			os.Exit(3)
 		}
@@ -413,11 +425,11 @@ func TestKilledWhileSyncing(t *testing.T) {
 	}
 	st = newStation(t, dir)
 	defer st.Close()
-	before, _ := st.SyncStatus(context.Background())
+	before, _ := st.Sync.Status(context.Background())
 	f.mu.Lock()
 	f.rate = 0
 	f.mu.Unlock()
-	cl, _ := client.New(proxy.URL, token, st.Store(), fast())
+	cl, _ := client.New(proxy.URL, token, storeOf(t, st), fast())
 	rep, err := cl.Sync(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -438,16 +450,16 @@ func TestPlanillaBothSides(t *testing.T) {
 	src := t.TempDir()
 	for i, dept := range []string{"200", "100", "", "200"} {
 		p := fixture.PNG(t, src, fmt.Sprintf("%d.png", i), "carta")
-		if _, err := st.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana Pérez",
+		if _, err := st.Records.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana Pérez",
 			Subject: "Solicitud, con coma", Dept: dept, Files: []string{p}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	list, _ := st.List(ctx, store.Filter{Limit: 1})
-	if _, err := st.Anular(ctx, list[0].Number, "duplicado"); err != nil {
+	list, _ := st.Records.List(ctx, store.Filter{Limit: 1})
+	if _, err := st.Records.Anular(ctx, list[0].Number, "duplicado"); err != nil {
 		t.Fatal(err)
 	}
-	cl, err := client.New(c.url(), token, st.Store(), fast())
+	cl, err := client.New(c.url(), token, storeOf(t, st), fast())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -455,7 +467,7 @@ func TestPlanillaBothSides(t *testing.T) {
 		t.Fatal(err)
 	}
 	day := calendar.DateOf(list[0].ReceivedAt)
-	sheet, err := st.Planilla(ctx, day)
+	sheet, err := st.Records.Planilla(ctx, day)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -137,7 +137,7 @@ func loadStations(b *testing.B, c *central, n, each int) ([]*station.Station, []
 		code := fmt.Sprintf("%02d", i+1)
 		tokens[i] = c.enrol("001", code)
 		st := newStation(b, b.TempDir())
-		if err := st.Set(ctx, map[string]*string{"station": &code}); err != nil {
+		if err := st.Settings.Set(ctx, map[string]*string{"station": &code}); err != nil {
 			b.Fatal(err)
 		}
 		sts[i] = st
@@ -157,7 +157,7 @@ func loadStations(b *testing.B, c *central, n, each int) ([]*station.Station, []
 			for j := range each {
 				p := filepath.Join(src, strconv.Itoa(j)+".png")
 				scanLike(b, p, uint64(i*each+j))
-				if _, err := st.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion",
+				if _, err := st.Records.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion",
 					SenderName: "Remitente " + strconv.Itoa(j), Subject: "Solicitud", Files: []string{p}}); err != nil {
 					errs <- err
 					return
@@ -183,18 +183,22 @@ func BenchmarkLoad(b *testing.B) {
 		sts, tokens := loadStations(b, c, n, each)
 		var files []string // every document, for the plain upload
 		var size int64
-		for _, st := range sts {
-			list, err := st.List(ctx, store.Filter{})
+		stores := make([]*store.Store, len(sts))
+		for i, st := range sts {
+			stores[i] = storeOf(b, st)
+		}
+		for i, st := range sts {
+			list, err := st.Records.List(ctx, store.Filter{})
 			if err != nil {
 				b.Fatal(err)
 			}
 			for _, r := range list {
-				r, err := st.Get(ctx, r.Number)
+				r, err := st.Records.Get(ctx, r.Number)
 				if err != nil {
 					b.Fatal(err)
 				}
 				for _, f := range r.Files {
-					files = append(files, st.Store().Blobs().Path(f.SHA256))
+					files = append(files, stores[i].Blobs().Path(f.SHA256))
 					size += f.Size
 				}
 			}
@@ -211,12 +215,12 @@ func BenchmarkLoad(b *testing.B) {
 		var wg sync.WaitGroup
 		reports := make([]client.Report, n)
 		errs := make([]error, n)
-		for i, st := range sts {
+		for i := range sts {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				opt := client.Options{Retries: 10, RetryWait: 50 * time.Millisecond, MaxWait: time.Second, Timeout: time.Minute, Transport: tm.station()}
-				cl, err := client.New(c.url(), tokens[i], st.Store(), opt)
+				cl, err := client.New(c.url(), tokens[i], stores[i], opt)
 				if err != nil {
 					errs[i] = err
 					return

@@ -138,7 +138,7 @@ func TestTrickleAttack(t *testing.T) {
 	st := newStation(t, t.TempDir())
 	defer st.Close()
 	radicate(t, st, 20)
-	cl, err := client.New(fmt.Sprintf("http://127.0.0.1:%d", addr.Port), "good", st.Store(), client.Options{Timeout: 10 * time.Second})
+	cl, err := client.New(fmt.Sprintf("http://127.0.0.1:%d", addr.Port), "good", storeOf(t, st), client.Options{Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestUploadNeverSpins(t *testing.T) {
 			st := newStation(t, t.TempDir())
 			defer st.Close()
 			rec := radicate(t, st, 1)[0]
-			cl, err := client.New(srv.URL, "tok", st.Store(), client.Options{Retries: 4, RetryWait: time.Millisecond, MaxWait: 5 * time.Millisecond})
+			cl, err := client.New(srv.URL, "tok", storeOf(t, st), client.Options{Retries: 4, RetryWait: time.Millisecond, MaxWait: 5 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
 			}

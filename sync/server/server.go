@@ -192,6 +192,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+p+"/radicados", auth(s.listRadicados))
 	mux.Handle("POST "+p+"/manifests", auth(s.checkManifest))
 	mux.Handle("GET "+p+"/planilla", auth(s.planilla))
+	mux.Handle("GET "+p+"/anchors", auth(s.anchors))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusNotFound, "no such resource", r.Method+" "+r.URL.Path)
 	})
@@ -802,6 +803,17 @@ func (s *Server) planilla(w http.ResponseWriter, r *http.Request) {
 			Subject: h.Subject, Pages: h.Pages, Annulled: h.Annulled}
 	}
 	sheet := planilla.Sheet{Day: f.Day, Office: f.Office, Station: f.Station, Rows: rows}
+	anchors, err := s.db.Anchors(r.Context(), f.Office, f.Station)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, a := range anchors {
+		if a.Day == f.Day {
+			sheet.Anchors = append(sheet.Anchors, planilla.Anchor{Station: a.Office + "-" + a.Station, ID: a.ID, At: a.At,
+				Short: a.Anchor.Short(), QR: a.Anchor.QRText(a.Office, a.Station)})
+		}
+	}
 	if format == "pdf" {
 		w.Header().Set("Content-Type", "application/pdf")
 		if err := sheet.WritePDF(w); err != nil {
@@ -812,4 +824,29 @@ func (s *Server) planilla(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="planilla-`+f.Day+`.csv"`)
 	sheet.WriteCSV(w)
+}
+
+// anchors lists the heads of audit chains the server holds: a station's
+// own, or for an administrator every station's (or one's, with office and
+// station).
+func (s *Server) anchors(w http.ResponseWriter, r *http.Request) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	var f Filter
+	if err == nil {
+		f, err = listFilter(map[string][]string{"office": q["office"], "station": q["station"]})
+	}
+	if err == nil && (f.Office == "") != (f.Station == "") {
+		err = errors.New("office and station: both or neither")
+	}
+	if err != nil {
+		problem(w, http.StatusBadRequest, "invalid query", err.Error())
+		return
+	}
+	f = principalOf(r).Scope().Narrow(f)
+	list, err := s.db.Anchors(r.Context(), f.Office, f.Station)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
 }

@@ -772,6 +772,75 @@ func (d *DB) CheckManifest(ctx context.Context, m wire.Manifest) (wire.ManifestR
 	for n := range byNumber {
 		res.Extra = append(res.Extra, n)
 	}
-	res.OK = len(res.Missing) == 0 && len(res.Mismatched) == 0 && len(res.Extra) == 0 && m.Count == len(m.Radicados) && m.Count == res.Count
+	if m.Anchor != nil {
+		if res.AnchorMismatch, err = d.keepAnchor(ctx, m); err != nil {
+			return res, err
+		}
+	}
+	res.OK = len(res.Missing) == 0 && len(res.Mismatched) == 0 && len(res.Extra) == 0 && m.Count == len(m.Radicados) && m.Count == res.Count &&
+		!res.AnchorMismatch
 	return res, nil
+}
+
+// keepAnchor keeps the anchor of a manifest, and reports whether the
+// server already holds another hash for its event: from an earlier
+// anchor, or from the event itself, pushed with a radicado.
+func (d *DB) keepAnchor(ctx context.Context, m wire.Manifest) (mismatch bool, err error) {
+	a := m.Anchor
+	err = d.write(ctx, func(tx *sql.Tx) error {
+		mismatch = false
+		for _, q := range []string{`SELECT hash FROM anchors WHERE office = ? AND station = ? AND event_id = ?`,
+			`SELECT hash FROM events WHERE office = ? AND station = ? AND id = ?`} {
+			rows, err := tx.QueryContext(ctx, d.q(q), m.Office, m.Station, a.ID)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var h string
+				if err := rows.Scan(&h); err != nil {
+					rows.Close()
+					return err
+				}
+				mismatch = mismatch || h != a.Hash
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, d.q(`INSERT INTO anchors (office, station, event_id, hash, at, day, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (office, station, event_id) DO NOTHING`),
+			m.Office, m.Station, a.ID, a.Hash, a.At.UTC().Format(time.RFC3339Nano), m.Day, d.stamp())
+		return err
+	})
+	return mismatch, err
+}
+
+// Anchors lists the anchors the server holds, by station and event: of
+// one station, of an office's (station empty), or of all (both empty).
+func (d *DB) Anchors(ctx context.Context, office, station string) ([]wire.HeldAnchor, error) {
+	q, args := `SELECT office, station, event_id, hash, at, day, received_at FROM anchors`, []any{}
+	switch {
+	case office != "" && station != "":
+		q, args = q+` WHERE office = ? AND station = ?`, append(args, office, station)
+	case office != "":
+		q, args = q+` WHERE office = ?`, append(args, office)
+	}
+	rows, err := d.db.QueryContext(ctx, d.q(q+` ORDER BY office, station, event_id`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []wire.HeldAnchor{}
+	for rows.Next() {
+		var a wire.HeldAnchor
+		var at, received string
+		if err := rows.Scan(&a.Office, &a.Station, &a.ID, &a.Hash, &at, &a.Day, &received); err != nil {
+			return nil, err
+		}
+		a.At, _ = time.Parse(time.RFC3339Nano, at)
+		a.ReceivedAt, _ = time.Parse(time.RFC3339Nano, received)
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/radicador/radicador/calendar"
@@ -293,6 +294,69 @@ type Manifest struct {
 	Day       string          `json:"day"` // YYYY-MM-DD, the station's local day
 	Count     int             `json:"count"`
 	Radicados []ManifestEntry `json:"radicados"`
+	// Anchor is the head of the station's audit chain at the day's end, as
+	// printed on its planilla; the server keeps it as a second witness
+	// (absent from stations older than anchors).
+	Anchor *Anchor `json:"anchor,omitempty"`
+}
+
+// Anchor is the head of a station's audit chain at a moment: the last
+// event's number in the chain, its hash and time.
+type Anchor struct {
+	ID   int64     `json:"id"`
+	Hash string    `json:"hash"`
+	At   time.Time `json:"at"`
+}
+
+// MinAnchorPrefix is the fewest hexadecimal digits of an anchor's hash a
+// check takes (64 bits: no one recomputing a chain can make an event with
+// the same beginning).
+const MinAnchorPrefix = 16
+
+// AnchorQRPrefix begins the text of an anchor's QR code.
+const AnchorQRPrefix = "RADICADOR-ANCHOR"
+
+// ParseAnchor reads an anchor as it is printed: its hash, whole or its
+// first MinAnchorPrefix digits or more (spaces allowed), or the text of its
+// QR code; it gives the hash or its beginning, in lower case.
+func ParseAnchor(s string) (string, error) {
+	f := strings.Fields(s)
+	if len(f) > 1 && f[0] == AnchorQRPrefix {
+		f = f[len(f)-1:]
+	}
+	h := strings.ToLower(strings.Join(f, ""))
+	if len(h) < MinAnchorPrefix || len(h) > 64 || strings.Trim(h, "0123456789abcdef") != "" {
+		return "", fmt.Errorf("anchor %q: give the hash printed on the planilla (at least %d hexadecimal digits) or its QR code's text", s, MinAnchorPrefix)
+	}
+	return h, nil
+}
+
+// QRText gives the text of an anchor's QR code: what it is, the station,
+// the event, its time and its whole hash.
+func (a Anchor) QRText(office, station string) string {
+	return fmt.Sprintf("%s %s-%s %d %s %s", AnchorQRPrefix, office, station, a.ID, a.At.UTC().Format(time.RFC3339), a.Hash)
+}
+
+// Short gives the hash as printed for a person: its first MinAnchorPrefix
+// digits in groups of four.
+func (a Anchor) Short() string {
+	var b strings.Builder
+	for i := 0; i < MinAnchorPrefix && i < len(a.Hash); i += 4 {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(a.Hash[i:min(i+4, len(a.Hash))])
+	}
+	return b.String()
+}
+
+// HeldAnchor is an anchor as the server keeps it.
+type HeldAnchor struct {
+	Anchor
+	Office     string    `json:"office"`
+	Station    string    `json:"station"`
+	Day        string    `json:"day"`
+	ReceivedAt time.Time `json:"received_at"`
 }
 
 // MaxManifest bounds the radicados of one day's manifest.
@@ -313,6 +377,9 @@ func (m Manifest) Check(pat radicado.Pattern) error {
 	if len(m.Radicados) > MaxManifest || m.Count < 0 || m.Count > MaxManifest {
 		return fmt.Errorf("a manifest holds at most %d radicados", MaxManifest)
 	}
+	if a := m.Anchor; a != nil && (a.ID < 1 || !ValidSum(a.Hash) || a.At.IsZero()) {
+		return errors.New("anchor: an event's id, hash and time")
+	}
 	for _, e := range m.Radicados {
 		if _, err := pat.Parse(e.Number); err != nil {
 			return fmt.Errorf("radicados: %w", err)
@@ -331,6 +398,10 @@ type ManifestResult struct {
 	Missing    []string `json:"missing"`    // in the manifest, not on the server
 	Mismatched []string `json:"mismatched"` // held with other content or state
 	Extra      []string `json:"extra"`      // on the server, not in the manifest
+	// AnchorMismatch says the server holds another hash for the anchor's
+	// event (from an earlier day end, or the event itself): the station's
+	// audit chain was rewritten.
+	AnchorMismatch bool `json:"anchor_mismatch,omitempty"`
 }
 
 // Whoami is who a token belongs to.

@@ -5,19 +5,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/radicador/radicador/document"
+	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/radicador/radicador/document"
 	"github.com/radicador/radicador/label"
 	"github.com/radicador/radicador/printer"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/store"
 )
 
-// Printing is how the station prints stickers and receipts.
-type Printing struct {
+// PrintConfig is how the station prints stickers and receipts.
+type PrintConfig struct {
 	Printer  string     `json:"printer"`  // URI; empty: none configured
 	Language string     `json:"language"` // zpl, epl, tspl, pdf or png
 	Size     label.Size `json:"size"`
@@ -25,8 +27,8 @@ type Printing struct {
 	Receipts string     `json:"receipts"` // URI of the receipt printer; empty: the sticker printer
 }
 
-func printingFrom(get func(string) string) (Printing, error) {
-	p := Printing{Printer: get(KeyPrinter), Language: get(KeyPrinterLang), Receipts: get(KeyReceiptPrint)}
+func printingFrom(get func(string) string) (PrintConfig, error) {
+	p := PrintConfig{Printer: get(KeyPrinter), Language: get(KeyPrinterLang), Receipts: get(KeyReceiptPrint)}
 	if !slices.Contains(label.Formats, p.Language) {
 		return p, fmt.Errorf("%s: one of %s", KeyPrinterLang, strings.Join(label.Formats, ", "))
 	}
@@ -61,13 +63,18 @@ type LabelOptions struct {
 // letter sheet (media carta).
 const receiptWidth = 139.7
 
+// Printing is the service of stickers and receipts: rendering them,
+// sending them to the configured printer (or, with none, to the data
+// folder's etiquetas/), and the queue of jobs waiting for a printer.
+type Printing struct{ *core }
+
 // LabelContent gives what the sticker and the receipt of a radicado say.
-func (s *Station) LabelContent(ctx context.Context, number string) (label.Content, error) {
-	rec, err := s.Get(ctx, number)
+func (s *Printing) LabelContent(ctx context.Context, number string) (label.Content, error) {
+	rec, err := s.store.Get(ctx, strings.TrimSpace(number))
 	if err != nil {
 		return label.Content{}, err
 	}
-	cfg, err := s.Config(ctx)
+	cfg, err := s.config(ctx)
 	if err != nil {
 		return label.Content{}, err
 	}
@@ -98,7 +105,7 @@ func contentOf(rec radicado.Record, cfg Config) label.Content {
 }
 
 // resolve fills options from the configuration.
-func (o LabelOptions) resolve(p Printing) (LabelOptions, label.Size, error) {
+func (o LabelOptions) resolve(p PrintConfig) (LabelOptions, label.Size, error) {
 	if o.Format == "" {
 		o.Format = p.Language
 	}
@@ -121,23 +128,23 @@ func (o LabelOptions) resolve(p Printing) (LabelOptions, label.Size, error) {
 
 // Sticker writes a radicado's sticker in the format the options or the
 // configuration give.
-func (s *Station) Sticker(ctx context.Context, number string, o LabelOptions) ([]byte, LabelOptions, error) {
+func (s *Printing) Sticker(ctx context.Context, number string, o LabelOptions) ([]byte, LabelOptions, error) {
 	return s.render(ctx, "sticker", number, o)
 }
 
 // Receipt writes a radicado's acuse de recibo: as PDF (or PNG) half a
 // letter sheet wide for an office printer, or in a label printer's
 // language as one long label as wide as the configured labels.
-func (s *Station) Receipt(ctx context.Context, number string, o LabelOptions) ([]byte, LabelOptions, error) {
+func (s *Printing) Receipt(ctx context.Context, number string, o LabelOptions) ([]byte, LabelOptions, error) {
 	return s.render(ctx, "receipt", number, o)
 }
 
-func (s *Station) render(ctx context.Context, what, number string, o LabelOptions) ([]byte, LabelOptions, error) {
-	cfg, err := s.Config(ctx)
+func (s *Printing) render(ctx context.Context, what, number string, o LabelOptions) ([]byte, LabelOptions, error) {
+	cfg, err := s.config(ctx)
 	if err != nil {
 		return nil, o, err
 	}
-	rec, err := s.Get(ctx, number)
+	rec, err := s.store.Get(ctx, strings.TrimSpace(number))
 	if err != nil {
 		return nil, o, err
 	}
@@ -170,18 +177,22 @@ func (s *Station) render(ctx context.Context, what, number string, o LabelOption
 	return buf.Bytes(), o, nil
 }
 
-// ErrNoPrinter is returned when no printer is given or configured.
+// ErrNoPrinter is returned when a test print has no printer to go to.
 var ErrNoPrinter = errors.New("no printer is configured (radicador config set printer tcp://HOST:9100, or give one)")
 
-// Print queues a sticker or a receipt for a radicado and tries to print
-// it at once. When the printer fails, the job stays queued with the reason
-// (RetryPrints tries again) and the error says why; the radicado is never
-// touched. A second job of the same kind for a radicado is a reprint: it
-// says COPIA and goes in the audit log.
-func (s *Station) Print(ctx context.Context, what, number, uri string, o LabelOptions) (store.PrintJob, error) {
-	cfg, err := s.Config(ctx)
+// PreviewFolder is the folder of the data folder where stickers (PNG) and
+// receipts (PDF) go when no printer is configured.
+const PreviewFolder = "etiquetas"
+
+// Destination gives where a sticker or a receipt goes, and the options it
+// takes there: uri when given; else the configured printer (receipts: the
+// receipt printer, as PDF, when there is one); else the data folder's
+// etiquetas/, a sticker as PNG and a receipt as PDF.
+func (s *Printing) Destination(ctx context.Context, what, uri string) (string, LabelOptions, error) {
+	var o LabelOptions
+	cfg, err := s.config(ctx)
 	if err != nil {
-		return store.PrintJob{}, err
+		return "", o, err
 	}
 	if uri == "" {
 		uri = cfg.Printing.Printer
@@ -189,20 +200,59 @@ func (s *Station) Print(ctx context.Context, what, number, uri string, o LabelOp
 			uri = cfg.Printing.Receipts
 		}
 	}
-	if uri == "" {
-		return store.PrintJob{}, ErrNoPrinter
+	if what == "receipt" && uri != "" && uri == cfg.Printing.Receipts {
+		o.Format = "pdf" // an office printer
+	}
+	if uri != "" {
+		return uri, o, nil
+	}
+	o.Format = "png"
+	if what == "receipt" {
+		o.Format = "pdf"
+	}
+	folder := filepath.Join(s.store.Dir(), PreviewFolder)
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(folder) + "/"}).String(), o, nil
+}
+
+// IsPreview reports whether a job went to a folder rather than a printer,
+// and which.
+func IsPreview(uri string) (string, bool) {
+	if !strings.HasPrefix(uri, "file:") || !strings.HasSuffix(uri, "/") {
+		return "", false
+	}
+	u, err := url.Parse(uri)
+	if err != nil {
+		return "", false
+	}
+	return filepath.FromSlash(u.Path), true
+}
+
+// Print queues a sticker or a receipt for a radicado and tries to print it
+// at once, on uri or, when it is empty, where Destination says. When the
+// printer fails, the job stays queued with the reason (RetryPrints tries
+// again) and the error says why; the radicado is never touched. A second
+// job of the same kind for a radicado is a reprint: it says COPIA and goes
+// in the audit log.
+func (s *Printing) Print(ctx context.Context, what, number, uri string, o LabelOptions) (store.PrintJob, error) {
+	cfg, err := s.config(ctx)
+	if err != nil {
+		return store.PrintJob{}, err
+	}
+	uri, def, err := s.Destination(ctx, what, uri)
+	if err != nil {
+		return store.PrintJob{}, err
+	}
+	if o.Format == "" {
+		o.Format = def.Format
 	}
 	if _, err := printer.Open(uri, printer.DefaultTimeouts); err != nil {
 		return store.PrintJob{}, err
-	}
-	if what == "receipt" && o.Format == "" && uri == cfg.Printing.Receipts {
-		o.Format = "pdf"
 	}
 	o, _, err = o.resolve(cfg.Printing)
 	if err != nil {
 		return store.PrintJob{}, err
 	}
-	job, err := s.store.QueuePrint(ctx, store.PrintJob{Number: number, What: what, Printer: uri, Format: o.Format,
+	job, err := s.store.QueuePrint(ctx, store.PrintJob{Number: strings.TrimSpace(number), What: what, Printer: uri, Format: o.Format,
 		Size: o.Size, DPI: o.DPI, Copies: o.Copies, Actor: s.actor})
 	if err != nil {
 		return job, err
@@ -210,8 +260,14 @@ func (s *Station) Print(ctx context.Context, what, number, uri string, o LabelOp
 	return s.runJob(ctx, job)
 }
 
+// StickerStates gives, for each number, whether its sticker printed, waits
+// in the queue or failed.
+func (s *Printing) StickerStates(ctx context.Context, numbers []string) (map[string]string, error) {
+	return s.store.StickerStates(ctx, numbers)
+}
+
 // runJob renders a queued job and sends it, recording the outcome.
-func (s *Station) runJob(ctx context.Context, job store.PrintJob) (store.PrintJob, error) {
+func (s *Printing) runJob(ctx context.Context, job store.PrintJob) (store.PrintJob, error) {
 	data, _, err := s.render(ctx, job.What, job.Number, LabelOptions{Format: job.Format, Size: job.Size, DPI: job.DPI,
 		Copies: job.Copies, Copy: job.Reprint})
 	if err == nil {
@@ -230,19 +286,19 @@ func (s *Station) runJob(ctx context.Context, job store.PrintJob) (store.PrintJo
 }
 
 // PrintQueue lists the jobs waiting for a printer.
-func (s *Station) PrintQueue(ctx context.Context) ([]store.PrintJob, error) {
+func (s *Printing) PrintQueue(ctx context.Context) ([]store.PrintJob, error) {
 	return s.store.PrintJobs(ctx, "", true)
 }
 
 // PrintJobs lists every job of a radicado.
-func (s *Station) PrintJobs(ctx context.Context, number string) ([]store.PrintJob, error) {
+func (s *Printing) PrintJobs(ctx context.Context, number string) ([]store.PrintJob, error) {
 	return s.store.PrintJobs(ctx, number, false)
 }
 
 // RetryPrints tries the waiting jobs again, oldest first, and says how
 // many printed; it goes on past a job that fails and returns the last
 // error.
-func (s *Station) RetryPrints(ctx context.Context) (int, error) {
+func (s *Printing) RetryPrints(ctx context.Context) (int, error) {
 	jobs, err := s.PrintQueue(ctx)
 	if err != nil {
 		return 0, err
@@ -260,7 +316,7 @@ func (s *Station) RetryPrints(ctx context.Context) (int, error) {
 }
 
 // CancelPrint takes a waiting job off the queue; it is kept, as cancelled.
-func (s *Station) CancelPrint(ctx context.Context, id int64) error {
+func (s *Printing) CancelPrint(ctx context.Context, id int64) error {
 	return s.store.CancelPrint(ctx, id)
 }
 
@@ -268,8 +324,8 @@ func (s *Station) CancelPrint(ctx context.Context, id int64) error {
 // on the printer uri (empty: the configured one) with the configured
 // language, size and resolution. Nothing is queued or recorded: it checks
 // the printer and the label stock, and the error says what went wrong.
-func (s *Station) TestPrint(ctx context.Context, uri string) ([]byte, error) {
-	cfg, err := s.Config(ctx)
+func (s *Printing) TestPrint(ctx context.Context, uri string) ([]byte, error) {
+	cfg, err := s.config(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,268 @@
+package station
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/document"
+	"github.com/radicador/radicador/ident"
+	"github.com/radicador/radicador/planilla"
+	"github.com/radicador/radicador/radicado"
+	"github.com/radicador/radicador/store"
+)
+
+// Records is the service of the radicados themselves: numbering, annulment,
+// looking up, listing, searching, due dates, verifying the record.
+type Records struct {
+	*core
+	reading *Reading
+}
+
+// Request is what the clerk gives to radicar a letter. The time of receipt
+// is not part of it: it comes from the clock.
+type Request struct {
+	Kind       radicado.Kind
+	Type       string
+	SenderName string
+	SenderID   string // TYPE:NUMBER, e.g. CC:79845112; may be empty
+	Subject    string
+	Dept       string
+	Files      []string // the document's files in page order
+}
+
+// Radicar checks the request and its files, stores the files, and gives the
+// letter its number. When anything is wrong nothing is recorded.
+func (s *Records) Radicar(ctx context.Context, req Request) (radicado.Record, error) {
+	cfg, err := s.config(ctx)
+	if err != nil {
+		return radicado.Record{}, err
+	}
+	draft, err := s.check(cfg, req)
+	if err != nil {
+		return radicado.Record{}, err
+	}
+	infos := make([]document.Info, len(req.Files))
+	names := make([]string, len(req.Files))
+	for i, p := range req.Files {
+		if names[i], err = radicado.CleanFileName(filepath.Base(p)); err != nil {
+			return radicado.Record{}, fmt.Errorf("%s: %w", p, err)
+		}
+		if infos[i], err = document.Inspect(p); err != nil {
+			return radicado.Record{}, fileError(p, err)
+		}
+	}
+	rec, err := s.radicar(ctx, &draft, req.Files, names, infos)
+	if err != nil {
+		// What was stored for it goes, unless another radicado holds it.
+		var sums []string
+		for _, f := range draft.Files {
+			sums = append(sums, f.SHA256)
+		}
+		if ferr := s.store.ForgetFiles(context.WithoutCancel(ctx), sums); ferr != nil && !errors.Is(ferr, store.ErrReadOnly) {
+			err = errors.Join(err, fmt.Errorf("the files stored for it could not be removed: %w", ferr))
+		}
+		return radicado.Record{}, err
+	}
+	s.changed()
+	return rec, nil
+}
+
+// radicar stores the files of a checked request and numbers it; draft.Files
+// lists what was stored, even when it fails.
+func (s *Records) radicar(ctx context.Context, draft *store.Draft, files, names []string, infos []document.Info) (radicado.Record, error) {
+	for i, p := range files {
+		sum, size, err := s.store.Blobs().PutFile(ctx, p)
+		if err != nil {
+			return radicado.Record{}, fmt.Errorf("keeping %s: %w", p, err)
+		}
+		draft.Files = append(draft.Files, radicado.File{
+			SHA256: sum, Size: size, Name: names[i], MediaType: infos[i].MediaType, Pages: infos[i].Pages,
+		})
+		if size != infos[i].Size {
+			return radicado.Record{}, fmt.Errorf("%s changed while it was being read; scan or copy it again", p)
+		}
+	}
+	return s.store.Radicar(ctx, *draft)
+}
+
+// check validates a request against the configuration and gives the draft
+// it makes, without its files.
+func (s *Records) check(cfg Config, req Request) (store.Draft, error) {
+	if !req.Kind.Valid() {
+		return store.Draft{}, errors.New("choose the kind: entrada, salida or interna")
+	}
+	dt, err := radicado.FindType(cfg.Types, req.Type)
+	if err != nil {
+		return store.Draft{}, err
+	}
+	name, err := radicado.CleanText("sender", req.SenderName, radicado.MaxSenderName)
+	if err != nil {
+		return store.Draft{}, err
+	}
+	if name == "" {
+		return store.Draft{}, errors.New("the sender's name is missing")
+	}
+	subject, err := radicado.CleanText("subject", req.Subject, radicado.MaxSubject)
+	if err != nil {
+		return store.Draft{}, err
+	}
+	if subject == "" {
+		return store.Draft{}, errors.New("the subject is missing")
+	}
+	id, err := ident.Parse(req.SenderID)
+	if err != nil {
+		return store.Draft{}, fmt.Errorf("sender ID: %w", err)
+	}
+	dept := strings.TrimSpace(req.Dept)
+	if dept != "" {
+		if err := radicado.CheckDeptCode(dept); err != nil {
+			return store.Draft{}, err
+		}
+	}
+	if len(req.Files) == 0 {
+		return store.Draft{}, errors.New("no document: give at least one scanned page or file")
+	}
+	cal, err := cfg.Calendar()
+	if err != nil {
+		return store.Draft{}, err
+	}
+	return store.Draft{
+		Pattern: cfg.ParsedPattern(), Office: cfg.Office, Station: cfg.Station, Kind: req.Kind,
+		Type: dt.Code, Sender: radicado.Sender{Name: name, ID: id}, Subject: subject, Dept: dept,
+		Actor: s.actor, Keywords: dt.Name,
+		Due: func(received time.Time) (calendar.Date, error) { return cal.Due(received, dt.Days) },
+	}, nil
+}
+
+func fileError(path string, err error) error {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("file %s does not exist", path)
+	case errors.Is(err, os.ErrPermission):
+		return fmt.Errorf("file %s cannot be read: permission denied", path)
+	}
+	return err
+}
+
+// Anular annuls number for reason. The number stays, marked annulled.
+func (s *Records) Anular(ctx context.Context, number, reason string) (radicado.Record, error) {
+	reason, err := radicado.CleanText("reason", reason, radicado.MaxReason)
+	if err != nil {
+		return radicado.Record{}, err
+	}
+	if reason == "" {
+		return radicado.Record{}, errors.New("an annulment needs a written reason")
+	}
+	rec, err := s.store.Anular(ctx, strings.TrimSpace(number), s.actor, reason)
+	if err == nil {
+		s.changed()
+	}
+	return rec, err
+}
+
+// Get gives one radicado with its files.
+func (s *Records) Get(ctx context.Context, number string) (radicado.Record, error) {
+	return s.store.Get(ctx, strings.TrimSpace(number))
+}
+
+// List gives radicados newest first.
+func (s *Records) List(ctx context.Context, f store.Filter) ([]radicado.Record, error) {
+	return s.store.List(ctx, f)
+}
+
+// Search finds radicados by any word of their number, sender, subject or
+// content.
+func (s *Records) Search(ctx context.Context, text string, limit int) ([]radicado.Record, error) {
+	return s.store.Search(ctx, text, limit)
+}
+
+// Verify checks the audit chain, the database and every file.
+func (s *Records) Verify(ctx context.Context) (store.Report, error) {
+	return s.store.Verify(ctx)
+}
+
+// DueFor gives the due date of a letter of docType received on day (during
+// office hours); the zero Date when the type has no term.
+func (s *Records) DueFor(ctx context.Context, day calendar.Date, docType string) (calendar.Date, error) {
+	cfg, cal, days, err := s.term(ctx, docType)
+	if err != nil {
+		return calendar.Date{}, err
+	}
+	return cal.Due(day.In(time.Local).Add(cfg.hours.Open), days)
+}
+
+// DueIn gives the day a term of days business days ends for a letter
+// received on day during office hours.
+func (s *Records) DueIn(ctx context.Context, day calendar.Date, days int) (calendar.Date, error) {
+	cfg, err := s.config(ctx)
+	if err != nil {
+		return calendar.Date{}, err
+	}
+	cal, err := cfg.Calendar()
+	if err != nil {
+		return calendar.Date{}, err
+	}
+	return cal.Due(day.In(time.Local).Add(cfg.hours.Open), days)
+}
+
+// DueNow gives the due date a letter of docType radicated now would get:
+// after closing time its term counts from the next business day. The zero
+// Date when the type has no term.
+func (s *Records) DueNow(ctx context.Context, docType string) (calendar.Date, error) {
+	_, cal, days, err := s.term(ctx, docType)
+	if err != nil {
+		return calendar.Date{}, err
+	}
+	return cal.Due(s.store.Now(), days)
+}
+
+// term gives the configuration, its calendar and the term of docType in
+// business days.
+func (s *Records) term(ctx context.Context, docType string) (Config, *calendar.Calendar, int, error) {
+	cfg, err := s.config(ctx)
+	if err != nil {
+		return cfg, nil, 0, err
+	}
+	dt, err := radicado.FindType(cfg.Types, docType)
+	if err != nil {
+		return cfg, nil, 0, err
+	}
+	cal, err := cfg.Calendar()
+	return cfg, cal, dt.Days, err
+}
+
+// Audit gives the audit log in order, from the event after afterID, at most
+// limit events (all when limit ≤ 0).
+func (s *Records) Audit(ctx context.Context, afterID int64, limit int) ([]store.Event, error) {
+	return s.store.Events(ctx, afterID, limit)
+}
+
+// Senders gives up to limit senders seen before whose name starts with
+// prefix, most frequent first: the form suggests them.
+func (s *Records) Senders(ctx context.Context, prefix string, limit int) ([]radicado.Sender, error) {
+	return s.store.Senders(ctx, prefix, limit)
+}
+
+// Planilla gives the day's control sheet of this station.
+func (s *Records) Planilla(ctx context.Context, day calendar.Date) (planilla.Sheet, error) {
+	cfg, err := s.config(ctx)
+	if err != nil {
+		return planilla.Sheet{}, err
+	}
+	list, err := s.store.List(ctx, store.Filter{Since: day.In(time.Local), Until: day.AddDays(1).In(time.Local)})
+	if err != nil {
+		return planilla.Sheet{}, err
+	}
+	sheet := planilla.Sheet{Organization: cfg.Organization, Day: day.String(), Office: cfg.Office, Station: cfg.Station, Depts: cfg.Depts}
+	for _, r := range list {
+		sheet.Rows = append(sheet.Rows, planilla.Row{Dept: r.Dept, Number: r.Number, ReceivedAt: r.ReceivedAt, Type: r.Type,
+			Sender: r.Sender.Name, Subject: r.Subject, Pages: r.Pages, Annulled: r.Status == radicado.Annulled})
+	}
+	return sheet, nil
+}

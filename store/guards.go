@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The guards are the triggers that keep the record as the law wants it:
+// nothing deleted, and a radicado changed only by its annulment. They are
+// defined here, once; opening a data folder writable restores any that is
+// missing or altered (and says so in the audit log), and Verify reports
+// them.
+var guards = []struct{ name, sql string }{
+	{"radicados_no_delete", `CREATE TRIGGER radicados_no_delete BEFORE DELETE ON radicados
+BEGIN SELECT RAISE(ABORT, 'a radicado is never deleted; annul it'); END`},
+	{"radicados_only_annul", `CREATE TRIGGER radicados_only_annul BEFORE UPDATE ON radicados
+WHEN NEW.id IS NOT OLD.id OR NEW.number IS NOT OLD.number OR NEW.year IS NOT OLD.year OR NEW.office IS NOT OLD.office
+  OR NEW.station IS NOT OLD.station OR NEW.kind IS NOT OLD.kind OR NEW.seq IS NOT OLD.seq
+  OR NEW.received_at IS NOT OLD.received_at OR NEW.received_ns IS NOT OLD.received_ns
+  OR NEW.doc_type IS NOT OLD.doc_type OR NEW.sender_name IS NOT OLD.sender_name OR NEW.sender_id IS NOT OLD.sender_id
+  OR NEW.subject IS NOT OLD.subject OR NEW.dept IS NOT OLD.dept OR NEW.due IS NOT OLD.due
+  OR NEW.sha256 IS NOT OLD.sha256 OR NEW.pages IS NOT OLD.pages OR NEW.created_by IS NOT OLD.created_by
+  OR OLD.status = 'annulled'
+  OR NOT (NEW.status = 'annulled' AND COALESCE(NEW.annulled_at, '') <> '' AND COALESCE(NEW.annulled_by, '') <> '' AND COALESCE(NEW.annul_reason, '') <> '')
+BEGIN SELECT RAISE(ABORT, 'a radicado is never changed; only an active one can be annulled, with who, when and why'); END`},
+	{"files_no_delete", `CREATE TRIGGER files_no_delete BEFORE DELETE ON files
+BEGIN SELECT RAISE(ABORT, 'a radicado''s files are never deleted'); END`},
+	{"files_no_update", `CREATE TRIGGER files_no_update BEFORE UPDATE ON files
+BEGIN SELECT RAISE(ABORT, 'a radicado''s files are never changed'); END`},
+	{"audit_no_delete", `CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`},
+	{"audit_no_update", `CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`},
+	{"outbox_no_delete", `CREATE TRIGGER outbox_no_delete BEFORE DELETE ON outbox
+BEGIN SELECT RAISE(ABORT, 'the outbox keeps every change'); END`},
+	{"print_jobs_no_delete", `CREATE TRIGGER print_jobs_no_delete BEFORE DELETE ON print_jobs
+BEGIN SELECT RAISE(ABORT, 'print jobs are never deleted'); END`},
+}
+
+// ActionGuards is the audit action of guards found missing or altered and
+// restored.
+const ActionGuards = "guardas"
+
+// brokenGuards lists the guards that are missing or whose definition is
+// not this program's.
+func brokenGuards(ctx context.Context, q querier) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	have := map[string]string{}
+	for rows.Next() {
+		var name string
+		var def sql.NullString
+		if err := rows.Scan(&name, &def); err != nil {
+			return nil, err
+		}
+		have[name] = def.String
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var broken []string
+	for _, g := range guards {
+		if def, ok := have[g.name]; !ok || def != g.sql {
+			broken = append(broken, g.name)
+		}
+	}
+	return broken, nil
+}
+
+// restoreGuards puts back, inside tx, the guards that are missing or
+// altered and, unless they were missing because this program is making or
+// upgrading the database (audit false), records in the audit log that it
+// did.
+func (s *Store) restoreGuards(ctx context.Context, tx *sql.Tx, audit bool) error {
+	broken, err := brokenGuards(ctx, tx)
+	if err != nil || len(broken) == 0 {
+		return err
+	}
+	for _, g := range guards {
+		if !slices.Contains(broken, g.name) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DROP TRIGGER IF EXISTS `+g.name); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, g.sql); err != nil {
+			return fmt.Errorf("guard %s: %w", g.name, err)
+		}
+	}
+	if !audit {
+		return nil
+	}
+	_, err = appendEvent(ctx, tx, s.clock(), "radicador", ActionGuards, "", map[string]any{"restored": broken})
+	return err
+}
+
+// verifyGuards reports guards missing or altered, and those restored
+// before (from the audit log): someone had the file and took them off.
+func (s *Store) verifyGuards(ctx context.Context, r *Report) error {
+	broken, err := brokenGuards(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	if len(broken) > 0 {
+		r.addf("the guards %s are missing or altered: someone changed the database behind the program's back", strings.Join(broken, ", "))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT at, data FROM audit WHERE action = ? ORDER BY id`, ActionGuards)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var at, data string
+		if err := rows.Scan(&at, &data); err != nil {
+			return err
+		}
+		r.Notes = append(r.Notes, fmt.Sprintf("on %s the guards %s were found missing or altered, and restored", at, data))
+	}
+	return rows.Err()
+}
