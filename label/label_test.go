@@ -1,6 +1,7 @@
 package label
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -61,4 +62,27 @@ func TestPreviews(t *testing.T) {
 
 func itoa(i int) string {
 	return string(rune('0'+i/100)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10))
+}
+
+// TestBeyondTheBMP: a sender or subject with an emoji makes every format
+// of the sticker and the receipt, never a crash.
+func TestBeyondTheBMP(t *testing.T) {
+	c := sample
+	c.Sender, c.Subject = "Ana 😀", "𝔘rgente"
+	size, _ := ParseSize("50x25mm")
+	for _, make := range []func() (*Layout, error){
+		func() (*Layout, error) { return Sticker(c, size, 203) },
+		func() (*Layout, error) { return Receipt(c, 139.7, 203) },
+	} {
+		l, err := make()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range Formats {
+			var b bytes.Buffer
+			if err := l.Write(&b, f, 1); err != nil || b.Len() == 0 {
+				t.Errorf("%s: %v", f, err)
+			}
+		}
+	}
 }

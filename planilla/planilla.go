@@ -20,6 +20,7 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/radicador/radicador/internal/csvsafe"
+	"github.com/radicador/radicador/internal/pdftext"
 )
 
 // Row is one radicado on the sheet.
@@ -126,7 +127,9 @@ func (s Sheet) WriteCSV(w io.Writer) error {
 
 // WritePDF writes the sheet as a landscape PDF: a table per department
 // with a signature column, totals, and a page number on every page.
-func (s Sheet) WritePDF(w io.Writer) error {
+func (s Sheet) WritePDF(w io.Writer) (err error) {
+	defer pdftext.Recover(&err)
+	s = s.safe()
 	pdf := fpdf.New("L", "mm", "Letter", "")
 	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
 	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
@@ -278,4 +281,21 @@ func clip(pdf *fpdf.Fpdf, s string, width float64) string {
 		r = r[:len(r)-1]
 	}
 	return string(r) + "…"
+}
+
+// safe gives the sheet with every text the PDF fonts can hold.
+func (s Sheet) safe() Sheet {
+	s.Organization = pdftext.Safe(s.Organization)
+	depts := make(map[string]string, len(s.Depts))
+	for k, v := range s.Depts {
+		depts[pdftext.Safe(k)] = pdftext.Safe(v)
+	}
+	s.Depts = depts
+	rows := make([]Row, len(s.Rows))
+	for i, r := range s.Rows {
+		r.Dept, r.Type, r.Sender, r.Subject = pdftext.Safe(r.Dept), pdftext.Safe(r.Type), pdftext.Safe(r.Sender), pdftext.Safe(r.Subject)
+		rows[i] = r
+	}
+	s.Rows = rows
+	return s
 }

@@ -93,6 +93,22 @@ func TestCSVFormulas(t *testing.T) {
 	}
 }
 
+// TestPDFBeyondTheBMP: a subject or sender with a character the PDF fonts
+// cannot hold (an emoji) is drawn as U+FFFD, never a crash.
+func TestPDFBeyondTheBMP(t *testing.T) {
+	s := sheet(2)
+	s.Rows[0].Subject = "Felicitaciones 😀 por el servicio"
+	s.Rows[1].Sender = "𝔘niversidad"
+	s.Organization = "Alcaldía 🏛"
+	var buf bytes.Buffer
+	if err := s.WritePDF(&buf); err != nil || !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) {
+		t.Fatalf("WritePDF: %v", err)
+	}
+	if s.Rows[0].Subject != "Felicitaciones 😀 por el servicio" {
+		t.Error("WritePDF changed the sheet it was given")
+	}
+}
+
 // TestPDF renders the sheet with poppler and reads its text back: every
 // number once, each department's heading, the totals, the page count.
 func TestPDF(t *testing.T) {

@@ -258,14 +258,38 @@ func CleanFileName(name string) (string, error) {
 	return clean, nil
 }
 
-// CheckFileName verifies a file name as CleanFileName gives it.
+// CheckFileName verifies a file name as a station may have kept it: a
+// plain name, not a path, with no line breaks or other control characters
+// and nothing that reorders text, at most MaxFileName bytes. Names kept
+// before CleanFileName was written may have doubled spaces or decomposed
+// accents, and pass.
 func CheckFileName(name string) error {
-	clean, err := CleanFileName(name)
-	if err != nil {
+	if err := CheckPlain("file name", name, MaxFileName); err != nil {
 		return err
 	}
-	if clean != name {
-		return fmt.Errorf("file name %q: a plain name, not a path, without line breaks, at most %d bytes", name, MaxFileName)
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) || len(name) > MaxFileName {
+		return fmt.Errorf("file name %q: a plain name, not a path, at most %d bytes", name, MaxFileName)
+	}
+	return nil
+}
+
+// CheckPlain verifies a text that need not be in CleanText's form (a
+// name the operating system gave): valid UTF-8, no control characters,
+// nothing that reorders text, at most max characters.
+func CheckPlain(field, s string, max int) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%s is not valid UTF-8 text", field)
+	}
+	for _, r := range s {
+		switch {
+		case unicode.IsControl(r):
+			return fmt.Errorf("%s has a control character (%U)", field, r)
+		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+			return fmt.Errorf("%s has a character that reorders text (%U)", field, r)
+		}
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return fmt.Errorf("%s has %d characters; at most %d fit", field, n, max)
 	}
 	return nil
 }

@@ -16,6 +16,8 @@ import (
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/radicador/radicador/internal/pdftext"
 )
 
 // Page is one page: its image file and the words read on it.
@@ -52,7 +54,8 @@ const fontName = "go"
 // Write writes the pages as a PDF to w. JPEG pages are embedded as they are
 // and PNG pages keep their compressed data, so a black-and-white scan stays
 // as small as its file.
-func Write(w io.Writer, pages []Page, info Info) error {
+func Write(w io.Writer, pages []Page, info Info) (err error) {
+	defer pdftext.Recover(&err)
 	if len(pages) == 0 {
 		return fmt.Errorf("a document needs at least one page")
 	}
@@ -60,9 +63,9 @@ func Write(w io.Writer, pages []Page, info Info) error {
 	pdf.SetCompression(true)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetMargins(0, 0, 0)
-	pdf.SetTitle(info.Title, true)
-	pdf.SetSubject(info.Subject, true)
-	pdf.SetAuthor(info.Author, true)
+	pdf.SetTitle(pdftext.Safe(info.Title), true)
+	pdf.SetSubject(pdftext.Safe(info.Subject), true)
+	pdf.SetAuthor(pdftext.Safe(info.Author), true)
 	pdf.SetCreator("Radicador", true)
 	pdf.AddUTF8FontFromBytes(fontName, "", goregular.TTF)
 	for i, p := range pages {
@@ -175,7 +178,7 @@ func addPage(pdf *fpdf.Fpdf, i int, p Page) error {
 		if p.Stamp.Text != "" {
 			pdf.SetTextRenderingMode(3)
 			pdf.SetFont(fontName, "", 8)
-			pdf.Text(x, y+sh/2, p.Stamp.Text)
+			pdf.Text(x, y+sh/2, pdftext.Safe(p.Stamp.Text))
 			pdf.SetTextRenderingMode(0)
 		}
 	}
@@ -200,7 +203,7 @@ func addPage(pdf *fpdf.Fpdf, i int, p Page) error {
 		baseline := float64(w.Box.Max.Y)*k - 0.2*bh
 		// A space after each word lets text extraction tell the words
 		// apart even where the boxes touch.
-		pdf.Text(float64(w.Box.Min.X)*k, baseline, w.Text+" ")
+		pdf.Text(float64(w.Box.Min.X)*k, baseline, pdftext.Safe(w.Text)+" ")
 	}
 	return nil
 }

@@ -39,7 +39,7 @@ Usage:
   radicador-server config set pattern PATTERN   the number pattern stations use
 
 serve's limits (defaults in brackets; see the README):
-  --max-file BYTES [512 MiB]  --partial-quota BYTES [2 GiB] a station's unfinished uploads
+  --max-file BYTES [512 MiB]  --partial-quota BYTES [2 GiB] and --partials N [100]: a station's unfinished uploads
   --partial-age DURATION [168h] unfinished uploads kept  --max-conns N [1024]  --max-conns-per-ip N [64]
   --requests N [16] and --uploads N [4] at once per token  --min-rate BYTES/S [8192] slowest body
 
@@ -114,6 +114,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	limits := d
 	fs.Int64Var(&limits.MaxFile, "max-file", d.MaxFile, "largest file accepted, in bytes")
 	fs.Int64Var(&limits.PartialQuota, "partial-quota", d.PartialQuota, "bytes one station's unfinished uploads may announce in all")
+	fs.IntVar(&limits.Partials, "partials", d.Partials, "unfinished uploads one station may have")
 	fs.DurationVar(&limits.PartialAge, "partial-age", d.PartialAge, "how long an unfinished upload that does not go on is kept")
 	fs.DurationVar(&limits.SweepEvery, "sweep-every", d.SweepEvery, "how often abandoned uploads are looked for")
 	fs.IntVar(&limits.MaxConns, "max-conns", d.MaxConns, "connections open at once")
@@ -131,7 +132,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if (*cert == "") != (*key == "") {
 		return errors.New("give both --tls-cert and --tls-key, or neither")
 	}
-	for _, v := range []int64{limits.MaxFile, limits.PartialQuota, int64(limits.PartialAge), int64(limits.SweepEvery),
+	for _, v := range []int64{limits.MaxFile, limits.PartialQuota, int64(limits.Partials), int64(limits.PartialAge), int64(limits.SweepEvery),
 		int64(limits.MaxConns), int64(limits.MaxConnsPerIP), int64(limits.Requests), int64(limits.Uploads), limits.MinRate} {
 		if v <= 0 {
 			return errors.New("limits must be above zero")

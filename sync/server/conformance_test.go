@@ -266,6 +266,13 @@ func conformance(t *testing.T, open func(*testing.T) *DB) {
 		if n, _ := db.Conflicts(ctx, p.Radicado.Number); n != 1 {
 			t.Errorf("%d conflicts recorded", n)
 		}
+		// The same conflicting content again is not recorded again.
+		if res, err := db.Put(ctx, st, other); err != nil || res.Status != wire.Conflict {
+			t.Errorf("the conflict again: %+v %v", res, err)
+		}
+		if n, _ := db.Conflicts(ctx, p.Radicado.Number); n != 1 {
+			t.Errorf("%d conflicts recorded after the same one twice", n)
+		}
 		// Files first.
 		missing := push("2026001010000022", "001", "01", wire.File{SHA256: sumOf([]byte("never sent")), Size: 10, Name: "x.png", MediaType: "image/png"})
 		var mf *MissingFilesError

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -20,17 +19,18 @@ import (
 )
 
 // files keeps the documents on disk: whole ones in a content-addressed
-// store, uploads under way in partial/<office>-<station>/ as
-// <sha256>-<size>, one folder per station, each growing piece by piece
-// until it is whole, hashed and moved into the store. No station's upload
-// can be seen, blocked or written into by another. With several server
-// instances the folder is shared by all of them.
+// store, uploads under way in partial/<office>-<station>/<sha256>/<size>,
+// one folder per station, each growing piece by piece until it is whole,
+// hashed and moved into the store. No station's upload can be seen,
+// blocked or written into by another. With several server instances the
+// folder is shared by all of them.
 type files struct {
 	store   *cas.Store
 	partial string
 
-	mu   sync.Mutex
-	busy map[string]bool // uploads being written by this instance, by path
+	mu       sync.Mutex
+	busy     map[string]bool        // uploads being written by this instance, by folder
+	stations map[string]*sync.Mutex // held while a station starts an upload: its quota is checked and taken at once
 }
 
 func openFiles(dir string) (*files, error) {
@@ -38,7 +38,7 @@ func openFiles(dir string) (*files, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &files{store: store, partial: filepath.Join(dir, "partial"), busy: map[string]bool{}}
+	f := &files{store: store, partial: filepath.Join(dir, "partial"), busy: map[string]bool{}, stations: map[string]*sync.Mutex{}}
 	if err := os.MkdirAll(f.partial, 0o750); err != nil {
 		return nil, fmt.Errorf("documents: %w", err)
 	}
@@ -60,13 +60,20 @@ func (f *files) whole(sum string) (int64, bool) {
 // dir is the folder of p's uploads.
 func (f *files) dir(p Principal) string { return filepath.Join(f.partial, p.Office+"-"+p.Station) }
 
-// find gives p's upload under way of sum and the size it was announced with.
+// upload is the folder of p's upload of sum.
+func (f *files) upload(p Principal, sum string) string { return filepath.Join(f.dir(p), sum) }
+
+// find gives p's upload under way of sum and the size it was announced
+// with.
 func (f *files) find(p Principal, sum string) (path string, size int64, ok bool) {
-	matches, _ := filepath.Glob(filepath.Join(f.dir(p), sum+"-*"))
-	for _, m := range matches {
-		n, err := strconv.ParseInt(strings.TrimPrefix(filepath.Base(m), sum+"-"), 10, 64)
-		if err == nil && n >= 0 {
-			return m, n, true
+	entries, err := os.ReadDir(f.upload(p, sum))
+	if err != nil {
+		return "", 0, false
+	}
+	for _, e := range entries {
+		n, err := strconv.ParseInt(e.Name(), 10, 64)
+		if err == nil && n >= 0 && e.Type().IsRegular() {
+			return filepath.Join(f.upload(p, sum), e.Name()), n, true
 		}
 	}
 	return "", 0, false
@@ -99,13 +106,30 @@ func (f *files) usage(p Principal) (int64, int, error) {
 		return 0, 0, fmt.Errorf("documents: %w", err)
 	}
 	var total int64
+	count := 0
 	for _, e := range entries {
-		_, size, ok := strings.Cut(e.Name(), "-")
-		if n, err := strconv.ParseInt(size, 10, 64); ok && err == nil {
-			total += n
+		if !e.IsDir() {
+			continue
+		}
+		if _, size, ok := f.find(p, e.Name()); ok {
+			total += size
+			count++
 		}
 	}
-	return total, len(entries), nil
+	return total, count, nil
+}
+
+// stationLock gives the lock a station holds while it starts an upload.
+func (f *files) stationLock(p Principal) *sync.Mutex {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	key := p.Office + "-" + p.Station
+	m := f.stations[key]
+	if m == nil {
+		m = &sync.Mutex{}
+		f.stations[key] = m
+	}
+	return m
 }
 
 // claim marks an upload as being written by this instance, so that two
@@ -133,7 +157,7 @@ func (f *files) write(ctx context.Context, p Principal, c Chunk) (FileState, err
 	if !cas.ValidSum(c.Sum) {
 		return FileState{}, fmt.Errorf("%w: %q is not a SHA-256", ErrHash, c.Sum)
 	}
-	key := filepath.Join(f.dir(p), c.Sum)
+	key := f.upload(p, c.Sum)
 	if !f.claim(key) {
 		return FileState{}, ErrUploadBusy
 	}
@@ -161,17 +185,45 @@ func (f *files) write(ctx context.Context, p Principal, c Chunk) (FileState, err
 		}
 	}
 	if !ok {
-		used, _, err := f.usage(p)
+		if c.Offset != 0 {
+			return st, ErrOffset
+		}
+		// The quota is checked and the upload made under the station's
+		// lock, so that uploads starting together cannot pass it together.
+		lock := f.stationLock(p)
+		lock.Lock()
+		used, count, err := f.usage(p)
+		switch {
+		case err != nil:
+		case c.MaxPartials > 0 && count >= c.MaxPartials:
+			err = fmt.Errorf("%w: %d unfinished uploads, at most %d", ErrQuota, count, c.MaxPartials)
+		case c.Quota > 0 && used+c.Size > c.Quota:
+			err = fmt.Errorf("%w: %d bytes announced by unfinished uploads, %d more asked, %d allowed", ErrQuota, used, c.Size, c.Quota)
+		}
+		if err == nil {
+			path = filepath.Join(f.upload(p, c.Sum), strconv.FormatInt(c.Size, 10))
+			// The sweep may remove an empty folder at the same moment:
+			// make it again.
+			for try := 0; try < 3; try++ {
+				if err = os.MkdirAll(filepath.Dir(path), 0o750); err == nil {
+					var file *os.File
+					if file, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640); err == nil {
+						file.Close()
+						break
+					}
+				}
+				if !errors.Is(err, fs.ErrNotExist) {
+					break
+				}
+			}
+			if err != nil {
+				err = fmt.Errorf("documents: %w", err)
+			}
+		}
+		lock.Unlock()
 		if err != nil {
 			return FileState{}, err
 		}
-		if c.Quota > 0 && used+c.Size > c.Quota {
-			return FileState{}, fmt.Errorf("%w: %d bytes announced by unfinished uploads, %d more asked, %d allowed", ErrQuota, used, c.Size, c.Quota)
-		}
-		if err := os.MkdirAll(f.dir(p), 0o750); err != nil {
-			return FileState{}, fmt.Errorf("documents: %w", err)
-		}
-		path = filepath.Join(f.dir(p), c.Sum+"-"+strconv.FormatInt(c.Size, 10))
 	}
 	if c.Offset != st.Received {
 		return st, ErrOffset
@@ -225,7 +277,7 @@ func (f *files) write(ctx context.Context, p Principal, c Chunk) (FileState, err
 	}
 	if hex.EncodeToString(h.Sum(nil)) != c.Sum {
 		// Thrown away whole: the next upload starts from nothing.
-		os.Remove(path)
+		os.RemoveAll(filepath.Dir(path))
 		return FileState{}, ErrHash
 	}
 	if err := file.Sync(); err != nil {
@@ -234,6 +286,7 @@ func (f *files) write(ctx context.Context, p Principal, c Chunk) (FileState, err
 	if err := f.store.Adopt(path, c.Sum); err != nil {
 		return st, err
 	}
+	os.Remove(filepath.Dir(path)) // the upload's folder, now empty
 	st.Complete = true
 	return st, nil
 }
@@ -244,11 +297,13 @@ func isBodyError(err error) bool {
 	return !errors.As(err, &pe)
 }
 
-// sweep removes unfinished uploads not written to for age (and, from
-// servers before uploads had owners, the ones kept directly in partial/).
+// sweep removes unfinished uploads not written to for age, and the
+// folders they leave empty (and, from servers before uploads had owners,
+// the ones kept directly in partial/).
 func (f *files) sweep(age time.Duration) (int, error) {
 	removed := 0
 	cutoff := time.Now().Add(-age)
+	var dirs []string
 	err := filepath.WalkDir(f.partial, func(path string, e fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
@@ -257,6 +312,9 @@ func (f *files) sweep(age time.Duration) (int, error) {
 			return err
 		}
 		if e.IsDir() {
+			if path != f.partial {
+				dirs = append(dirs, path)
+			}
 			return nil
 		}
 		info, err := e.Info()
@@ -264,7 +322,7 @@ func (f *files) sweep(age time.Duration) (int, error) {
 			return nil
 		}
 		f.mu.Lock()
-		busy := f.busy[trimSize(path)]
+		busy := f.busy[filepath.Dir(path)]
 		f.mu.Unlock()
 		if busy {
 			return nil
@@ -274,16 +332,11 @@ func (f *files) sweep(age time.Duration) (int, error) {
 		}
 		return nil
 	})
-	return removed, err
-}
-
-// trimSize gives the key an upload's path is claimed under (without its
-// -size).
-func trimSize(path string) string {
-	if i := strings.LastIndexByte(path, '-'); i > len(filepath.Dir(path)) {
-		return path[:i]
+	// Empty folders go, deepest first; one in use is not empty.
+	for i := len(dirs) - 1; i >= 0; i-- {
+		os.Remove(dirs[i])
 	}
-	return path
+	return removed, err
 }
 
 // open opens a whole file.

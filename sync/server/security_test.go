@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -315,7 +317,9 @@ func security(t *testing.T, open func(*testing.T) *DB) {
 		s.refused("malformed JSON", 400, "PUT", "/radicados/2026001010000032", tok0101, []byte(`{"radicado": {`))
 		s.refused("unknown fields", 400, "PUT", "/radicados/2026001010000032", tok0101, []byte(`{"radicado":{},"evil":1}`))
 		s.refused("two values", 400, "PUT", "/radicados/2026001010000032", tok0101, append(append([]byte{}, raw...), raw...))
-		s.refused("a body over the limit", 413, "PUT", "/radicados/2026001010000032", tok0101, bytes.Repeat([]byte(" "), 5<<20))
+		// Refused on its announced length, before any of it is read: the
+		// client waits for "100 Continue" and is told 413 instead.
+		s.refused("a body over the limit", 413, "PUT", "/radicados/2026001010000032", tok0101, bytes.Repeat([]byte(" "), 5<<20), "Expect", "100-continue")
 		words := strings.Repeat("carta ", 2000)
 		for _, q := range []string{"q=" + words, "limit=abc", "limit=-1", "offset=99999999999", "day=ayer", "office=0;1", "status=todos",
 			"q=%07", "q=" + strings.Repeat("x", 201)} {
@@ -327,6 +331,22 @@ func security(t *testing.T, open func(*testing.T) *DB) {
 			mustJSON(wire.Manifest{Office: "001", Station: "01", Day: "2026-13-45", Radicados: []wire.ManifestEntry{}}))
 		// The good push still goes through.
 		s.push(tok0101, good, http.StatusCreated)
+		// Names a station kept before names were cleaned, and actors as the
+		// operating system gives them, are taken: their radicados must sync.
+		for i, legacy := range []struct{ name, actor string }{
+			{"carta  final.pdf", "ventanilla"},
+			{"Peticio\u0301n.pdf", `ALCALDIA\jperez`}, // the accent decomposed, as macOS writes names
+			{"acta\u00a0firmada.png", "Juan  Pérez"},
+		} {
+			lf := s.upload(tok0101, []byte(legacy.name))
+			lf.Name = legacy.name
+			number := fmt.Sprintf("20260010100004%d2", i)
+			p := push(number, "001", "01", lf)
+			p.Events[0] = event(p.Events[0].ID, p.Events[0].Prev, "radicar", number, string(p.Events[0].Data), p.Events[0].At)
+			p.Events[0].Actor = legacy.actor
+			p.Events[0].Hash = wire.EventHash(p.Events[0].Prev, p.Events[0].ID, p.Events[0].At, legacy.actor, "radicar", number, p.Events[0].Data)
+			s.push(tok0101, p, http.StatusCreated)
+		}
 	})
 
 	t.Run("the planilla's CSV carries no formulas", func(t *testing.T) {
@@ -342,6 +362,19 @@ func security(t *testing.T, open func(*testing.T) *DB) {
 		}
 		if rows[1][4] != "'"+p.Radicado.SenderName || rows[1][5] != "'@SUM(1+1)" {
 			t.Errorf("sender %q, subject %q: a formula reaches the spreadsheet", rows[1][4], rows[1][5])
+		}
+	})
+
+	t.Run("a character beyond the BMP does not break the office's planilla", func(t *testing.T) {
+		f := s.upload(tok0102, []byte("emoji"))
+		p := push("2026001020000022", "001", "02", f)
+		p.Radicado.Subject = "Felicitaciones 😀"
+		s.push(tok0102, p, http.StatusCreated)
+		for _, tok := range []string{tok0102, tokAdm} {
+			resp, body := s.do("GET", "/planilla?day=2026-11-23&format=pdf&office=001", tok, nil)
+			if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte("%PDF-")) {
+				t.Errorf("%s: the planilla's PDF: %d %.100s", tok, resp.StatusCode, body)
+			}
 		}
 	})
 
@@ -373,11 +406,21 @@ func mustJSON(v any) []byte {
 func TestPatternOfTheServer(t *testing.T) {
 	s := newSecured(t, sqliteDB, Limits{})
 	ctx := context.Background()
+	// This server has read the default pattern, and keeps it a while.
+	if resp, _ := s.do("GET", "/whoami", tok0101, nil); resp.StatusCode != 200 {
+		t.Fatal(resp.Status)
+	}
 	if err := s.db.SetPattern(ctx, "RAD-{year}-{office:3}{station:2}-{seq:5}{kind}"); err != nil {
 		t.Fatal(err)
 	}
 	f := s.upload(tok0101, []byte("patrón"))
 	p := push("2026001010000012", "001", "01", f)
+	// Its cached pattern lets the number through, the pattern it finds in
+	// the transaction does not: nothing of the old pattern is stored after
+	// the change.
+	if resp, body := s.do("PUT", "/radicados/2026001010000012", tok0101, mustJSON(p)); resp.StatusCode != 400 {
+		t.Errorf("a number of the old pattern, just after the change: %d %s", resp.StatusCode, body)
+	}
 	// The server caches the pattern: a fresh server reads it at once.
 	s2 := httptest.NewServer(New(s.db, nil, Limits{}).Handler())
 	defer s2.Close()
@@ -646,4 +689,187 @@ func FuzzChunkHeaders(f *testing.F) {
 			t.Fatalf("an upload holds %d bytes of %d announced", st.Received, st.Size)
 		}
 	})
+}
+
+// TestBodyDeadlineBounds: a body announced larger than its route takes is
+// refused at once; one of unknown length gets the deadline of the largest
+// body the route takes, however it trickles; and a request without a body
+// is not cut by the body's deadline, however long its answer takes.
+func TestBodyDeadlineBounds(t *testing.T) {
+	db := sqliteDB(t)
+	db.AddStation(context.Background(), s0101, HashToken(tok0101))
+	srv := New(db, nil, Limits{MaxJSON: 1 << 10, MinRate: 10 << 10, BodyGrace: 200 * time.Millisecond})
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	send := func(head string, trickle bool) (string, time.Duration) {
+		c, err := net.Dial("tcp", ts.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprint(c, head)
+		start := time.Now()
+		answered := make(chan string, 1)
+		go func() {
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				answered <- err.Error()
+				return
+			}
+			answered <- resp.Status
+		}()
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		limit := time.After(10 * time.Second)
+		for {
+			select {
+			case status := <-answered:
+				return status, time.Since(start)
+			case <-tick.C:
+				if trickle {
+					c.Write([]byte("1\r\n \r\n")) // one byte of a chunked body
+				}
+			case <-limit:
+				return "no answer", time.Since(start)
+			}
+		}
+	}
+	path := wire.APIPrefix + "/radicados/2026001010000012"
+	auth := "Authorization: Bearer " + tok0101 + "\r\n"
+	if status, took := send("PUT "+path+" HTTP/1.1\r\nHost: x\r\n"+auth+"Content-Length: 1000000000000\r\n\r\n", true); !strings.HasPrefix(status, "413") || took > time.Second {
+		t.Errorf("a body announced as 1 TB: %q after %s, want 413 at once", status, took)
+	}
+	if status, took := send("PUT "+path+" HTTP/1.1\r\nHost: x\r\n"+auth+"Transfer-Encoding: chunked\r\n\r\n", true); !strings.HasPrefix(status, "408") || took > 2*time.Second {
+		t.Errorf("a chunked body trickling: %q after %s, want 408 within about 0.3 s", status, took)
+	}
+
+	// A slow answer to a request without a body keeps its context.
+	slow := httptest.NewServer(srv.guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(600 * time.Millisecond) // three times the body's grace
+		if err := r.Context().Err(); err != nil {
+			http.Error(w, "cancelled: "+err.Error(), 499)
+			return
+		}
+		w.Write([]byte("ok"))
+	})))
+	defer slow.Close()
+	resp, err := http.Get(slow.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("a slow answer without a body: %d, its context was cut by the body's deadline", resp.StatusCode)
+	}
+}
+
+// TestConnectionCaps: beyond the cap from one address a connection is
+// closed at once; beyond the cap in all, Accept waits for one to close;
+// Close lets a waiting Accept go.
+func TestConnectionCaps(t *testing.T) {
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := limitListener(raw, 3, 2)
+	accepted := make(chan net.Conn, 10)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				close(accepted)
+				return
+			}
+			accepted <- c
+		}
+	}()
+	dial := func(ip byte) net.Conn {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, ip)}}
+		c, err := d.Dial("tcp", raw.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	closedAtOnce := func(c net.Conn) bool {
+		c.SetReadDeadline(time.Now().Add(time.Second))
+		_, err := c.Read(make([]byte, 1))
+		return err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
+	}
+	next := func() net.Conn {
+		select {
+		case c := <-accepted:
+			return c
+		case <-time.After(2 * time.Second):
+			return nil
+		}
+	}
+	a1, a2 := dial(1), dial(1)
+	s1, s2 := next(), next()
+	if s1 == nil || s2 == nil {
+		t.Fatal("two connections from one address were not accepted")
+	}
+	if a3 := dial(1); !closedAtOnce(a3) {
+		t.Error("a third connection from one address was kept")
+	}
+	b1 := dial(3)
+	if next() == nil {
+		t.Fatal("a connection from another address was not accepted")
+	}
+	dial(4) // the fourth in all waits
+	if c := next(); c != nil {
+		t.Error("a fourth connection was accepted beyond the cap")
+	}
+	s1.Close() // one closes: the waiting one is accepted
+	if next() == nil {
+		t.Error("the waiting connection was not accepted when one closed")
+	}
+	l.Close()
+	select {
+	case _, ok := <-accepted:
+		if ok {
+			t.Error("Accept gave a connection after Close")
+		}
+	case <-time.After(2 * time.Second):
+		t.Error("Close did not end a waiting Accept")
+	}
+	a1.Close()
+	a2.Close()
+	b1.Close()
+	s2.Close()
+}
+
+// TestUploadCaps: a station's unfinished uploads are bounded in number
+// and, when they start together, in announced bytes.
+func TestUploadCaps(t *testing.T) {
+	s := newSecured(t, sqliteDB, Limits{Partials: 3, PartialQuota: 1 << 20})
+	for i := range 3 {
+		if resp, body := s.do("PATCH", "/files/"+sumOf([]byte(fmt.Sprint("u", i))), tok0101, nil, chunkHeaders(0, 1)...); resp.StatusCode != 204 {
+			t.Fatalf("upload %d: %d %s", i, resp.StatusCode, body)
+		}
+	}
+	s.refused("a fourth unfinished upload", 507, "PATCH", "/files/"+sumOf([]byte("u3")), tok0101, nil, chunkHeaders(0, 1)...)
+	// Four uploads of 900 KiB each start at once against a 1 MiB quota:
+	// one is taken.
+	var wg sync.WaitGroup
+	codes := make(chan int, 4)
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, _ := s.do("PATCH", "/files/"+sumOf([]byte(fmt.Sprint("big", i))), tok0201, []byte("x"), chunkHeaders(0, 900<<10)...)
+			codes <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	taken := 0
+	for c := range codes {
+		if c == 204 {
+			taken++
+		}
+	}
+	if used, _, _ := s.db.PartialUsage(s0201); taken != 1 || used > 1<<20 {
+		t.Errorf("%d of 4 uploads taken, %d bytes announced against a quota of %d", taken, used, 1<<20)
+	}
 }

@@ -28,9 +28,8 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, opt ServeOptions) er
 	srv := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
-		// Bodies have deadlines of their own, from their length (guard);
-		// answers are bounded here, a file's by its size (getFile).
-		WriteTimeout:   10 * time.Minute,
+		// Bodies and answers have deadlines of their own, from their
+		// length (guard, getFile).
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,
 	}
@@ -64,16 +63,15 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, opt ServeOptions) er
 	s.log.Info("shutting down: finishing the requests under way")
 	sctx, cancel := context.WithTimeout(context.Background(), opt.ShutdownGrace)
 	defer cancel()
-	err := srv.Shutdown(sctx)
-	if err != nil {
-		// The grace is over: what still runs is cut.
-		s.log.Warn("shutting down: requests still running were cut", "error", err.Error())
+	if err := srv.Shutdown(sctx); err != nil {
+		// The grace is over: what still runs is cut (its client retries).
+		s.log.Warn("shutting down: connections still open were cut", "error", err.Error())
 		srv.Close()
 	}
-	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
-		err = errors.Join(err, serr)
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
 	}
-	return err
+	return nil
 }
 
 // janitor removes abandoned uploads until ctx ends: at once, then every

@@ -41,8 +41,10 @@ type Limits struct {
 	MaxFile  int64 // bytes of a whole file
 
 	// PartialQuota bounds the bytes that one station's unfinished uploads
-	// announce in all; beyond it a new upload is refused (507).
+	// announce in all, and Partials their number; beyond them a new upload
+	// is refused (507).
 	PartialQuota int64
+	Partials     int
 	// PartialAge is how long an unfinished upload that does not go on is
 	// kept; SweepEvery is how often the running server looks for them.
 	PartialAge time.Duration
@@ -67,7 +69,7 @@ type Limits struct {
 // DefaultLimits are generous for scanned letters and refuse the absurd.
 var DefaultLimits = Limits{
 	MaxJSON: 4 << 20, MaxChunk: 8 << 20, MaxFile: 512 << 20,
-	PartialQuota: 2 << 30, PartialAge: 7 * 24 * time.Hour, SweepEvery: time.Hour,
+	PartialQuota: 2 << 30, Partials: 100, PartialAge: 7 * 24 * time.Hour, SweepEvery: time.Hour,
 	Requests: 16, Uploads: 4,
 	MinRate: 8 << 10, BodyGrace: 30 * time.Second,
 	MaxConns: 1024, MaxConnsPerIP: 64,
@@ -97,7 +99,7 @@ func (l Limits) withDefaults() Limits {
 	for _, p := range []struct {
 		v   *int
 		def int
-	}{{&l.Requests, d.Requests}, {&l.Uploads, d.Uploads}, {&l.MaxConns, d.MaxConns}, {&l.MaxConnsPerIP, d.MaxConnsPerIP}} {
+	}{{&l.Partials, d.Partials}, {&l.Requests, d.Requests}, {&l.Uploads, d.Uploads}, {&l.MaxConns, d.MaxConns}, {&l.MaxConnsPerIP, d.MaxConnsPerIP}} {
 		if *p.v <= 0 {
 			*p.v = p.def
 		}
@@ -226,22 +228,32 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // guard logs every request, turns a panic into a logged 500, and puts the
-// request's body under a deadline from its length: a client that trickles
-// cannot hold a connection longer than its body needs at the slowest pace
-// allowed.
+// request's body under a deadline from its length (at most the largest
+// body its route takes): a client that trickles cannot hold a connection
+// longer than its body needs at the slowest pace allowed. The deadline is
+// lifted once the body has been read, and a request without a body has
+// none (the server's own read for a closed connection would cancel it).
+// The answer has a deadline too: the body's time and ten minutes more.
 func (s *Server) guard(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		n := r.ContentLength
-		if n < 0 {
-			n = s.limits.MaxJSON
-			if r.Method == http.MethodPatch {
-				n = s.limits.MaxChunk
-			}
-		}
 		rc := http.NewResponseController(sw)
-		rc.SetReadDeadline(start.Add(s.limits.bodyTime(n)))
+		max := s.limits.MaxJSON
+		if r.Method == http.MethodPatch {
+			max = s.limits.MaxChunk
+		}
+		var body time.Duration
+		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+			n := r.ContentLength
+			if n < 0 || n > max {
+				n = max
+			}
+			body = s.limits.bodyTime(n)
+			rc.SetReadDeadline(start.Add(body))
+			r.Body = &liftOnEOF{ReadCloser: r.Body, rc: rc}
+		}
+		rc.SetWriteDeadline(start.Add(body + 10*time.Minute))
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -257,6 +269,20 @@ func (s *Server) guard(h http.Handler) http.Handler {
 		}()
 		h.ServeHTTP(sw, r)
 	})
+}
+
+// liftOnEOF lifts a body's read deadline once it has been read to its end.
+type liftOnEOF struct {
+	io.ReadCloser
+	rc *http.ResponseController
+}
+
+func (b *liftOnEOF) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
 }
 
 // authenticate finds the request's principal from its bearer token, holds
@@ -366,6 +392,7 @@ var clientErrors = []struct {
 }{
 	{ErrNotFound, http.StatusNotFound, "not found", "", ""},
 	{ErrHash, http.StatusUnprocessableEntity, "hash mismatch", "", ""},
+	{ErrPattern, http.StatusBadRequest, "invalid radicado", "", ""},
 	{ErrTooLarge, http.StatusRequestEntityTooLarge, "too large", "Connection", "close"},
 	{ErrQuota, http.StatusInsufficientStorage, "upload quota full: finish the station's unfinished uploads, let them expire, or ask the administrator for a larger quota", "Connection", "close"},
 	{ErrUploadBusy, http.StatusTooManyRequests, "upload busy", "Retry-After", "2"},
@@ -510,7 +537,7 @@ func (s *Server) putChunk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, err := s.db.PutChunk(r.Context(), p, Chunk{Sum: sum, Size: size, Offset: offset, Body: r.Body,
-		Max: s.limits.MaxChunk, Quota: s.limits.PartialQuota})
+		Max: s.limits.MaxChunk, Quota: s.limits.PartialQuota, MaxPartials: s.limits.Partials})
 	if errors.Is(err, ErrOffset) {
 		w.Header().Set(wire.HeaderUploadOffset, strconv.FormatInt(f.Received, 10))
 		problem(w, http.StatusConflict, "upload offset mismatch", fmt.Sprintf("the server holds %d bytes", f.Received))
@@ -553,6 +580,10 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) {
 // valid UTF-8 throughout, no unknown fields. It answers the client itself
 // when it cannot.
 func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	if r.ContentLength > s.limits.MaxJSON {
+		s.fail(w, r, fmt.Errorf("%w: a request carries at most %d bytes", ErrTooLarge, s.limits.MaxJSON))
+		return false
+	}
 	var buf bytes.Buffer
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, s.limits.MaxJSON))
 	if err != nil {

@@ -87,7 +87,7 @@ func TestAuthAndLimits(t *testing.T) {
 		{"malformed JSON", "PUT", "/radicados/2026001010000012", "tok-001-01", []byte(`{"radicado": {`), nil, 400},
 		{"unknown fields", "PUT", "/radicados/2026001010000012", "tok-001-01", []byte(`{"radicado":{},"evil":1}`), nil, 400},
 		{"two values", "PUT", "/radicados/2026001010000012", "tok-001-01", append(append([]byte{}, good...), good...), nil, 400},
-		{"a body over the limit", "PUT", "/radicados/2026001010000012", "tok-001-01", bytes.Repeat([]byte(" "), 5<<10), nil, 413},
+		{"a body over the limit", "PUT", "/radicados/2026001010000012", "tok-001-01", bytes.Repeat([]byte(" "), 5<<10), []string{"Expect", "100-continue"}, 413},
 		{"a chunk over the limit", "PATCH", "/files/" + sumOf(make([]byte, 2048)), "tok-001-01", make([]byte, 2048),
 			[]string{wire.HeaderUploadOffset, "0", wire.HeaderUploadLength, "2048"}, 413},
 		{"a file over the limit", "PATCH", "/files/" + sumOf([]byte("x")), "tok-001-01", []byte("x"),

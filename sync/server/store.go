@@ -39,6 +39,7 @@ var (
 	ErrQuota        = errors.New("this station's unfinished uploads fill its quota")
 	ErrUploadBusy   = errors.New("an upload of this file by this station is under way")
 	ErrBody         = errors.New("the request body broke off")
+	ErrPattern      = errors.New("the number is not of the organisation's pattern")
 	ErrSlowBody     = errors.New("the request body did not arrive in time")
 )
 
@@ -295,6 +296,12 @@ func (d *DB) migrate(ctx context.Context) error {
 	if _, err := migrate.Apply(ctx, tx, dialect, steps, "the server's database"); err != nil {
 		return fmt.Errorf("schema: %w", err)
 	}
+	// The pattern's row exists from the start, so that a push can lock it
+	// while it numbers (put) and a change of pattern waits for it.
+	if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`),
+		settingPattern, radicado.DefaultPattern); err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
 	return tx.Commit()
 }
 
@@ -319,8 +326,11 @@ func (d *DB) AddStation(ctx context.Context, p Principal, tokenHash string) erro
 	if p.Admin {
 		admin = 1
 	}
-	_, err := d.w.ExecContext(ctx, d.q(`INSERT INTO stations (office, station, token_hash, admin, created_at) VALUES (?, ?, ?, ?, ?)`),
-		p.Office, p.Station, tokenHash, admin, d.stamp())
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, d.q(`INSERT INTO stations (office, station, token_hash, admin, created_at) VALUES (?, ?, ?, ?, ?)`),
+			p.Office, p.Station, tokenHash, admin, d.stamp())
+		return err
+	})
 	if err != nil && strings.Contains(strings.ToLower(err.Error()), "unique") || err != nil && strings.Contains(err.Error(), "duplicate key") {
 		return fmt.Errorf("office %s station %s: %w (revoke it first to give it a new token)", p.Office, p.Station, ErrExists)
 	}
@@ -329,15 +339,17 @@ func (d *DB) AddStation(ctx context.Context, p Principal, tokenHash string) erro
 
 // RevokeStation revokes a station's token.
 func (d *DB) RevokeStation(ctx context.Context, office, station string) error {
-	res, err := d.w.ExecContext(ctx, d.q(`UPDATE stations SET revoked_at = ? WHERE office = ? AND station = ? AND revoked_at IS NULL`),
-		d.stamp(), office, station)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("office %s station %s: %w", office, station, ErrNotFound)
-	}
-	return nil
+	return d.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, d.q(`UPDATE stations SET revoked_at = ? WHERE office = ? AND station = ? AND revoked_at IS NULL`),
+			d.stamp(), office, station)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("office %s station %s: %w", office, station, ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // Authenticate gives the principal of a token.
@@ -356,9 +368,11 @@ func (d *DB) Authenticate(ctx context.Context, token string) (Principal, error) 
 
 // StationClock records a station's clock offset from the server's.
 func (d *DB) StationClock(ctx context.Context, p Principal, offset time.Duration) error {
-	_, err := d.w.ExecContext(ctx, d.q(`UPDATE stations SET clock_offset_ms = ?, last_seen = ? WHERE office = ? AND station = ? AND revoked_at IS NULL`),
-		offset.Milliseconds(), d.stamp(), p.Office, p.Station)
-	return err
+	return d.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, d.q(`UPDATE stations SET clock_offset_ms = ?, last_seen = ? WHERE office = ? AND station = ? AND revoked_at IS NULL`),
+			offset.Milliseconds(), d.stamp(), p.Office, p.Station)
+		return err
+	})
 }
 
 // StationInfo is what the server knows of a station.
@@ -424,6 +438,8 @@ type Chunk struct {
 	Body   io.Reader // the piece, read as it arrives
 	Max    int64     // the most one piece may carry (0: no limit)
 	Quota  int64     // the most the station's unfinished uploads may announce in all (0: no limit)
+	// MaxPartials bounds the station's unfinished uploads (0: no limit).
+	MaxPartials int
 }
 
 // PutChunk adds a piece to p's upload of a file. When the file is whole
@@ -512,6 +528,18 @@ func (d *DB) SetPattern(ctx context.Context, pattern string) error {
 		return err
 	}
 	return d.write(ctx, func(tx *sql.Tx) error {
+		if d.postgres {
+			// The pattern's row first, then the radicados: a push holds
+			// them in the same order (put), so neither waits on the other
+			// in a circle, and no push numbered with the old pattern can
+			// commit after the check below.
+			if _, err := tx.ExecContext(ctx, `SELECT value FROM settings WHERE key = $1 FOR UPDATE`, settingPattern); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `LOCK TABLE radicados IN SHARE MODE`); err != nil {
+				return err
+			}
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT number FROM radicados`)
 		if err != nil {
 			return err
@@ -554,6 +582,21 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, push wire.Push) (
 	r := push.Radicado
 	content := r.Content()
 	res := wire.PushResult{Number: r.Number, ContentSHA256: content, DocumentSHA: r.SHA256}
+	// The number is read again with the pattern as it stands in this
+	// transaction: a server's cached pattern may be a few seconds old.
+	lock := ""
+	if d.postgres {
+		lock = " FOR SHARE"
+	}
+	var pattern string
+	if err := tx.QueryRowContext(ctx, d.q(`SELECT value FROM settings WHERE key = ?`+lock), settingPattern).Scan(&pattern); err != nil {
+		return res, err
+	}
+	if pat, err := radicado.ParsePattern(pattern); err != nil {
+		return res, err
+	} else if _, err := pat.Parse(r.Number); err != nil {
+		return res, fmt.Errorf("%w: %v", ErrPattern, err)
+	}
 	var missing []string
 	for _, f := range r.Files {
 		var n int
@@ -591,9 +634,12 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, push wire.Push) (
 			return res, err
 		}
 		if held != content {
+			// Recorded once for each content sent: a station that sends it
+			// again does not grow the table.
 			payload, _ := json.Marshal(push)
-			if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO conflicts (number, office, station, held_content, sent_content, payload, at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-				r.Number, p.Office, p.Station, held, content, string(payload), now); err != nil {
+			if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO conflicts (number, office, station, held_content, sent_content, payload, at)
+				SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE number = ? AND sent_content = ?)`),
+				r.Number, p.Office, p.Station, held, content, string(payload), now, r.Number, content); err != nil {
 				return res, err
 			}
 			res.Status, res.ContentSHA256, res.DocumentSHA = wire.Conflict, held, heldDoc

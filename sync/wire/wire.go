@@ -246,8 +246,8 @@ func (e Event) check(number string) error {
 	case len(e.Data) > MaxEventData:
 		return fmt.Errorf("data: more than %d bytes", MaxEventData)
 	}
-	if err := radicado.CheckClean("actor", e.Actor, MaxActor); err != nil {
-		return err
+	if err := radicado.CheckPlain("actor", e.Actor, MaxActor); err != nil || e.Actor == "" {
+		return fmt.Errorf("actor %q: the name of who did it, as text", e.Actor)
 	}
 	var data map[string]any
 	if err := json.Unmarshal(e.Data, &data); err != nil || data == nil {
