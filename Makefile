@@ -24,6 +24,10 @@ run: deps-build
 # RADICADOR_STRICT makes a test fail, not skip, when a tool it needs is
 # missing: make test installs them all, and starts a throwaway PostgreSQL
 # server for the central store's conformance suite (stopped afterwards).
+# The race detector runs over the packages with goroutines of their own
+# (the crash test's children are other processes, too slow to start under
+# it to be killed in time). The accuracy tests run on the shared test
+# letters when they lie beside the project (../shared/corpus/letters).
 # TWAIN and the Windows spooler cannot run here: their packages must at
 # least build for Windows, and the TWAIN structures are checked for 32-bit
 # Windows too.
@@ -32,9 +36,12 @@ test: deps-test
 	@pg=$$(mktemp -d /tmp/radicador-pg.XXXXXX); \
 	url=$$(sh scripts/pg-test.sh start $$pg) || { sh scripts/pg-test.sh stop $$pg; exit 1; }; \
 	echo "PostgreSQL for the tests at $$url"; \
-	RADICADOR_STRICT=1 RADICADOR_TEST_PG="$$url" $(GO) test -timeout 30m ./...; status=$$?; \
+	corpus=$$(cd ../shared/corpus/letters 2>/dev/null && pwd); \
+	if [ -n "$$corpus" ]; then echo "Test letters at $$corpus: the accuracy tests run on them"; \
+	else echo "No test letters at ../shared/corpus/letters: the accuracy tests are skipped"; fi; \
+	RADICADOR_STRICT=1 RADICADOR_TEST_PG="$$url" RADICADOR_CORPUS="$$corpus" $(GO) test -timeout 30m ./...; status=$$?; \
 	sh scripts/pg-test.sh stop $$pg; exit $$status
-	$(GO) test -race ./ui/ ./capture/
+	$(GO) test -race -short -skip 'TestCrash$$' ./station/ ./store/ ./sync/... ./ui/ ./capture/
 	$(GO) test -run '^$$' -fuzz FuzzPushCheck -fuzztime 10s ./sync/wire/
 	$(GO) test -run '^$$' -fuzz FuzzChunkHeaders -fuzztime 10s ./sync/server/
 	GOOS=windows GOARCH=amd64 $(GO) build ./scan/... ./printer/... ./label/ ./capture/
@@ -46,7 +53,8 @@ test: deps-test
 # Benchmarks behind the README's figures (not part of make test: they build
 # stores of 100,000 radicados).
 bench: deps-build
-	$(GO) test -run '^$$' -bench . -benchtime 2000x -timeout 60m ./store/ ./station/
+	$(GO) test -run '^$$' -bench . -skip ClassifyAfterRadicacion -benchtime 2000x -timeout 60m ./store/ ./station/
+	$(GO) test -run '^$$' -bench ClassifyAfterRadicacion -benchtime 10x -timeout 60m ./station/
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./ocr/ ./scan/escl/ ./sync/client/
 	$(GO) test -run '^$$' -bench Startup -benchtime 20x -timeout 60m ./ui/ ./cmd/radicador/
 

@@ -65,6 +65,18 @@ type Batch struct {
 	pages []Page
 	next  int // last ID given
 	runs  int // scans and imports so far, each in its own folder
+	gen   int // Clear's count: a page of a scan started before a Clear is not taken
+}
+
+// ErrCleared is returned for a page that arrives after the batch was
+// cleared (a new letter started while the scanner still fed the last one).
+var ErrCleared = errors.New("the batch was cleared while the page arrived")
+
+// generation gives Clear's count now.
+func (b *Batch) generation() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.gen
 }
 
 // New opens the batch kept in dir (created when missing): the pages a
@@ -180,12 +192,13 @@ func (b *Batch) runDir() (string, error) {
 // calling added with it (from the scanning goroutine). Pages scanned before
 // an error stay in the batch; the error says what happened.
 func (b *Batch) Scan(ctx context.Context, sc scan.Scanner, s scan.Settings, progress func(scan.Progress), added func(Page)) error {
+	gen := b.generation()
 	dir, err := b.runDir()
 	if err != nil {
 		return err
 	}
 	return sc.Scan(ctx, s, scan.Output{Dir: dir, Progress: progress, Page: func(p scan.Page) error {
-		pg, err := b.add(p, "", 0, 0)
+		pg, err := b.add(gen, p, "", 0, 0)
 		if err != nil {
 			return err
 		}
@@ -199,6 +212,7 @@ func (b *Batch) Scan(ctx context.Context, sc scan.Scanner, s scan.Settings, prog
 // Import adds the pages of image, TIFF and PDF files. A file that cannot be
 // read adds nothing and the error names it; the files before it stay.
 func (b *Batch) Import(ctx context.Context, files []string, added func(Page)) error {
+	gen := b.generation()
 	for _, f := range files {
 		dir, err := b.runDir()
 		if err != nil {
@@ -214,7 +228,7 @@ func (b *Batch) Import(ctx context.Context, files []string, added func(Page)) er
 			return err
 		}
 		for _, p := range got {
-			pg, err := b.add(p, f, p.Index, len(got))
+			pg, err := b.add(gen, p, f, p.Index, len(got))
 			if err != nil {
 				return err
 			}
@@ -227,8 +241,9 @@ func (b *Batch) Import(ctx context.Context, files []string, added func(Page)) er
 }
 
 // add looks at a page (blank, separator, sticker; deskewed when asked),
-// makes its thumbnail and appends it.
-func (b *Batch) add(p scan.Page, origin string, originPage, originPages int) (Page, error) {
+// makes its thumbnail and appends it, unless the batch was cleared since
+// generation gen.
+func (b *Batch) add(gen int, p scan.Page, origin string, originPage, originPages int) (Page, error) {
 	opt := b.Options()
 	if origin != "" {
 		opt.Deskew = false // an imported file is taken as it is
@@ -251,11 +266,16 @@ func (b *Batch) add(p scan.Page, origin string, originPage, originPages int) (Pa
 		return Page{}, err
 	}
 	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.gen != gen {
+		os.Remove(pg.Path)
+		os.Remove(pg.Thumb)
+		return Page{}, ErrCleared
+	}
 	b.next++
 	pg.ID = b.next
 	b.pages = append(b.pages, pg)
 	b.saveLocked()
-	b.mu.Unlock()
 	return pg, nil
 }
 
@@ -445,6 +465,7 @@ func (b *Batch) Taken(pages []Page) {
 func (b *Batch) Clear() error {
 	b.mu.Lock()
 	b.pages = nil
+	b.gen++
 	b.mu.Unlock()
 	entries, err := os.ReadDir(b.dir)
 	if err != nil {

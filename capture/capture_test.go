@@ -293,3 +293,62 @@ func TestRestore(t *testing.T) {
 		t.Errorf("after Clear: %v, %d pages", err, b.Len())
 	}
 }
+
+// TestClearDuringScan: a new letter started while the feeder still gives
+// pages of the last one (Nueva during a scan) leaves the batch empty: the
+// pages that arrive after Clear are not taken, and their files go.
+func TestClearDuringScan(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	b, err := New(dir, cleanup.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cleared := false
+	err = b.Scan(ctx, simScanner(t, sim.Options{Sheets: 5}), letterSettings, nil, func(Page) {
+		if !cleared {
+			cleared = true
+			if err := b.Clear(); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	if err == nil {
+		t.Error("the scan went on as if nothing happened after Clear")
+	}
+	if n := b.Len(); n != 0 {
+		t.Errorf("%d pages in the batch after Clear", n)
+	}
+	var files []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".png") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) != 0 {
+		t.Errorf("page files left after Clear: %v", files)
+	}
+}
+
+// TestClearDuringImport: the pages of a file already drawn when Clear
+// comes are not taken (they would stand in the new letter, their files
+// gone).
+func TestClearDuringImport(t *testing.T) {
+	ctx := context.Background()
+	b, err := New(t.TempDir(), cleanup.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := fixture.PDF(t, t.TempDir(), "tres.pdf", 3)
+	cleared := false
+	err = b.Import(ctx, []string{pdf}, func(Page) {
+		if !cleared {
+			cleared = true
+			b.Clear()
+		}
+	})
+	if err == nil || b.Len() != 0 {
+		t.Errorf("import after Clear: %v, %d pages in the batch", err, b.Len())
+	}
+}

@@ -26,8 +26,15 @@ func (r Router) Route(text, docType string) (string, float64) {
 		codes = append(codes, c)
 	}
 	// Longest names first: "gestion de clientes empresariales" before
-	// "gestion de clientes".
-	sort.Slice(codes, func(i, j int) bool { return len(r.Depts[codes[i]]) > len(r.Depts[codes[j]]) })
+	// "gestion de clientes"; names as long, by code, so that the same
+	// letter always goes to the same department.
+	sort.Slice(codes, func(i, j int) bool {
+		li, lj := len(r.Depts[codes[i]]), len(r.Depts[codes[j]])
+		if li != lj {
+			return li > lj
+		}
+		return codes[i] < codes[j]
+	})
 	for _, c := range codes {
 		if name := Fold(r.Depts[c]); name != "" && strings.Contains(head, name) {
 			return c, 0.9

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/image/tiff"
 
+	"github.com/radicador/radicador/internal/corpus"
 	"github.com/radicador/radicador/internal/fixture"
 )
 
@@ -177,9 +178,9 @@ func TestInspectRejects(t *testing.T) {
 
 // TestCorpus inspects the scanned letters of the shared corpus, when present.
 func TestCorpus(t *testing.T) {
-	files, _ := filepath.Glob("../../shared/corpus/letters/*.[jp][pn]g")
+	files, _ := filepath.Glob(filepath.Join(corpus.Dir(t), "*.[jp][pn]g"))
 	if len(files) == 0 {
-		t.Skip("no corpus at ../../shared/corpus/letters")
+		t.Fatal("the corpus has no page images")
 	}
 	for _, f := range files {
 		info, err := Inspect(f)

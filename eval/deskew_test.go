@@ -7,6 +7,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/radicador/radicador/internal/corpus"
 	"github.com/radicador/radicador/ocr"
 	_ "github.com/radicador/radicador/procenv" // OCR single-threaded
 	"github.com/radicador/radicador/scan"
@@ -17,12 +18,12 @@ import (
 // them as they are and straightened: the residual angle, and the character
 // error rate of each, against the letters as scanned.
 func TestDeskewOnCorpus(t *testing.T) {
-	letters, err := Load("../../shared/corpus/letters")
-	if err != nil {
-		t.Skip("no corpus at ../../shared/corpus/letters")
-	}
 	if testing.Short() {
 		t.Skip("reads 24 pages")
+	}
+	letters, err := Load(corpus.Dir(t))
+	if err != nil {
+		t.Fatal(err)
 	}
 	letters = letters[:8]
 	e, err := ocr.New(ocr.Options{})
@@ -60,7 +61,7 @@ func TestDeskewOnCorpus(t *testing.T) {
 	}
 	cer := func(paths []string) float64 {
 		var errs, chars int
-		for i, p := range e.ReadAll(context.Background(), "", paths) {
+		for i, p := range e.ReadAll(context.Background(), t.TempDir(), paths) {
 			if p.Err != nil {
 				t.Fatal(p.Err)
 			}

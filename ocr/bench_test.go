@@ -40,11 +40,11 @@ func BenchmarkThroughput(b *testing.B) {
 	}
 	b.Run("engine-pool", func(b *testing.B) {
 		e := engine(b)
-		e.ReadAll(context.Background(), "", pages[:e.Workers()]) // warm up each engine
+		e.ReadAll(context.Background(), b.TempDir(), pages[:e.Workers()]) // warm up each engine
 		b.ResetTimer()
 		start := time.Now()
 		for range b.N {
-			for _, p := range e.ReadAll(context.Background(), "", pages) {
+			for _, p := range e.ReadAll(context.Background(), b.TempDir(), pages) {
 				if p.Err != nil {
 					b.Fatal(p.Err)
 				}

@@ -350,14 +350,23 @@ func (s *Reading) ReadRadicado(ctx context.Context, number string) error {
 	if err != nil {
 		return err
 	}
+	// fail records a reading that failed, unless it was only stopped.
+	fail := func(err error) error {
+		if ctx.Err() != nil {
+			return err
+		}
+		if ferr := s.store.FailOCR(context.WithoutCancel(ctx), number, err); ferr != nil {
+			return errors.Join(err, fmt.Errorf("recording the failure: %w", ferr))
+		}
+		return err
+	}
 	var files []string
 	for _, f := range rec.Files {
 		files = append(files, s.store.Blobs().Path(f.SHA256))
 	}
 	a, err := s.Analyze(ctx, files)
 	if err != nil {
-		s.store.FailOCR(ctx, number, err)
-		return err
+		return fail(err)
 	}
 	defer a.Close()
 	pages := make([]pageJSON, len(a.Pages))
@@ -378,14 +387,12 @@ func (s *Reading) ReadRadicado(ctx context.Context, number string) error {
 	if len(pdfPages) > 0 {
 		stamp, err := s.stamp(ctx, rec)
 		if err != nil {
-			s.store.FailOCR(ctx, number, err)
-			return fmt.Errorf("the stamp of %s: %w", number, err)
+			return fail(fmt.Errorf("the stamp of %s: %w", number, err))
 		}
 		pdfPages[0].Stamp = stamp
 		var buf bytes.Buffer
 		if err := searchpdf.Write(&buf, pdfPages, searchpdf.Info{Title: rec.Number, Subject: rec.Subject, Author: rec.Sender.Name}); err != nil {
-			s.store.FailOCR(ctx, number, err)
-			return fmt.Errorf("searchable PDF of %s: %w", number, err)
+			return fail(fmt.Errorf("searchable PDF of %s: %w", number, err))
 		}
 		sum, size, err := s.store.Blobs().Put(ctx, &buf)
 		if err != nil {

@@ -171,6 +171,20 @@ func (s *Store) TrainingSince(ctx context.Context, afterID int64, limit int) ([]
 	return out, rows.Err()
 }
 
+// AddTrainingBatch records confirmed examples that belong to no radicado,
+// in one transaction (a classifier's corpus brought in at once).
+func (s *Store) AddTrainingBatch(ctx context.Context, examples []TrainingExample) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		at := s.clock().UTC().Format(time.RFC3339)
+		for _, e := range examples {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO training (doc_type, text, created_at) VALUES (?, ?, ?)`, e.Type, e.Text, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // AddTraining records a confirmed example that belongs to no radicado (a
 // correction made in the form before radicación, say).
 func (s *Store) AddTraining(ctx context.Context, docType, text string) error {

@@ -47,6 +47,7 @@ type reception struct {
 	reading  *widget.Label
 	readGen  int
 	readText string // the text read from the letter on the form
+	typeGen  int    // changes of type: a due date computed for an older one is dropped
 
 	radicar *widget.Button
 	status  *widget.Label
@@ -228,9 +229,14 @@ func (r *reception) typeChanged() {
 	if d, ok := r.w.cfg.Routes[t.Code]; ok && !r.touched["dept"] {
 		r.setField(r.dept, d)
 	}
+	r.typeGen++
+	gen := r.typeGen
 	background(r.w, func(ctx context.Context) (calendar.Date, error) {
 		return r.w.st.Records.DueNow(ctx, t.Code)
 	}, func(d calendar.Date, err error) {
+		if gen != r.typeGen {
+			return // the type changed again: a newer due date is on its way
+		}
 		switch {
 		case err != nil:
 			r.due.SetText(err.Error())

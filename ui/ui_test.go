@@ -187,6 +187,23 @@ func TestWholeLoop(t *testing.T) {
 	if len(w.search.found) != 1 || w.search.found[0].Number != rec.Number {
 		t.Errorf("searching the letter's body found %d", len(w.search.found))
 	}
+
+	// The classifier learnt the letter once: from its reading after
+	// radicación, not again from the form.
+	s, err := store.Open(context.Background(), st.Dir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if ex, err := s.TrainingSince(context.Background(), 0, 100); err != nil || len(ex) != 1 || ex[0].Type != rec.Type {
+		t.Errorf("the classifier's examples after one radicado: %+v %v", ex, err)
+	}
+
+	// The previews' pages go with the window.
+	w.Close()
+	if left, _ := filepath.Glob(filepath.Join(st.Dir(), "tmp", "preview-*")); len(left) != 0 {
+		t.Errorf("preview pages left after the window closed: %v", left)
+	}
 }
 
 // TestSANETestDevice scans the feeder of SANE's test backend, a real

@@ -28,64 +28,54 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/radicador/radicador/internal/cmdtest"
 )
 
 // The test binary is also the program when this variable is set, so that
 // tests can run it as a process and send it signals.
 const asMainEnv = "RADICADOR_SERVER_TEST_AS_MAIN"
 
-func TestMain(m *testing.M) {
-	if os.Getenv(asMainEnv) != "" {
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { cmdtest.Main(m, asMainEnv, run) }
 
-type result struct {
-	code           int
-	stdout, stderr string
-}
+type result = cmdtest.Result
 
-func cli(args ...string) result {
-	var out, errb bytes.Buffer
-	code := run(args, &out, &errb)
-	return result{code, out.String(), errb.String()}
-}
+func cli(args ...string) result { return cmdtest.Call(run, args...) }
 
 var tokenRE = regexp.MustCompile(`rdc_[A-Za-z0-9_-]{43}`)
 
 func TestStationsAndAdmins(t *testing.T) {
 	data := t.TempDir()
 	add := cli("station", "add", "--office", "001", "--station", "01", "--data", data)
-	token := tokenRE.FindString(add.stdout)
-	if add.code != 0 || token == "" {
-		t.Fatalf("station add: %d %s %s", add.code, add.stdout, add.stderr)
+	token := tokenRE.FindString(add.Stdout)
+	if add.Code != 0 || token == "" {
+		t.Fatalf("station add: %d %s %s", add.Code, add.Stdout, add.Stderr)
 	}
-	if r := cli("station", "add", "--office", "001", "--station", "01", "--data", data); r.code != 1 || !strings.Contains(r.stderr, "revoke it first") {
-		t.Errorf("a second live token: %d %s", r.code, r.stderr)
+	if r := cli("station", "add", "--office", "001", "--station", "01", "--data", data); r.Code != 1 || !strings.Contains(r.Stderr, "revoke it first") {
+		t.Errorf("a second live token: %d %s", r.Code, r.Stderr)
 	}
 	for _, bad := range [][]string{{"--office", "0a1", "--station", "01"}, {"--office", "001"}, {"--station", "01"}} {
-		if r := cli(append([]string{"station", "add", "--data", data}, bad...)...); r.code != 1 {
-			t.Errorf("station add %v: exit %d", bad, r.code)
+		if r := cli(append([]string{"station", "add", "--data", data}, bad...)...); r.Code != 1 {
+			t.Errorf("station add %v: exit %d", bad, r.Code)
 		}
 	}
 	admin := cli("admin", "add", "--name", "auditora", "--data", data)
-	if admin.code != 0 || tokenRE.FindString(admin.stdout) == "" {
-		t.Fatalf("admin add: %d %s", admin.code, admin.stderr)
+	if admin.Code != 0 || tokenRE.FindString(admin.Stdout) == "" {
+		t.Fatalf("admin add: %d %s", admin.Code, admin.Stderr)
 	}
 	list := cli("station", "list", "--data", data)
-	if list.code != 0 || !regexp.MustCompile(`001\s+01\s+station\s+active`).MatchString(list.stdout) ||
-		!regexp.MustCompile(`admin\s+auditora\s+admin\s+active`).MatchString(list.stdout) {
-		t.Errorf("station list:\n%s", list.stdout)
+	if list.Code != 0 || !regexp.MustCompile(`001\s+01\s+station\s+active`).MatchString(list.Stdout) ||
+		!regexp.MustCompile(`admin\s+auditora\s+admin\s+active`).MatchString(list.Stdout) {
+		t.Errorf("station list:\n%s", list.Stdout)
 	}
-	if r := cli("station", "revoke", "--office", "001", "--station", "01", "--data", data); r.code != 0 {
-		t.Errorf("revoke: %s", r.stderr)
+	if r := cli("station", "revoke", "--office", "001", "--station", "01", "--data", data); r.Code != 0 {
+		t.Errorf("revoke: %s", r.Stderr)
 	}
-	if r := cli("station", "revoke", "--office", "001", "--station", "01", "--data", data); r.code != 1 {
-		t.Errorf("revoking twice: exit %d", r.code)
+	if r := cli("station", "revoke", "--office", "001", "--station", "01", "--data", data); r.Code != 1 {
+		t.Errorf("revoking twice: exit %d", r.Code)
 	}
-	if list := cli("station", "list", "--data", data); !regexp.MustCompile(`001\s+01\s+station\s+revoked`).MatchString(list.stdout) {
-		t.Errorf("after revoke:\n%s", list.stdout)
+	if list := cli("station", "list", "--data", data); !regexp.MustCompile(`001\s+01\s+station\s+revoked`).MatchString(list.Stdout) {
+		t.Errorf("after revoke:\n%s", list.Stdout)
 	}
 	// Only the token's hash is kept.
 	db, _ := os.ReadFile(filepath.Join(data, "radicador-server.db"))
@@ -93,24 +83,24 @@ func TestStationsAndAdmins(t *testing.T) {
 	if bytes.Contains(append(db, wal...), []byte(token)) {
 		t.Error("the token itself is in the database")
 	}
-	if r := cli("nada"); r.code != 2 {
-		t.Errorf("an unknown command: exit %d", r.code)
+	if r := cli("nada"); r.Code != 2 {
+		t.Errorf("an unknown command: exit %d", r.Code)
 	}
 }
 
 func TestConfigPattern(t *testing.T) {
 	data := t.TempDir()
-	if r := cli("config", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "{year}{office:3}{station:2}{seq:6}{kind}") {
-		t.Errorf("config: %d %q", r.code, r.stdout)
+	if r := cli("config", "--data", data); r.Code != 0 || !strings.Contains(r.Stdout, "{year}{office:3}{station:2}{seq:6}{kind}") {
+		t.Errorf("config: %d %q", r.Code, r.Stdout)
 	}
-	if r := cli("config", "--data", data, "set", "pattern", "{year}{office:3}"); r.code != 1 || !strings.Contains(r.stderr, "missing") {
-		t.Errorf("an incomplete pattern: %d %s", r.code, r.stderr)
+	if r := cli("config", "--data", data, "set", "pattern", "{year}{office:3}"); r.Code != 1 || !strings.Contains(r.Stderr, "missing") {
+		t.Errorf("an incomplete pattern: %d %s", r.Code, r.Stderr)
 	}
-	if r := cli("config", "--data", data, "set", "pattern", "{year}-{office:2}{station:2}-{seq:7}{kind}"); r.code != 0 {
-		t.Fatalf("set pattern: %s", r.stderr)
+	if r := cli("config", "--data", data, "set", "pattern", "{year}-{office:2}{station:2}-{seq:7}{kind}"); r.Code != 0 {
+		t.Fatalf("set pattern: %s", r.Stderr)
 	}
-	if r := cli("config", "--data", data); !strings.Contains(r.stdout, "{year}-{office:2}{station:2}-{seq:7}{kind}") {
-		t.Errorf("config after set: %q", r.stdout)
+	if r := cli("config", "--data", data); !strings.Contains(r.Stdout, "{year}-{office:2}{station:2}-{seq:7}{kind}") {
+		t.Errorf("config after set: %q", r.Stdout)
 	}
 }
 
@@ -195,7 +185,7 @@ func TestServeTLSAndShutdown(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	cert, key, pool := selfSigned(t, dir)
-	token := tokenRE.FindString(cli("station", "add", "--office", "001", "--station", "01", "--data", data).stdout)
+	token := tokenRE.FindString(cli("station", "add", "--office", "001", "--station", "01", "--data", data).Stdout)
 	if token == "" {
 		t.Fatal("no token")
 	}
@@ -279,8 +269,8 @@ func TestServeTLSAndShutdown(t *testing.T) {
 
 func TestServeFlags(t *testing.T) {
 	for _, args := range [][]string{{"--tls-cert", "x.pem"}, {"--max-conns", "0"}, {"--partial-age", "-1h"}, {"sobrante"}} {
-		if r := cli(append([]string{"serve", "--data", t.TempDir()}, args...)...); r.code != 1 && r.code != 2 {
-			t.Errorf("serve %v: exit %d", args, r.code)
+		if r := cli(append([]string{"serve", "--data", t.TempDir()}, args...)...); r.Code != 1 && r.Code != 2 {
+			t.Errorf("serve %v: exit %d", args, r.Code)
 		}
 	}
 }

@@ -271,7 +271,9 @@ func (c *Client) syncBatch(ctx context.Context, numbers []string, rep *Report, f
 		if err != nil {
 			rep.Failed++
 			failed[n] = true
-			c.store.NoteSyncFailure(context.WithoutCancel(ctx), n, err)
+			if nerr := c.store.NoteSyncFailure(context.WithoutCancel(ctx), n, err); nerr != nil {
+				return true, errors.Join(err, fmt.Errorf("recording the failure: %w", nerr))
+			}
 			if serverFault(err) || ctx.Err() != nil {
 				return true, err
 			}

@@ -346,5 +346,35 @@ func conformance(t *testing.T, open func(*testing.T) *DB) {
 		if res.OK || len(res.Missing) != 1 || len(res.Mismatched) != 1 {
 			t.Errorf("a false manifest: %+v", res)
 		}
+
+		// The anchor of a day is kept; the same event with another hash
+		// later (the chain rewritten) is told.
+		good := wire.Manifest{Office: "001", Station: "01", Day: "2026-11-23", Count: 1, Radicados: []wire.ManifestEntry{
+			{Number: day[0].Number, ContentSHA256: day[0].ContentSHA256, DocumentSHA: day[0].SHA256}},
+			Anchor: &wire.Anchor{ID: 7, Hash: sumOf([]byte("head")), At: time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC)}}
+		if res, err := db.CheckManifest(ctx, good); err != nil || !res.OK || res.AnchorMismatch {
+			t.Errorf("a manifest with its anchor: %+v %v", res, err)
+		}
+		if res, _ := db.CheckManifest(ctx, good); !res.OK {
+			t.Errorf("the same anchor again: %+v", res)
+		}
+		rewritten := good
+		rewritten.Anchor = &wire.Anchor{ID: 7, Hash: sumOf([]byte("another head")), At: good.Anchor.At}
+		if res, _ := db.CheckManifest(ctx, rewritten); res.OK || !res.AnchorMismatch {
+			t.Errorf("an anchor of the same event with another hash: %+v", res)
+		}
+		// An event the server received with a radicado is a witness too.
+		pushed := wire.Manifest{Office: "001", Station: "01", Day: "2026-11-23", Count: 1, Radicados: good.Radicados,
+			Anchor: &wire.Anchor{ID: 1, Hash: sumOf([]byte("not the pushed event")), At: good.Anchor.At}}
+		if res, _ := db.CheckManifest(ctx, pushed); !res.AnchorMismatch {
+			t.Errorf("an anchor that disagrees with the event pushed with a radicado: %+v", res)
+		}
+		anchors, err := db.Anchors(ctx, "001", "01")
+		if err != nil || len(anchors) != 2 || anchors[1].Hash != good.Anchor.Hash {
+			t.Errorf("anchors held: %+v %v", anchors, err)
+		}
+		if other, _ := db.Anchors(ctx, "002", "01"); len(other) != 0 {
+			t.Errorf("another station's anchors: %+v", other)
+		}
 	})
 }

@@ -95,6 +95,10 @@ func (s *secured) snapshot() string {
 		fmt.Fprintf(&b, "holder %s %s-%s\n", sum[:12], office, station)
 	}
 	rows.Close()
+	held, _ := s.db.Anchors(ctx, "", "")
+	for _, a := range held {
+		fmt.Fprintf(&b, "anchor %s-%s %d %s\n", a.Office, a.Station, a.ID, a.Hash[:12])
+	}
 	var paths []string
 	filepath.WalkDir(s.dir, func(path string, e fs.DirEntry, err error) error {
 		if err == nil && !e.IsDir() && filepath.Ext(path) != ".db" && !strings.Contains(path, ".db-") {
@@ -198,6 +202,18 @@ func security(t *testing.T, open func(*testing.T) *DB) {
 		}
 		m := wire.Manifest{Office: "001", Station: "01", Day: "2026-11-23", Count: 0, Radicados: []wire.ManifestEntry{}}
 		s.refused("another station's manifest", 403, "POST", "/manifests", tok0102, mustJSON(m))
+		// Anchors too: a station sees its own, an administrator all.
+		m.Anchor = &wire.Anchor{ID: 99, Hash: sumOf([]byte("head of 001-01")), At: time.Now()}
+		m.Count, m.Radicados = 1, []wire.ManifestEntry{{Number: mine.Radicado.Number, ContentSHA256: mine.Radicado.Content(), DocumentSHA: mine.Radicado.SHA256}}
+		if resp, body := s.do("POST", "/manifests", tok0101, mustJSON(m)); resp.StatusCode != 200 {
+			t.Fatalf("001-01's manifest: %d %s", resp.StatusCode, body)
+		}
+		for tok, want := range map[string]bool{tok0101: true, tok0102: false, tok0201: false, tokAdm: true} {
+			_, body := s.do("GET", "/anchors?office=001&station=01", tok, nil)
+			if strings.Contains(string(body), m.Anchor.Hash) != want {
+				t.Errorf("%s: anchors %s", tok, body)
+			}
+		}
 	})
 
 	t.Run("numbers belong to their station", func(t *testing.T) {
@@ -613,47 +629,56 @@ func TestTricklingBodyCut(t *testing.T) {
 		{"a push", "PUT", "/radicados/2026001010000012", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := net.Dial("tcp", srv.Listener.Addr().String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			fmt.Fprintf(c, "%s %s%s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n", tc.method, wire.APIPrefix, tc.path, tok0101, 10<<10)
+			head := fmt.Sprintf("%s %s%s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n", tc.method, wire.APIPrefix, tc.path, tok0101, 10<<10)
 			for i := 0; i+1 < len(tc.headers); i += 2 {
-				fmt.Fprintf(c, "%s: %s\r\n", tc.headers[i], tc.headers[i+1])
+				head += fmt.Sprintf("%s: %s\r\n", tc.headers[i], tc.headers[i+1])
 			}
-			fmt.Fprint(c, "\r\n")
-			start := time.Now()
-			answered := make(chan string, 1)
-			go func() {
-				resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-				if err != nil {
-					answered <- err.Error()
-					return
-				}
-				answered <- resp.Status
-			}()
-			tick := time.NewTicker(300 * time.Millisecond)
-			defer tick.Stop()
-			limit := time.After(10 * time.Second)
-			for {
-				select {
-				case status := <-answered:
-					took := time.Since(start)
-					if !strings.HasPrefix(status, "408") || took > 5*time.Second {
-						t.Errorf("a trickling body: %q after %s, want 408 within about 1.2 s", status, took)
-					}
-					return
-				case <-tick.C:
-					c.Write(bytes.Repeat([]byte("a"), 100)) // 333 bytes a second: 31 s for 10 KiB
-				case <-limit:
-					t.Fatal("the server waited for the trickle")
-				}
+			// 100 bytes every 300 ms: 333 bytes a second, 31 s for 10 KiB.
+			status, took := trickle(t, srv.Listener.Addr().String(), head+"\r\n", 300*time.Millisecond, bytes.Repeat([]byte("a"), 100))
+			if !strings.HasPrefix(status, "408") || took > 5*time.Second {
+				t.Errorf("a trickling body: %q after %s, want 408 within about 1.2 s", status, took)
 			}
 		})
 	}
 	if st, err := db.File(context.Background(), s0101, sumOf([]byte("lento"))); err != nil || st.Received == 0 || st.Received%100 != 0 {
 		t.Errorf("what arrived of the piece: %+v %v", st, err)
+	}
+}
+
+// trickle sends a request's head to addr, then bit every tick, and gives
+// the status of the answer (or why there was none) and when it came.
+func trickle(t *testing.T, addr, head string, every time.Duration, bit []byte) (string, time.Duration) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprint(c, head)
+	start := time.Now()
+	answered := make(chan string, 1)
+	go func() {
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			answered <- err.Error()
+			return
+		}
+		answered <- resp.Status
+	}()
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	limit := time.After(10 * time.Second)
+	for {
+		select {
+		case status := <-answered:
+			return status, time.Since(start)
+		case <-tick.C:
+			if bit != nil {
+				c.Write(bit)
+			}
+		case <-limit:
+			return "no answer", time.Since(start)
+		}
 	}
 }
 
@@ -701,45 +726,14 @@ func TestBodyDeadlineBounds(t *testing.T) {
 	srv := New(db, nil, Limits{MaxJSON: 1 << 10, MinRate: 10 << 10, BodyGrace: 200 * time.Millisecond})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
-	send := func(head string, trickle bool) (string, time.Duration) {
-		c, err := net.Dial("tcp", ts.Listener.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		fmt.Fprint(c, head)
-		start := time.Now()
-		answered := make(chan string, 1)
-		go func() {
-			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-			if err != nil {
-				answered <- err.Error()
-				return
-			}
-			answered <- resp.Status
-		}()
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		limit := time.After(10 * time.Second)
-		for {
-			select {
-			case status := <-answered:
-				return status, time.Since(start)
-			case <-tick.C:
-				if trickle {
-					c.Write([]byte("1\r\n \r\n")) // one byte of a chunked body
-				}
-			case <-limit:
-				return "no answer", time.Since(start)
-			}
-		}
-	}
+	addr := ts.Listener.Addr().String()
+	oneByte := []byte("1\r\n \r\n") // one byte of a chunked body
 	path := wire.APIPrefix + "/radicados/2026001010000012"
 	auth := "Authorization: Bearer " + tok0101 + "\r\n"
-	if status, took := send("PUT "+path+" HTTP/1.1\r\nHost: x\r\n"+auth+"Content-Length: 1000000000000\r\n\r\n", true); !strings.HasPrefix(status, "413") || took > time.Second {
+	if status, took := trickle(t, addr, "PUT "+path+" HTTP/1.1\r\nHost: x\r\n"+auth+"Content-Length: 1000000000000\r\n\r\n", 200*time.Millisecond, oneByte); !strings.HasPrefix(status, "413") || took > time.Second {
 		t.Errorf("a body announced as 1 TB: %q after %s, want 413 at once", status, took)
 	}
-	if status, took := send("PUT "+path+" HTTP/1.1\r\nHost: x\r\n"+auth+"Transfer-Encoding: chunked\r\n\r\n", true); !strings.HasPrefix(status, "408") || took > 2*time.Second {
+	if status, took := trickle(t, addr, "PUT "+path+" HTTP/1.1\r\nHost: x\r\n"+auth+"Transfer-Encoding: chunked\r\n\r\n", 200*time.Millisecond, oneByte); !strings.HasPrefix(status, "408") || took > 2*time.Second {
 		t.Errorf("a chunked body trickling: %q after %s, want 408 within about 0.3 s", status, took)
 	}
 
