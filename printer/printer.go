@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/radicador/radicador/internal/atomicfile"
+	"github.com/radicador/radicador/internal/fileuri"
 )
 
 // Job is what goes to a printer.
@@ -98,7 +99,7 @@ func Open(uri string, t Timeouts) (Printer, error) {
 		if u.Path == "" {
 			return nil, fmt.Errorf("printer %q: no path", uri)
 		}
-		return &File{Path: u.Path, Device: u.Scheme == "usb", Timeout: t.Write}, nil
+		return &File{Path: fileuri.ToPath(u.Path), Device: u.Scheme == "usb", Timeout: t.Write}, nil
 	}
 	return nil, fmt.Errorf("printer %q: unknown kind %q (tcp, cups, windows, usb, file)", uri, u.Scheme)
 }

@@ -65,7 +65,11 @@ func (s *Station) CloseDay(ctx context.Context, day calendar.Date) (DayClose, er
 		return d, err
 	}
 	if d.Enrolled = s.Sync.Server() != ""; d.Enrolled {
-		_, d.Check, d.SyncErr = s.Sync.DayEnd(ctx, "", day)
+		anchor := &d.Anchor // the one printed on the sheet
+		if anchor.Hash == "" {
+			anchor = nil
+		}
+		_, d.Check, d.SyncErr = s.Sync.DayEnd(ctx, "", day, anchor)
 	}
 	return d, nil
 }
@@ -107,18 +111,18 @@ func (s *Records) Anchor(ctx context.Context, day calendar.Date) (store.Anchor, 
 // holds the event of an anchor printed on a planilla (its hash, whole or
 // its first 16 digits, or its QR code's text).
 func (s *Records) VerifyAnchor(ctx context.Context, anchor string) (store.Report, error) {
-	prefix, err := wire.ParseAnchor(anchor)
+	prefix, event, err := wire.ParseAnchor(anchor)
 	if err != nil {
 		return store.Report{}, err
 	}
-	return s.store.VerifyAnchor(ctx, prefix)
+	return s.store.VerifyAnchor(ctx, prefix, event)
 }
 
 // AnchorsOnServer verifies that every anchor the central server holds for
 // this station is still in the audit chain: the server is a second
 // witness, beside the printed planillas.
 func (s *Syncing) AnchorsOnServer(ctx context.Context) ([]client.AnchorCheck, error) {
-	c, err := s.clientFor("", client.Options{})
+	c, err := s.clientFor("")
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/radicador/radicador/document"
+	"github.com/radicador/radicador/internal/fileuri"
 	"github.com/radicador/radicador/label"
 	"github.com/radicador/radicador/printer"
 	"github.com/radicador/radicador/radicado"
@@ -210,8 +211,11 @@ func (s *Printing) Destination(ctx context.Context, what, uri string) (string, L
 	if what == "receipt" {
 		o.Format = "pdf"
 	}
-	folder := filepath.Join(s.store.Dir(), PreviewFolder)
-	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(folder) + "/"}).String(), o, nil
+	folder, err := filepath.Abs(filepath.Join(s.store.Dir(), PreviewFolder))
+	if err != nil {
+		return "", o, err
+	}
+	return fileuri.FromPath(folder, true), o, nil
 }
 
 // IsPreview reports whether a job went to a folder rather than a printer,
@@ -224,7 +228,7 @@ func IsPreview(uri string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	return filepath.FromSlash(u.Path), true
+	return strings.TrimSuffix(fileuri.ToPath(u.Path), string(filepath.Separator)), true
 }
 
 // Print queues a sticker or a receipt for a radicado and tries to print it

@@ -201,8 +201,15 @@ func (s *Reading) readPages(ctx context.Context, eng *ocr.Engine, work string, p
 		hit, ok := s.cache[sums[i]]
 		s.cacheMu.Unlock()
 		if ok && sums[i] != "" {
-			if _, err := os.Stat(hit.Image); err == nil || hit.Image == hit.Path {
-				hit.Path, hit.Image = p, pick(hit.Image, hit.Path, p)
+			if hit.Image == hit.Path {
+				hit.Path, hit.Image = p, p
+				out[i] = hit
+				continue
+			}
+			// The upright copy belongs to the reading that made it, whose
+			// folder goes when it is done: this reading takes its own.
+			if mine, err := copyInto(work, hit.Image); err == nil {
+				hit.Path, hit.Image = p, mine
 				out[i] = hit
 				continue
 			}
@@ -223,13 +230,24 @@ func (s *Reading) readPages(ctx context.Context, eng *ocr.Engine, work string, p
 	return out
 }
 
-// pick gives the image to use for a cached reading: the upright copy when
-// there was one, else the page itself.
-func pick(image, oldPath, newPath string) string {
-	if image == oldPath {
-		return newPath
+// copyInto copies the file at path into the folder dir, under a name of
+// its own.
+func copyInto(dir, path string) (string, error) {
+	src, err := os.Open(path)
+	if err != nil {
+		return "", err
 	}
-	return image
+	defer src.Close()
+	dst, err := os.CreateTemp(dir, "upright-*"+filepath.Ext(path))
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		os.Remove(dst.Name())
+		return "", err
+	}
+	return dst.Name(), dst.Close()
 }
 
 func (s *Reading) remember(sum string, p ocr.Page) {
@@ -396,7 +414,7 @@ func (s *Reading) ReadRadicado(ctx context.Context, number string) error {
 		}
 		sum, size, err := s.store.Blobs().Put(ctx, &buf)
 		if err != nil {
-			return err
+			return fail(fmt.Errorf("keeping the searchable PDF of %s: %w", number, err))
 		}
 		renditions = append(renditions, store.Rendition{Kind: "searchable_pdf", SHA256: sum, Size: size})
 	}

@@ -26,12 +26,18 @@ type Syncing struct {
 	mu     sync.Mutex
 	client *client.Client
 	cred   client.Credentials
-	opt    client.Options
+	opt    client.Options // the options of every client: Options, unless a test sets them
 
 	bg background
 }
 
-func newSyncing(c *core) *Syncing { return &Syncing{core: c, retry: make(chan struct{}, 1)} }
+func newSyncing(c *core) *Syncing {
+	return &Syncing{core: c, retry: make(chan struct{}, 1), opt: clientOptions}
+}
+
+// clientOptions pace the client's retries within a sync round: a few, not
+// long (the round is tried again later, in the background or by hand).
+var clientOptions = client.Options{Retries: 3, MaxWait: 10 * time.Second}
 
 // SyncEvent is what one round of background sync did.
 type SyncEvent struct {
@@ -104,9 +110,9 @@ func (s *Syncing) Server() string {
 }
 
 // clientFor gives the client of the server the station is enrolled with
-// (server, when not empty, overrides the address), reusing the last one
-// while the credentials and options are the same.
-func (s *Syncing) clientFor(server string, opt client.Options) (*client.Client, error) {
+// (server, when not empty, overrides the address): the same one, with its
+// connections, while the credentials are the same.
+func (s *Syncing) clientFor(server string) (*client.Client, error) {
 	cred, err := client.LoadCredentials(s.store.Dir())
 	if err != nil {
 		return nil, err
@@ -114,42 +120,39 @@ func (s *Syncing) clientFor(server string, opt client.Options) (*client.Client, 
 	if server != "" {
 		cred.Server = server
 	}
-	if opt.Clock == nil {
-		opt.Clock = s.store.Now
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.client != nil && s.cred == cred && sameOptions(s.opt, opt) {
+	if s.client != nil && s.cred == cred {
 		return s.client, nil
 	}
+	opt := s.opt
+	opt.Clock = s.store.Now
 	c, err := client.New(cred.Server, cred.Token, s.store, opt)
 	if err != nil {
 		return nil, err
 	}
-	s.client, s.cred, s.opt = c, cred, opt
+	if s.client != nil {
+		s.client.Close()
+	}
+	s.client, s.cred = c, cred
 	return c, nil
-}
-
-// sameOptions compares client options but for the clock, which is a func.
-func sameOptions(a, b client.Options) bool {
-	a.Clock, b.Clock = nil, nil
-	return a.Retries == b.Retries && a.RetryWait == b.RetryWait && a.MaxWait == b.MaxWait && a.Timeout == b.Timeout && a.Transport == b.Transport
 }
 
 // Once runs a sync round now, in this goroutine: every pending change goes
 // to the server (server, when not empty, overrides its address).
 func (s *Syncing) Once(ctx context.Context, server string) (client.Report, error) {
-	c, err := s.clientFor(server, client.Options{})
+	c, err := s.clientFor(server)
 	if err != nil {
 		return client.Report{}, err
 	}
 	return c.Sync(ctx)
 }
 
-// DayEnd syncs, then sends the day's manifest for the server to check
-// against what it holds.
-func (s *Syncing) DayEnd(ctx context.Context, server string, day calendar.Date) (client.Report, wire.ManifestResult, error) {
-	c, err := s.clientFor(server, client.Options{})
+// DayEnd syncs, then sends the day's manifest, with the head of the audit
+// chain (anchor; nil: as it stands at the day's end, or now), for the
+// server to check against what it holds.
+func (s *Syncing) DayEnd(ctx context.Context, server string, day calendar.Date, anchor *store.Anchor) (client.Report, wire.ManifestResult, error) {
+	c, err := s.clientFor(server)
 	if err != nil {
 		return client.Report{}, wire.ManifestResult{}, err
 	}
@@ -165,12 +168,15 @@ func (s *Syncing) DayEnd(ctx context.Context, server string, day calendar.Date) 
 	if err != nil {
 		return rep, wire.ManifestResult{}, err
 	}
-	records := &Records{core: s.core}
-	if a, err := records.Anchor(ctx, day); err == nil {
-		m.Anchor = &a
-	} else if !errors.Is(err, store.ErrNoEvents) {
-		return rep, wire.ManifestResult{}, err
+	if anchor == nil {
+		records := &Records{core: s.core}
+		if a, err := records.Anchor(ctx, day); err == nil {
+			anchor = &a
+		} else if !errors.Is(err, store.ErrNoEvents) {
+			return rep, wire.ManifestResult{}, err
+		}
 	}
+	m.Anchor = anchor
 	res, err := c.CheckManifest(ctx, m)
 	if err == nil {
 		if serr := s.store.SetSyncState(ctx, "day_end_"+day.String(), res); serr != nil {
@@ -183,7 +189,7 @@ func (s *Syncing) DayEnd(ctx context.Context, server string, day calendar.Date) 
 // ServerPlanilla writes the server's planilla of a day (format csv or pdf)
 // to w.
 func (s *Syncing) ServerPlanilla(ctx context.Context, day calendar.Date, format string, w io.Writer) error {
-	c, err := s.clientFor("", client.Options{})
+	c, err := s.clientFor("")
 	if err != nil {
 		return err
 	}
@@ -222,14 +228,23 @@ func (s *Syncing) Start(ctx context.Context, opt SyncOptions, report func(SyncEv
 	s.bg.start(ctx, func(ctx context.Context) { s.loop(ctx, opt, report) })
 }
 
-// Close stops background sync and waits for it.
-func (s *Syncing) Close() { s.bg.stop() }
+// Close stops background sync, waits for it, and lets go of the client's
+// connections.
+func (s *Syncing) Close() {
+	s.bg.stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.client != nil {
+		s.client.Close()
+		s.client = nil
+	}
+}
 
 func (s *Syncing) loop(ctx context.Context, opt SyncOptions, report func(SyncEvent)) {
 	failures := 0
 	for {
 		ev := SyncEvent{Enrolled: true}
-		c, err := s.clientFor("", client.Options{Retries: 2, MaxWait: 5 * time.Second})
+		c, err := s.clientFor("")
 		switch {
 		case errors.Is(err, client.ErrNotEnrolled):
 			ev.Enrolled = false

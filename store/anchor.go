@@ -16,8 +16,8 @@ import (
 // chain recomputed by whoever holds the file no longer contains it.
 type Anchor = wire.Anchor
 
-// ErrNoEvents is returned for an anchor of a chain with no event yet.
-var ErrNoEvents = errors.New("the audit log has no event yet")
+// ErrNoEvents is returned for an anchor of a moment before any event.
+var ErrNoEvents = errors.New("the audit log has no event before that moment")
 
 // AnchorAt gives the head of the audit chain as it stood at until: the
 // last event recorded before it.
@@ -43,7 +43,11 @@ func (s *Store) AnchorAt(ctx context.Context, until time.Time) (Anchor, error) {
 			}
 			n++
 			before = a.ID
-			if a.At, err = time.Parse(time.RFC3339Nano, at); err == nil && a.At.Before(until) {
+			if a.At, err = time.Parse(time.RFC3339Nano, at); err != nil {
+				rows.Close()
+				return Anchor{}, fmt.Errorf("audit event %d: time %q: %w", a.ID, at, err)
+			}
+			if a.At.Before(until) {
 				rows.Close()
 				return a, nil
 			}
@@ -59,8 +63,9 @@ func (s *Store) AnchorAt(ctx context.Context, until time.Time) (Anchor, error) {
 }
 
 // VerifyAnchor verifies the store (Verify) and that its audit chain still
-// holds the event whose hash begins with prefix (as ParseAnchor gives it).
-func (s *Store) VerifyAnchor(ctx context.Context, prefix string) (Report, error) {
+// holds the event whose hash begins with prefix (as wire.ParseAnchor gives
+// it), as event number event when that is given (not 0).
+func (s *Store) VerifyAnchor(ctx context.Context, prefix string, event int64) (Report, error) {
 	r, err := s.Verify(ctx)
 	if err != nil {
 		return r, err
@@ -74,6 +79,9 @@ func (s *Store) VerifyAnchor(ctx context.Context, prefix string) (Report, error)
 		r.OK = false
 	case err != nil:
 		return r, err
+	case event != 0 && id != event:
+		r.addf("anchor %s: the chain holds it as event %d, the planilla printed event %d: the chain was rewritten", prefix, id, event)
+		r.OK = false
 	default:
 		r.Notes = append(r.Notes, fmt.Sprintf("anchor %s: event %d of %s is in the chain, unchanged", prefix, id, at))
 	}

@@ -38,6 +38,21 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`},
 BEGIN SELECT RAISE(ABORT, 'the outbox keeps every change'); END`},
 	{"print_jobs_no_delete", `CREATE TRIGGER print_jobs_no_delete BEFORE DELETE ON print_jobs
 BEGIN SELECT RAISE(ABORT, 'print jobs are never deleted'); END`},
+	// A REPLACE deletes the row it replaces without the delete guards when
+	// recursive triggers are off (the sqlite3 shell's default): a row is
+	// never inserted where one is.
+	{"radicados_no_replace", `CREATE TRIGGER radicados_no_replace BEFORE INSERT ON radicados
+WHEN EXISTS (SELECT 1 FROM radicados WHERE id = NEW.id OR number = NEW.number)
+BEGIN SELECT RAISE(ABORT, 'a radicado is never replaced'); END`},
+	{"files_no_replace", `CREATE TRIGGER files_no_replace BEFORE INSERT ON files
+WHEN EXISTS (SELECT 1 FROM files WHERE radicado_id = NEW.radicado_id AND pos = NEW.pos)
+BEGIN SELECT RAISE(ABORT, 'a radicado''s files are never replaced'); END`},
+	{"audit_no_replace", `CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit
+WHEN EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`},
+	{"outbox_no_replace", `CREATE TRIGGER outbox_no_replace BEFORE INSERT ON outbox
+WHEN EXISTS (SELECT 1 FROM outbox WHERE id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'the outbox keeps every change'); END`},
 }
 
 // ActionGuards is the audit action of guards found missing or altered and
@@ -101,11 +116,22 @@ func (s *Store) restoreGuards(ctx context.Context, tx *sql.Tx, audit bool) error
 }
 
 // verifyGuards reports guards missing or altered, and those restored
-// before (from the audit log): someone had the file and took them off.
+// before (from the audit log): someone had the file and took them off,
+// and the records must be checked against the server and the printed
+// anchors. A folder of an older Radicador, read without being upgraded,
+// keeps the guards of its time: only their names are checked.
 func (s *Store) verifyGuards(ctx context.Context, r *Report) error {
 	broken, err := brokenGuards(ctx, s.db)
 	if err != nil {
 		return err
+	}
+	if s.readOnly && s.pending > 0 {
+		missing, err := missingGuards(ctx, s.db, broken)
+		if err != nil {
+			return err
+		}
+		broken = missing
+		r.Notes = append(r.Notes, "this data folder was written by an older Radicador; its guards are of that version until it is opened writable")
 	}
 	if len(broken) > 0 {
 		r.addf("the guards %s are missing or altered: someone changed the database behind the program's back", strings.Join(broken, ", "))
@@ -120,7 +146,33 @@ func (s *Store) verifyGuards(ctx context.Context, r *Report) error {
 		if err := rows.Scan(&at, &data); err != nil {
 			return err
 		}
-		r.Notes = append(r.Notes, fmt.Sprintf("on %s the guards %s were found missing or altered, and restored", at, data))
+		r.addf("on %s the guards %s were found missing or altered, and put back: someone changed the database behind the program's back; check its radicados against the server and the anchors printed on the planillas", at, data)
 	}
 	return rows.Err()
+}
+
+// missingGuards gives those of broken that are not there at all (older
+// guards of the same name count as there), and those that appeared later
+// than the folder's version.
+func missingGuards(ctx context.Context, q querier, broken []string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'trigger'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		have[name] = true
+	}
+	var missing []string
+	for _, name := range broken {
+		if !have[name] && !strings.HasSuffix(name, "_no_replace") { // guards of versions after the folder's
+			missing = append(missing, name)
+		}
+	}
+	return missing, rows.Err()
 }

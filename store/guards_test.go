@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	osexec "os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/sync/wire"
 )
@@ -42,13 +44,54 @@ func TestGuardsRestored(t *testing.T) {
 	if _, err := again.db.Exec(`UPDATE radicados SET subject = 'otro'`); err == nil {
 		t.Error("the guards were not restored at open")
 	}
+	// Put back, they still tell: the database was open to anyone for a while.
 	rep, _ = again.Verify(ctx)
-	if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "restored") {
-		t.Errorf("verify after the guards were restored: notes %q", rep.Notes)
+	if rep.OK || !strings.Contains(strings.Join(rep.Problems, "\n"), "were found missing or altered, and put back") {
+		t.Errorf("verify after the guards were put back: %+v", rep.Problems)
 	}
 	events, _ := again.Events(ctx, 0, 0)
 	if last := events[len(events)-1]; last.Action != ActionGuards {
 		t.Errorf("the audit log's last event is %s", last.Action)
+	}
+	// Opened again, a sound folder writes nothing more.
+	again.Close()
+	third, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	if later, _ := third.Events(ctx, 0, 0); len(later) != len(events) {
+		t.Errorf("%d events after opening a sound folder again, were %d", len(later), len(events))
+	}
+}
+
+// TestReplaceMeetsTheGuards: REPLACE deletes the row it replaces without
+// the delete guards when recursive triggers are off (the sqlite3 shell's
+// default); the insert guards refuse it all the same.
+func TestReplaceMeetsTheGuards(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	if _, err := s.Radicar(ctx, draft(t, s, radicado.Entrada, "original")); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := sql.Open("sqlite", filepath.Join(s.Dir(), DBName)+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	for _, q := range []string{
+		`REPLACE INTO radicados SELECT id, number, year, office, station, kind, seq, received_at, received_ns, doc_type, sender_name,
+			sender_id, 'FORGED', dept, due, pages, sha256, created_by, status, annulled_at, annulled_by, annul_reason FROM radicados`,
+		`INSERT OR REPLACE INTO audit SELECT id, at, 'intruso', action, number, data, prev, hash FROM audit`,
+		`INSERT OR REPLACE INTO files SELECT * FROM files`,
+		`INSERT OR REPLACE INTO outbox SELECT * FROM outbox`,
+	} {
+		if _, err := plain.Exec(q); err == nil {
+			t.Errorf("%.40s… succeeded", q)
+		}
+	}
+	if r, _ := s.Get(ctx, "2026001010000012"); r.Subject != "original" {
+		t.Errorf("the subject is %q", r.Subject)
 	}
 }
 
@@ -77,10 +120,12 @@ func TestReadOnly(t *testing.T) {
 	if rep, err := ro.Verify(ctx); err != nil || !rep.OK {
 		t.Errorf("Verify read-only: %+v %v", rep, err)
 	}
-	if _, err := ro.Radicar(ctx, Draft{}); err == nil {
-		t.Error("a read-only store radicated")
+	again := Draft{Pattern: radicado.MustPattern(radicado.DefaultPattern), Office: "001", Station: "01", Kind: radicado.Entrada,
+		Type: "peticion", Sender: r.Sender, Subject: "otra", Files: r.Files, Actor: "v", Due: func(time.Time) (calendar.Date, error) { return calendar.Date{}, nil }}
+	if _, err := ro.Radicar(ctx, again); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Radicar read-only: %v", err)
 	}
-	if _, err := ro.Anular(ctx, r.Number, "x", "y"); err != ErrReadOnly && !strings.Contains(err.Error(), ErrReadOnly.Error()) {
+	if _, err := ro.Anular(ctx, r.Number, "x", "y"); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("Anular read-only: %v", err)
 	}
 	ro.Close()
@@ -88,13 +133,31 @@ func TestReadOnly(t *testing.T) {
 		t.Errorf("opening read-only changed the folder:\nbefore %s\nafter  %s", before, after)
 	}
 
-	// On a file system mounted read-only.
+	// A copy of a folder taken while its station ran: the journal beside
+	// the database holds the last radicado.
+	live, _ := openTest(t)
+	lr, err := live.Radicar(ctx, draft(t, live, radicado.Entrada, "solo lectura"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withWAL := t.TempDir()
+	if out, err := osexec.Command("cp", "-a", filepath.Join(live.Dir(), "files"), filepath.Join(live.Dir(), DBName),
+		filepath.Join(live.Dir(), DBName+"-wal"), withWAL).CombinedOutput(); err != nil {
+		t.Fatalf("copying the live folder: %v %s", err, out)
+	}
+	if info, err := os.Stat(filepath.Join(withWAL, DBName+"-wal")); err != nil || info.Size() == 0 {
+		t.Fatalf("the copy's journal is empty: %v", err)
+	}
+
+	// On a file system mounted read-only: the folder closed cleanly, and
+	// the copy with its journal.
 	if _, err := osexec.LookPath("unshare"); err != nil {
 		t.Fatal("unshare (util-linux) is needed for the read-only mount")
 	}
 	exe, _ := os.Executable()
-	cmd := osexec.Command("unshare", "-rm", "sh", "-c", `mount --bind -o ro "$1" "$1" && exec "$2" -test.run '^TestReadOnlyChild$' -test.v`, "sh", dir, exe)
-	cmd.Env = append(os.Environ(), "RADICADOR_RO_DIR="+dir, "RADICADOR_RO_NUMBER="+r.Number)
+	cmd := osexec.Command("unshare", "-rm", "sh", "-c", `mount --bind -o ro "$1" "$1" && mount --bind -o ro "$2" "$2" && exec "$3" -test.run '^TestReadOnlyChild$' -test.v`,
+		"sh", dir, withWAL, exe)
+	cmd.Env = append(os.Environ(), "RADICADOR_RO_DIR="+dir+string(os.PathListSeparator)+withWAL, "RADICADOR_RO_NUMBER="+r.Number+" "+lr.Number)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "--- PASS: TestReadOnlyChild") {
 		if strings.Contains(string(out), "Operation not permitted") && os.Getenv("RADICADOR_STRICT") == "" {
@@ -106,31 +169,62 @@ func TestReadOnly(t *testing.T) {
 
 // TestReadOnlyChild runs inside the read-only mount of TestReadOnly.
 func TestReadOnlyChild(t *testing.T) {
-	dir := os.Getenv("RADICADOR_RO_DIR")
-	if dir == "" {
+	dirs := filepath.SplitList(os.Getenv("RADICADOR_RO_DIR"))
+	if len(dirs) == 0 {
 		t.Skip("run by TestReadOnly")
 	}
+	numbers := strings.Fields(os.Getenv("RADICADOR_RO_NUMBER"))
 	ctx := context.Background()
-	if f, err := os.Create(filepath.Join(dir, "probe")); err == nil {
-		f.Close()
-		t.Fatal("the folder is writable: the mount is not read-only")
+	for i, dir := range dirs {
+		if f, err := os.Create(filepath.Join(dir, "probe")); err == nil {
+			f.Close()
+			t.Fatal("the folder is writable: the mount is not read-only")
+		}
+		s, err := Open(ctx, dir, Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Get(ctx, numbers[i]); err != nil || got.Subject != "solo lectura" {
+			t.Errorf("%s: Get: %+v %v", dir, got, err)
+		}
+		if found, err := s.Search(ctx, "lectura", 10); err != nil || len(found) != 1 {
+			t.Errorf("%s: Search: %d %v", dir, len(found), err)
+		}
+		if rep, err := s.Verify(ctx); err != nil || !rep.OK {
+			t.Errorf("%s: Verify: %+v %v", dir, rep, err)
+		}
+		s.Close()
 	}
-	if _, err := Open(ctx, dir, Options{}); err == nil {
-		t.Log("opening writable worked on a read-only mount") // SQLite may open, but not write
+}
+
+// TestReadOnlyOlderFolder: a folder of an older Radicador, read without
+// being upgraded, verifies with its guards of that time, and says so.
+func TestReadOnlyOlderFolder(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	if _, err := s.Radicar(ctx, draft(t, s, radicado.Entrada, "de antes")); err != nil {
+		t.Fatal(err)
 	}
-	s, err := Open(ctx, dir, Options{ReadOnly: true})
+	db := raw(t, s) // as version 5 left it: its guards, and no version 6
+	for _, q := range []string{`DROP TRIGGER print_jobs_no_delete`, `DROP TRIGGER radicados_no_replace`, `DROP TRIGGER files_no_replace`,
+		`DROP TRIGGER audit_no_replace`, `DROP TRIGGER outbox_no_replace`, `DELETE FROM schema_migrations WHERE version >= 6`} {
+		exec(t, db, q)
+	}
+	for _, g := range guards {
+		if !strings.HasSuffix(g.name, "_no_replace") {
+			exec(t, db, strings.Replace(g.sql, "BEGIN", "\nBEGIN", 1)) // not this version's text
+		}
+	}
+	dir := s.Dir()
+	s.Close()
+	ro, err := Open(ctx, dir, Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	if got, err := s.Get(ctx, os.Getenv("RADICADOR_RO_NUMBER")); err != nil || got.Subject != "solo lectura" {
-		t.Errorf("Get: %+v %v", got, err)
-	}
-	if found, err := s.Search(ctx, "lectura", 10); err != nil || len(found) != 1 {
-		t.Errorf("Search: %d %v", len(found), err)
-	}
-	if rep, err := s.Verify(ctx); err != nil || !rep.OK {
-		t.Errorf("Verify: %+v %v", rep, err)
+	defer ro.Close()
+	rep, err := ro.Verify(ctx)
+	if err != nil || !rep.OK || len(rep.Notes) == 0 {
+		t.Errorf("verify of an older folder, read-only: %+v %v", rep, err)
 	}
 }
 
@@ -163,11 +257,14 @@ func TestAnchorOutlivesARecomputedChain(t *testing.T) {
 	if err != nil || anchor.ID != 3 {
 		t.Fatalf("anchor %+v, %v", anchor, err)
 	}
-	if rep, err := s.VerifyAnchor(ctx, anchor.Hash[:16]); err != nil || !rep.OK {
+	if rep, err := s.VerifyAnchor(ctx, anchor.Hash[:16], 0); err != nil || !rep.OK {
 		t.Fatalf("the anchor before tampering: %+v %v", rep, err)
 	}
-	if _, err := wire.ParseAnchor(anchor.QRText("001", "01")); err != nil {
-		t.Errorf("the QR code's text does not read back: %v", err)
+	if hash, event, err := wire.ParseAnchor(anchor.QRText("001", "01")); err != nil || hash != anchor.Hash || event != 3 {
+		t.Errorf("the QR code's text reads back as %s, event %d: %v", hash, event, err)
+	}
+	if rep, _ := s.VerifyAnchor(ctx, anchor.Hash, 2); rep.OK {
+		t.Error("an anchor printed as event 2 passed, the chain holding it as event 3")
 	}
 	// The subject of the second radicado rewritten, and every event's hash
 	// recomputed from it on, as someone holding the file could.
@@ -195,7 +292,7 @@ func TestAnchorOutlivesARecomputedChain(t *testing.T) {
 	if !rep.OK {
 		t.Fatalf("the recomputed chain should fool verify (that is the weakness): %v", rep.Problems)
 	}
-	rep, err = s.VerifyAnchor(ctx, anchor.Hash[:16])
+	rep, err = s.VerifyAnchor(ctx, anchor.Hash[:16], 0)
 	if err != nil {
 		t.Fatal(err)
 	}

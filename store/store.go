@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,6 +21,7 @@ import (
 	"modernc.org/sqlite"
 
 	"github.com/radicador/radicador/cas"
+	"github.com/radicador/radicador/internal/fileuri"
 	"github.com/radicador/radicador/internal/migrate"
 )
 
@@ -64,6 +64,7 @@ type Store struct {
 	blobs    *cas.Store
 	clock    func() time.Time
 	readOnly bool
+	pending  int    // read-only: migrations this program would apply (the folder is older)
 	cleanup  func() // removes a read-only copy of the database, if one was made
 }
 
@@ -93,6 +94,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		"_pragma=journal_mode(WAL)",
 		"_pragma=synchronous(FULL)",
 		"_pragma=foreign_keys(1)",
+		"_pragma=recursive_triggers(1)", // a REPLACE's delete meets the guards too
 		"_txlock=immediate",
 	}, "&")
 	db, err := sql.Open("sqlite", dsn)
@@ -129,11 +131,13 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	}
 }
 
-// openReadOnly opens an existing data folder without writing to it. SQLite
-// reads a database in WAL mode read-only when it may make its shared-memory
-// file; on a read-only file system it reads the file as it stands, or,
-// when the journal beside it holds changes not yet in the file, a copy of
-// both made in the system's temporary folder.
+// openReadOnly opens an existing data folder without recording anything in
+// it. SQLite reads a database in WAL mode read-only when it may use its
+// shared-memory file (it may make an empty one, and its journal, beside a
+// writable database). On a read-only file system it reads the database
+// file as it stands when no journal or shared memory lies beside it;
+// otherwise it reads a copy of the database and its journal made in the
+// system's temporary folder (made again if they changed while copied).
 func openReadOnly(ctx context.Context, dir string, opt Options) (*Store, error) {
 	path := filepath.Join(dir, DBName)
 	if _, err := os.Stat(path); err != nil {
@@ -152,7 +156,7 @@ func openReadOnly(ctx context.Context, dir string, opt Options) (*Store, error) 
 		if err != nil {
 			return err
 		}
-		uri := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: mode}).String() +
+		uri := fileuri.FromPath(abs, false) + "?" + mode +
 			"&_pragma=busy_timeout(" + strconv.Itoa(int(BusyTimeout/time.Millisecond)) + ")&_pragma=foreign_keys(1)"
 		db, err := sql.Open("sqlite", uri)
 		if err != nil {
@@ -167,16 +171,17 @@ func openReadOnly(ctx context.Context, dir string, opt Options) (*Store, error) 
 		return nil
 	}
 	err = open(path, "mode=ro")
-	if err != nil {
-		wal, serr := os.Stat(path + "-wal")
-		switch {
-		case serr != nil || wal.Size() == 0:
+	if err != nil && cannotOpen(err) {
+		_, walErr := os.Stat(path + "-wal")
+		_, shmErr := os.Stat(path + "-shm")
+		if errors.Is(walErr, fs.ErrNotExist) && errors.Is(shmErr, fs.ErrNotExist) {
+			// Closed cleanly, nobody writing: the file is the whole record.
 			err = open(path, "immutable=1")
-		default:
+		} else {
 			var tmp string
 			if tmp, err = os.MkdirTemp("", "radicador-ro-"); err == nil {
 				s.cleanup = func() { os.RemoveAll(tmp) }
-				if err = copyFiles(tmp, path, path+"-wal"); err == nil {
+				if err = copySteady(tmp, path, path+"-wal"); err == nil {
 					err = open(filepath.Join(tmp, DBName), "mode=ro")
 				}
 			}
@@ -186,25 +191,59 @@ func openReadOnly(ctx context.Context, dir string, opt Options) (*Store, error) 
 		s.cleanup()
 		return nil, fmt.Errorf("data folder %s: reading the database read-only: %w", dir, err)
 	}
-	if _, err := migrate.Check(ctx, s.db, migrate.SQLite, schema(), "the data folder "+dir); err != nil {
+	if s.pending, err = migrate.Check(ctx, s.db, migrate.SQLite, schema(), "the data folder "+dir); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// copyFiles copies files into dir, keeping their names.
-func copyFiles(dir string, files ...string) error {
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o600); err != nil {
-			return err
+// cannotOpen tells SQLite's errors of a file it may not open or write
+// (CANTOPEN, READONLY) from others, busy included.
+func cannotOpen(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case 14, 8: // SQLITE_CANTOPEN, SQLITE_READONLY
+			return true
 		}
 	}
-	return nil
+	return false
+}
+
+// copySteady copies the database and its journal (when there is one) into
+// dir, and again while either changed during the copy: a copy is of one
+// moment.
+func copySteady(dir, db, wal string) error {
+	stamp := func() string {
+		var b strings.Builder
+		for _, f := range []string{db, wal} {
+			if info, err := os.Stat(f); err == nil {
+				fmt.Fprintf(&b, "%d %d;", info.Size(), info.ModTime().UnixNano())
+			}
+		}
+		return b.String()
+	}
+	for try := 0; try < 5; try++ {
+		before := stamp()
+		var err error
+		for _, f := range []string{db, wal} {
+			data, rerr := os.ReadFile(f)
+			if errors.Is(rerr, fs.ErrNotExist) && f == wal {
+				continue
+			}
+			if rerr != nil {
+				return rerr
+			}
+			if err = os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o600); err != nil {
+				return err
+			}
+		}
+		if stamp() == before {
+			return nil
+		}
+	}
+	return errors.New("the database kept changing while it was copied: another program writes it; read it there")
 }
 
 // Close closes the database.

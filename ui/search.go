@@ -103,7 +103,12 @@ func (s *search) show(r radicado.Record) {
 	s.gen++
 	gen := s.gen
 	background(s.w, func(ctx context.Context) (*station.Preview, error) {
-		return s.w.st.Records.Preview(ctx, r.Number, previewPages)
+		p, err := s.w.st.Records.Preview(ctx, r.Number, previewPages)
+		if err == nil && s.w.closed.Load() {
+			p.Close() // no window to show it: its pages go now
+			return nil, context.Canceled
+		}
+		return p, err
 	}, func(p *station.Preview, err error) {
 		if gen != s.gen {
 			p.Close()

@@ -60,7 +60,7 @@ func cmdSync(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, res, err := st.Sync.DayEnd(ctx, *server, d)
+	rep, res, err := st.Sync.DayEnd(ctx, *server, d, nil)
 	if *asJSON {
 		printJSON(e.stdout, map[string]any{"sent": rep.Sent, "already": rep.Already, "failed": rep.Failed, "conflicts": rep.Conflicts, "manifest": res})
 	} else {

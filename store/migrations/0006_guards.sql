@@ -10,3 +10,7 @@ DROP TRIGGER IF EXISTS audit_no_delete;
 DROP TRIGGER IF EXISTS audit_no_update;
 DROP TRIGGER IF EXISTS outbox_no_delete;
 DROP TRIGGER IF EXISTS print_jobs_no_delete;
+DROP TRIGGER IF EXISTS radicados_no_replace;
+DROP TRIGGER IF EXISTS files_no_replace;
+DROP TRIGGER IF EXISTS audit_no_replace;
+DROP TRIGGER IF EXISTS outbox_no_replace;

@@ -112,6 +112,12 @@ func New(base, token string, st *store.Store, opt Options) (*Client, error) {
 	return c, nil
 }
 
+// Close lets go of the connections the client keeps open.
+func (c *Client) Close() {
+	c.rc.GetClient().CloseIdleConnections()
+	c.once.GetClient().CloseIdleConnections()
+}
+
 // backoff gives the wait before retry attempt (from 1): exponential with
 // full jitter, or what the server asked for in Retry-After.
 func (c *Client) backoff(attempt int, r *resty.Response) time.Duration {

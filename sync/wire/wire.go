@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -318,17 +319,21 @@ const AnchorQRPrefix = "RADICADOR-ANCHOR"
 
 // ParseAnchor reads an anchor as it is printed: its hash, whole or its
 // first MinAnchorPrefix digits or more (spaces allowed), or the text of its
-// QR code; it gives the hash or its beginning, in lower case.
-func ParseAnchor(s string) (string, error) {
+// QR code. It gives the hash or its beginning, in lower case, and the
+// event's number when the QR code's text gives it (else 0).
+func ParseAnchor(s string) (hash string, event int64, err error) {
 	f := strings.Fields(s)
-	if len(f) > 1 && f[0] == AnchorQRPrefix {
-		f = f[len(f)-1:]
+	if len(f) == 5 && f[0] == AnchorQRPrefix {
+		if event, err = strconv.ParseInt(f[2], 10, 64); err != nil || event < 1 {
+			return "", 0, fmt.Errorf("anchor %q: the QR code's event number %q", s, f[2])
+		}
+		f = f[4:]
 	}
 	h := strings.ToLower(strings.Join(f, ""))
 	if len(h) < MinAnchorPrefix || len(h) > 64 || strings.Trim(h, "0123456789abcdef") != "" {
-		return "", fmt.Errorf("anchor %q: give the hash printed on the planilla (at least %d hexadecimal digits) or its QR code's text", s, MinAnchorPrefix)
+		return "", 0, fmt.Errorf("anchor %q: give the hash printed on the planilla (at least %d hexadecimal digits) or its QR code's text", s, MinAnchorPrefix)
 	}
-	return h, nil
+	return h, event, nil
 }
 
 // QRText gives the text of an anchor's QR code: what it is, the station,
