@@ -34,14 +34,17 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("file store: %w", err)
 	}
 	s := &Store{dir: dir}
-	entries, err := os.ReadDir(filepath.Join(dir, "tmp"))
+	err := filepath.WalkDir(filepath.Join(dir, "tmp"), func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
+			os.Remove(path)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("file store: %w", err)
-	}
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
-			os.Remove(filepath.Join(dir, "tmp", e.Name()))
-		}
 	}
 	return s, nil
 }
@@ -104,26 +107,60 @@ func (s *Store) Put(ctx context.Context, r io.Reader) (sum string, size int64, e
 // to sum, into the store under its final name. The file must be on the
 // store's file system. A file already held is not replaced: path is removed.
 func (s *Store) Adopt(path, sum string) error {
-	if !ValidSum(sum) {
-		return fmt.Errorf("file store: %q is not a SHA-256", sum)
+	dir, err := s.Place(path, sum)
+	if err != nil {
+		return err
 	}
-	final := s.Path(sum)
-	if _, err := os.Stat(final); err == nil {
-		return os.Remove(path)
-	}
-	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
-		return fmt.Errorf("file store: %w", err)
-	}
-	if err := os.Chmod(path, 0o440); err != nil {
-		return fmt.Errorf("file store: %w", err)
-	}
-	if err := os.Rename(path, final); err != nil {
-		return fmt.Errorf("file store: %w", err)
-	}
-	if err := atomicfile.SyncDir(filepath.Dir(final)); err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return fmt.Errorf("file store: flushing the folder: %w", err)
 	}
 	return nil
+}
+
+// Place is Adopt without flushing the folder the file goes in: it gives
+// that folder, which the caller flushes (with others, at once) before it
+// counts the file as kept, also when the store held it already (its
+// folder may not be flushed yet).
+func (s *Store) Place(path, sum string) (dir string, err error) {
+	if !ValidSum(sum) {
+		return "", fmt.Errorf("file store: %q is not a SHA-256", sum)
+	}
+	final := s.Path(sum)
+	dir = filepath.Dir(final)
+	if _, err := os.Stat(final); err == nil {
+		return dir, os.Remove(path)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("file store: %w", err)
+	}
+	if err := os.Chmod(path, 0o440); err != nil {
+		return "", fmt.Errorf("file store: %w", err)
+	}
+	if err := os.Rename(path, final); err != nil {
+		return "", fmt.Errorf("file store: %w", err)
+	}
+	return dir, nil
+}
+
+// TempFile creates a file in the store's folder for files being written,
+// on its file system (Place takes it from there), in a subfolder by the
+// first two digits of sum: files written at once do not all wait for one
+// folder.
+func (s *Store) TempFile(sum, pattern string) (*os.File, error) {
+	dir := filepath.Join(s.dir, "tmp")
+	if ValidSum(sum) {
+		dir = filepath.Join(dir, sum[:2])
+	}
+	f, err := os.CreateTemp(dir, pattern)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(dir, 0o750); err == nil {
+			f, err = os.CreateTemp(dir, pattern)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("file store: %w", err)
+	}
+	return f, nil
 }
 
 // Remove takes the file with hash sum out of the store. The caller makes

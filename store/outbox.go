@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
+
+	"github.com/radicador/radicador/radicado"
 )
 
 // Pending lists the numbers of radicados with changes the server has not
@@ -43,18 +46,27 @@ type Outgoing struct {
 // Outgoing reads a radicado's audit events and its last outbox entry, in
 // one snapshot.
 func (s *Store) Outgoing(ctx context.Context, number string) (Outgoing, error) {
+	// Prepared before the transaction takes a connection: preparing takes
+	// one of its own.
+	upto, err := s.prepared(ctx, `SELECT COALESCE(MAX(o.id), 0) FROM outbox o JOIN radicados r ON r.id = o.radicado_id WHERE r.number = ?`)
+	if err != nil {
+		return Outgoing{}, err
+	}
+	events, err := s.prepared(ctx, `SELECT id, at, actor, action, number, data, prev, hash FROM audit
+		WHERE number = ? AND action IN ('radicar', 'anular') ORDER BY id`)
+	if err != nil {
+		return Outgoing{}, err
+	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return Outgoing{}, err
 	}
 	defer tx.Rollback()
 	var o Outgoing
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(o.id), 0) FROM outbox o JOIN radicados r ON r.id = o.radicado_id WHERE r.number = ?`,
-		number).Scan(&o.Upto); err != nil {
+	if err := tx.StmtContext(ctx, upto).QueryRowContext(ctx, number).Scan(&o.Upto); err != nil {
 		return o, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, at, actor, action, number, data, prev, hash FROM audit
-		WHERE number = ? AND action IN ('radicar', 'anular') ORDER BY id`, number)
+	rows, err := tx.StmtContext(ctx, events).QueryContext(ctx, number)
 	if err != nil {
 		return o, err
 	}
@@ -81,15 +93,22 @@ func (s *Store) MarkSynced(ctx context.Context, marks ...Synced) error {
 	if len(marks) == 0 {
 		return nil
 	}
+	// Prepared before the transaction takes a connection: preparing takes
+	// one of its own.
+	prepared, err := s.prepared(ctx, `UPDATE outbox SET state = 'sent', updated_at = ?, last_error = ''
+		WHERE state = 'pending' AND id <= ? AND radicado_id = (SELECT id FROM radicados WHERE number = ?)`)
+	if err != nil {
+		return err
+	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		now := s.clock().UTC().Format(time.RFC3339Nano)
+		mark := tx.StmtContext(ctx, prepared)
 		for _, m := range marks {
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sent', updated_at = ?, last_error = ''
-				WHERE state = 'pending' AND id <= ? AND radicado_id = (SELECT id FROM radicados WHERE number = ?)`, now, m.Upto, m.Number); err != nil {
+			if _, err := mark.ExecContext(ctx, now, m.Upto, m.Number); err != nil {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sync_state (key, value) VALUES ('last_sync', ?)
+		_, err = tx.ExecContext(ctx, `INSERT INTO sync_state (key, value) VALUES ('last_sync', ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, now)
 		return err
 	})
@@ -165,4 +184,92 @@ func (s *Store) SyncState(ctx context.Context, key string, v any) (bool, error) 
 		return false, err
 	}
 	return true, json.Unmarshal([]byte(raw), v)
+}
+
+// Sending is a radicado as it goes to the server: its record with its
+// files, its audit events and the last outbox entry they cover.
+type Sending struct {
+	Record radicado.Record
+	Outgoing
+}
+
+// PendingSending reads, in one snapshot and a few queries, the radicados
+// with changes the server has not confirmed, in the order the changes were
+// made, at most limit, leaving out those in skip: what a sync round sends
+// next.
+func (s *Store) PendingSending(ctx context.Context, limit int, skip map[string]bool) ([]Sending, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT `+recordColumns+`, o.upto FROM
+		(SELECT radicado_id, MIN(id) AS first, MAX(id) AS upto FROM outbox WHERE state = 'pending' GROUP BY radicado_id) o
+		JOIN radicados r ON r.id = o.radicado_id ORDER BY o.first LIMIT ?`, limit+len(skip))
+	if err != nil {
+		return nil, err
+	}
+	var out []Sending
+	byID := map[int64]int{}
+	for rows.Next() {
+		var upto int64
+		id, r, err := scanRecordPlus(rows, &upto)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if skip[r.Number] || len(out) == limit {
+			continue
+		}
+		byID[id] = len(out)
+		out = append(out, Sending{Record: r, Outgoing: Outgoing{Upto: upto}})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	ids := make([]any, 0, len(byID))
+	marks := make([]string, 0, len(byID))
+	for id := range byID {
+		ids, marks = append(ids, id), append(marks, "?")
+	}
+	in := strings.Join(marks, ",")
+	frows, err := tx.QueryContext(ctx, `SELECT radicado_id, sha256, size, name, media_type, pages FROM files
+		WHERE radicado_id IN (`+in+`) ORDER BY radicado_id, pos`, ids...)
+	if err != nil {
+		return nil, err
+	}
+	for frows.Next() {
+		var id int64
+		var f radicado.File
+		if err := frows.Scan(&id, &f.SHA256, &f.Size, &f.Name, &f.MediaType, &f.Pages); err != nil {
+			frows.Close()
+			return nil, err
+		}
+		out[byID[id]].Record.Files = append(out[byID[id]].Record.Files, f)
+	}
+	frows.Close()
+	if err := frows.Err(); err != nil {
+		return nil, err
+	}
+	numbers := make([]any, len(out))
+	pos := map[string]int{}
+	for i, o := range out {
+		numbers[i], pos[o.Record.Number] = o.Record.Number, i
+	}
+	erows, err := tx.QueryContext(ctx, `SELECT id, at, actor, action, number, data, prev, hash FROM audit
+		WHERE number IN (`+strings.Repeat("?,", len(numbers)-1)+`?) AND action IN ('radicar', 'anular') ORDER BY id`, numbers...)
+	if err != nil {
+		return nil, err
+	}
+	defer erows.Close()
+	for erows.Next() {
+		e, err := scanEvent(erows)
+		if err != nil {
+			return nil, err
+		}
+		i := pos[e.Number]
+		out[i].Events = append(out[i].Events, e)
+	}
+	return out, erows.Err()
 }

@@ -218,6 +218,11 @@ const recordColumns = `r.id, r.number, r.year, r.office, r.station, r.kind, r.se
 type scanner interface{ Scan(...any) error }
 
 func scanRecord(row scanner) (int64, radicado.Record, error) {
+	return scanRecordPlus(row)
+}
+
+// scanRecordPlus scans a record and the columns that follow it into more.
+func scanRecordPlus(row scanner, more ...any) (int64, radicado.Record, error) {
 	var (
 		r                       radicado.Record
 		id                      int64
@@ -226,9 +231,9 @@ func scanRecord(row scanner) (int64, radicado.Record, error) {
 		status, syncState       string
 		annAt, annBy, annReason sql.NullString
 	)
-	err := row.Scan(&id, &r.Number, &r.Parts.Year, &r.Parts.Office, &r.Parts.Station, &kind, &r.Parts.Seq, &received,
+	err := row.Scan(append([]any{&id, &r.Number, &r.Parts.Year, &r.Parts.Office, &r.Parts.Station, &kind, &r.Parts.Seq, &received,
 		&r.Type, &r.Sender.Name, &senderID, &r.Subject, &r.Dept, &due, &r.Pages, &r.SHA256, &r.CreatedBy, &status,
-		&annAt, &annBy, &annReason, &syncState)
+		&annAt, &annBy, &annReason, &syncState}, more...)...)
 	if err != nil {
 		return 0, r, err
 	}
@@ -255,7 +260,11 @@ func scanRecord(row scanner) (int64, radicado.Record, error) {
 
 // Get gives the radicado with number, with its files.
 func (s *Store) Get(ctx context.Context, number string) (radicado.Record, error) {
-	id, r, err := scanRecord(s.db.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM radicados r WHERE r.number = ?`, number))
+	st, err := s.prepared(ctx, `SELECT `+recordColumns+` FROM radicados r WHERE r.number = ?`)
+	if err != nil {
+		return radicado.Record{}, err
+	}
+	id, r, err := scanRecord(st.QueryRowContext(ctx, number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("%s: %w", number, ErrNotFound)
 	}
@@ -267,7 +276,11 @@ func (s *Store) Get(ctx context.Context, number string) (radicado.Record, error)
 }
 
 func (s *Store) files(ctx context.Context, id int64) ([]radicado.File, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT sha256, size, name, media_type, pages FROM files WHERE radicado_id = ? ORDER BY pos`, id)
+	st, err := s.prepared(ctx, `SELECT sha256, size, name, media_type, pages FROM files WHERE radicado_id = ? ORDER BY pos`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, id)
 	if err != nil {
 		return nil, err
 	}

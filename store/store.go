@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -64,8 +65,9 @@ type Store struct {
 	blobs    *cas.Store
 	clock    func() time.Time
 	readOnly bool
-	pending  int    // read-only: migrations this program would apply (the folder is older)
-	cleanup  func() // removes a read-only copy of the database, if one was made
+	stmts    sync.Map // prepared statements of the hot queries, by query
+	pending  int      // read-only: migrations this program would apply (the folder is older)
+	cleanup  func()   // removes a read-only copy of the database, if one was made
 }
 
 // DBName is the database's file name inside the data folder.
@@ -246,8 +248,26 @@ func copySteady(dir, db, wal string) error {
 	return errors.New("the database kept changing while it was copied: another program writes it; read it there")
 }
 
+// prepared gives query prepared once (database/sql prepares it again on
+// each connection it meets, once): SQLite would parse it on every use.
+func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
 // Close closes the database.
 func (s *Store) Close() error {
+	s.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	err := s.db.Close()
 	if s.cleanup != nil {
 		s.cleanup()

@@ -6,13 +6,17 @@
 package client
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -47,6 +51,13 @@ type Options struct {
 	Transport http.RoundTripper
 	// Clock gives the station's time sent with each request.
 	Clock func() time.Time
+	// InFlight is how many radicados are sent at once (default 4): a
+	// branch's link far from the server is not left idle while one waits
+	// for its answer.
+	InFlight int
+	// Protocol forces the protocol version to speak (0: what the server
+	// says it speaks). Tests use 1 to send as an older station.
+	Protocol int
 }
 
 // Client talks to one server for one station.
@@ -56,7 +67,16 @@ type Client struct {
 	store *store.Store
 	clock func() time.Time
 	opt   Options
+
+	base  string // the server's API, for requests made without resty
+	token string
+
+	mu    sync.Mutex
+	proto int // the protocol the server speaks, once asked
 }
+
+// userAgent names the station's requests.
+const userAgent = "Radicador-station/2"
 
 // New gives a client of the server at base (https://host[:port]) with the
 // station's token.
@@ -80,6 +100,9 @@ func New(base, token string, st *store.Store, opt Options) (*Client, error) {
 	if opt.Clock == nil {
 		opt.Clock = time.Now
 	}
+	if opt.InFlight <= 0 {
+		opt.InFlight = 4
+	}
 	rc := resty.New().
 		SetBaseURL(u.String()+wire.APIPrefix).
 		SetAuthToken(token).
@@ -94,15 +117,15 @@ func New(base, token string, st *store.Store, opt Options) (*Client, error) {
 			}
 			return r.StatusCode() >= 500 || r.StatusCode() == http.StatusTooManyRequests
 		}).
-		SetHeader("User-Agent", "Radicador-station/1").
+		SetHeader("User-Agent", userAgent).
 		SetLogger(quiet{})
 	once := resty.New().SetBaseURL(u.String()+wire.APIPrefix).SetAuthToken(token).SetTimeout(opt.Timeout).
-		SetHeader("User-Agent", "Radicador-station/1").SetLogger(quiet{})
+		SetHeader("User-Agent", userAgent).SetLogger(quiet{})
 	if opt.Transport != nil {
 		rc.SetTransport(opt.Transport)
 		once.SetTransport(opt.Transport)
 	}
-	c := &Client{rc: rc, once: once, store: st, clock: opt.Clock, opt: opt}
+	c := &Client{rc: rc, once: once, store: st, clock: opt.Clock, opt: opt, base: u.String() + wire.APIPrefix, token: token}
 	for _, r := range []*resty.Client{rc, once} {
 		r.OnBeforeRequest(func(_ *resty.Client, r *resty.Request) error {
 			r.SetHeader(wire.HeaderStationTime, c.clock().Format(time.RFC3339Nano))
@@ -165,8 +188,14 @@ func (e *StatusError) Error() string {
 }
 
 func statusError(op string, r *resty.Response) error {
-	e := &StatusError{Op: op, Status: r.StatusCode()}
-	json.Unmarshal(r.Body(), &e.Problem)
+	return problemError(op, r.StatusCode(), r.Body())
+}
+
+// problemError is an answer the protocol did not expect, from its status
+// and body.
+func problemError(op string, status int, body []byte) error {
+	e := &StatusError{Op: op, Status: status}
+	json.Unmarshal(body, &e.Problem)
 	return e
 }
 
@@ -191,32 +220,32 @@ type Report struct {
 	Conflicts int `json:"conflicts"` // radicados the server holds with other content
 }
 
-// Sync sends every radicado with pending changes, oldest first. The files
-// of the next few radicados go up while one is sent; the radicados go in
-// order, and the server's confirmations are written to the store a few at a
-// time (after a crash, the last few are sent again and the server answers
-// that it holds them). Sync stops at the first failure that is the
-// server's or the network's, and returns its error; what failed stays
-// queued.
+// Sync sends every radicado with pending changes, oldest first, several
+// at once (Options.InFlight): a radicado whose documents fit in one piece
+// goes in one request with them when the server speaks protocol 2; a
+// larger one, or to an older server, sends its documents apart (resumable
+// pieces) and then its record. The server's confirmations are written to
+// the store a few at a time (after a crash, the last few are sent again and
+// the server answers that it holds them). Sync stops at the first failure
+// that is the server's or the network's, and returns its error; what
+// failed stays queued.
 func (c *Client) Sync(ctx context.Context) (Report, error) {
 	var rep Report
+	proto, err := c.protocol(ctx)
+	if err != nil {
+		return rep, err
+	}
 	failed := map[string]bool{}
 	var last error
 	for {
-		numbers, err := c.store.Pending(ctx, 100)
+		batch, err := c.store.PendingSending(ctx, 100, failed)
 		if err != nil {
 			return rep, err
 		}
-		var todo []string
-		for _, n := range numbers {
-			if !failed[n] {
-				todo = append(todo, n)
-			}
-		}
-		if len(todo) == 0 {
+		if len(batch) == 0 {
 			return rep, last
 		}
-		stop, err := c.syncBatch(ctx, todo, &rep, failed)
+		stop, err := c.syncBatch(ctx, proto, batch, &rep, failed)
 		if err != nil {
 			last = err
 		}
@@ -226,31 +255,65 @@ func (c *Client) Sync(ctx context.Context) (Report, error) {
 	}
 }
 
-// Ahead is how many radicados' files go up at once, ahead of the radicado
-// being sent.
-const Ahead = 3
+// protocol gives the protocol version the server speaks (asked once), or
+// the one Options.Protocol forces.
+func (c *Client) protocol(ctx context.Context) (int, error) {
+	if c.opt.Protocol > 0 {
+		return c.opt.Protocol, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.proto == 0 {
+		who, err := c.Whoami(ctx)
+		if err != nil {
+			return 0, err
+		}
+		c.proto = max(1, min(who.Protocol, wire.Protocol))
+	}
+	return c.proto, nil
+}
 
 // markEvery is how many confirmations are written to the store together.
 const markEvery = 32
 
-type prepared struct {
-	rec radicado.Record
-	err error
+// sent is what sending one radicado came to.
+type sent struct {
+	number string
+	status string
+	upto   int64
+	err    error
 }
 
-// syncBatch sends the radicados numbers, in order. It reports whether the
-// sync must stop (the server or the network failed, or ctx ended) and the
-// last error.
-func (c *Client) syncBatch(ctx context.Context, numbers []string, rep *Report, failed map[string]bool) (stop bool, last error) {
+// syncBatch sends the radicados of batch, InFlight at a time. It reports
+// whether the sync must stop (the server or the network failed, or ctx
+// ended) and the last error.
+func (c *Client) syncBatch(ctx context.Context, proto int, batch []store.Sending, rep *Report, failed map[string]bool) (stop bool, last error) {
 	ctx, cancel := context.WithCancel(ctx)
-	ready := make([]chan prepared, len(numbers))
-	for i := range ready {
-		ready[i] = make(chan prepared, 1)
+	defer cancel()
+	work := make(chan store.Sending)
+	results := make(chan sent)
+	var wg sync.WaitGroup
+	for range c.opt.InFlight {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range work {
+				status, err := c.send(ctx, proto, s)
+				results <- sent{s.Record.Number, status, s.Upto, err}
+			}
+		}()
 	}
-	done := make(chan struct{})
 	go func() {
-		defer close(done)
-		c.prepare(ctx, numbers, ready)
+		defer close(results)
+		defer wg.Wait()
+		defer close(work)
+		for _, s := range batch {
+			select {
+			case work <- s:
+			case <-ctx.Done():
+				return
+			}
+		}
 	}()
 	var marks []store.Synced
 	flush := func() {
@@ -261,32 +324,31 @@ func (c *Client) syncBatch(ctx context.Context, numbers []string, rep *Report, f
 		}
 		marks = marks[:0]
 	}
-	defer func() {
-		cancel()
-		<-done
-		flush()
-	}()
-	for i, n := range numbers {
-		p := <-ready[i]
-		var status string
-		var upto int64
-		err := p.err
-		if err == nil {
-			status, upto, err = c.push(ctx, p.rec)
-		}
-		if err != nil {
+	for r := range results {
+		if r.err != nil {
 			rep.Failed++
-			failed[n] = true
-			if nerr := c.store.NoteSyncFailure(context.WithoutCancel(ctx), n, err); nerr != nil {
-				return true, errors.Join(err, fmt.Errorf("recording the failure: %w", nerr))
+			failed[r.number] = true
+			if errors.Is(r.err, context.Canceled) && stop {
+				continue // cut short by the failure that stopped the sync
 			}
-			if serverFault(err) || ctx.Err() != nil {
-				return true, err
+			if nerr := c.store.NoteSyncFailure(context.WithoutCancel(ctx), r.number, r.err); nerr != nil {
+				stop, last = true, errors.Join(r.err, fmt.Errorf("recording the failure: %w", nerr))
+				cancel()
+				continue
 			}
-			last = err
+			if serverFault(r.err) || ctx.Err() != nil {
+				if !stop {
+					stop, last = true, r.err
+				}
+				cancel()
+				continue
+			}
+			if !stop {
+				last = r.err
+			}
 			continue
 		}
-		switch status {
+		switch r.status {
 		case wire.Created:
 			rep.Sent++
 		case wire.Already:
@@ -295,38 +357,30 @@ func (c *Client) syncBatch(ctx context.Context, numbers []string, rep *Report, f
 			rep.Conflicts++
 			continue
 		}
-		marks = append(marks, store.Synced{Number: n, Upto: upto})
+		marks = append(marks, store.Synced{Number: r.number, Upto: r.upto})
 		if len(marks) >= markEvery {
 			flush()
 		}
 	}
+	flush()
 	return stop, last
 }
 
-// prepare reads each radicado and sends its files, Ahead at a time, and
-// hands each over on its channel of ready, in any case.
-func (c *Client) prepare(ctx context.Context, numbers []string, ready []chan prepared) {
-	sem := make(chan struct{}, Ahead)
-	var wg sync.WaitGroup
-	for i, n := range numbers {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			ready[i] <- prepared{err: ctx.Err()}
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			rec, err := c.store.Get(ctx, n)
-			if err == nil {
-				err = c.uploadAll(ctx, rec)
-			}
-			ready[i] <- prepared{rec, err}
-		}()
+// send sends one radicado: with its documents in one request when they
+// fit in one piece and the server takes it, else its documents apart and
+// then its record.
+func (c *Client) send(ctx context.Context, proto int, s store.Sending) (string, error) {
+	var size int64
+	for _, f := range s.Record.Files {
+		size += f.Size
 	}
-	wg.Wait()
+	if proto >= 2 && size <= ChunkSize {
+		return c.push(ctx, s, true)
+	}
+	if err := c.uploadAll(ctx, s.Record); err != nil {
+		return "", err
+	}
+	return c.push(ctx, s, false)
 }
 
 // serverFault tells a failure of the server or the network, which the next
@@ -339,21 +393,26 @@ func serverFault(err error) bool {
 	return true
 }
 
-// Send sends one radicado: its files, then the radicado and its events,
-// and records the server's confirmation.
+// Send sends one radicado, as Sync does, and records the server's
+// confirmation.
 func (c *Client) Send(ctx context.Context, number string) (string, error) {
+	proto, err := c.protocol(ctx)
+	if err != nil {
+		return "", err
+	}
 	rec, err := c.store.Get(ctx, number)
 	if err != nil {
 		return "", err
 	}
-	if err := c.uploadAll(ctx, rec); err != nil {
+	out, err := c.store.Outgoing(ctx, number)
+	if err != nil {
 		return "", err
 	}
-	status, upto, err := c.push(ctx, rec)
+	status, err := c.send(ctx, proto, store.Sending{Record: rec, Outgoing: out})
 	if err != nil || status == wire.Conflict {
 		return status, err
 	}
-	return status, c.store.MarkSynced(ctx, store.Synced{Number: number, Upto: upto})
+	return status, c.store.MarkSynced(ctx, store.Synced{Number: number, Upto: out.Upto})
 }
 
 func (c *Client) uploadAll(ctx context.Context, rec radicado.Record) error {
@@ -365,48 +424,178 @@ func (c *Client) uploadAll(ctx context.Context, rec radicado.Record) error {
 	return nil
 }
 
-// push sends a radicado whose files the server holds, with its events. It
-// gives the server's answer and the last outbox entry that answer covers;
-// a conflict is recorded in the store.
-func (c *Client) push(ctx context.Context, rec radicado.Record) (string, int64, error) {
+// push sends a radicado with its events: alone, when the server holds its
+// documents, or with them in one request (withFiles). It gives the
+// server's answer; a conflict is recorded in the store.
+func (c *Client) push(ctx context.Context, s store.Sending, withFiles bool) (string, error) {
+	rec := s.Record
 	number := rec.Number
-	out, err := c.store.Outgoing(ctx, number)
-	if err != nil {
-		return "", 0, err
-	}
 	push := wire.Push{Radicado: ToWire(rec)}
-	for _, e := range out.Events {
+	for _, e := range s.Events {
 		push.Events = append(push.Events, wire.Event{ID: e.ID, At: e.At, Actor: e.Actor, Action: e.Action, Number: e.Number,
 			Data: e.Data, Prev: e.Prev, Hash: e.Hash})
 	}
 	var res wire.PushResult
-	r, err := c.rc.R().SetContext(ctx).SetBody(push).SetResult(&res).SetError(&res).
-		Put("/radicados/" + url.PathEscape(number))
-	if err != nil {
-		return "", 0, fmt.Errorf("sending %s: %w", number, err)
+	var status int
+	var problem []byte
+	if withFiles {
+		body := bodies.Get().(*bytes.Buffer)
+		body.Reset()
+		defer bodies.Put(body)
+		contentType, err := c.multipartPush(push, body)
+		if err != nil {
+			return "", err
+		}
+		if status, problem, err = c.putOnce(ctx, "/radicados/"+url.PathEscape(number), contentType, body.Bytes(), &res); err != nil {
+			return "", fmt.Errorf("sending %s: %w", number, err)
+		}
+	} else {
+		r, err := c.rc.R().SetContext(ctx).SetResult(&res).SetError(&res).SetBody(push).Put("/radicados/" + url.PathEscape(number))
+		if err != nil {
+			return "", fmt.Errorf("sending %s: %w", number, err)
+		}
+		status, problem = r.StatusCode(), r.Body()
 	}
-	switch r.StatusCode() {
+	switch status {
 	case http.StatusCreated, http.StatusOK:
 	case http.StatusConflict:
 		if res.Status == wire.Conflict {
 			msg := fmt.Sprintf("the server holds %s with other content (%s)", number, res.ContentSHA256)
 			if err := c.store.MarkConflict(ctx, number, msg); err != nil {
-				return "", 0, err
+				return "", err
 			}
-			return wire.Conflict, 0, nil
+			return wire.Conflict, nil
 		}
-		return "", 0, statusError("sending "+number, r)
+		return "", problemError("sending "+number, status, problem)
 	default:
-		return "", 0, statusError("sending "+number, r)
+		return "", problemError("sending "+number, status, problem)
 	}
 	// Synced only when the server confirms it holds what we hold.
 	if res.ContentSHA256 != push.Radicado.Content() || res.DocumentSHA != rec.SHA256 {
-		return "", 0, fmt.Errorf("sending %s: the server answered with other hashes (content %s, document %s)", number, res.ContentSHA256, res.DocumentSHA)
+		return "", fmt.Errorf("sending %s: the server answered with other hashes (content %s, document %s)", number, res.ContentSHA256, res.DocumentSHA)
 	}
 	if rec.Status == radicado.Annulled && !res.Annulled {
-		return "", 0, fmt.Errorf("sending %s: the server did not record the annulment", number)
+		return "", fmt.Errorf("sending %s: the server did not record the annulment", number)
 	}
-	return res.Status, out.Upto, nil
+	return res.Status, nil
+}
+
+// putOnce PUTs a body that is already whole, straight through the
+// client's transport (resty would copy it), retrying as resty does: after
+// a network error, a 5xx or a 429, with backoff. It gives the final
+// answer's status, its body, and decodes a JSON answer into res.
+func (c *Client) putOnce(ctx context.Context, path, contentType string, body []byte, res any) (int, []byte, error) {
+	hc := c.rc.GetClient()
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.base+path, bytes.NewReader(body))
+		if err != nil {
+			return 0, nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("User-Agent", userAgent)
+		req.Header.Set(wire.HeaderStationTime, c.clock().Format(time.RFC3339Nano))
+		resp, err := hc.Do(req)
+		var answer []byte
+		if err == nil {
+			answer, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			resp.Body.Close()
+		}
+		if ctx.Err() != nil {
+			return 0, nil, ctx.Err()
+		}
+		retry := err != nil || resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests
+		if !retry {
+			if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+				json.Unmarshal(answer, res)
+			}
+			return resp.StatusCode, answer, nil
+		}
+		if attempt >= c.opt.Retries {
+			if err != nil {
+				return 0, nil, err
+			}
+			return resp.StatusCode, answer, nil
+		}
+		var r *resty.Response
+		if err == nil {
+			r = &resty.Response{RawResponse: resp}
+		}
+		select {
+		case <-ctx.Done():
+			return 0, nil, ctx.Err()
+		case <-time.After(c.backoff(attempt+1, r)):
+		}
+	}
+}
+
+// multipartPush makes the body of a one-request push: the push's JSON,
+// then each document, each part compressed where it pays.
+func (c *Client) multipartPush(push wire.Push, body *bytes.Buffer) (string, error) {
+	mw := multipart.NewWriter(body)
+	js, err := json.Marshal(push)
+	if err != nil {
+		return "", err
+	}
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="`+wire.PartPush+`"`)
+	h.Set("Content-Type", "application/json")
+	if err := writePart(mw, h, bytes.NewReader(js), len(js) > 16<<10); err != nil {
+		return "", err
+	}
+	for _, f := range push.Radicado.Files {
+		file, err := c.store.Blobs().Open(f.SHA256)
+		if err != nil {
+			return "", err
+		}
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="%s"; filename="%s"`, wire.PartFile, f.SHA256))
+		h.Set("Content-Type", f.MediaType)
+		err = writePart(mw, h, file, compressible(f.MediaType))
+		file.Close()
+		if err != nil {
+			return "", err
+		}
+	}
+	if err := mw.Close(); err != nil {
+		return "", err
+	}
+	return mw.FormDataContentType(), nil
+}
+
+// bodies keeps the buffers of one-request pushes for the next ones: a
+// letter's pages are hundreds of kilobytes, and a new buffer for each would
+// be cleared and collected each time.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// writePart writes one part, gzipped when zip says so.
+func writePart(mw *multipart.Writer, h textproto.MIMEHeader, r io.Reader, zip bool) error {
+	if zip {
+		h.Set("Content-Encoding", "gzip")
+	}
+	pw, err := mw.CreatePart(h)
+	if err != nil {
+		return err
+	}
+	if !zip {
+		_, err = io.Copy(pw, r)
+		return err
+	}
+	z, _ := gzip.NewWriterLevel(pw, gzip.BestSpeed)
+	if _, err := io.Copy(z, r); err != nil {
+		return err
+	}
+	return z.Close()
+}
+
+// compressible tells the media types that shrink on the wire: JPEG, PNG
+// and PDF are compressed already, and are sent as they are.
+func compressible(mediaType string) bool {
+	switch mediaType {
+	case "image/tiff", "image/bmp", "application/json", "message/rfc822":
+		return true
+	}
+	return strings.HasPrefix(mediaType, "text/")
 }
 
 // Upload sends a file the server does not hold whole, from where the

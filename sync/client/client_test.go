@@ -113,6 +113,12 @@ func (f *faults) pick() string {
 	}
 	kinds := []string{"500-before", "500-after", "drop-before", "drop-after", "slow", "truncate"}
 	k := kinds[f.rng.IntN(len(kinds))]
+	for _, first := range kinds { // each kind at least once, then any
+		if f.count[first] == 0 {
+			k = first
+			break
+		}
+	}
 	f.count[k]++
 	return k
 }

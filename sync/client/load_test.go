@@ -211,6 +211,7 @@ func BenchmarkLoad(b *testing.B) {
 		tm := &timing{}
 		syscall.Sync() // the set-up's writes are not left to slow what is timed
 		b.StartTimer()
+		cpu0 := processCPU()
 		start := time.Now()
 		var wg sync.WaitGroup
 		reports := make([]client.Report, n)
@@ -230,6 +231,7 @@ func BenchmarkLoad(b *testing.B) {
 		}
 		wg.Wait()
 		syncTook := time.Since(start)
+		syncCPU := processCPU() - cpu0
 		b.StopTimer()
 		for i := range n {
 			if errs[i] != nil || reports[i].Sent != each {
@@ -239,7 +241,9 @@ func BenchmarkLoad(b *testing.B) {
 
 		// The same files, PUT to a plain HTTP server that writes them to
 		// disk, from as many clients at once.
+		cpu0 = processCPU()
 		plainTook := plainUpload(b, files, n)
+		plainCPU := processCPU() - cpu0
 
 		syncRate := float64(size) / syncTook.Seconds()
 		plainRate := float64(size) / plainTook.Seconds()
@@ -251,6 +255,9 @@ func BenchmarkLoad(b *testing.B) {
 		b.ReportMetric(100*syncRate/plainRate, "%-of-plain")
 		b.Logf("%d stations × %d radicados, %.1f MB of documents: sync %v (%d requests), plain upload %v",
 			n, each, float64(size)/1e6, syncTook.Round(time.Millisecond), requests, plainTook.Round(time.Millisecond))
+		b.Logf("CPU (stations and server in this process): sync %v a radicado, plain %v a file",
+			(syncCPU / time.Duration(n*each)).Round(time.Microsecond), (plainCPU / time.Duration(len(files))).Round(time.Microsecond))
+		b.ReportMetric(float64(syncCPU.Microseconds())/float64(n*each), "cpu-µs/radicado")
 		for _, m := range []string{http.MethodPatch, http.MethodPut} {
 			p, n := tm.p95(m)
 			b.Logf("%s: %d requests, p95 %v", m, n, p.Round(100*time.Microsecond))
@@ -338,4 +345,11 @@ func plainPut(cl *http.Client, base, path string) error {
 		return fmt.Errorf("plain upload of %s: %s", filepath.Base(path), res.Status)
 	}
 	return nil
+}
+
+// processCPU gives the CPU time this process has used (user and system).
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -53,7 +53,7 @@ func (d *DB) CanRead(ctx context.Context, p Principal, sum string) (bool, error)
 		return true, nil
 	}
 	var n int
-	err := d.db.QueryRowContext(ctx, d.q(`SELECT COUNT(*) FROM file_holders WHERE sha256 = ? AND office = ? AND station = ?`),
-		sum, p.Office, p.Station).Scan(&n)
+	err := d.readScan(ctx, `SELECT COUNT(*) FROM file_holders WHERE sha256 = ? AND office = ? AND station = ?`,
+		[]any{sum, p.Office, p.Station}, &n)
 	return n > 0, err
 }

@@ -123,6 +123,7 @@ type Server struct {
 	clocks map[Principal]clockNote // the last clock offset written per station
 	gates  map[Principal]*gate     // requests and uploads under way per token
 	pat    patternCache
+	dirs   dirSyncer // flushes the folders of documents received together
 }
 
 // clockNote is a station's clock offset as last written to the store.
@@ -183,13 +184,17 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(openAPI)
 	})
-	auth := func(h http.HandlerFunc) http.Handler { return s.authenticate(h, false) }
-	upload := func(h http.HandlerFunc) http.Handler { return s.authenticate(h, true) }
+	auth := func(h http.HandlerFunc) http.Handler {
+		return s.authenticate(h, func(*http.Request) bool { return false })
+	}
+	upload := func(h http.HandlerFunc) http.Handler {
+		return s.authenticate(h, func(*http.Request) bool { return true })
+	}
 	mux.Handle("GET "+p+"/whoami", auth(s.whoami))
 	mux.Handle("HEAD "+p+"/files/{sha256}", auth(s.fileState))
 	mux.Handle("PATCH "+p+"/files/{sha256}", upload(s.putChunk))
 	mux.Handle("GET "+p+"/files/{sha256}", auth(s.getFile))
-	mux.Handle("PUT "+p+"/radicados/{number...}", auth(s.putRadicado))
+	mux.Handle("PUT "+p+"/radicados/{number...}", s.authenticate(s.putRadicado, isMultipart))
 	mux.Handle("GET "+p+"/radicados/{number...}", auth(s.getRadicado))
 	mux.Handle("GET "+p+"/radicados", auth(s.listRadicados))
 	mux.Handle("POST "+p+"/manifests", auth(s.checkManifest))
@@ -240,8 +245,11 @@ func (s *Server) guard(h http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		rc := http.NewResponseController(sw)
 		max := s.limits.MaxJSON
-		if r.Method == http.MethodPatch {
+		switch {
+		case r.Method == http.MethodPatch:
 			max = s.limits.MaxChunk
+		case isMultipart(r):
+			max = s.limits.MaxJSON + s.limits.MaxChunk
 		}
 		var body time.Duration
 		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
@@ -286,9 +294,10 @@ func (b *liftOnEOF) Read(p []byte) (int, error) {
 }
 
 // authenticate finds the request's principal from its bearer token, holds
-// it to its share of requests (and of uploads, for an upload), and records
-// a station's clock offset from the time it says it is.
-func (s *Server) authenticate(h http.HandlerFunc, upload bool) http.Handler {
+// it to its share of requests (and of uploads, for a request that
+// carries documents), and records a station's clock offset from the time
+// it says it is.
+func (s *Server) authenticate(h http.HandlerFunc, carriesFiles func(*http.Request) bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || token == "" || len(token) > 200 {
@@ -306,7 +315,7 @@ func (s *Server) authenticate(h http.HandlerFunc, upload bool) http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		release, ok := s.enter(p, upload)
+		release, ok := s.enter(p, carriesFiles(r))
 		if !ok {
 			w.Header().Set("Retry-After", "1")
 			w.Header().Set("Connection", "close")
@@ -393,6 +402,7 @@ var clientErrors = []struct {
 	{ErrNotFound, http.StatusNotFound, "not found", "", ""},
 	{ErrHash, http.StatusUnprocessableEntity, "hash mismatch", "", ""},
 	{ErrPattern, http.StatusBadRequest, "invalid radicado", "", ""},
+	{errBadPart, http.StatusBadRequest, "malformed multipart body", "", ""},
 	{ErrTooLarge, http.StatusRequestEntityTooLarge, "too large", "Connection", "close"},
 	{ErrQuota, http.StatusInsufficientStorage, "upload quota full: finish the station's unfinished uploads, let them expire, or ask the administrator for a larger quota", "Connection", "close"},
 	{ErrUploadBusy, http.StatusTooManyRequests, "upload busy", "Retry-After", "2"},
@@ -448,7 +458,7 @@ func (s *Server) whoami(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.Whoami{Office: p.Office, Station: p.Station, Admin: p.Admin, Pattern: pat.String()})
+	writeJSON(w, http.StatusOK, wire.Whoami{Office: p.Office, Station: p.Station, Admin: p.Admin, Pattern: pat.String(), Protocol: wire.Protocol})
 }
 
 // fileState answers HEAD: 200 with the size for a file the principal may
@@ -603,20 +613,31 @@ func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 		problem(w, http.StatusBadRequest, "malformed JSON", "the body is not valid UTF-8")
 		return false
 	}
-	dec := json.NewDecoder(&buf)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := decodeStrict(&buf, v); err != nil {
 		problem(w, http.StatusBadRequest, "malformed JSON", err.Error())
-		return false
-	}
-	if dec.More() {
-		problem(w, http.StatusBadRequest, "malformed JSON", "more than one value")
 		return false
 	}
 	return true
 }
 
+// decodeStrict reads one JSON value with no unknown fields.
+func decodeStrict(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("more than one value")
+	}
+	return nil
+}
+
 func (s *Server) putRadicado(w http.ResponseWriter, r *http.Request) {
+	if isMultipart(r) {
+		s.putRadicadoWithFiles(w, r)
+		return
+	}
 	p := principalOf(r)
 	if p.Admin {
 		problem(w, http.StatusForbidden, "administrators do not radicate", "")
@@ -626,23 +647,7 @@ func (s *Server) putRadicado(w http.ResponseWriter, r *http.Request) {
 	if !s.readJSON(w, r, &push) {
 		return
 	}
-	if push.Radicado.Number != r.PathValue("number") {
-		problem(w, http.StatusBadRequest, "the number in the path and in the body differ", "")
-		return
-	}
-	pat, err := s.pattern(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := push.Check(pat); err != nil {
-		problem(w, http.StatusBadRequest, "invalid radicado", err.Error())
-		return
-	}
-	// Check has tied the number's office and station to the body's.
-	if !p.Scope().Sees(push.Radicado.Office, push.Radicado.Station) {
-		problem(w, http.StatusForbidden, "a station writes only its own radicados",
-			fmt.Sprintf("this token is office %s station %s", p.Office, p.Station))
+	if !s.checkPush(w, r, p, push) {
 		return
 	}
 	res, err := s.db.Put(r.Context(), p, push)
@@ -650,6 +655,37 @@ func (s *Server) putRadicado(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.answerPush(w, p, res)
+}
+
+// checkPush checks a push before anything of it is stored: its number is
+// the path's, it is valid against the organisation's pattern, and it is
+// the token's own. It answers the client itself when not.
+func (s *Server) checkPush(w http.ResponseWriter, r *http.Request, p Principal, push wire.Push) bool {
+	if push.Radicado.Number != r.PathValue("number") {
+		problem(w, http.StatusBadRequest, "the number in the path and in the body differ", "")
+		return false
+	}
+	pat, err := s.pattern(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return false
+	}
+	if err := push.Check(pat); err != nil {
+		problem(w, http.StatusBadRequest, "invalid radicado", err.Error())
+		return false
+	}
+	// Check has tied the number's office and station to the body's.
+	if !p.Scope().Sees(push.Radicado.Office, push.Radicado.Station) {
+		problem(w, http.StatusForbidden, "a station writes only its own radicados",
+			fmt.Sprintf("this token is office %s station %s", p.Office, p.Station))
+		return false
+	}
+	return true
+}
+
+// answerPush answers a push with what the store made of it.
+func (s *Server) answerPush(w http.ResponseWriter, p Principal, res wire.PushResult) {
 	switch res.Status {
 	case wire.Created:
 		writeJSON(w, http.StatusCreated, res)

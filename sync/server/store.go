@@ -67,6 +67,81 @@ type DB struct {
 	mu       sync.RWMutex // held for reading by each write under way
 	closed   bool
 	inflight sync.WaitGroup
+
+	stmts sync.Map  // SQLite: prepared statements on wconn (and the read pool), by query
+	wconn *sql.Conn // SQLite: the committer's connection
+}
+
+// txStmt gives query prepared for tx: on SQLite a statement prepared once
+// on the writing connection (SQLite parses it on every use otherwise);
+// PostgreSQL's driver keeps its own.
+func (d *DB) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	query = d.q(query)
+	if d.postgres {
+		return tx.PrepareContext(ctx, query)
+	}
+	if st, ok := d.stmts.Load(query); ok {
+		return tx.StmtContext(ctx, st.(*sql.Stmt)), nil
+	}
+	// Prepared on the committer's own connection, in its goroutine: the
+	// transaction under way is on it.
+	st, err := d.wconn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := d.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		st = prev.(*sql.Stmt)
+	}
+	return tx.StmtContext(ctx, st), nil
+}
+
+// readScan runs a read of the hot path on the read pool and scans its one
+// row (on SQLite with a statement prepared once per connection).
+func (d *DB) readScan(ctx context.Context, query string, args []any, dest ...any) error {
+	query = d.q(query)
+	if d.postgres {
+		return d.db.QueryRowContext(ctx, query, args...).Scan(dest...)
+	}
+	key := "read:" + query
+	st, ok := d.stmts.Load(key)
+	if !ok {
+		prepared, err := d.db.PrepareContext(ctx, query)
+		if err != nil {
+			return err
+		}
+		if prev, loaded := d.stmts.LoadOrStore(key, prepared); loaded {
+			prepared.Close()
+			st = prev
+		} else {
+			st = prepared
+		}
+	}
+	return st.(*sql.Stmt).QueryRowContext(ctx, args...).Scan(dest...)
+}
+
+// txExec runs a statement of the hot path in tx.
+func (d *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if d.postgres {
+		return tx.ExecContext(ctx, d.q(query), args...)
+	}
+	st, err := d.txStmt(ctx, tx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// txScan runs a query of the hot path in tx and scans its one row.
+func (d *DB) txScan(ctx context.Context, tx *sql.Tx, query string, args []any, dest ...any) error {
+	if d.postgres {
+		return tx.QueryRowContext(ctx, d.q(query), args...).Scan(dest...)
+	}
+	st, err := d.txStmt(ctx, tx, query)
+	if err != nil {
+		return err
+	}
+	return st.QueryRowContext(ctx, args...).Scan(dest...)
 }
 
 // job is one write for the committer: fn runs in a transaction shared with
@@ -163,7 +238,18 @@ const maxBatch = 64
 
 func (d *DB) committer() {
 	defer close(d.quit)
+	// The committer keeps the one writing connection, and its prepared
+	// statements on it, for its life.
+	conn, err := d.w.Conn(context.Background())
+	if err == nil {
+		d.wconn = conn
+		defer conn.Close()
+	}
 	for j := range d.jobs {
+		if err != nil {
+			j.done <- fmt.Errorf("the database's writing connection: %w", err)
+			continue
+		}
 		batch := []job{j}
 	more:
 		for len(batch) < maxBatch {
@@ -192,7 +278,7 @@ func (d *DB) commit(batch []job) {
 			j.done <- errs[i]
 		}
 	}
-	tx, err := d.w.BeginTx(context.Background(), nil)
+	tx, err := d.wconn.BeginTx(context.Background(), nil)
 	if err != nil {
 		fail(err)
 		return
@@ -201,19 +287,19 @@ func (d *DB) commit(batch []job) {
 		if errs[i] = j.ctx.Err(); errs[i] != nil {
 			continue
 		}
-		if _, err := tx.Exec(`SAVEPOINT job`); err != nil {
+		if _, err := d.txExec(context.Background(), tx, `SAVEPOINT job`); err != nil {
 			tx.Rollback()
 			fail(fmt.Errorf("write undone: %w", err))
 			return
 		}
 		if errs[i] = j.fn(tx); errs[i] != nil {
-			if _, err := tx.Exec(`ROLLBACK TO job`); err != nil {
+			if _, err := d.txExec(context.Background(), tx, `ROLLBACK TO job`); err != nil {
 				tx.Rollback()
 				fail(fmt.Errorf("write undone: %w", err))
 				return
 			}
 		}
-		if _, err := tx.Exec(`RELEASE job`); err != nil {
+		if _, err := d.txExec(context.Background(), tx, `RELEASE job`); err != nil {
 			tx.Rollback()
 			fail(fmt.Errorf("write undone: %w", err))
 			return
@@ -243,6 +329,7 @@ func (d *DB) Close() error {
 		close(d.jobs)
 		<-d.quit
 	}
+	d.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	err := d.db.Close()
 	if d.w != d.db {
 		err = errors.Join(err, d.w.Close())
@@ -357,8 +444,8 @@ func (d *DB) Authenticate(ctx context.Context, token string) (Principal, error) 
 	var p Principal
 	var admin int
 	var revoked sql.NullString
-	err := d.db.QueryRowContext(ctx, d.q(`SELECT office, station, admin, revoked_at FROM stations WHERE token_hash = ?`), HashToken(token)).
-		Scan(&p.Office, &p.Station, &admin, &revoked)
+	err := d.readScan(ctx, `SELECT office, station, admin, revoked_at FROM stations WHERE token_hash = ?`, []any{HashToken(token)},
+		&p.Office, &p.Station, &admin, &revoked)
 	if errors.Is(err, sql.ErrNoRows) || revoked.Valid {
 		return Principal{}, ErrUnauthorized
 	}
@@ -567,20 +654,46 @@ func (d *DB) SetPattern(ctx context.Context, pattern string) error {
 // harmless (Already); new events are added (an annulment). The same number
 // with other content is a conflict: recorded, never written over.
 func (d *DB) Put(ctx context.Context, p Principal, push wire.Push) (wire.PushResult, error) {
-	r := push.Radicado
-	content := r.Content()
-	res := wire.PushResult{Number: r.Number, ContentSHA256: content, DocumentSHA: r.SHA256}
+	in := d.prepare(push, nil)
+	var res wire.PushResult
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		res, err = d.put(ctx, tx, p, push)
+		res, err = d.put(ctx, tx, p, in)
 		return err
 	})
 	return res, err
 }
 
-func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, push wire.Push) (wire.PushResult, error) {
+// putInput is what a push brings, worked out before its write: the writes
+// of all stations queue for one connection, which does as little as it can.
+type putInput struct {
+	push    wire.Push
+	content string           // the radicado's content hash
+	files   string           // its files, as JSON
+	sizes   map[string]int64 // the size of each of its files held whole (absent: not held)
+	sent    map[string]bool  // files the push itself brought (held by the station once it commits)
+}
+
+// prepare works out a push's input, sent naming the files it brought.
+func (d *DB) prepare(push wire.Push, sent []string) putInput {
+	in := putInput{push: push, content: push.Radicado.Content(), sizes: map[string]int64{}, sent: map[string]bool{}}
+	files, _ := json.Marshal(push.Radicado.Files)
+	in.files = string(files)
+	for _, f := range push.Radicado.Files {
+		if size, ok := d.files.whole(f.SHA256); ok {
+			in.sizes[f.SHA256] = size
+		}
+	}
+	for _, s := range sent {
+		in.sent[s] = true
+	}
+	return in
+}
+
+func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, in putInput) (wire.PushResult, error) {
+	push := in.push
 	r := push.Radicado
-	content := r.Content()
+	content := in.content
 	res := wire.PushResult{Number: r.Number, ContentSHA256: content, DocumentSHA: r.SHA256}
 	// The number is read again with the pattern as it stands in this
 	// transaction: a server's cached pattern may be a few seconds old.
@@ -589,7 +702,7 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, push wire.Push) (
 		lock = " FOR SHARE"
 	}
 	var pattern string
-	if err := tx.QueryRowContext(ctx, d.q(`SELECT value FROM settings WHERE key = ?`+lock), settingPattern).Scan(&pattern); err != nil {
+	if err := d.txScan(ctx, tx, `SELECT value FROM settings WHERE key = ?`+lock, []any{settingPattern}, &pattern); err != nil {
 		return res, err
 	}
 	if pat, err := radicado.ParsePattern(pattern); err != nil {
@@ -599,12 +712,14 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, push wire.Push) (
 	}
 	var missing []string
 	for _, f := range r.Files {
-		var n int
-		if err := tx.QueryRowContext(ctx, d.q(`SELECT COUNT(*) FROM file_holders WHERE sha256 = ? AND office = ? AND station = ?`),
-			f.SHA256, p.Office, p.Station).Scan(&n); err != nil {
-			return res, err
+		n := 1 // a file the push brought is the station's
+		if !in.sent[f.SHA256] {
+			if err := d.txScan(ctx, tx, `SELECT COUNT(*) FROM file_holders WHERE sha256 = ? AND office = ? AND station = ?`,
+				[]any{f.SHA256, p.Office, p.Station}, &n); err != nil {
+				return res, err
+			}
 		}
-		size, whole := d.files.whole(f.SHA256)
+		size, whole := in.sizes[f.SHA256]
 		if n == 0 || !whole {
 			missing = append(missing, f.SHA256)
 			continue
@@ -616,13 +731,12 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, push wire.Push) (
 	if len(missing) > 0 {
 		return res, &MissingFilesError{missing}
 	}
-	files, _ := json.Marshal(r.Files)
 	now := d.stamp()
-	ins, err := tx.ExecContext(ctx, d.q(`INSERT INTO radicados (number, office, station, year, kind, seq, received_at, doc_type, sender_name, sender_id,
+	ins, err := d.txExec(ctx, tx, `INSERT INTO radicados (number, office, station, year, kind, seq, received_at, doc_type, sender_name, sender_id,
 		subject, dept, due, pages, sha256, files, content_sha256, arrived_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (number) DO NOTHING`),
+		ON CONFLICT (number) DO NOTHING`,
 		r.Number, r.Office, r.Station, r.Year, r.Kind, r.Seq, r.ReceivedAt.Format(time.RFC3339Nano), r.Type, r.SenderName, r.SenderID,
-		r.Subject, r.Dept, r.Due, r.Pages, r.SHA256, string(files), content, now)
+		r.Subject, r.Dept, r.Due, r.Pages, r.SHA256, in.files, content, now)
 	if err != nil {
 		return res, err
 	}
@@ -630,7 +744,7 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, push wire.Push) (
 		res.Status = wire.Created
 	} else {
 		var held, heldDoc string
-		if err := tx.QueryRowContext(ctx, d.q(`SELECT content_sha256, sha256 FROM radicados WHERE number = ?`), r.Number).Scan(&held, &heldDoc); err != nil {
+		if err := d.txScan(ctx, tx, `SELECT content_sha256, sha256 FROM radicados WHERE number = ?`, []any{r.Number}, &held, &heldDoc); err != nil {
 			return res, err
 		}
 		if held != content {
@@ -649,22 +763,27 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, push wire.Push) (
 		res.Status = wire.Already
 	}
 	for _, e := range push.Events {
-		if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO events (office, station, hash, id, at, actor, action, number, data, prev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (office, station, hash) DO NOTHING`),
+		if _, err := d.txExec(ctx, tx, `INSERT INTO events (office, station, hash, id, at, actor, action, number, data, prev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (office, station, hash) DO NOTHING`,
 			p.Office, p.Station, e.Hash, e.ID, e.At.Format(time.RFC3339Nano), e.Actor, e.Action, e.Number, string(e.Data), e.Prev); err != nil {
 			return res, err
 		}
 	}
-	if annulled, reason := push.Annulled(); annulled {
+	annulled, reason := push.Annulled()
+	if annulled {
 		if _, err := tx.ExecContext(ctx, d.q(`UPDATE radicados SET annulled = 1, annul_reason = ? WHERE number = ? AND annulled = 0`), reason, r.Number); err != nil {
 			return res, err
 		}
 	}
-	var annulled int
-	if err := tx.QueryRowContext(ctx, d.q(`SELECT annulled FROM radicados WHERE number = ?`), r.Number).Scan(&annulled); err != nil {
+	if res.Status == wire.Created {
+		res.Annulled = annulled // a radicado just made is as its push says
+		return res, nil
+	}
+	var held int
+	if err := d.txScan(ctx, tx, `SELECT annulled FROM radicados WHERE number = ?`, []any{r.Number}, &held); err != nil {
 		return res, err
 	}
-	res.Annulled = annulled == 1
+	res.Annulled = held == 1
 	return res, nil
 }
 

@@ -23,6 +23,22 @@ import (
 // APIPrefix is where the API lives.
 const APIPrefix = "/api/v1"
 
+// Protocol is the version of the protocol this program speaks. Version 2
+// takes a small radicado with its documents in one request (a multipart
+// PUT: PartPush, then a PartFile for each document); version 1 (what a
+// server that gives no version speaks) takes the documents apart, in
+// pieces (PATCH), then the radicado (PUT of JSON). A version 2 server
+// takes both.
+const Protocol = 2
+
+// The parts of a one-request push, in this order: the push's JSON, then
+// each document not yet held by the station on the server, named by its
+// SHA-256. A part may be sent with "Content-Encoding: gzip".
+const (
+	PartPush = "push"
+	PartFile = "file"
+)
+
 // Headers of the protocol.
 const (
 	// HeaderStationTime carries the station's clock (RFC 3339, ns) on every
@@ -418,6 +434,8 @@ type Whoami struct {
 	// a station enrols only when its own agrees (empty from servers
 	// older than the pattern's check).
 	Pattern string `json:"pattern,omitempty"`
+	// Protocol is the protocol version the server speaks (0: 1).
+	Protocol int `json:"protocol,omitempty"`
 }
 
 // Problem is an error answer (RFC 9457 style).
