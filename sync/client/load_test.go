@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -28,7 +29,8 @@ import (
 //
 //	go test -run '^$' -bench Load -benchtime 1x ./sync/client/
 //
-// RADICADOR_LOAD=stations×radicados changes the size (default 20×500).
+// RADICADOR_LOAD=stations×radicados changes the size (default 20×500);
+// RADICADOR_LOAD_PROFILE=FILE writes a CPU profile of the sync.
 
 // timing records how long each request took.
 type timing struct {
@@ -212,6 +214,11 @@ func BenchmarkLoad(b *testing.B) {
 		syscall.Sync() // the set-up's writes are not left to slow what is timed
 		b.StartTimer()
 		cpu0 := processCPU()
+		var prof *os.File
+		if path := os.Getenv("RADICADOR_LOAD_PROFILE"); path != "" {
+			prof, _ = os.Create(path)
+			pprof.StartCPUProfile(prof)
+		}
 		start := time.Now()
 		var wg sync.WaitGroup
 		reports := make([]client.Report, n)
@@ -232,6 +239,10 @@ func BenchmarkLoad(b *testing.B) {
 		wg.Wait()
 		syncTook := time.Since(start)
 		syncCPU := processCPU() - cpu0
+		if prof != nil {
+			pprof.StopCPUProfile()
+			prof.Close()
+		}
 		b.StopTimer()
 		for i := range n {
 			if errs[i] != nil || reports[i].Sent != each {
