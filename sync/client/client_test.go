@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	crand "crypto/rand"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -498,5 +499,85 @@ func TestPlanillaBothSides(t *testing.T) {
 	}
 	if !bytes.HasPrefix(pdf.Bytes(), []byte("%PDF-")) {
 		t.Errorf("the server's PDF starts %q", pdf.Bytes()[:min(8, pdf.Len())])
+	}
+}
+
+// requests counts what a station sends, by kind, on its way to the server;
+// with old set, it answers whoami as a server of protocol 1 did (without
+// the protocol field).
+type requests struct {
+	next http.Handler
+	old  bool
+	mu   sync.Mutex
+	n    map[string]int
+}
+
+func (q *requests) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	kind := r.Method
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		kind += " multipart"
+	}
+	q.mu.Lock()
+	q.n[kind]++
+	q.mu.Unlock()
+	if q.old && strings.HasSuffix(r.URL.Path, "/whoami") {
+		rec := httptest.NewRecorder()
+		q.next.ServeHTTP(rec, r)
+		var who map[string]any
+		json.Unmarshal(rec.Body.Bytes(), &who)
+		delete(who, "protocol")
+		w.WriteHeader(rec.Code)
+		json.NewEncoder(w).Encode(who)
+		return
+	}
+	q.next.ServeHTTP(w, r)
+}
+
+// TestProtocols syncs a day both ways: an old station (protocol 1), or a
+// new one facing an old server, sends each document and then the record;
+// a new station facing a new server sends each radicado in one request.
+func TestProtocols(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		force     int
+		oldServer bool
+		want      map[string]int // requests by kind, for n radicados of one page
+	}{
+		{"old station", 1, false, map[string]int{"PATCH": 12, "PUT": 12}},
+		{"new station, old server", 0, true, map[string]int{"PATCH": 12, "PUT": 12}},
+		{"new station", 0, false, map[string]int{"PUT multipart": 12}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCentral(t)
+			token := c.enrol("001", "01")
+			st := newStation(t, t.TempDir())
+			defer st.Close()
+			radicate(t, st, 12)
+			q := &requests{next: c.srv.Config.Handler, old: tc.oldServer, n: map[string]int{}}
+			proxy := httptest.NewServer(q)
+			defer proxy.Close()
+			opt := fast()
+			opt.Protocol = tc.force
+			cl, err := client.New(proxy.URL, token, storeOf(t, st), opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			rep, err := cl.Sync(context.Background())
+			if err != nil || rep.Sent != 12 {
+				t.Fatalf("sync: %+v %v", rep, err)
+			}
+			checkHeld(t, c, st, 12)
+			for kind, want := range tc.want {
+				if q.n[kind] != want {
+					t.Errorf("%d %s requests, want %d (all: %v)", q.n[kind], kind, want, q.n)
+				}
+			}
+			for _, kind := range []string{"PATCH", "PUT", "PUT multipart"} {
+				if _, ok := tc.want[kind]; !ok && q.n[kind] != 0 {
+					t.Errorf("%d %s requests, want none (all: %v)", q.n[kind], kind, q.n)
+				}
+			}
+		})
 	}
 }

@@ -50,7 +50,7 @@ func partReader(p *multipart.Part, max int64) (io.Reader, func(), error) {
 		}
 		return io.LimitReader(z, max+1), func() { z.Close() }, nil
 	default:
-		return nil, nil, fmt.Errorf("part encoding %q: gzip or none", enc)
+		return nil, nil, fmt.Errorf("%w: part encoding %q: gzip or none", errBadPart, enc)
 	}
 }
 
@@ -88,7 +88,11 @@ func (s *Server) putRadicadoWithFiles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	part, err := mr.NextPart()
-	if err != nil || part.FormName() != wire.PartPush {
+	if err != nil {
+		s.fail(w, r, bodyErr(err))
+		return
+	}
+	if part.FormName() != wire.PartPush {
 		problem(w, http.StatusBadRequest, "malformed multipart body", "the first part is the push ("+wire.PartPush+")")
 		return
 	}
@@ -145,12 +149,20 @@ func (s *Server) readPushPart(part *multipart.Part, push *wire.Push) error {
 // receiveFiles writes the documents of a one-request push to the file
 // store, each whole, flushed and checked against its hash, and gives the
 // ones sent and the folders to flush. Every document of the radicado is
-// either sent here or held by the station already.
+// either sent here or held by the station already. The documents are
+// placed in the store only once the whole body has been read and found
+// right: a refused request leaves nothing behind.
 func (s *Server) receiveFiles(ctx context.Context, p Principal, mr *multipart.Reader, push wire.Push) (sent []string, dirs []string, err error) {
 	want := map[string]int64{}
 	for _, f := range push.Radicado.Files {
 		want[f.SHA256] = f.Size
 	}
+	var temps []string // of the documents received, in the order of sent
+	defer func() {
+		for _, t := range temps {
+			os.Remove(t)
+		}
+	}()
 	var total int64
 	for {
 		part, err := mr.NextPart()
@@ -172,11 +184,11 @@ func (s *Server) receiveFiles(ctx context.Context, p Principal, mr *multipart.Re
 		if total += size; total > s.limits.MaxChunk {
 			return nil, nil, fmt.Errorf("%w: the documents of a one-request push are at most %d bytes; send them apart", ErrTooLarge, s.limits.MaxChunk)
 		}
-		dir, err := s.db.files.receive(part, sum, size)
+		tmp, err := s.db.files.receive(part, sum, size)
 		if err != nil {
 			return nil, nil, err
 		}
-		sent, dirs = append(sent, sum), append(dirs, dir)
+		sent, temps = append(sent, sum), append(temps, tmp)
 	}
 	var missing []string
 	for sum := range want {
@@ -191,16 +203,22 @@ func (s *Server) receiveFiles(ctx context.Context, p Principal, mr *multipart.Re
 	if len(missing) > 0 {
 		return nil, nil, &MissingFilesError{missing}
 	}
+	for len(temps) > 0 {
+		dir, err := s.db.files.store.Place(temps[0], sent[len(dirs)])
+		if err != nil {
+			return nil, nil, err
+		}
+		temps, dirs = temps[1:], append(dirs, dir)
+	}
 	return sent, dirs, nil
 }
 
 // errBadPart is a part the protocol does not have.
 var errBadPart = errors.New("malformed multipart body")
 
-// receive writes one document of a one-request push into the file store:
-// to a temporary file as it arrives, checked against its size and hash,
-// flushed, and moved to its name. It gives the folder it went in, not yet
-// flushed.
+// receive writes one document of a one-request push to a temporary file in
+// the file store as it arrives, checks it against its size and hash, and
+// flushes it. It gives the file's path, for the store to place.
 func (f *files) receive(part *multipart.Part, sum string, size int64) (string, error) {
 	rd, done, err := partReader(part, size)
 	if err != nil {
@@ -235,12 +253,7 @@ func (f *files) receive(part *multipart.Part, sum string, size int64) (string, e
 		return "", fmt.Errorf("documents: %w", err)
 	}
 	keep = true
-	dir, err := f.store.Place(tmp.Name(), sum)
-	if err != nil {
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	return dir, nil
+	return tmp.Name(), nil
 }
 
 // PutWithFiles stores a radicado pushed with its documents in one request:

@@ -3,6 +3,8 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"cmp"
+	"compress/gzip"
 	"context"
 	"database/sql"
 	"encoding/csv"
@@ -10,9 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"sort"
@@ -394,6 +398,84 @@ func security(t *testing.T, open func(*testing.T) *DB) {
 		}
 	})
 
+	t.Run("one-request pushes", func(t *testing.T) {
+		doc := []byte("una carta que sube con su radicado")
+		f := fileOf(doc)
+		number := "2026001010000042"
+		p := push(number, "001", "01", f)
+		others := s.upload(tok0102, []byte("solo de la estación 001-02"))
+		body, ct := onePush(p, part{sum: f.SHA256, data: doc})
+		// Whoever sends it, it must be the number's own station.
+		s.refused("another station's number, in one request", 403, "PUT", "/radicados/"+number, tok0102, body, "Content-Type", ct)
+		s.refused("another office's number, in one request", 403, "PUT", "/radicados/"+number, tok0201, body, "Content-Type", ct)
+		s.refused("an administrator, in one request", 403, "PUT", "/radicados/"+number, tokAdm, body, "Content-Type", ct)
+		// Each part as the protocol has it, or nothing is kept.
+		bomb := gzipped(bytes.Repeat([]byte{0}, 8<<20))
+		for _, tc := range []struct {
+			name  string
+			want  int
+			p     wire.Push
+			parts []part
+		}{
+			{"a document that is not its hash", 422, p, []part{{sum: f.SHA256, data: []byte("una carta que sube con su radicadX")}}},
+			{"a document shorter than said", 422, p, []part{{sum: f.SHA256, data: doc[:10]}}},
+			{"a document longer than said", 422, p, []part{{sum: f.SHA256, data: append(append([]byte{}, doc...), '!')}}},
+			{"a document the radicado does not name", 400, p, []part{{sum: f.SHA256, data: doc}, {sum: sumOf([]byte("otra")), data: []byte("otra")}}},
+			{"a document twice", 400, p, []part{{sum: f.SHA256, data: doc}, {sum: f.SHA256, data: doc}}},
+			{"a part of another name", 400, p, []part{{name: "evil", sum: f.SHA256, data: doc}}},
+			{"a part in an unknown encoding", 400, p, []part{{sum: f.SHA256, data: doc, encoding: "br"}}},
+			{"a part that is not gzip", 400, p, []part{{sum: f.SHA256, data: doc, encoding: "gzip"}}},
+			{"a gzip bomb", 422, p, []part{{sum: f.SHA256, data: bomb, encoding: "gzip"}}},
+			{"a document neither sent nor held", 409, p, nil},
+			{"a document another station holds, not sent", 409, push(number, "001", "01", others), nil},
+		} {
+			body, ct := onePush(tc.p, tc.parts...)
+			s.refused(tc.name, tc.want, "PUT", "/radicados/"+number, tok0101, body, "Content-Type", ct)
+		}
+		big := bytes.Repeat([]byte("grande "), 10<<10) // 70 KiB, over the suite's 64 KiB piece
+		bp := push(number, "001", "01", fileOf(big))
+		body2, ct2 := onePush(bp, part{sum: sumOf(big), data: big})
+		s.refused("documents over a piece, in one request", 413, "PUT", "/radicados/"+number, tok0101, body2, "Content-Type", ct2)
+		withBig, ctBig := onePush(p, part{sum: f.SHA256, data: doc}, part{name: "push", data: big})
+		s.refused("a part after the documents", 400, "PUT", "/radicados/"+number, tok0101, withBig, "Content-Type", ctBig)
+		noPush := []byte("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + f.SHA256 + "\"\r\n\r\n" + string(doc) + "\r\n--b--\r\n")
+		s.refused("the push not first", 400, "PUT", "/radicados/"+number, tok0101, noPush, "Content-Type", "multipart/form-data; boundary=b")
+		s.refused("a body cut short", 400, "PUT", "/radicados/"+number, tok0101, body[:len(body)-20], "Content-Type", ct)
+
+		// The good one, with its document gzipped: created, readable by its
+		// station only; sent again, the same answer, nothing twice.
+		body, ct = onePush(p, part{sum: f.SHA256, data: gzipped(doc), encoding: "gzip"})
+		if resp, got := s.do("PUT", "/radicados/"+number, tok0101, body, "Content-Type", ct); resp.StatusCode != 201 {
+			t.Fatalf("a one-request push: %d %s", resp.StatusCode, got)
+		}
+		if resp, got := s.do("GET", "/files/"+f.SHA256, tok0101, nil); resp.StatusCode != 200 || !bytes.Equal(got, doc) {
+			t.Errorf("the document of a one-request push: %d %q", resp.StatusCode, got)
+		}
+		s.refused("a document of a one-request push, by another station", 404, "GET", "/files/"+f.SHA256, tok0102, nil)
+		before := s.snapshot()
+		if resp, got := s.do("PUT", "/radicados/"+number, tok0101, body, "Content-Type", ct); resp.StatusCode != 200 || !strings.Contains(string(got), `"status":"already"`) {
+			t.Errorf("the same push again: %d %s", resp.StatusCode, got)
+		}
+		if after := s.snapshot(); after != before {
+			t.Errorf("sending it again changed the server:\n%s\n%s", before, after)
+		}
+		// A document already held by the station need not come again.
+		again := push("2026001010000052", "001", "01", f)
+		body, ct = onePush(again)
+		if resp, got := s.do("PUT", "/radicados/2026001010000052", tok0101, body, "Content-Type", ct); resp.StatusCode != 201 {
+			t.Errorf("a push whose document the station sent before: %d %s", resp.StatusCode, got)
+		}
+		// Another station may send the same bytes, and then holds them too.
+		theirs := push("2026002010000032", "002", "01", f)
+		body, ct = onePush(theirs, part{sum: f.SHA256, data: doc})
+		if resp, got := s.do("PUT", "/radicados/2026002010000032", tok0201, body, "Content-Type", ct); resp.StatusCode != 201 {
+			t.Errorf("the same document from another office: %d %s", resp.StatusCode, got)
+		}
+		if resp, _ := s.do("GET", "/files/"+f.SHA256, tok0201, nil); resp.StatusCode != 200 {
+			t.Errorf("the other office cannot read what it sent: %d", resp.StatusCode)
+		}
+	})
+
 	t.Run("tokens and routes", func(t *testing.T) {
 		s.refused("no token", 401, "GET", "/whoami", "", nil)
 		s.refused("a wrong token", 401, "GET", "/whoami", "nope", nil)
@@ -627,6 +709,7 @@ func TestTricklingBodyCut(t *testing.T) {
 	}{
 		{"a piece", "PATCH", "/files/" + sumOf([]byte("lento")), chunkHeaders(0, 10<<10)},
 		{"a push", "PUT", "/radicados/2026001010000012", nil},
+		{"a one-request push", "PUT", "/radicados/2026001010000012", []string{"Content-Type", "multipart/form-data; boundary=b"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			head := fmt.Sprintf("%s %s%s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n", tc.method, wire.APIPrefix, tc.path, tok0101, 10<<10)
@@ -866,4 +949,45 @@ func TestUploadCaps(t *testing.T) {
 	if used, _, _ := s.db.PartialUsage(s0201); taken != 1 || used > 1<<20 {
 		t.Errorf("%d of 4 uploads taken, %d bytes announced against a quota of %d", taken, used, 1<<20)
 	}
+}
+
+// fileOf describes a document as a station would name it.
+func fileOf(data []byte) wire.File {
+	return wire.File{SHA256: sumOf(data), Size: int64(len(data)), Name: "p.png", MediaType: "image/png", Pages: 1}
+}
+
+// part is one document part of a one-request push: its form name ("file"
+// when empty), the hash it is sent under, its bytes as sent, and their
+// Content-Encoding.
+type part struct {
+	name, sum, encoding string
+	data                []byte
+}
+
+// onePush builds the body of a one-request push and its Content-Type.
+func onePush(p wire.Push, parts ...part) ([]byte, string) {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	w, _ := mw.CreateFormField(wire.PartPush)
+	json.NewEncoder(w).Encode(p)
+	for _, pt := range parts {
+		h := textproto.MIMEHeader{}
+		name := cmp.Or(pt.name, wire.PartFile)
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, name, pt.sum))
+		if pt.encoding != "" {
+			h.Set("Content-Encoding", pt.encoding)
+		}
+		w, _ := mw.CreatePart(h)
+		w.Write(pt.data)
+	}
+	mw.Close()
+	return b.Bytes(), mw.FormDataContentType()
+}
+
+func gzipped(data []byte) []byte {
+	var b bytes.Buffer
+	z := gzip.NewWriter(&b)
+	z.Write(data)
+	z.Close()
+	return b.Bytes()
 }
