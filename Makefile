@@ -4,15 +4,18 @@
 # Build and run: cgo for Tesseract, Leptonica and SANE; GL and X for Fyne.
 DEPS_BUILD := gcc pkg-config tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng \
 	libtesseract-dev libleptonica-dev libsane-dev sane-utils libgl1-mesa-dev xorg-dev wspanish
-# Tests also use a virtual display, poppler's PDF tools, and sane-airscan
-# (a real eSCL client for the scanner simulator).
-DEPS_TEST := $(DEPS_BUILD) xvfb xauth poppler-utils sane-airscan postgresql cups cups-client
+# Tests also use a virtual display, poppler's PDF tools, sane-airscan
+# (a real eSCL client for the scanner simulator), and iproute2 for the
+# network namespaces of the emulated branch link.
+DEPS_TEST := $(DEPS_BUILD) xvfb xauth poppler-utils sane-airscan postgresql cups cups-client iproute2
+# The branch-link benchmark compares sync with curl.
+DEPS_BENCH := $(DEPS_BUILD) iproute2 curl
 
 GO ?= go
 export PATH := $(PATH):/usr/local/go/bin
 export CGO_ENABLED := 1
 
-.PHONY: run test bench build package deps-build deps-test clean
+.PHONY: run test bench build package deps-build deps-test deps-bench clean
 
 # The fyne command line tool, for packaging; its own module graph, so that
 # it does not move the app's Fyne version.
@@ -52,7 +55,7 @@ test: deps-test
 
 # Benchmarks behind the README's figures (not part of make test: they build
 # stores of 100,000 radicados).
-bench: deps-build
+bench: deps-bench
 	$(GO) test -run '^$$' -bench . -skip ClassifyAfterRadicacion -benchtime 2000x -timeout 60m ./store/ ./station/
 	$(GO) test -run '^$$' -bench ClassifyAfterRadicacion -benchtime 10x -timeout 60m ./station/
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./ocr/ ./scan/escl/ ./sync/client/
@@ -77,6 +80,9 @@ deps-build:
 
 deps-test:
 	@sh scripts/deps.sh $(DEPS_TEST)
+
+deps-bench:
+	@sh scripts/deps.sh $(DEPS_BENCH)
 
 clean:
 	rm -rf bin artefacts Radicador.tar.xz

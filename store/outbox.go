@@ -211,14 +211,14 @@ func (s *Store) PendingSending(ctx context.Context, limit int, skip map[string]b
 	}
 	var out []Sending
 	byID := map[int64]int{}
-	for rows.Next() {
+	for len(out) < limit && rows.Next() {
 		var upto int64
 		id, r, err := scanRecordPlus(rows, &upto)
 		if err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if skip[r.Number] || len(out) == limit {
+		if skip[r.Number] {
 			continue
 		}
 		byID[id] = len(out)

@@ -15,6 +15,7 @@ import (
 	"io"
 	mrand "math/rand/v2"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -49,6 +50,9 @@ type Options struct {
 	Timeout time.Duration
 	// Transport, when set, carries the requests (tests put faults in it).
 	Transport http.RoundTripper
+	// Dial, when set, makes the connections of the client's own transport
+	// (a benchmark makes them in a network namespace).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Clock gives the station's time sent with each request.
 	Clock func() time.Time
 	// InFlight is how many radicados are sent at once (default 4): a
@@ -121,10 +125,20 @@ func New(base, token string, st *store.Store, opt Options) (*Client, error) {
 		SetLogger(quiet{})
 	once := resty.New().SetBaseURL(u.String()+wire.APIPrefix).SetAuthToken(token).SetTimeout(opt.Timeout).
 		SetHeader("User-Agent", userAgent).SetLogger(quiet{})
-	if opt.Transport != nil {
-		rc.SetTransport(opt.Transport)
-		once.SetTransport(opt.Transport)
+	tr := opt.Transport
+	if tr == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// Each radicado in flight keeps its connection from one request to
+		// the next: over a branch's link, a new connection costs round
+		// trips and a slow start.
+		t.MaxIdleConnsPerHost = opt.InFlight + 2
+		if opt.Dial != nil {
+			t.DialContext = opt.Dial
+		}
+		tr = t
 	}
+	rc.SetTransport(tr)
+	once.SetTransport(tr)
 	c := &Client{rc: rc, once: once, store: st, clock: opt.Clock, opt: opt, base: u.String() + wire.APIPrefix, token: token}
 	for _, r := range []*resty.Client{rc, once} {
 		r.OnBeforeRequest(func(_ *resty.Client, r *resty.Request) error {
@@ -224,35 +238,46 @@ type Report struct {
 // at once (Options.InFlight): a radicado whose documents fit in one piece
 // goes in one request with them when the server speaks protocol 2; a
 // larger one, or to an older server, sends its documents apart (resumable
-// pieces) and then its record. The server's confirmations are written to
-// the store a few at a time (after a crash, the last few are sent again and
-// the server answers that it holds them). Sync stops at the first failure
-// that is the server's or the network's, and returns its error; what
-// failed stays queued.
+// pieces) and then its record. The radicados flow to the senders without
+// pause: one slow request does not hold up the ones after it. The
+// server's confirmations are written to the store a few at a time (after
+// a crash, the last few are sent again and the server answers that it
+// holds them). Each radicado is sent at most once in a call. Sync stops at
+// the first failure that is the server's or the network's, and returns
+// its error; what failed stays queued.
 func (c *Client) Sync(ctx context.Context) (Report, error) {
 	var rep Report
 	proto, err := c.protocol(ctx)
 	if err != nil {
 		return rep, err
 	}
-	failed := map[string]bool{}
-	var last error
-	for {
-		batch, err := c.store.PendingSending(ctx, 100, failed)
-		if err != nil {
-			return rep, err
-		}
-		if len(batch) == 0 {
-			return rep, last
-		}
-		stop, err := c.syncBatch(ctx, proto, batch, &rep, failed)
-		if err != nil {
-			last = err
-		}
-		if stop {
-			return rep, err
-		}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan store.Sending)
+	results := make(chan sent)
+	fed := make(chan error, 1)
+	var wg sync.WaitGroup
+	for range c.opt.InFlight {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range work {
+				status, err := c.send(ctx, proto, s)
+				results <- sent{s.Record.Number, status, s.Upto, err}
+			}
+		}()
 	}
+	go func() {
+		defer close(results)
+		defer wg.Wait()
+		defer close(work)
+		fed <- c.feed(ctx, work)
+	}()
+	stop, last := c.collect(ctx, cancel, results, &rep)
+	if err := <-fed; err != nil && !stop {
+		last = err
+	}
+	return rep, last
 }
 
 // protocol gives the protocol version the server speaks (asked once), or
@@ -273,6 +298,32 @@ func (c *Client) protocol(ctx context.Context) (int, error) {
 	return c.proto, nil
 }
 
+// feed gives the senders the radicados with pending changes, oldest
+// first, each once, until none is left that it has not given or ctx ends.
+func (c *Client) feed(ctx context.Context, work chan<- store.Sending) error {
+	given := map[string]bool{}
+	for {
+		batch, err := c.store.PendingSending(ctx, 100, given)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		for _, s := range batch {
+			select {
+			case work <- s:
+				given[s.Record.Number] = true
+			case <-ctx.Done():
+				return nil
+			}
+		}
+	}
+}
+
 // markEvery is how many confirmations are written to the store together.
 const markEvery = 32
 
@@ -284,50 +335,24 @@ type sent struct {
 	err    error
 }
 
-// syncBatch sends the radicados of batch, InFlight at a time. It reports
-// whether the sync must stop (the server or the network failed, or ctx
-// ended) and the last error.
-func (c *Client) syncBatch(ctx context.Context, proto int, batch []store.Sending, rep *Report, failed map[string]bool) (stop bool, last error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	work := make(chan store.Sending)
-	results := make(chan sent)
-	var wg sync.WaitGroup
-	for range c.opt.InFlight {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for s := range work {
-				status, err := c.send(ctx, proto, s)
-				results <- sent{s.Record.Number, status, s.Upto, err}
-			}
-		}()
-	}
-	go func() {
-		defer close(results)
-		defer wg.Wait()
-		defer close(work)
-		for _, s := range batch {
-			select {
-			case work <- s:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+// collect takes the senders' results until there are no more: it counts
+// them, writes the confirmations to the store, notes the failures, and
+// cancels the rest on a failure of the server or the network. It reports
+// whether the sync stopped so, and the last error.
+func (c *Client) collect(ctx context.Context, cancel func(), results <-chan sent, rep *Report) (stop bool, last error) {
 	var marks []store.Synced
 	flush := func() {
 		// Written even when ctx ended: what the server confirmed is not
 		// sent again for nothing.
-		if err := c.store.MarkSynced(context.WithoutCancel(ctx), marks...); err != nil {
+		if err := c.store.MarkSynced(context.WithoutCancel(ctx), marks...); err != nil && !stop {
 			stop, last = true, err
+			cancel()
 		}
 		marks = marks[:0]
 	}
 	for r := range results {
 		if r.err != nil {
 			rep.Failed++
-			failed[r.number] = true
 			if errors.Is(r.err, context.Canceled) && stop {
 				continue // cut short by the failure that stopped the sync
 			}

@@ -40,7 +40,9 @@ type timing struct {
 
 // station gives a transport of its own for one station, that records into t.
 func (t *timing) station() http.RoundTripper {
-	return timed{t, http.DefaultTransport.(*http.Transport).Clone()}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 8 // as the client's own transport: a connection for each in flight
+	return timed{t, tr}
 }
 
 type timed struct {
@@ -100,8 +102,14 @@ func (t *timing) p95(method string) (time.Duration, int) {
 // scanLike writes a greyscale page of noise: it does not compress, like a
 // scanned page, and each seed gives other bytes.
 func scanLike(tb testing.TB, path string, seed uint64) {
+	noisePage(tb, path, seed, 400, 224, 400)
+}
+
+// noisePage writes a greyscale page of noise, width w plus up to more
+// pixels wide and h high: about as many bytes as pixels.
+func noisePage(tb testing.TB, path string, seed uint64, w, more, h int) {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	img := image.NewGray(image.Rect(0, 0, 400+rng.IntN(224), 400))
+	img := image.NewGray(image.Rect(0, 0, w+rng.IntN(more), h))
 	for i := range img.Pix {
 		img.Pix[i] = uint8(rng.Uint32())
 	}
@@ -282,26 +290,7 @@ func BenchmarkLoad(b *testing.B) {
 // plainUpload PUTs the files to a bare net/http server that writes each to
 // a file, with clients goroutines at once, and says how long it took.
 func plainUpload(b *testing.B, files []string, clients int) time.Duration {
-	dir := b.TempDir()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f, err := os.Create(filepath.Join(dir, filepath.Base(r.URL.Path)))
-		if err != nil {
-			http.Error(w, err.Error(), 500)
-			return
-		}
-		_, err = io.Copy(f, r.Body)
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			http.Error(w, err.Error(), 500)
-			return
-		}
-		w.WriteHeader(http.StatusCreated)
-	}))
+	srv := httptest.NewServer(plainSink(b.TempDir()))
 	defer srv.Close()
 	work := make(chan string)
 	errs := make(chan error, clients)
@@ -334,6 +323,30 @@ func plainUpload(b *testing.B, files []string, clients int) time.Duration {
 		b.Fatal(err)
 	}
 	return took
+}
+
+// plainSink is the plain alternative's server: each PUT's body written to
+// a file of dir, flushed to disk, and answered 201.
+func plainSink(dir string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, err := os.Create(filepath.Join(dir, filepath.Base(r.URL.Path)))
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		_, err = io.Copy(f, r.Body)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	})
 }
 
 func plainPut(cl *http.Client, base, path string) error {

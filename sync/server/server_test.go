@@ -167,6 +167,14 @@ func TestOpenAPI(t *testing.T) {
 	if err := json.Unmarshal(body, &doc); err != nil {
 		t.Fatal(err)
 	}
+	put, _ := doc.Paths["/radicados/{number}"]["put"].(map[string]any)
+	body2, _ := put["requestBody"].(map[string]any)
+	content, _ := body2["content"].(map[string]any)
+	for _, ct := range []string{"application/json", "multipart/form-data"} {
+		if _, ok := content[ct]; !ok {
+			t.Errorf("the OpenAPI document lacks the push as %s", ct)
+		}
+	}
 	for path, methods := range map[string][]string{"/files/{sha256}": {"head", "patch", "get"}, "/radicados/{number}": {"put", "get"},
 		"/radicados": {"get"}, "/manifests": {"post"}, "/planilla": {"get"}, "/health": {"get"}, "/whoami": {"get"}} {
 		for _, m := range methods {
