@@ -506,10 +506,11 @@ func TestPlanillaBothSides(t *testing.T) {
 // with old set, it answers whoami as a server of protocol 1 did (without
 // the protocol field).
 type requests struct {
-	next http.Handler
-	old  bool
-	mu   sync.Mutex
-	n    map[string]int
+	next  http.Handler
+	old   bool
+	mu    sync.Mutex
+	n     map[string]int
+	sizes []int64 // the body of each multipart PUT
 }
 
 func (q *requests) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -519,6 +520,9 @@ func (q *requests) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q.mu.Lock()
 	q.n[kind]++
+	if kind == "PUT multipart" {
+		q.sizes = append(q.sizes, r.ContentLength)
+	}
 	q.mu.Unlock()
 	if q.old && strings.HasSuffix(r.URL.Path, "/whoami") {
 		rec := httptest.NewRecorder()
@@ -580,4 +584,54 @@ func TestProtocols(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCompression syncs a letter scanned to an uncompressed TIFF and one
+// to a PNG of noise: the TIFF crosses gzipped, the PNG as it is (gzip
+// would gain nothing), and the server holds both exactly.
+func TestCompression(t *testing.T) {
+	c := newCentral(t)
+	token := c.enrol("001", "01")
+	st := newStation(t, t.TempDir())
+	defer st.Close()
+	src := t.TempDir()
+	tiff := fixture.TIFF(t, src, "carta.tif", 200, fixture.Page(800, 1000, "Señores Alcaldía", "Solicito copia del contrato 45 de 2026"))
+	noise := filepath.Join(src, "ruido.png")
+	noisePage(t, noise, 9, 300, 1, 300)
+	var sizes []int64
+	for _, f := range []string{tiff, noise} {
+		rec, err := st.Records.Radicar(context.Background(), station.Request{Kind: radicado.Entrada, Type: "peticion",
+			SenderName: "Ana", Subject: "Solicitud", Files: []string{f}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, rec.Files[0].Size)
+		if rec.Files[0].MediaType != map[string]string{tiff: "image/tiff", noise: "image/png"}[f] {
+			t.Fatalf("%s kept as %s", filepath.Base(f), rec.Files[0].MediaType)
+		}
+	}
+	q := &requests{next: c.srv.Config.Handler, n: map[string]int{}}
+	proxy := httptest.NewServer(q)
+	defer proxy.Close()
+	opt := fast()
+	opt.InFlight = 1 // in order: the TIFF's request, then the PNG's
+	cl, err := client.New(proxy.URL, token, storeOf(t, st), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if rep, err := cl.Sync(context.Background()); err != nil || rep.Sent != 2 {
+		t.Fatalf("sync: %+v %v", rep, err)
+	}
+	checkHeld(t, c, st, 2)
+	if len(q.sizes) != 2 {
+		t.Fatalf("multipart requests: %v", q.sizes)
+	}
+	if q.sizes[0] > sizes[0]/10 {
+		t.Errorf("the TIFF's request is %d bytes for a %d-byte document: not compressed", q.sizes[0], sizes[0])
+	}
+	if q.sizes[1] < sizes[1] || q.sizes[1] > sizes[1]+8<<10 {
+		t.Errorf("the PNG's request is %d bytes for a %d-byte document", q.sizes[1], sizes[1])
+	}
+	t.Logf("TIFF %d bytes in a request of %d; PNG %d in %d", sizes[0], q.sizes[0], sizes[1], q.sizes[1])
 }
