@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/internal/fixture"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/station"
-	"github.com/radicador/radicador/sync/server"
 	"github.com/radicador/radicador/sync/server/servertest"
 )
 
@@ -21,9 +21,9 @@ import (
 // the server is down they wait, and go when it is back.
 func TestSyncInBackground(t *testing.T) {
 	ctx := context.Background()
-	central := servertest.New(t)
+	hub := servertest.New(t)
 	var down atomic.Bool
-	api := central.API
+	api := hub.API
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if down.Load() {
 			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
@@ -64,7 +64,7 @@ func TestSyncInBackground(t *testing.T) {
 		t.Fatalf("before enrolling: %+v", e)
 	}
 
-	central.Enrol(t, "001", "01", "tok")
+	hub.Enrol(t, "001", "01", "tok")
 	if _, err := st.Sync.Enroll(ctx, srv.URL, "tok"); err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestSyncInBackground(t *testing.T) {
 		deadline := time.Now().Add(10 * time.Second)
 		for time.Now().Before(deadline) {
 			s, _ := st.Sync.Status(ctx)
-			held, _ := central.DB.List(ctx, server.Filter{Limit: 100})
+			held, _ := hub.DB.List(ctx, central.Filter{Limit: 100})
 			if s.Pending == 0 && len(held) == want {
 				return
 			}
@@ -129,14 +129,14 @@ func TestSyncInBackground(t *testing.T) {
 func TestSyncNow(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	central := servertest.New(t)
+	hub := servertest.New(t)
 	var down atomic.Bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if down.Load() {
 			http.Error(w, "down", http.StatusServiceUnavailable)
 			return
 		}
-		central.API.ServeHTTP(w, r)
+		hub.API.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
 	st, err := station.Open(ctx, t.TempDir(), station.Options{Actor: "v1"})
@@ -144,7 +144,7 @@ func TestSyncNow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	central.Enrol(t, "001", "01", "tok")
+	hub.Enrol(t, "001", "01", "tok")
 	if _, err := st.Sync.Enroll(ctx, srv.URL, "tok"); err != nil {
 		t.Fatal(err)
 	}
@@ -176,14 +176,14 @@ func TestSyncNow(t *testing.T) {
 // is refused, its credentials not kept.
 func TestEnrolTakesThePattern(t *testing.T) {
 	ctx := context.Background()
-	central := servertest.New(t)
+	hub := servertest.New(t)
 	const pattern = "{year}-{office:3}{station:2}-{seq:6}{kind}"
-	if err := central.DB.SetPattern(ctx, pattern); err != nil {
+	if err := hub.DB.SetPattern(ctx, pattern); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(central.API)
+	srv := httptest.NewServer(hub.API)
 	defer srv.Close()
-	central.Enrol(t, "001", "01", "tok")
+	hub.Enrol(t, "001", "01", "tok")
 
 	fresh, err := station.Open(ctx, t.TempDir(), station.Options{Actor: "v1"})
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"text/tabwriter"
 
+	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/sync/server"
 )
 
@@ -93,7 +94,7 @@ func addDB(fs *flag.FlagSet) dbFlags {
 	}
 }
 
-func (f dbFlags) open(ctx context.Context) (*server.DB, error) {
+func (f dbFlags) open(ctx context.Context) (*central.DB, error) {
 	if err := os.MkdirAll(*f.data, 0o750); err != nil {
 		return nil, err
 	}
@@ -101,7 +102,7 @@ func (f dbFlags) open(ctx context.Context) (*server.DB, error) {
 	if url == "" {
 		url = filepath.Join(*f.data, "radicador-server.db")
 	}
-	return server.Open(ctx, url, *f.data)
+	return central.Open(ctx, url, *f.data)
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -209,7 +210,7 @@ func station(ctx context.Context, verb string, args []string, stdout io.Writer) 
 			return errors.New("give --office and --station, digits (as in the station's numbers)")
 		}
 		token := newToken()
-		if err := db.AddStation(ctx, server.Principal{Office: *office, Station: *st}, server.HashToken(token)); err != nil {
+		if err := db.AddStation(ctx, central.Principal{Office: *office, Station: *st}, central.HashToken(token)); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Station %s-%s enrolled. Its token, shown this once (only its hash is kept):\n\n  %s\n\nOn the station: radicador enroll --server URL --token %s\n", *office, *st, token, token)
@@ -254,7 +255,7 @@ func adminAdd(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer db.Close()
 	token := newToken()
-	if err := db.AddStation(ctx, server.Principal{Office: "admin", Station: *name, Admin: true}, server.HashToken(token)); err != nil {
+	if err := db.AddStation(ctx, central.Principal{Office: "admin", Station: *name, Admin: true}, central.HashToken(token)); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Administrator %s added. Token, shown this once:\n\n  %s\n", *name, token)

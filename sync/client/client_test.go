@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/internal/fixture"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/station"
@@ -33,23 +34,23 @@ import (
 
 // central is a real central server on SQLite that can be restarted on the
 // same database.
-type central struct {
+type centralServer struct {
 	t    testing.TB
 	path string
 	mu   sync.Mutex
-	db   *server.DB
+	db   *central.DB
 	srv  *httptest.Server
 }
 
-func newCentral(t testing.TB) *central {
-	c := &central{t: t, path: filepath.Join(t.TempDir(), "central.db")}
+func newCentral(t testing.TB) *centralServer {
+	c := &centralServer{t: t, path: filepath.Join(t.TempDir(), "central.db")}
 	c.start()
 	t.Cleanup(c.stop)
 	return c
 }
 
-func (c *central) start() {
-	db, err := server.Open(context.Background(), c.path, filepath.Dir(c.path))
+func (c *centralServer) start() {
+	db, err := central.Open(context.Background(), c.path, filepath.Dir(c.path))
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func (c *central) start() {
 	c.mu.Unlock()
 }
 
-func (c *central) stop() {
+func (c *centralServer) stop() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.srv != nil {
@@ -69,7 +70,7 @@ func (c *central) stop() {
 	}
 }
 
-func (c *central) url() string {
+func (c *centralServer) url() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.srv == nil {
@@ -79,11 +80,11 @@ func (c *central) url() string {
 }
 
 // enrol adds a station and gives its token.
-func (c *central) enrol(office, st string) string {
+func (c *centralServer) enrol(office, st string) string {
 	token := fmt.Sprintf("tok-%s-%s", office, st)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := c.db.AddStation(context.Background(), server.Principal{Office: office, Station: st}, server.HashToken(token)); err != nil {
+	if err := c.db.AddStation(context.Background(), central.Principal{Office: office, Station: st}, central.HashToken(token)); err != nil {
 		c.t.Fatal(err)
 	}
 	return token
@@ -225,7 +226,7 @@ func fast() client.Options {
 
 // checkHeld verifies the server holds exactly the station's radicados,
 // each once with the same hashes, and that nothing waits in the queue.
-func checkHeld(t *testing.T, c *central, st *station.Station, want int) {
+func checkHeld(t *testing.T, c *centralServer, st *station.Station, want int) {
 	t.Helper()
 	ctx := context.Background()
 	list, err := st.Records.List(ctx, store.Filter{})
@@ -235,7 +236,7 @@ func checkHeld(t *testing.T, c *central, st *station.Station, want int) {
 	c.mu.Lock()
 	db := c.db
 	c.mu.Unlock()
-	held, err := db.List(ctx, server.Filter{Limit: 10000})
+	held, err := db.List(ctx, central.Filter{Limit: 10000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +259,7 @@ func checkHeld(t *testing.T, c *central, st *station.Station, want int) {
 		}
 		for _, f := range rec.Files {
 			var buf writeCounter
-			if err := db.ReadFile(ctx, server.Principal{Office: rec.Parts.Office, Station: rec.Parts.Station}, f.SHA256, &buf); err != nil || int64(buf) != f.Size {
+			if err := db.ReadFile(ctx, central.Principal{Office: rec.Parts.Office, Station: rec.Parts.Station}, f.SHA256, &buf); err != nil || int64(buf) != f.Size {
 				t.Errorf("%s: file %s on the server: %d bytes, %v", h.Number, f.SHA256[:8], buf, err)
 			}
 		}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/internal/netemu"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/station"
@@ -230,12 +231,12 @@ func (e *branchLink) syncDay(b *testing.B, day branchDay, cut bool) (time.Durati
 	}
 	defer s.Close()
 	cdir := b.TempDir()
-	db, err := server.Open(ctx, filepath.Join(cdir, "central.db"), cdir)
+	db, err := central.Open(ctx, filepath.Join(cdir, "central.db"), cdir)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.AddStation(ctx, server.Principal{Office: "001", Station: "01"}, server.HashToken("tok-branch")); err != nil {
+	if err := db.AddStation(ctx, central.Principal{Office: "001", Station: "01"}, central.HashToken("tok-branch")); err != nil {
 		b.Fatal(err)
 	}
 	base := e.serve(b, server.New(db, nil, server.DefaultLimits).Handler())
@@ -263,7 +264,7 @@ func (e *branchLink) syncDay(b *testing.B, day branchDay, cut bool) (time.Durati
 	took := time.Since(start)
 
 	// Everything arrived, once, as the station holds it.
-	held, err := db.List(ctx, server.Filter{Limit: 10 * dayOfLetter})
+	held, err := db.List(ctx, central.Filter{Limit: 10 * dayOfLetter})
 	if err != nil {
 		b.Fatal(err)
 	}

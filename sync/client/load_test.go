@@ -137,7 +137,7 @@ func loadSize(tb testing.TB) (stations, each int) {
 
 // loadStations makes the stations of one office, each with its radicados of
 // one scanned-like page.
-func loadStations(b *testing.B, c *central, n, each int) ([]*station.Station, []string) {
+func loadStations(b *testing.B, c *centralServer, n, each int) ([]*station.Station, []string) {
 	ctx := context.Background()
 	sts := make([]*station.Station, n)
 	tokens := make([]string, n)

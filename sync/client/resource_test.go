@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/sync/client"
 	"github.com/radicador/radicador/sync/server"
 )
@@ -42,17 +43,17 @@ func TestTrickleAttack(t *testing.T) {
 	)
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := server.Open(ctx, filepath.Join(dir, "central.db"), dir)
+	db, err := central.Open(ctx, filepath.Join(dir, "central.db"), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	for i := range tokens {
-		if err := db.AddStation(ctx, server.Principal{Office: "900", Station: fmt.Sprintf("%02d", i)}, server.HashToken(fmt.Sprintf("evil-%d", i))); err != nil {
+		if err := db.AddStation(ctx, central.Principal{Office: "900", Station: fmt.Sprintf("%02d", i)}, central.HashToken(fmt.Sprintf("evil-%d", i))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := db.AddStation(ctx, server.Principal{Office: "001", Station: "01"}, server.HashToken("good")); err != nil {
+	if err := db.AddStation(ctx, central.Principal{Office: "001", Station: "01"}, central.HashToken("good")); err != nil {
 		t.Fatal(err)
 	}
 	limits := server.DefaultLimits
@@ -166,7 +167,7 @@ func TestTrickleAttack(t *testing.T) {
 	// it trickled.
 	var held int64
 	for i := range tokens {
-		n, _, _ := db.PartialUsage(server.Principal{Office: "900", Station: fmt.Sprintf("%02d", i)})
+		n, _, _ := db.PartialUsage(central.Principal{Office: "900", Station: fmt.Sprintf("%02d", i)})
 		held += n
 	}
 	if held < int64(conns)*announce*9/10 {

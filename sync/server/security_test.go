@@ -6,7 +6,6 @@ import (
 	"cmp"
 	"compress/gzip"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -26,6 +25,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/radicador/radicador/central"
+	"github.com/radicador/radicador/central/centraltest"
 	"github.com/radicador/radicador/sync/wire"
 )
 
@@ -34,14 +35,14 @@ import (
 // administrator. Every refused request is checked for its status, for a
 // JSON error body, and for leaving the server exactly as it was.
 
-func TestSecuritySQLite(t *testing.T)     { security(t, sqliteDB) }
-func TestSecurityPostgreSQL(t *testing.T) { security(t, postgresDB) }
+func TestSecuritySQLite(t *testing.T)     { security(t, centraltest.SQLite) }
+func TestSecurityPostgreSQL(t *testing.T) { security(t, centraltest.Postgres) }
 
 // The principals of the suite.
 var (
-	s0101 = Principal{Office: "001", Station: "01"}
-	s0102 = Principal{Office: "001", Station: "02"}
-	s0201 = Principal{Office: "002", Station: "01"}
+	s0101 = central.Principal{Office: "001", Station: "01"}
+	s0102 = central.Principal{Office: "001", Station: "02"}
+	s0201 = central.Principal{Office: "002", Station: "01"}
 )
 
 const (
@@ -58,18 +59,18 @@ type secured struct {
 	dir string // the documents' folder
 }
 
-func newSecured(t *testing.T, open func(*testing.T) *DB, limits Limits) *secured {
+func newSecured(t *testing.T, open func(testing.TB) *central.DB, limits Limits) *secured {
 	t.Helper()
 	db := open(t)
-	for token, p := range map[string]Principal{tok0101: s0101, tok0102: s0102, tok0201: s0201,
+	for token, p := range map[string]central.Principal{tok0101: s0101, tok0102: s0102, tok0201: s0201,
 		tokAdm: {Office: "admin", Station: "auditor", Admin: true}} {
-		if err := db.AddStation(context.Background(), p, HashToken(token)); err != nil {
+		if err := db.AddStation(context.Background(), p, central.HashToken(token)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	srv := httptest.NewServer(New(db, nil, limits).Handler())
 	t.Cleanup(srv.Close)
-	return &secured{api: &api{t, srv.URL + wire.APIPrefix, db}, dir: filepath.Dir(db.files.partial)}
+	return &secured{api: &api{t, srv.URL + wire.APIPrefix, db}, dir: db.Dir()}
 }
 
 // snapshot describes everything the server holds: radicados with their
@@ -79,7 +80,7 @@ func (s *secured) snapshot() string {
 	s.t.Helper()
 	ctx := context.Background()
 	var b strings.Builder
-	list, err := s.db.List(ctx, Filter{Limit: 10000})
+	list, err := s.db.List(ctx, central.Filter{Limit: 10000})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -89,16 +90,13 @@ func (s *secured) snapshot() string {
 	}
 	n, _ := s.db.Conflicts(ctx, "")
 	fmt.Fprintf(&b, "conflicts %d\n", n)
-	rows, err := s.db.db.QueryContext(ctx, `SELECT sha256, office, station FROM file_holders ORDER BY 1, 2, 3`)
+	holders, err := s.db.Holders(ctx, "")
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	for rows.Next() {
-		var sum, office, station string
-		rows.Scan(&sum, &office, &station)
-		fmt.Fprintf(&b, "holder %s %s-%s\n", sum[:12], office, station)
+	for _, h := range holders {
+		fmt.Fprintf(&b, "holder %s %s-%s\n", h.SHA256[:12], h.Office, h.Station)
 	}
-	rows.Close()
 	held, _ := s.db.Anchors(ctx, "", "")
 	for _, a := range held {
 		fmt.Fprintf(&b, "anchor %s-%s %d %s\n", a.Office, a.Station, a.ID, a.Hash[:12])
@@ -152,7 +150,7 @@ func chunkHeaders(offset, size int) []string {
 	return []string{wire.HeaderUploadOffset, strconv.Itoa(offset), wire.HeaderUploadLength, strconv.Itoa(size)}
 }
 
-func security(t *testing.T, open func(*testing.T) *DB) {
+func security(t *testing.T, open func(testing.TB) *central.DB) {
 	s := newSecured(t, open, Limits{PartialQuota: 1 << 20, MaxChunk: 64 << 10})
 	letter := bytes.Repeat([]byte("carta de la oficina 001, estación 01. "), 100)
 	page := s.upload(tok0101, letter)
@@ -502,7 +500,7 @@ func mustJSON(v any) []byte {
 // another pattern is refused, and the pattern cannot change under the
 // radicados it holds.
 func TestPatternOfTheServer(t *testing.T) {
-	s := newSecured(t, sqliteDB, Limits{})
+	s := newSecured(t, centraltest.SQLite, Limits{})
 	ctx := context.Background()
 	// This server has read the default pattern, and keeps it a while.
 	if resp, _ := s.do("GET", "/whoami", tok0101, nil); resp.StatusCode != 200 {
@@ -541,117 +539,12 @@ func TestPatternOfTheServer(t *testing.T) {
 	}
 }
 
-// TestCloseWaitsAndRefuses: Close lets the writes under way finish and
-// refuses later ones with ErrClosed, never a panic.
-func TestCloseWaitsAndRefuses(t *testing.T) {
-	db := sqliteDB(t)
-	ctx := context.Background()
-	f := upload(t, db, []byte("cierre"))
-	results := make(chan error, 50)
-	for i := range 50 {
-		go func() {
-			n := fmt.Sprintf("202600101%06d2", i+1)
-			p := push(n, "001", "01", f)
-			_, err := db.Put(ctx, st1, p)
-			results <- err
-		}()
-	}
-	time.Sleep(time.Millisecond)
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	ok, closed := 0, 0
-	for range 50 {
-		switch err := <-results; {
-		case err == nil:
-			ok++
-		case err == ErrClosed || strings.Contains(err.Error(), ErrClosed.Error()):
-			closed++
-		default:
-			t.Errorf("a write during Close: %v", err)
-		}
-	}
-	if _, err := db.Put(ctx, st1, push("2026001010009992", "001", "01", f)); err != ErrClosed {
-		t.Errorf("a write after Close: %v", err)
-	}
-	t.Logf("%d writes finished, %d refused", ok, closed)
-	if ok+closed != 50 {
-		t.Errorf("%d of 50 writes answered", ok+closed)
-	}
-}
-
-// TestMigrations: a database of the first server (schema made in place,
-// without a version) is taken as version 1 and brought up to date, its
-// radicados vouching for their documents; a database of a newer server is
-// refused.
-func TestMigrationsSQLite(t *testing.T) {
-	migrations(t, "sqlite", filepath.Join(t.TempDir(), "old.db"), "migrations/sqlite")
-}
-
-func TestMigrationsPostgreSQL(t *testing.T) {
-	migrations(t, "pgx", postgresURL(t), "migrations/postgres")
-}
-
-func migrations(t *testing.T, driver, url, dir string) {
-	ctx := context.Background()
-	raw, err := sql.Open(driver, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	// The first server's schema, as it wrote it.
-	old, err := fs.ReadFile(migrationFiles, dir+"/0001_init.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.ExecContext(ctx, string(old)); err != nil {
-		t.Fatal(err)
-	}
-	files := `[{"sha256":"` + sumOf([]byte("x")) + `","size":1,"name":"p.png","media_type":"image/png","pages":1}]`
-	if _, err := raw.ExecContext(ctx, `INSERT INTO radicados (number, office, station, year, kind, seq, received_at, doc_type, sender_name, sender_id,
-		subject, dept, due, pages, sha256, files, content_sha256, arrived_at) VALUES ('2026001010000012', '001', '01', 2026, 2, 1, '2026-11-23T10:00:00-05:00',
-		'peticion', 'Ana', '', 'Solicitud', '', '', 1, 'x', '`+files+`', 'c', '2026-11-23T10:00:01Z')`); err != nil {
-		t.Fatal(err)
-	}
-	up, err := Open(ctx, url, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, _ := up.SchemaVersion(ctx)
-	steps, _ := fs.Glob(migrationFiles, dir+"/*.sql")
-	if v != len(steps) || v < 2 {
-		t.Errorf("schema version %d, want %d", v, len(steps))
-	}
-	var n int
-	up.db.QueryRowContext(ctx, up.q(`SELECT COUNT(*) FROM file_holders WHERE sha256 = ? AND office = '001' AND station = '01'`), sumOf([]byte("x"))).Scan(&n)
-	if n != 1 {
-		t.Errorf("the radicado's document has %d holders after the upgrade", n)
-	}
-	up.Close()
-	// Opening again changes nothing.
-	again, err := Open(ctx, url, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v2, _ := again.SchemaVersion(ctx); v2 != v {
-		t.Errorf("version %d after opening again, was %d", v2, v)
-	}
-	again.Close()
-	// A newer server wrote this one.
-	if _, err := raw.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, '0099_future.sql', 'x')`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Open(ctx, url, t.TempDir()); err == nil || !strings.Contains(err.Error(), "newer") {
-		t.Errorf("a database of a newer server: %v", err)
-	}
-}
-
 // TestAbandonedUploadsSwept: the running server removes the unfinished
 // uploads left alone for PartialAge, and only those.
 func TestAbandonedUploadsSwept(t *testing.T) {
-	db := sqliteDB(t)
+	db := centraltest.SQLite(t)
 	srv := New(db, nil, Limits{PartialAge: time.Hour, SweepEvery: 50 * time.Millisecond})
-	stations := []Principal{s0101, s0102, s0201}
+	stations := []central.Principal{s0101, s0102, s0201}
 	for i := range 1000 {
 		data := []byte(fmt.Sprintf("upload %d", i))
 		if _, err := putChunk(db, stations[i%3], sumOf(data), 1000, 0, data); err != nil {
@@ -664,7 +557,7 @@ func TestAbandonedUploadsSwept(t *testing.T) {
 	}
 	// Age all but the fresh one by two hours.
 	old := time.Now().Add(-2 * time.Hour)
-	filepath.WalkDir(db.files.partial, func(path string, e fs.DirEntry, err error) error {
+	filepath.WalkDir(filepath.Join(db.Dir(), "partial"), func(path string, e fs.DirEntry, err error) error {
 		if err == nil && !e.IsDir() && !strings.Contains(path, sumOf(fresh)) {
 			os.Chtimes(path, old, old)
 		}
@@ -699,8 +592,8 @@ func TestAbandonedUploadsSwept(t *testing.T) {
 // when its time is up (BodyGrace plus its length at MinRate), with 408,
 // and what arrived of a piece is kept for the upload to go on.
 func TestTricklingBodyCut(t *testing.T) {
-	db := sqliteDB(t)
-	db.AddStation(context.Background(), s0101, HashToken(tok0101))
+	db := centraltest.SQLite(t)
+	db.AddStation(context.Background(), s0101, central.HashToken(tok0101))
 	srv := httptest.NewServer(New(db, nil, Limits{MinRate: 10 << 10, BodyGrace: 200 * time.Millisecond}).Handler())
 	defer srv.Close()
 	for _, tc := range []struct {
@@ -771,12 +664,12 @@ func trickle(t *testing.T, addr, head string, every time.Duration, bit []byte) (
 // announced.
 func FuzzChunkHeaders(f *testing.F) {
 	dir := f.TempDir()
-	db, err := Open(context.Background(), filepath.Join(dir, "fuzz.db"), dir)
+	db, err := central.Open(context.Background(), filepath.Join(dir, "fuzz.db"), dir)
 	if err != nil {
 		f.Fatal(err)
 	}
 	defer db.Close()
-	db.AddStation(context.Background(), s0101, HashToken(tok0101))
+	db.AddStation(context.Background(), s0101, central.HashToken(tok0101))
 	h := New(db, nil, Limits{MaxChunk: 1 << 10, MaxFile: 1 << 20, PartialQuota: 1 << 22}).Handler()
 	f.Fuzz(func(t *testing.T, offset, length string, body []byte) {
 		hdr := http.Header{}
@@ -804,8 +697,8 @@ func FuzzChunkHeaders(f *testing.F) {
 // body the route takes, however it trickles; and a request without a body
 // is not cut by the body's deadline, however long its answer takes.
 func TestBodyDeadlineBounds(t *testing.T) {
-	db := sqliteDB(t)
-	db.AddStation(context.Background(), s0101, HashToken(tok0101))
+	db := centraltest.SQLite(t)
+	db.AddStation(context.Background(), s0101, central.HashToken(tok0101))
 	srv := New(db, nil, Limits{MaxJSON: 1 << 10, MinRate: 10 << 10, BodyGrace: 200 * time.Millisecond})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
@@ -919,7 +812,7 @@ func TestConnectionCaps(t *testing.T) {
 // TestUploadCaps: a station's unfinished uploads are bounded in number
 // and, when they start together, in announced bytes.
 func TestUploadCaps(t *testing.T) {
-	s := newSecured(t, sqliteDB, Limits{Partials: 3, PartialQuota: 1 << 20})
+	s := newSecured(t, centraltest.SQLite, Limits{Partials: 3, PartialQuota: 1 << 20})
 	for i := range 3 {
 		if resp, body := s.do("PATCH", "/files/"+sumOf([]byte(fmt.Sprint("u", i))), tok0101, nil, chunkHeaders(0, 1)...); resp.StatusCode != 204 {
 			t.Fatalf("upload %d: %d %s", i, resp.StatusCode, body)
@@ -949,11 +842,6 @@ func TestUploadCaps(t *testing.T) {
 	if used, _, _ := s.db.PartialUsage(s0201); taken != 1 || used > 1<<20 {
 		t.Errorf("%d of 4 uploads taken, %d bytes announced against a quota of %d", taken, used, 1<<20)
 	}
-}
-
-// fileOf describes a document as a station would name it.
-func fileOf(data []byte) wire.File {
-	return wire.File{SHA256: sumOf(data), Size: int64(len(data)), Name: "p.png", MediaType: "image/png", Pages: 1}
 }
 
 // part is one document part of a one-request push: its form name ("file"

@@ -1,10 +1,10 @@
-// Package server is the central server: the /api/v1 HTTP API that enrolled
-// stations push their radicados, events and documents to, exactly once, and
-// that lists and searches what it holds. Storage is SQLite or PostgreSQL
-// (DB). Every client is assumed hostile: each request is authenticated,
-// bounded in size, time and number, validated against the organisation's
-// number pattern, and answered only with what its principal may see
-// (access.go).
+// Package server is the central server's sync API: the /api/v1 HTTP API
+// that enrolled stations push their radicados, events and documents to,
+// exactly once, and that lists and searches what the central store
+// (package central) holds. Every client is assumed hostile: each request is
+// authenticated, bounded in size, time and number, validated against the
+// organisation's number pattern, and answered only with what its principal
+// may see (central's access.go).
 package server
 
 import (
@@ -25,6 +25,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/planilla"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/sync/wire"
@@ -114,16 +115,15 @@ func (l Limits) bodyTime(n int64) time.Duration {
 
 // Server answers the API.
 type Server struct {
-	db     *DB
+	db     *central.DB
 	log    *slog.Logger
 	limits Limits
 	now    func() time.Time
 
 	mu     sync.Mutex
-	clocks map[Principal]clockNote // the last clock offset written per station
-	gates  map[Principal]*gate     // requests and uploads under way per token
+	clocks map[central.Principal]clockNote // the last clock offset written per station
+	gates  map[central.Principal]*gate     // requests and uploads under way per token
 	pat    patternCache
-	dirs   dirSyncer // flushes the folders of documents received together
 }
 
 // clockNote is a station's clock offset as last written to the store.
@@ -145,12 +145,12 @@ type patternCache struct {
 const patternTTL = 30 * time.Second
 
 // New gives a server over db.
-func New(db *DB, log *slog.Logger, limits Limits) *Server {
+func New(db *central.DB, log *slog.Logger, limits Limits) *Server {
 	if log == nil {
 		log = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	}
 	return &Server{db: db, log: log, limits: limits.withDefaults(), now: time.Now,
-		clocks: map[Principal]clockNote{}, gates: map[Principal]*gate{}}
+		clocks: map[central.Principal]clockNote{}, gates: map[central.Principal]*gate{}}
 }
 
 // pattern gives the organisation's number pattern.
@@ -173,7 +173,9 @@ func (s *Server) pattern(ctx context.Context) (radicado.Pattern, error) {
 
 type ctxKey struct{}
 
-func principalOf(r *http.Request) Principal { return r.Context().Value(ctxKey{}).(Principal) }
+func principalOf(r *http.Request) central.Principal {
+	return r.Context().Value(ctxKey{}).(central.Principal)
+}
 
 // Handler gives the API's routes.
 func (s *Server) Handler() http.Handler {
@@ -306,7 +308,7 @@ func (s *Server) authenticate(h http.HandlerFunc, carriesFiles func(*http.Reques
 			return
 		}
 		p, err := s.db.Authenticate(r.Context(), token)
-		if errors.Is(err, ErrUnauthorized) {
+		if errors.Is(err, central.ErrUnauthorized) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="radicador", error="invalid_token"`)
 			problem(w, http.StatusUnauthorized, "the token is not valid or was revoked", "")
 			return
@@ -332,7 +334,7 @@ func (s *Server) authenticate(h http.HandlerFunc, carriesFiles func(*http.Reques
 }
 
 // enter counts a request of p in, when p has room for it.
-func (s *Server) enter(p Principal, upload bool) (release func(), ok bool) {
+func (s *Server) enter(p central.Principal, upload bool) (release func(), ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.gates[p]
@@ -362,7 +364,7 @@ func (s *Server) enter(p Principal, upload bool) (release func(), ok bool) {
 
 // noteClock records a station's clock offset when it moved by more than a
 // second or a minute has passed: not a write to the store on every request.
-func (s *Server) noteClock(ctx context.Context, p Principal, offset time.Duration) {
+func (s *Server) noteClock(ctx context.Context, p central.Principal, offset time.Duration) {
 	now := s.now()
 	s.mu.Lock()
 	last, ok := s.clocks[p]
@@ -399,22 +401,22 @@ var clientErrors = []struct {
 	title         string
 	header, value string
 }{
-	{ErrNotFound, http.StatusNotFound, "not found", "", ""},
-	{ErrHash, http.StatusUnprocessableEntity, "hash mismatch", "", ""},
-	{ErrPattern, http.StatusBadRequest, "invalid radicado", "", ""},
+	{central.ErrNotFound, http.StatusNotFound, "not found", "", ""},
+	{central.ErrHash, http.StatusUnprocessableEntity, "hash mismatch", "", ""},
+	{central.ErrPattern, http.StatusBadRequest, "invalid radicado", "", ""},
 	{errBadPart, http.StatusBadRequest, "malformed multipart body", "", ""},
-	{ErrTooLarge, http.StatusRequestEntityTooLarge, "too large", "Connection", "close"},
-	{ErrQuota, http.StatusInsufficientStorage, "upload quota full: finish the station's unfinished uploads, let them expire, or ask the administrator for a larger quota", "Connection", "close"},
-	{ErrUploadBusy, http.StatusTooManyRequests, "upload busy", "Retry-After", "2"},
-	{ErrSlowBody, http.StatusRequestTimeout, "the body came too slowly", "Connection", "close"},
-	{ErrBody, http.StatusBadRequest, "the body broke off", "Connection", "close"},
-	{ErrClosed, http.StatusServiceUnavailable, "shutting down", "Retry-After", "5"},
+	{central.ErrTooLarge, http.StatusRequestEntityTooLarge, "too large", "Connection", "close"},
+	{central.ErrQuota, http.StatusInsufficientStorage, "upload quota full: finish the station's unfinished uploads, let them expire, or ask the administrator for a larger quota", "Connection", "close"},
+	{central.ErrUploadBusy, http.StatusTooManyRequests, "upload busy", "Retry-After", "2"},
+	{central.ErrSlowBody, http.StatusRequestTimeout, "the body came too slowly", "Connection", "close"},
+	{central.ErrBody, http.StatusBadRequest, "the body broke off", "Connection", "close"},
+	{central.ErrClosed, http.StatusServiceUnavailable, "shutting down", "Retry-After", "5"},
 }
 
 // fail answers an error: the client's own as a 4xx that says what was
 // wrong, the server's as a logged 500.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var missing *MissingFilesError
+	var missing *central.MissingFilesError
 	if errors.As(err, &missing) {
 		problem(w, http.StatusConflict, "files missing", err.Error())
 		return
@@ -425,7 +427,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 				w.Header().Set(c.header, c.value)
 			}
 			detail := err.Error()
-			if c.err == ErrNotFound || c.err == ErrClosed {
+			if c.err == central.ErrNotFound || c.err == central.ErrClosed {
 				detail = "" // says nothing of what exists
 			}
 			problem(w, c.status, c.title, detail)
@@ -471,7 +473,7 @@ func (s *Server) fileState(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, err := s.db.File(r.Context(), principalOf(r), sum)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, central.ErrNotFound) {
 		w.Header().Set(wire.HeaderUploadOffset, "0")
 		w.WriteHeader(http.StatusNotFound)
 		return
@@ -507,10 +509,10 @@ func uploadHeaders(h http.Header, maxFile int64) (offset, size int64, err error)
 		return 0, 0, err
 	}
 	if size > maxFile {
-		return 0, 0, fmt.Errorf("%w: a file has at most %d bytes", ErrTooLarge, maxFile)
+		return 0, 0, fmt.Errorf("%w: a file has at most %d bytes", central.ErrTooLarge, maxFile)
 	}
 	if offset > size {
-		return 0, 0, fmt.Errorf("%w: the offset %d is past the file's end", ErrTooLarge, offset)
+		return 0, 0, fmt.Errorf("%w: the offset %d is past the file's end", central.ErrTooLarge, offset)
 	}
 	return offset, size, nil
 }
@@ -531,7 +533,7 @@ func (s *Server) putChunk(w http.ResponseWriter, r *http.Request) {
 	}
 	offset, size, err := uploadHeaders(r.Header, s.limits.MaxFile)
 	if err != nil {
-		if errors.Is(err, ErrTooLarge) {
+		if errors.Is(err, central.ErrTooLarge) {
 			s.fail(w, r, err)
 			return
 		}
@@ -539,16 +541,16 @@ func (s *Server) putChunk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.ContentLength > s.limits.MaxChunk {
-		s.fail(w, r, fmt.Errorf("%w: a piece carries at most %d bytes", ErrTooLarge, s.limits.MaxChunk))
+		s.fail(w, r, fmt.Errorf("%w: a piece carries at most %d bytes", central.ErrTooLarge, s.limits.MaxChunk))
 		return
 	}
 	if r.ContentLength > size-offset {
-		s.fail(w, r, fmt.Errorf("%w: the piece runs past the file's end", ErrTooLarge))
+		s.fail(w, r, fmt.Errorf("%w: the piece runs past the file's end", central.ErrTooLarge))
 		return
 	}
-	f, err := s.db.PutChunk(r.Context(), p, Chunk{Sum: sum, Size: size, Offset: offset, Body: r.Body,
+	f, err := s.db.PutChunk(r.Context(), p, central.Chunk{Sum: sum, Size: size, Offset: offset, Body: r.Body,
 		Max: s.limits.MaxChunk, Quota: s.limits.PartialQuota, MaxPartials: s.limits.Partials})
-	if errors.Is(err, ErrOffset) {
+	if errors.Is(err, central.ErrOffset) {
 		w.Header().Set(wire.HeaderUploadOffset, strconv.FormatInt(f.Received, 10))
 		problem(w, http.StatusConflict, "upload offset mismatch", fmt.Sprintf("the server holds %d bytes", f.Received))
 		return
@@ -591,7 +593,7 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) {
 // when it cannot.
 func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	if r.ContentLength > s.limits.MaxJSON {
-		s.fail(w, r, fmt.Errorf("%w: a request carries at most %d bytes", ErrTooLarge, s.limits.MaxJSON))
+		s.fail(w, r, fmt.Errorf("%w: a request carries at most %d bytes", central.ErrTooLarge, s.limits.MaxJSON))
 		return false
 	}
 	var buf bytes.Buffer
@@ -601,11 +603,11 @@ func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 		var ne interface{ Timeout() bool }
 		switch {
 		case errors.As(err, &mb):
-			s.fail(w, r, fmt.Errorf("%w: a request carries at most %d bytes", ErrTooLarge, s.limits.MaxJSON))
+			s.fail(w, r, fmt.Errorf("%w: a request carries at most %d bytes", central.ErrTooLarge, s.limits.MaxJSON))
 		case errors.As(err, &ne) && ne.Timeout():
-			s.fail(w, r, fmt.Errorf("%w: %v", ErrSlowBody, err))
+			s.fail(w, r, fmt.Errorf("%w: %v", central.ErrSlowBody, err))
 		default:
-			s.fail(w, r, fmt.Errorf("%w: %v", ErrBody, err))
+			s.fail(w, r, fmt.Errorf("%w: %v", central.ErrBody, err))
 		}
 		return false
 	}
@@ -661,7 +663,7 @@ func (s *Server) putRadicado(w http.ResponseWriter, r *http.Request) {
 // checkPush checks a push before anything of it is stored: its number is
 // the path's, it is valid against the organisation's pattern, and it is
 // the token's own. It answers the client itself when not.
-func (s *Server) checkPush(w http.ResponseWriter, r *http.Request, p Principal, push wire.Push) bool {
+func (s *Server) checkPush(w http.ResponseWriter, r *http.Request, p central.Principal, push wire.Push) bool {
 	if push.Radicado.Number != r.PathValue("number") {
 		problem(w, http.StatusBadRequest, "the number in the path and in the body differ", "")
 		return false
@@ -685,7 +687,7 @@ func (s *Server) checkPush(w http.ResponseWriter, r *http.Request, p Principal, 
 }
 
 // answerPush answers a push with what the store made of it.
-func (s *Server) answerPush(w http.ResponseWriter, p Principal, res wire.PushResult) {
+func (s *Server) answerPush(w http.ResponseWriter, p central.Principal, res wire.PushResult) {
 	switch res.Status {
 	case wire.Created:
 		writeJSON(w, http.StatusCreated, res)
@@ -705,12 +707,12 @@ func (s *Server) getRadicado(w http.ResponseWriter, r *http.Request) {
 	}
 	number := r.PathValue("number")
 	if _, err := pat.Parse(number); err != nil {
-		s.fail(w, r, ErrNotFound)
+		s.fail(w, r, central.ErrNotFound)
 		return
 	}
 	h, err := s.db.Get(r.Context(), number)
 	if err == nil && !principalOf(r).Scope().Sees(h.Office, h.Station) {
-		err = ErrNotFound
+		err = central.ErrNotFound
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -734,14 +736,14 @@ const (
 
 // listFilter reads a list's query: every parameter well formed and within
 // its bounds.
-func listFilter(q map[string][]string) (Filter, error) {
+func listFilter(q map[string][]string) (central.Filter, error) {
 	get := func(k string) string {
 		if v := q[k]; len(v) > 0 {
 			return v[0]
 		}
 		return ""
 	}
-	f := Filter{Office: get("office"), Station: get("station"), Day: get("day")}
+	f := central.Filter{Office: get("office"), Station: get("station"), Day: get("day")}
 	for _, c := range []struct{ name, v string }{{"office", f.Office}, {"station", f.Station}} {
 		if c.v != "" && (len(c.v) > 12 || strings.Trim(c.v, "0123456789") != "") {
 			return f, fmt.Errorf("%s: digits", c.name)
@@ -791,7 +793,7 @@ func listFilter(q map[string][]string) (Filter, error) {
 
 func (s *Server) listRadicados(w http.ResponseWriter, r *http.Request) {
 	q, err := url.ParseQuery(r.URL.RawQuery)
-	var f Filter
+	var f central.Filter
 	if err == nil {
 		f, err = listFilter(q)
 	}
@@ -842,7 +844,7 @@ func (s *Server) checkManifest(w http.ResponseWriter, r *http.Request) {
 // own radicados), as CSV or PDF.
 func (s *Server) planilla(w http.ResponseWriter, r *http.Request) {
 	q, err := url.ParseQuery(r.URL.RawQuery)
-	var f Filter
+	var f central.Filter
 	if err == nil {
 		f, err = listFilter(map[string][]string{"office": q["office"], "day": q["day"]})
 	}
@@ -898,7 +900,7 @@ func (s *Server) planilla(w http.ResponseWriter, r *http.Request) {
 // station).
 func (s *Server) anchors(w http.ResponseWriter, r *http.Request) {
 	q, err := url.ParseQuery(r.URL.RawQuery)
-	var f Filter
+	var f central.Filter
 	if err == nil {
 		f, err = listFilter(map[string][]string{"office": q["office"], "station": q["station"]})
 	}

@@ -13,21 +13,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/radicador/radicador/central"
+	"github.com/radicador/radicador/central/centraltest"
 	"github.com/radicador/radicador/sync/wire"
 )
 
 type api struct {
 	t   *testing.T
 	url string
-	db  *DB
+	db  *central.DB
 }
 
 func startAPI(t *testing.T, limits Limits) *api {
 	t.Helper()
-	db := sqliteDB(t)
-	for token, p := range map[string]Principal{"tok-001-01": {Office: "001", Station: "01"}, "tok-002-01": {Office: "002", Station: "01"},
+	db := centraltest.SQLite(t)
+	for token, p := range map[string]central.Principal{"tok-001-01": {Office: "001", Station: "01"}, "tok-002-01": {Office: "002", Station: "01"},
 		"tok-admin": {Office: "admin", Station: "ana", Admin: true}, "tok-revoked": {Office: "003", Station: "01"}} {
-		if err := db.AddStation(context.Background(), p, HashToken(token)); err != nil {
+		if err := db.AddStation(context.Background(), p, central.HashToken(token)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -121,10 +123,10 @@ func TestAuthAndLimits(t *testing.T) {
 		t.Errorf("a wrong document hash: %d", resp.StatusCode)
 	}
 	// After all that, nothing was stored.
-	if list, _ := a.db.List(context.Background(), Filter{}); len(list) != 0 {
+	if list, _ := a.db.List(context.Background(), central.Filter{}); len(list) != 0 {
 		t.Errorf("%d radicados stored by refused requests", len(list))
 	}
-	if _, err := a.db.File(context.Background(), Principal{Admin: true}, sumOf([]byte("a"))); err == nil {
+	if _, err := a.db.File(context.Background(), central.Principal{Admin: true}, sumOf([]byte("a"))); err == nil {
 		t.Error("a file with the wrong hash was stored")
 	}
 	// And the good push goes through.
@@ -193,12 +195,12 @@ func FuzzPush(f *testing.F) {
 	f.Add([]byte(`{"radicado":{"number":"1","files":[]},"events":[]}`))
 	f.Add([]byte(`null`))
 	dir := f.TempDir()
-	db, err := Open(context.Background(), dir+"/fuzz.db", dir)
+	db, err := central.Open(context.Background(), dir+"/fuzz.db", dir)
 	if err != nil {
 		f.Fatal(err)
 	}
 	defer db.Close()
-	db.AddStation(context.Background(), Principal{Office: "001", Station: "01"}, HashToken("t"))
+	db.AddStation(context.Background(), central.Principal{Office: "001", Station: "01"}, central.HashToken("t"))
 	h := New(db, nil, DefaultLimits).Handler()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest("PUT", wire.APIPrefix+"/radicados/2026001010000012", bytes.NewReader(body))
@@ -212,4 +214,18 @@ func FuzzPush(f *testing.F) {
 			t.Fatalf("a push of files never uploaded was taken: %d %s", w.Code, fmt.Sprint(w.Body))
 		}
 	})
+}
+
+// The pushes a station would make (centraltest's).
+var (
+	sumOf   = centraltest.SumOf
+	genesis = centraltest.Genesis
+	event   = centraltest.Event
+	push    = centraltest.Push
+	fileOf  = centraltest.File
+)
+
+// putChunk sends a piece of a file as p.
+func putChunk(db *central.DB, p central.Principal, sum string, size, offset int64, data []byte) (central.FileState, error) {
+	return db.PutChunk(context.Background(), p, central.Chunk{Sum: sum, Size: size, Offset: offset, Body: bytes.NewReader(data), Max: 8 << 20})
 }

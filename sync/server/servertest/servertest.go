@@ -8,12 +8,13 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/sync/server"
 )
 
 // Central is a central server's store and its API.
 type Central struct {
-	DB  *server.DB
+	DB  *central.DB
 	API http.Handler
 }
 
@@ -22,7 +23,7 @@ type Central struct {
 func New(t testing.TB) *Central {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := server.Open(context.Background(), filepath.Join(dir, "central.db"), dir)
+	db, err := central.Open(context.Background(), filepath.Join(dir, "central.db"), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func New(t testing.TB) *Central {
 // Enrol adds a station with its token.
 func (c *Central) Enrol(t testing.TB, office, station, token string) {
 	t.Helper()
-	if err := c.DB.AddStation(context.Background(), server.Principal{Office: office, Station: station}, server.HashToken(token)); err != nil {
+	if err := c.DB.AddStation(context.Background(), central.Principal{Office: office, Station: station}, central.HashToken(token)); err != nil {
 		t.Fatal(err)
 	}
 }

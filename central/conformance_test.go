@@ -1,22 +1,16 @@
-package server
+package central_test
 
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/radicador/radicador/radicado"
+	"github.com/radicador/radicador/central"
+	"github.com/radicador/radicador/central/centraltest"
 	"github.com/radicador/radicador/sync/wire"
 )
 
@@ -24,92 +18,26 @@ import (
 // always, and on PostgreSQL when RADICADOR_TEST_PG names a server (make
 // test starts one from Debian's packages).
 
-func sqliteDB(t *testing.T) *DB {
-	t.Helper()
-	dir := t.TempDir()
-	db, err := Open(context.Background(), filepath.Join(dir, "server.db"), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
+func TestConformanceSQLite(t *testing.T)     { conformance(t, centraltest.SQLite) }
+func TestConformancePostgreSQL(t *testing.T) { conformance(t, centraltest.Postgres) }
 
-var pgSeq struct {
-	sync.Mutex
-	n int
-}
-
-// postgresURL gives the URL of a fresh, empty PostgreSQL database, dropped
-// when the test ends.
-func postgresURL(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("RADICADOR_TEST_PG")
-	if base == "" {
-		if os.Getenv("RADICADOR_STRICT") != "" {
-			t.Fatal("RADICADOR_TEST_PG is not set: make test starts PostgreSQL and sets it")
-		}
-		t.Skip("RADICADOR_TEST_PG is not set (make test starts a PostgreSQL server)")
-	}
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pgSeq.Lock()
-	pgSeq.n++
-	name := fmt.Sprintf("radicador_test_%d_%d", os.Getpid(), pgSeq.n)
-	pgSeq.Unlock()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		admin.Close()
-	})
-	return withDatabase(base, name)
-}
-
-// postgresDB gives a store in a fresh PostgreSQL database of its own.
-func postgresDB(t *testing.T) *DB {
-	t.Helper()
-	url := postgresURL(t)
-	db, err := Open(context.Background(), url, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-// withDatabase replaces the database of a postgres:// URL.
-func withDatabase(raw, name string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
-func TestConformanceSQLite(t *testing.T)     { conformance(t, sqliteDB) }
-func TestConformancePostgreSQL(t *testing.T) { conformance(t, postgresDB) }
-
-func sumOf(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
+var (
+	sumOf   = centraltest.SumOf
+	genesis = centraltest.Genesis
+	event   = centraltest.Event
+	push    = centraltest.Push
+)
 
 // st1 is the station most tests act as.
-var st1 = Principal{Office: "001", Station: "01"}
+var st1 = central.Principal{Office: "001", Station: "01"}
 
 // putChunk sends a piece of a file as p.
-func putChunk(db *DB, p Principal, sum string, size, offset int64, data []byte) (FileState, error) {
-	return db.PutChunk(context.Background(), p, Chunk{Sum: sum, Size: size, Offset: offset, Body: bytes.NewReader(data), Max: 8 << 20})
+func putChunk(db *central.DB, p central.Principal, sum string, size, offset int64, data []byte) (central.FileState, error) {
+	return db.PutChunk(context.Background(), p, central.Chunk{Sum: sum, Size: size, Offset: offset, Body: bytes.NewReader(data), Max: 8 << 20})
 }
 
 // upload puts a whole file in one chunk, as station 001-01 (or as).
-func upload(t *testing.T, db *DB, data []byte, as ...Principal) wire.File {
+func upload(t *testing.T, db *central.DB, data []byte, as ...central.Principal) wire.File {
 	t.Helper()
 	p := st1
 	if len(as) > 0 {
@@ -122,50 +50,22 @@ func upload(t *testing.T, db *DB, data []byte, as ...Principal) wire.File {
 	return wire.File{SHA256: sum, Size: int64(len(data)), Name: "p.png", MediaType: "image/png", Pages: 1}
 }
 
-// genesis is the previous hash of a station's first event.
-var genesis = strings.Repeat("0", 64)
-
-// event makes an audit event with its hash, as a station records it.
-func event(id int64, prev, action, number, data string, at time.Time) wire.Event {
-	e := wire.Event{ID: id, At: at, Actor: "ventanilla", Action: action, Number: number, Data: []byte(data), Prev: prev}
-	e.Hash = wire.EventHash(e.Prev, e.ID, e.At, e.Actor, e.Action, e.Number, e.Data)
-	return e
-}
-
-// push makes a station's push of a radicado of the default pattern: the
-// number gives the office, station, consecutive and kind.
-func push(number, office, station string, files ...wire.File) wire.Push {
-	parts, err := radicado.MustPattern(radicado.DefaultPattern).Parse(number)
-	if err != nil {
-		panic(err)
-	}
-	pages := 0
-	for _, f := range files {
-		pages += f.Pages
-	}
-	r := wire.Radicado{Number: number, Year: parts.Year, Office: office, Station: station, Kind: int(parts.Kind), Seq: parts.Seq,
-		ReceivedAt: time.Date(parts.Year, 11, 23, 10, 0, 0, 0, time.FixedZone("COT", -5*3600)), Type: "peticion",
-		SenderName: "Ana", Subject: "Solicitud", Pages: pages, Files: files}
-	r.SHA256 = radicado.DocumentHash(files)
-	return wire.Push{Radicado: r, Events: []wire.Event{event(int64(parts.Seq), genesis, "radicar", number, `{"number":"`+number+`"}`, r.ReceivedAt)}}
-}
-
-func conformance(t *testing.T, open func(*testing.T) *DB) {
+func conformance(t *testing.T, open func(testing.TB) *central.DB) {
 	ctx := context.Background()
-	st := Principal{Office: "001", Station: "01"}
+	st := central.Principal{Office: "001", Station: "01"}
 
 	t.Run("stations", func(t *testing.T) {
 		db := open(t)
-		if err := db.AddStation(ctx, st, HashToken("t1")); err != nil {
+		if err := db.AddStation(ctx, st, central.HashToken("t1")); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.AddStation(ctx, st, HashToken("t2")); !errors.Is(err, ErrExists) {
+		if err := db.AddStation(ctx, st, central.HashToken("t2")); !errors.Is(err, central.ErrExists) {
 			t.Errorf("a second live token for a station: %v", err)
 		}
 		if p, err := db.Authenticate(ctx, "t1"); err != nil || p != st {
 			t.Errorf("Authenticate = %+v, %v", p, err)
 		}
-		if _, err := db.Authenticate(ctx, "nope"); !errors.Is(err, ErrUnauthorized) {
+		if _, err := db.Authenticate(ctx, "nope"); !errors.Is(err, central.ErrUnauthorized) {
 			t.Errorf("a wrong token: %v", err)
 		}
 		if err := db.StationClock(ctx, st, -90*time.Second); err != nil {
@@ -174,10 +74,10 @@ func conformance(t *testing.T, open func(*testing.T) *DB) {
 		if err := db.RevokeStation(ctx, "001", "01"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Authenticate(ctx, "t1"); !errors.Is(err, ErrUnauthorized) {
+		if _, err := db.Authenticate(ctx, "t1"); !errors.Is(err, central.ErrUnauthorized) {
 			t.Errorf("a revoked token: %v", err)
 		}
-		if err := db.AddStation(ctx, st, HashToken("t2")); err != nil {
+		if err := db.AddStation(ctx, st, central.HashToken("t2")); err != nil {
 			t.Errorf("enrol again after revoking: %v", err)
 		}
 		list, _ := db.Stations(ctx)
@@ -190,7 +90,7 @@ func conformance(t *testing.T, open func(*testing.T) *DB) {
 		db := open(t)
 		data := bytes.Repeat([]byte("carta escaneada "), 1000)
 		sum, size := sumOf(data), int64(len(data))
-		if _, err := db.File(ctx, st, sum); !errors.Is(err, ErrNotFound) {
+		if _, err := db.File(ctx, st, sum); !errors.Is(err, central.ErrNotFound) {
 			t.Fatalf("File of nothing: %v", err)
 		}
 		f, err := putChunk(db, st, sum, size, 0, data[:5000])
@@ -199,13 +99,13 @@ func conformance(t *testing.T, open func(*testing.T) *DB) {
 		}
 		// The same chunk again (a retry after a lost answer) is refused with
 		// the offset to go on from.
-		if f, err := putChunk(db, st, sum, size, 0, data[:5000]); !errors.Is(err, ErrOffset) || f.Received != 5000 {
+		if f, err := putChunk(db, st, sum, size, 0, data[:5000]); !errors.Is(err, central.ErrOffset) || f.Received != 5000 {
 			t.Errorf("repeated chunk: %+v %v", f, err)
 		}
-		if _, err := putChunk(db, st, sum, size, 7000, data[7000:]); !errors.Is(err, ErrOffset) {
+		if _, err := putChunk(db, st, sum, size, 7000, data[7000:]); !errors.Is(err, central.ErrOffset) {
 			t.Errorf("a gap: %v", err)
 		}
-		if _, err := putChunk(db, st, sum, size, 5000, append(data[5000:], 'x')); !errors.Is(err, ErrTooLarge) {
+		if _, err := putChunk(db, st, sum, size, 5000, append(data[5000:], 'x')); !errors.Is(err, central.ErrTooLarge) {
 			t.Errorf("past the end: %v", err)
 		}
 		f, err = putChunk(db, st, sum, size, 5000, data[5000:])
@@ -221,10 +121,10 @@ func conformance(t *testing.T, open func(*testing.T) *DB) {
 		}
 		// A file that does not hash to its name is thrown away whole.
 		bad := sumOf([]byte("otra cosa"))
-		if _, err := putChunk(db, st, bad, 4, 0, []byte("algo")); !errors.Is(err, ErrHash) {
+		if _, err := putChunk(db, st, bad, 4, 0, []byte("algo")); !errors.Is(err, central.ErrHash) {
 			t.Errorf("hash mismatch: %v", err)
 		}
-		if _, err := db.File(ctx, st, bad); !errors.Is(err, ErrNotFound) {
+		if _, err := db.File(ctx, st, bad); !errors.Is(err, central.ErrNotFound) {
 			t.Errorf("a file with the wrong hash was kept: %v", err)
 		}
 	})
@@ -275,11 +175,11 @@ func conformance(t *testing.T, open func(*testing.T) *DB) {
 		}
 		// Files first.
 		missing := push("2026001010000022", "001", "01", wire.File{SHA256: sumOf([]byte("never sent")), Size: 10, Name: "x.png", MediaType: "image/png"})
-		var mf *MissingFilesError
+		var mf *central.MissingFilesError
 		if _, err := db.Put(ctx, st, missing); !errors.As(err, &mf) || len(mf.Files) != 1 {
 			t.Errorf("a push before its files: %v", err)
 		}
-		if _, err := db.Get(ctx, "2026001010000022"); !errors.Is(err, ErrNotFound) {
+		if _, err := db.Get(ctx, "2026001010000022"); !errors.Is(err, central.ErrNotFound) {
 			t.Errorf("a push without its files was stored: %v", err)
 		}
 	})
@@ -315,7 +215,7 @@ func conformance(t *testing.T, open func(*testing.T) *DB) {
 	t.Run("list and manifest", func(t *testing.T) {
 		db := open(t)
 		f := upload(t, db, []byte("pág"))
-		for i, s := range []Principal{st, st, {Office: "002", Station: "01"}} {
+		for i, s := range []central.Principal{st, st, {Office: "002", Station: "01"}} {
 			upload(t, db, []byte("pág"), s)
 			p := push(fmt.Sprintf("2026%s%s00000%d2", s.Office, s.Station, i+1), s.Office, s.Station, f)
 			if i == 1 {
@@ -326,10 +226,10 @@ func conformance(t *testing.T, open func(*testing.T) *DB) {
 				t.Fatal(err)
 			}
 		}
-		all, _ := db.List(ctx, Filter{})
-		mine, _ := db.List(ctx, Filter{Office: "001", Station: "01"})
-		day, _ := db.List(ctx, Filter{Office: "001", Day: "2026-11-23"})
-		found, _ := db.List(ctx, Filter{Query: "QUEJA cobro"})
+		all, _ := db.List(ctx, central.Filter{})
+		mine, _ := db.List(ctx, central.Filter{Office: "001", Station: "01"})
+		day, _ := db.List(ctx, central.Filter{Office: "001", Day: "2026-11-23"})
+		found, _ := db.List(ctx, central.Filter{Query: "QUEJA cobro"})
 		if len(all) != 3 || len(mine) != 2 || len(day) != 1 || len(found) != 1 || found[0].Subject != "Queja por cobro" {
 			t.Errorf("list: all %d, mine %d, day %d, found %v", len(all), len(mine), len(day), found)
 		}

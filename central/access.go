@@ -1,4 +1,4 @@
-package server
+package central
 
 import "context"
 
@@ -56,4 +56,29 @@ func (d *DB) CanRead(ctx context.Context, p Principal, sum string) (bool, error)
 	err := d.readScan(ctx, `SELECT COUNT(*) FROM file_holders WHERE sha256 = ? AND office = ? AND station = ?`,
 		[]any{sum, p.Office, p.Station}, &n)
 	return n > 0, err
+}
+
+// Holder is a station that holds a document: it uploaded it whole, or it
+// came with one of its radicados.
+type Holder struct {
+	SHA256, Office, Station string
+}
+
+// Holders lists who holds the document with hash sum ("" for every
+// document), by document, office and station.
+func (d *DB) Holders(ctx context.Context, sum string) ([]Holder, error) {
+	rows, err := d.db.QueryContext(ctx, d.q(`SELECT sha256, office, station FROM file_holders WHERE ? = '' OR sha256 = ? ORDER BY 1, 2, 3`), sum, sum)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Holder
+	for rows.Next() {
+		var h Holder
+		if err := rows.Scan(&h.SHA256, &h.Office, &h.Station); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
 }

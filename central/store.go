@@ -1,4 +1,4 @@
-package server
+package central
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -70,6 +71,8 @@ type DB struct {
 
 	stmts sync.Map  // SQLite: prepared statements on wconn (and the read pool), by query
 	wconn *sql.Conn // SQLite: the committer's connection
+
+	dirs dirSyncer // flushes the folders of documents received together
 }
 
 // txStmt gives query prepared for tx: on SQLite a statement prepared once
@@ -336,6 +339,10 @@ func (d *DB) Close() error {
 	}
 	return err
 }
+
+// Dir is the data folder: the documents (files/), the uploads under way
+// (partial/) and, on SQLite, the database.
+func (d *DB) Dir() string { return filepath.Dir(d.files.partial) }
 
 // Ping checks the database answers.
 func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }
