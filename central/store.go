@@ -72,7 +72,8 @@ type DB struct {
 	stmts sync.Map  // SQLite: prepared statements on wconn (and the read pool), by query
 	wconn *sql.Conn // SQLite: the committer's connection
 
-	dirs dirSyncer // flushes the folders of documents received together
+	dirs dirSyncer     // flushes the folders of documents received together
+	cal  calendarCache // the organisation's calendar, read once
 }
 
 // txStmt gives query prepared for tx: on SQLite a statement prepared once
@@ -199,6 +200,10 @@ func Open(ctx context.Context, url, dir string) (*DB, error) {
 	if !d.postgres {
 		d.jobs, d.quit = make(chan job), make(chan struct{})
 		go d.committer()
+	}
+	if err := d.backfillWork(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("the departments' work of earlier radicados: %w", err)
 	}
 	return d, nil
 }
@@ -343,6 +348,10 @@ func (d *DB) Close() error {
 // Dir is the data folder: the documents (files/), the uploads under way
 // (partial/) and, on SQLite, the database.
 func (d *DB) Dir() string { return filepath.Dir(d.files.partial) }
+
+// SetClock sets the clock the store reads the time from, before it is
+// used: tests move it forward instead of waiting.
+func (d *DB) SetClock(now func() time.Time) { d.now = now }
 
 // Ping checks the database answers.
 func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }
@@ -777,9 +786,20 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, in putInput) (wir
 		}
 	}
 	annulled, reason := push.Annulled()
-	if annulled {
-		if _, err := tx.ExecContext(ctx, d.q(`UPDATE radicados SET annulled = 1, annul_reason = ? WHERE number = ? AND annulled = 0`), reason, r.Number); err != nil {
+	if res.Status == wire.Created {
+		if err := d.addWork(ctx, tx, r, false); err != nil {
 			return res, err
+		}
+	}
+	if annulled {
+		upd, err := tx.ExecContext(ctx, d.q(`UPDATE radicados SET annulled = 1, annul_reason = ? WHERE number = ? AND annulled = 0`), reason, r.Number)
+		if err != nil {
+			return res, err
+		}
+		if n, _ := upd.RowsAffected(); n == 1 {
+			if err := d.annulWork(ctx, tx, r.Number); err != nil {
+				return res, err
+			}
 		}
 	}
 	if res.Status == wire.Created {

@@ -38,13 +38,39 @@ func SQLite(t testing.TB) *central.DB {
 
 // Postgres gives a store in a fresh PostgreSQL database of its own.
 func Postgres(t testing.TB) *central.DB {
+	db, _ := PostgresRaw(t)
+	return db
+}
+
+// SQLiteRaw gives a store on SQLite and a connection of its own to the
+// same database, for a test to change behind the store's back.
+func SQLiteRaw(t testing.TB) (*central.DB, *sql.DB) {
 	t.Helper()
-	db, err := central.Open(context.Background(), PostgresURL(t), t.TempDir())
+	db := SQLite(t)
+	raw, err := sql.Open("sqlite", filepath.Join(db.Dir(), "server.db")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return db, raw
+}
+
+// PostgresRaw gives a store in a fresh PostgreSQL database and a
+// connection of its own to it.
+func PostgresRaw(t testing.TB) (*central.DB, *sql.DB) {
+	t.Helper()
+	url := PostgresURL(t)
+	db, err := central.Open(context.Background(), url, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return db, raw
 }
 
 var pgSeq struct {

@@ -1,0 +1,191 @@
+package central
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/radicador/radicador/calendar"
+)
+
+// The organisation's calendar on the server: Colombia's holiday rules, the
+// extra non-working days and office hours of its settings, in its time
+// zone. A radicado's light comes from it: green; yellow when 40 % of its
+// term or less remains; red at 20 % or less, and overdue (Orfeo's rule),
+// the days counted in business days.
+
+// Light is a radicado's traffic light on its term.
+type Light string
+
+// The lights; an answered, archived or annulled radicado, or one without a
+// term, has none.
+const (
+	Green  Light = "green"
+	Yellow Light = "yellow"
+	Red    Light = "red"
+)
+
+// Settings of the calendar.
+const (
+	settingHours    = "hours"     // HH:MM-HH:MM
+	settingClosures = "closures"  // JSON list of calendar.Closure
+	settingZone     = "time_zone" // an IANA name
+	defaultZone     = "America/Bogota"
+)
+
+type calendarCache struct {
+	mu  sync.Mutex
+	cal *calendar.Calendar
+	loc *time.Location
+}
+
+// Calendar gives the organisation's calendar and time zone.
+func (d *DB) Calendar(ctx context.Context) (*calendar.Calendar, *time.Location, error) {
+	d.cal.mu.Lock()
+	defer d.cal.mu.Unlock()
+	if d.cal.cal != nil {
+		return d.cal.cal, d.cal.loc, nil
+	}
+	settings := map[string]string{}
+	rows, err := d.db.QueryContext(ctx, d.q(`SELECT key, value FROM settings WHERE key IN (?, ?, ?)`), settingHours, settingClosures, settingZone)
+	if err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		settings[k] = v
+	}
+	rows.Close()
+	hours := "08:00-17:00"
+	if v, ok := settings[settingHours]; ok {
+		hours = v
+	}
+	h, err := calendar.ParseHours(hours)
+	if err != nil {
+		return nil, nil, err
+	}
+	var closures []calendar.Closure
+	if v := settings[settingClosures]; v != "" {
+		if err := json.Unmarshal([]byte(v), &closures); err != nil {
+			return nil, nil, fmt.Errorf("setting %s: %w", settingClosures, err)
+		}
+	}
+	cal, err := calendar.New(calendar.Colombia(), closures, h)
+	if err != nil {
+		return nil, nil, err
+	}
+	zone := defaultZone
+	if v := settings[settingZone]; v != "" {
+		zone = v
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc = time.FixedZone("COT", -5*3600) // Colombia keeps no summer time
+	}
+	d.cal.cal, d.cal.loc = cal, loc
+	return cal, loc, nil
+}
+
+// Today gives the organisation's date now.
+func (d *DB) Today(ctx context.Context) (calendar.Date, error) {
+	_, loc, err := d.Calendar(ctx)
+	if err != nil {
+		return calendar.Date{}, err
+	}
+	return calendar.DateOf(d.now().In(loc)), nil
+}
+
+// term is what a due date means: how many business days the term has, and
+// the days its light turns yellow and red.
+type term struct {
+	days            int
+	yellowOn, redOn calendar.Date
+	noTerm          bool
+}
+
+// termOf works out the term of a radicado received at received and due on
+// due (the zero Date: no term).
+func termOf(cal *calendar.Calendar, received time.Time, due calendar.Date) (term, error) {
+	if due.IsZero() {
+		return term{noTerm: true}, nil
+	}
+	filed, err := cal.FilingDay(received)
+	if err != nil {
+		return term{}, err
+	}
+	var t term
+	// The business days of the term: those after the filing day, up to the
+	// due date.
+	for d := filed; d.Before(due); {
+		if d, err = cal.NextBusinessDay(d); err != nil {
+			return term{}, err
+		}
+		if !due.Before(d) {
+			t.days++
+		}
+	}
+	t.yellowOn = turnsOn(cal, filed, due, t.days*40/100)
+	t.redOn = turnsOn(cal, filed, due, t.days*20/100)
+	return t, nil
+}
+
+// turnsOn gives the first day on which at most left business days remain
+// before due: the (left+1)-th business day counting back from due (due
+// itself the first), and never before the filing day.
+func turnsOn(cal *calendar.Calendar, filed, due calendar.Date, left int) calendar.Date {
+	d, n := due, 0
+	for filed.Before(d) {
+		if cal.IsBusinessDay(d) {
+			n++
+			if n == left+1 {
+				return d
+			}
+		}
+		d = d.AddDays(-1)
+	}
+	return filed
+}
+
+// DaysLeft gives the business days from asOf to due: those after asOf up
+// to due; negative, the business days overdue.
+func DaysLeft(cal *calendar.Calendar, asOf, due calendar.Date) int {
+	n := 0
+	switch {
+	case asOf.Before(due):
+		for d := asOf; d.Before(due); {
+			d = d.AddDays(1)
+			if cal.IsBusinessDay(d) {
+				n++
+			}
+		}
+	case due.Before(asOf):
+		for d := due; d.Before(asOf); {
+			d = d.AddDays(1)
+			if cal.IsBusinessDay(d) {
+				n--
+			}
+		}
+	}
+	return n
+}
+
+// lightOn gives the light of an open radicado on day asOf.
+func lightOn(asOf calendar.Date, yellowOn, redOn string) Light {
+	if redOn == "" {
+		return ""
+	}
+	day := asOf.String()
+	switch {
+	case redOn <= day:
+		return Red
+	case yellowOn <= day:
+		return Yellow
+	}
+	return Green
+}
