@@ -5,9 +5,10 @@
 DEPS_BUILD := gcc pkg-config tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng \
 	libtesseract-dev libleptonica-dev libsane-dev sane-utils libgl1-mesa-dev xorg-dev wspanish
 # Tests also use a virtual display, poppler's PDF tools, sane-airscan
-# (a real eSCL client for the scanner simulator), and iproute2 for the
-# network namespaces of the emulated branch link.
-DEPS_TEST := $(DEPS_BUILD) xvfb xauth poppler-utils sane-airscan postgresql cups cups-client iproute2
+# (a real eSCL client for the scanner simulator), iproute2 for the
+# network namespaces of the emulated branch link, and Chromium for the
+# console's tests in a real browser.
+DEPS_TEST := $(DEPS_BUILD) xvfb xauth poppler-utils sane-airscan postgresql cups cups-client iproute2 chromium
 # The branch-link benchmark compares sync with curl.
 DEPS_BENCH := $(DEPS_BUILD) iproute2 curl
 
@@ -44,7 +45,7 @@ test: deps-test
 	else echo "No test letters at ../shared/corpus/letters: the accuracy tests are skipped"; fi; \
 	RADICADOR_STRICT=1 RADICADOR_TEST_PG="$$url" RADICADOR_CORPUS="$$corpus" $(GO) test -timeout 30m ./...; status=$$?; \
 	sh scripts/pg-test.sh stop $$pg; exit $$status
-	$(GO) test -race -short -skip 'TestCrash$$' ./station/ ./store/ ./sync/... ./ui/ ./capture/
+	$(GO) test -race -short -skip 'TestCrash$$' ./station/ ./store/ ./sync/... ./ui/ ./capture/ ./central/... ./console/
 	$(GO) test -run '^$$' -fuzz FuzzPushCheck -fuzztime 10s ./sync/wire/
 	$(GO) test -run '^$$' -fuzz FuzzChunkHeaders -fuzztime 10s ./sync/server/
 	GOOS=windows GOARCH=amd64 $(GO) build ./scan/... ./printer/... ./label/ ./capture/

@@ -720,8 +720,8 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 				if err != nil {
 					return err
 				}
-				_, loc, _ := d.Calendar(ctx)
-				answered = calendar.DateOf(t.In(loc))
+				_, zone, _ := d.Calendar(ctx)
+				answered = calendar.DateOf(t.In(zone))
 				a.Channel = "salida"
 			case a.Channel == "email" && a.By == "":
 				if answered, err = calendar.ParseDate(a.At); err != nil || answered.String() != a.At {
@@ -733,7 +733,8 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 			default:
 				return fmt.Errorf("%w: answer with {\"by\": salida} or {\"channel\": \"email\", \"at\": date}", ErrInvalid)
 			}
-			if answered.Before(calendar.DateOf(it.ReceivedAt)) {
+			_, loc, _ := d.Calendar(ctx)
+			if answered.Before(calendar.DateOf(it.ReceivedAt.In(loc))) {
 				return fmt.Errorf("%w: answered on %s, before the radicado arrived", ErrInvalid, answered)
 			}
 			_, err = d.txExec(ctx, tx, `UPDATE work SET state = ?, answered_at = ?, answer_by = ?, answer_channel = ?, updated_at = ? WHERE number = ?`,

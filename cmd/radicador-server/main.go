@@ -1,6 +1,7 @@
-// Command radicador-server is the central server the stations sync to:
-// "serve" runs it; "station" and "admin" enrol stations and
-// administrators.
+// Command radicador-server is the central server: the stations sync to it,
+// and the departments work their radicados in its console. "serve" runs
+// it; "station" and "admin" enrol stations and API administrators; "dept"
+// and "user" manage the console's people; "verify" checks its journal.
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -21,23 +23,30 @@ import (
 	"text/tabwriter"
 
 	"github.com/radicador/radicador/central"
+	"github.com/radicador/radicador/console"
 	"github.com/radicador/radicador/sync/server"
+	"github.com/radicador/radicador/sync/wire"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 const usage = `Radicador central server.
 
 Usage:
-  radicador-server serve [--listen ADDR] [--db URL] [--data DIR] [--tls-cert FILE --tls-key FILE]
+  radicador-server serve [--listen ADDR] [--db URL] [--data DIR] [--tls-cert FILE --tls-key FILE] [--secure-cookies]
   radicador-server station add --office CODE --station CODE [--db URL] [--data DIR]
   radicador-server station revoke --office CODE --station CODE
   radicador-server station list
   radicador-server admin add --name NAME
   radicador-server config                       the organisation's settings
   radicador-server config set pattern PATTERN   the number pattern stations use
+  radicador-server dept add --code CODE --name NAME [--head USER]    (dept set, dept list)
+  radicador-server user add --name NAME --role funcionario|jefe|supervisor|admin [--dept CODE]
+                   [--full-name NAME] [--email ADDR] [--lang es|en] [--password-stdin]
+  radicador-server user password NAME [--password-stdin]   user disable NAME   user token NAME   user list
+  radicador-server verify                       check the console's journal, entry by entry
 
 serve's limits (defaults in brackets; see the README):
   --max-file BYTES [512 MiB]  --partial-quota BYTES [2 GiB] and --partials N [100]: a station's unfinished uploads
@@ -50,7 +59,7 @@ it, an SQLite file in --data. Several instances on one PostgreSQL database
 share one --data folder (a network volume).
 `
 
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
@@ -67,6 +76,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = adminAdd(ctx, args[2:], stdout)
 	case args[0] == "config":
 		err = config(ctx, args[1:], stdout)
+	case args[0] == "dept" && len(args) > 1:
+		err = dept(ctx, args[1], args[2:], stdout)
+	case args[0] == "user" && len(args) > 1:
+		err = users(ctx, args[1], args[2:], stdin, stdout)
+	case args[0] == "verify":
+		err = verify(ctx, args[1:], stdout)
 	default:
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -111,6 +126,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	listen := fs.String("listen", "127.0.0.1:8390", "address to listen on")
 	cert := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key the server speaks HTTPS")
 	key := fs.String("tls-key", "", "TLS private key (PEM)")
+	secure := fs.Bool("secure-cookies", false, "mark the console's cookies Secure (behind a proxy that speaks HTTPS; with --tls-cert always)")
 	d := server.DefaultLimits
 	limits := d
 	fs.Int64Var(&limits.MaxFile, "max-file", d.MaxFile, "largest file accepted, in bytes")
@@ -150,7 +166,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log.Info("listening", "addr", l.Addr().String(), "tls", *cert != "")
-	return server.New(db, log, limits).Serve(ctx, l, server.ServeOptions{TLSCert: *cert, TLSKey: *key})
+	api := server.New(db, log, limits)
+	con, err := console.New(db, console.Options{SecureCookies: *secure || *cert != "", Log: log})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle(wire.APIPrefix+"/", api.Handler())
+	con.Mount(mux)
+	return api.Serve(ctx, l, server.ServeOptions{TLSCert: *cert, TLSKey: *key, Handler: mux})
 }
 
 // config shows or sets the organisation's settings kept by the server.

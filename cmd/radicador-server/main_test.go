@@ -36,11 +36,23 @@ import (
 // tests can run it as a process and send it signals.
 const asMainEnv = "RADICADOR_SERVER_TEST_AS_MAIN"
 
-func TestMain(m *testing.M) { cmdtest.Main(m, asMainEnv, run) }
+func TestMain(m *testing.M) { cmdtest.Main(m, asMainEnv, withStdin) }
+
+// withStdin is run with the process's standard input.
+func withStdin(args []string, stdout, stderr io.Writer) int {
+	return run(args, os.Stdin, stdout, stderr)
+}
 
 type result = cmdtest.Result
 
-func cli(args ...string) result { return cmdtest.Call(run, args...) }
+func cli(args ...string) result { return cmdtest.Call(withStdin, args...) }
+
+// cliIn runs the program with stdin as its standard input.
+func cliIn(stdin string, args ...string) result {
+	return cmdtest.Call(func(args []string, stdout, stderr io.Writer) int {
+		return run(args, strings.NewReader(stdin), stdout, stderr)
+	}, args...)
+}
 
 var tokenRE = regexp.MustCompile(`rdc_[A-Za-z0-9_-]{43}`)
 

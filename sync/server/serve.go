@@ -15,6 +15,9 @@ type ServeOptions struct {
 	// ShutdownGrace is how long the requests under way may take to finish
 	// once ctx ends (default 30 s).
 	ShutdownGrace time.Duration
+	// Handler is what is served: the API's routes when nil (the server
+	// program adds the console's beside them).
+	Handler http.Handler
 }
 
 // Serve answers the API on l until ctx ends, then stops taking
@@ -25,8 +28,12 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, opt ServeOptions) er
 	if opt.ShutdownGrace <= 0 {
 		opt.ShutdownGrace = 30 * time.Second
 	}
+	h := opt.Handler
+	if h == nil {
+		h = s.Handler()
+	}
 	srv := &http.Server{
-		Handler:           s.Handler(),
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		// Bodies and answers have deadlines of their own, from their
 		// length (guard, getFile).
