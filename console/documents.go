@@ -17,9 +17,9 @@ import (
 	_ "image/gif" // decoders of the page images
 	_ "image/png"
 
-	_ "golang.org/x/image/bmp"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	_ "golang.org/x/image/bmp"
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/tiff"
 

@@ -329,7 +329,7 @@ func (c *Console) showRadicado(w http.ResponseWriter, r *http.Request, code int,
 		return
 	}
 	d := radicadoData{R: c.rowOf(t, it, loc), Kind: t.T(fmt.Sprintf("kind.%d", it.Kind)), CanAct: !it.Copied && it.State != "salida",
-		Open: slices.Contains([]string{central.StateNew, central.StateAssigned, central.StateWorking, central.StateReturned}, it.State),
+		Open:    slices.Contains([]string{central.StateNew, central.StateAssigned, central.StateWorking, central.StateReturned}, it.State),
 		HasTerm: it.Due != "", Extended: it.Extended}
 	if held.Annulled {
 		d.Annulled = t.T("rad.annulled", "R", held.AnnulReason)
