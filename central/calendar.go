@@ -2,8 +2,6 @@ package central
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"sync"
 	"time"
 
@@ -29,9 +27,8 @@ const (
 
 // Settings of the calendar.
 const (
-	settingHours    = "hours"     // HH:MM-HH:MM
-	settingClosures = "closures"  // JSON list of calendar.Closure
-	settingZone     = "time_zone" // an IANA name
+	settingHours = "hours"     // HH:MM-HH:MM
+	settingZone  = "time_zone" // an IANA name
 	defaultZone     = "America/Bogota"
 )
 
@@ -49,7 +46,7 @@ func (d *DB) Calendar(ctx context.Context) (*calendar.Calendar, *time.Location, 
 		return d.cal.cal, d.cal.loc, nil
 	}
 	settings := map[string]string{}
-	rows, err := d.db.QueryContext(ctx, d.q(`SELECT key, value FROM settings WHERE key IN (?, ?, ?)`), settingHours, settingClosures, settingZone)
+	rows, err := d.db.QueryContext(ctx, d.q(`SELECT key, value FROM settings WHERE key IN (?, ?)`), settingHours, settingZone)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -70,11 +67,9 @@ func (d *DB) Calendar(ctx context.Context) (*calendar.Calendar, *time.Location, 
 	if err != nil {
 		return nil, nil, err
 	}
-	var closures []calendar.Closure
-	if v := settings[settingClosures]; v != "" {
-		if err := json.Unmarshal([]byte(v), &closures); err != nil {
-			return nil, nil, fmt.Errorf("setting %s: %w", settingClosures, err)
-		}
+	closures, err := d.closuresOf(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
 	cal, err := calendar.New(calendar.Colombia(), closures, h)
 	if err != nil {

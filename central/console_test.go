@@ -13,6 +13,7 @@ import (
 	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/central/centraltest"
+	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/sync/wire"
 )
 
@@ -365,8 +366,11 @@ func consoleSuite(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB), ki
 		}
 		// Informed, caro sees it as a copy, and may not act on it.
 		must("beto", "inform", central.Action{Users: []string{"caro"}, Note: "para su conocimiento"})
-		if got := o.inbox(t, "caro", central.InboxFilter{}); len(got) != 1 {
-			t.Errorf("caro's inbox with the copy: %v", got)
+		if got := o.inbox(t, "caro", central.InboxFilter{}); len(got) != 0 {
+			t.Errorf("a copy among the department's own: %v", got)
+		}
+		if got := o.inbox(t, "caro", central.InboxFilter{Queue: "copies"}); len(got) != 1 {
+			t.Errorf("caro's copies: %v", got)
 		}
 		if it, err := o.db.Work(ctx, o.users["caro"], n); err != nil || !it.Copied {
 			t.Errorf("the copy: %+v %v", it, err)
@@ -462,4 +466,78 @@ func consoleSuite(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB), ki
 			})
 		}
 	})
+}
+
+func TestOrgConfigSQLite(t *testing.T)     { orgConfig(t, centraltest.SQLiteRaw) }
+func TestOrgConfigPostgreSQL(t *testing.T) { orgConfig(t, centraltest.PostgresRaw) }
+
+// orgConfig: the organisation's configuration, each change a new version
+// in the journal, and the server's own calendar following it.
+func orgConfig(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB)) {
+	ctx := context.Background()
+	o := newOrg(t, open)
+	first, err := o.db.OrgConfig(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Types) != 9 || first.Depts["GC"] != "Gestión de Clientes" || first.Pattern != "{year}{office:3}{station:2}{seq:6}{kind}" || first.Hours != "08:00-17:00" {
+		t.Errorf("the first configuration: %+v", first)
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"a type code with capitals", o.db.SetDocType(ctx, "admin", radicado.DocType{Code: "Peticion", Name: "x", Days: 5})},
+		{"a term of a year and more", o.db.SetDocType(ctx, "admin", radicado.DocType{Code: "x", Name: "x", Days: 400})},
+		{"a route of no type", o.db.SetRoute(ctx, "admin", "nada", "GC")},
+		{"a route to no department", o.db.SetRoute(ctx, "admin", "peticion", "XX")},
+		{"hours backwards", o.db.SetOrgSetting(ctx, "admin", "hours", "17:00-08:00")},
+		{"a zone that is not", o.db.SetOrgSetting(ctx, "admin", "time_zone", "Marte/Olympus")},
+		{"a setting that is not", o.db.SetOrgSetting(ctx, "admin", "color", "azul")},
+	} {
+		if !errors.Is(tc.err, central.ErrInvalid) {
+			t.Errorf("%s: %v", tc.name, tc.err)
+		}
+	}
+	day := calendar.Date{Year: 2026, Month: 12, Day: 11}
+	for _, err := range []error{
+		o.db.SetDocType(ctx, "admin", radicado.DocType{Code: "peticion", Name: "Derecho de petición", Days: 20}),
+		o.db.SetDocType(ctx, "admin", radicado.DocType{Code: "garantia", Name: "Reclamo de garantía", Days: 8}),
+		o.db.SetRoute(ctx, "admin", "garantia", "GC"),
+		o.db.SetClosure(ctx, "admin", day, "Aniversario del municipio"),
+		o.db.SetOrgSetting(ctx, "admin", "organization", "Alcaldía de Ejemplo"),
+		o.db.SetOrgSetting(ctx, "admin", "hours", "07:00-16:00"),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, _ := o.db.OrgConfig(ctx)
+	if cfg.Version != first.Version+6 || cfg.Organization != "Alcaldía de Ejemplo" || cfg.Hours != "07:00-16:00" || cfg.Routes["garantia"] != "GC" ||
+		len(cfg.Closures) != 1 || cfg.Closures[0].Date != day || len(cfg.Types) != 10 {
+		t.Errorf("after the changes (version %d → %d): %+v", first.Version, cfg.Version, cfg)
+	}
+	// The server's calendar takes the closure at once: a radicado due on
+	// 15 December has a business day less left from the 9th.
+	o.entrada(t, "2026001010000012", "GC", "Solicitud")
+	items, _, _ := o.db.Inbox(ctx, o.users["ana"], central.InboxFilter{AsOf: calendar.Date{Year: 2026, Month: 12, Day: 9}})
+	if len(items) != 1 || items[0].DaysLeft == nil || *items[0].DaysLeft != 3 {
+		t.Errorf("days left from 9 December with the 11th closed: %v", items)
+	}
+	if err := o.db.SetClosure(ctx, "admin", day, ""); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, _ := o.db.OrgConfig(ctx); len(cfg.Closures) != 0 {
+		t.Errorf("a closure taken away: %v", cfg.Closures)
+	}
+	entries, _ := o.db.JournalSince(ctx, 0, 1000)
+	n := 0
+	for _, e := range entries {
+		if strings.HasPrefix(e.Action, "config.") || e.Action == "dept.set" {
+			n++
+		}
+	}
+	if n != 9 { // two departments, six changes, the closure taken away
+		t.Errorf("%d configuration entries in the journal", n)
+	}
 }

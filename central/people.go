@@ -125,7 +125,7 @@ func (d *DB) AddDept(ctx context.Context, actor string, dept Dept) error {
 			ON CONFLICT (code) DO UPDATE SET name = excluded.name, head = excluded.head`, dept.Code, dept.Name, dept.Head, d.stamp()); err != nil {
 			return err
 		}
-		return d.appendJournal(ctx, tx, actor, "dept.set", "", dept)
+		return d.configChanged(ctx, tx, actor, "dept.set", dept)
 	})
 }
 

@@ -396,8 +396,20 @@ func (d *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("schema: %w", err)
 	}
 	defer tx.Rollback()
+	before, err := migrate.Version(ctx, tx, dialect)
+	if err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
 	if _, err := migrate.Apply(ctx, tx, dialect, steps, "the server's database"); err != nil {
 		return fmt.Errorf("schema: %w", err)
+	}
+	if before < 6 {
+		// The document types begin as the law has them (Ley 1755).
+		for _, t := range radicado.DefaultTypes() {
+			if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO doc_types (code, name, days) VALUES (?, ?, ?)`), t.Code, t.Name, t.Days); err != nil {
+				return fmt.Errorf("schema: %w", err)
+			}
+		}
 	}
 	// The pattern's row exists from the start, so that a push can lock it
 	// while it numbers (put) and a change of pattern waits for it.
@@ -660,9 +672,11 @@ func (d *DB) SetPattern(ctx context.Context, pattern string) error {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, d.q(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
-			settingPattern, pat.String())
-		return err
+		if _, err = tx.ExecContext(ctx, d.q(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
+			settingPattern, pat.String()); err != nil {
+			return err
+		}
+		return d.configChanged(ctx, tx, "cli", "config.pattern", map[string]string{"pattern": pat.String()})
 	})
 }
 

@@ -226,7 +226,7 @@ func isOpen(state string) bool {
 
 // InboxFilter selects radicados of the inbox.
 type InboxFilter struct {
-	Queue  string // "" the user's (a department's, or all for a supervisor), "mine", "copies", "unrouted" (no department)
+	Queue  string // "" the department's (all for a supervisor), "mine", "copies" (informed), "unrouted" (no department: supervisors)
 	State  string // a state, "" for those still open, "all"
 	Type   string
 	Light  Light
@@ -302,8 +302,8 @@ func visible(u User) (string, []any) {
 }
 
 // Inbox gives the radicados of u's inbox that f selects, most urgent
-// first (the nearest due date; those without a term last), then newest;
-// and whether there are more.
+// first (the nearest due date; those without a term last), then newest
+// (a search: newest first); and whether there are more.
 func (d *DB) Inbox(ctx context.Context, u User, f InboxFilter) ([]Item, bool, error) {
 	if err := f.Check(); err != nil {
 		return nil, false, err
@@ -320,27 +320,30 @@ func (d *DB) Inbox(ctx context.Context, u User, f InboxFilter) ([]Item, bool, er
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
-	cond, args := visible(u)
-	where := []string{cond}
-	switch f.Queue {
-	case "mine":
+	// Each queue is a condition an index serves: a department's own
+	// radicados (its copies have their queue), those assigned to the user,
+	// those copied to them, those of no department.
+	var where []string
+	var args []any
+	switch {
+	case f.Queue == "mine":
 		where, args = append(where, "w.assignee = ?"), append(args, u.ID)
-	case "copies":
+	case f.Queue == "copies":
 		where, args = append(where, "w.number IN (SELECT number FROM copies WHERE user_id = ? OR dept = ?)"), append(args, u.ID, u.Dept)
-	case "unrouted":
+	case f.Queue == "unrouted" && !u.Role.SeesAll():
+		return nil, false, nil // routing is the supervisors'
+	case f.Queue == "unrouted":
 		where = append(where, "w.dept = ''")
+	case !u.Role.SeesAll():
+		where, args = append(where, "w.dept = ?"), append(args, u.Dept)
 	}
 	switch {
 	case f.State == "all":
-		where = append(where, "w.state <> ?")
-		args = append(args, StateAnnulled)
+		where, args = append(where, "w.state <> ?"), append(args, StateAnnulled)
 	case f.State != "":
 		where, args = append(where, "w.state = ?"), append(args, f.State)
 	default:
-		where = append(where, "w.state IN (?, ?, ?, ?)")
-		for _, s := range openStates {
-			args = append(args, s)
-		}
+		where = append(where, "w.open = 1")
 	}
 	day := f.AsOf.String()
 	switch f.Light {
@@ -352,10 +355,7 @@ func (d *DB) Inbox(ctx context.Context, u User, f InboxFilter) ([]Item, bool, er
 		where, args = append(where, "w.yellow_on > ?"), append(args, day)
 	}
 	if f.Light != "" && f.State != "" { // lights are of open radicados only
-		where = append(where, "w.state IN (?, ?, ?, ?)")
-		for _, s := range openStates {
-			args = append(args, s)
-		}
+		where = append(where, "w.open = 1")
 	}
 	if f.Type != "" {
 		where, args = append(where, "r.doc_type = ?"), append(args, f.Type)
@@ -373,25 +373,34 @@ func (d *DB) Inbox(ctx context.Context, u User, f InboxFilter) ([]Item, bool, er
 		to, _ := calendar.ParseDate(f.To)
 		where, args = append(where, "w.received_at < ?"), append(args, to.AddDays(1).String())
 	}
+	if len(where) == 0 {
+		where = append(where, "1 = 1")
+	}
+	// The inbox comes most urgent first; a search, newest first (the full
+	// text index gives its matches in that order, and the first page is
+	// found without reading them all).
+	from := `work w JOIN radicados r ON r.number = w.number`
+	order := `w.sort_due, w.received_at DESC`
 	if w := words(f.Query); len(w) > 0 {
+		terms := make([]string, len(w))
 		if d.postgres {
-			terms := make([]string, len(w))
 			for i, x := range w {
 				terms[i] = x + ":*"
 			}
 			where, args = append(where, "r.search @@ to_tsquery('spanish', ?)"), append(args, strings.Join(terms, " & "))
+			order = `w.received_at DESC`
 		} else {
-			terms := make([]string, len(w))
 			for i, x := range w {
 				terms[i] = `"` + x + `"*`
 			}
-			where, args = append(where, "r.rowid IN (SELECT rowid FROM radicados_fts WHERE radicados_fts MATCH ?)"), append(args, strings.Join(terms, " "))
+			from = `radicados_fts f JOIN radicados r ON r.rowid = f.rowid JOIN work w ON w.number = r.number`
+			where, args = append(where, "radicados_fts MATCH ?"), append(args, strings.Join(terms, " "))
+			order = `f.rowid DESC`
 		}
 	}
-	query := `SELECT ` + itemColumns + `, (rd.user_id IS NULL) FROM work w JOIN radicados r ON r.number = w.number
+	query := `SELECT ` + itemColumns + `, (rd.user_id IS NULL) FROM ` + from + `
 		LEFT JOIN users a ON a.id = w.assignee LEFT JOIN work_reads rd ON rd.number = w.number AND rd.user_id = ?
-		WHERE ` + strings.Join(where, " AND ") + `
-		ORDER BY CASE WHEN w.due = '' THEN 1 ELSE 0 END, w.due, w.received_at DESC, w.number LIMIT ? OFFSET ?`
+		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
 	args = append([]any{u.ID}, args...)
 	args = append(args, f.Limit+1, f.Offset)
 	rows, err := d.db.QueryContext(ctx, d.q(query), args...)

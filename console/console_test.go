@@ -418,8 +418,21 @@ func TestAPI(t *testing.T) {
 		"X-CSRF-Token", b.csrf); resp.StatusCode != 200 {
 		t.Errorf("a session's POST with its CSRF header: %d %s", resp.StatusCode, body)
 	}
-	// The stations' API is still there, beside the console's.
+	// The stations' API is still there, beside the console's, and one
+	// document describes both.
 	if resp, _ := call("GET", "/api/v1/health", "", ""); resp.StatusCode != 200 {
 		t.Errorf("health: %d", resp.StatusCode)
+	}
+	_, doc := call("GET", "/api/v1/openapi.json", "", "")
+	var api struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(doc, &api); err != nil {
+		t.Fatal(err)
+	}
+	for path, method := range map[string]string{"/inbox": "get", "/inbox/{number}": "get", "/radicados/{number}/{action}": "post", "/depts": "get"} {
+		if _, ok := api.Paths[path][method]; !ok {
+			t.Errorf("the OpenAPI document lacks %s %s", method, path)
+		}
 	}
 }

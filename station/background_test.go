@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/internal/fixture"
 	"github.com/radicador/radicador/radicado"
@@ -215,5 +217,99 @@ func TestEnrolTakesThePattern(t *testing.T) {
 	}
 	if _, err := used.Sync.Enroll(ctx, srv.URL, "tok"); err == nil || used.Sync.Server() != "" {
 		t.Errorf("a station that numbered with another pattern enrolled: %v", err)
+	}
+}
+
+// TestCentralConfig: the organisation's configuration comes from the
+// server at each sync round when it is newer, becomes read-only on the
+// station (its own settings stay its own), makes the due dates, and stays
+// while the server is away.
+func TestCentralConfig(t *testing.T) {
+	ctx := context.Background()
+	hub := servertest.New(t)
+	srv := httptest.NewServer(hub.API)
+	defer srv.Close()
+	hub.Enrol(t, "001", "01", "tok")
+	for _, err := range []error{
+		hub.DB.AddDept(ctx, "admin", central.Dept{Code: "GC", Name: "Gestión de Clientes"}),
+		hub.DB.SetDocType(ctx, "admin", radicado.DocType{Code: "peticion", Name: "Derecho de petición", Days: 20}),
+		hub.DB.SetDocType(ctx, "admin", radicado.DocType{Code: "garantia", Name: "Reclamo de garantía", Days: 8}),
+		hub.DB.SetRoute(ctx, "admin", "garantia", "GC"),
+		hub.DB.SetClosure(ctx, "admin", calendar.Date{Year: 2026, Month: 12, Day: 11}, "Aniversario del municipio"),
+		hub.DB.SetOrgSetting(ctx, "admin", "organization", "Alcaldía de Ejemplo"),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := station.Open(ctx, t.TempDir(), station.Options{Actor: "v1", Clock: func() time.Time { return time.Date(2026, 11, 30, 10, 0, 0, 0, time.Local) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Sync.Enroll(ctx, srv.URL, "tok"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Sync.Once(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := hub.DB.OrgConfig(ctx)
+	cfg, err := st.Settings.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := st.Settings.CentralVersion(ctx); v != want.Version {
+		t.Errorf("the station has version %d, the server %d", v, want.Version)
+	}
+	if cfg.Organization != "Alcaldía de Ejemplo" || cfg.Depts["GC"] != "Gestión de Clientes" || cfg.Routes["garantia"] != "GC" || len(cfg.Closures) != 1 {
+		t.Errorf("the station's configuration: %+v", cfg)
+	}
+	// The organisation's settings are read-only here; the station's own are not.
+	term := "5"
+	if err := st.Settings.Set(ctx, map[string]*string{"term.peticion": &term}); err == nil || !strings.Contains(err.Error(), "central server") {
+		t.Errorf("changing a term on an enrolled station: %v", err)
+	}
+	lang := "en"
+	if err := st.Settings.Set(ctx, map[string]*string{station.KeyLanguage: &lang}); err != nil {
+		t.Errorf("the station's own setting: %v", err)
+	}
+	// A petition received on Monday 30 November is due 20 business days
+	// on: past 8 and 25 December (holidays) and 11 December (the closure).
+	p := fixture.PNG(t, t.TempDir(), "p.png", "carta")
+	rec, err := st.Records.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Solicitud", Files: []string{p}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Due.String() != "2026-12-31" {
+		t.Errorf("due %s with the central term and closure, want 2026-12-31", rec.Due)
+	}
+	// Nothing new: nothing taken again.
+	before, _ := st.Records.Audit(ctx, 0, 100000)
+	if _, err := st.Sync.Once(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := st.Records.Audit(ctx, 0, 100000)
+	if len(after) != len(before) {
+		t.Errorf("an unchanged configuration was taken again: %d audit entries more", len(after)-len(before))
+	}
+	// The server away, the station keeps what it had; back, the next
+	// version comes.
+	srv.Close()
+	if _, err := st.Sync.Once(ctx, ""); err == nil {
+		t.Error("a sync round with the server away")
+	}
+	if c, _ := st.Settings.Config(ctx); c.Organization != "Alcaldía de Ejemplo" {
+		t.Errorf("offline: %+v", c)
+	}
+	srv2 := httptest.NewServer(hub.API)
+	defer srv2.Close()
+	if err := hub.DB.SetDocType(ctx, "admin", radicado.DocType{Code: "peticion", Name: "Derecho de petición", Days: 15}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Sync.Once(ctx, srv2.URL); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := st.Settings.CentralVersion(ctx); v != want.Version+1 {
+		t.Errorf("version %d after the change, want %d", v, want.Version+1)
 	}
 }

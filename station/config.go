@@ -260,6 +260,9 @@ func (s *Settings) Set(ctx context.Context, changes map[string]*string) error {
 	return s.store.UpdateSettings(ctx, s.actor, func(settings map[string]string) error {
 		for _, k := range slices.Sorted(maps.Keys(changes)) {
 			v := changes[k]
+			if version := settings[KeyCentralVersion]; version != "" && centralKey(k) {
+				return fmt.Errorf("%s is the organisation's, set on the central server (configuration version %s): change it there", k, version)
+			}
 			if !knownKey(k) {
 				var known []string
 				for _, kv := range Keys() {

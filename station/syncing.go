@@ -145,7 +145,17 @@ func (s *Syncing) Once(ctx context.Context, server string) (client.Report, error
 	if err != nil {
 		return client.Report{}, err
 	}
-	return c.Sync(ctx)
+	return s.round(ctx, c)
+}
+
+// round sends what is pending, then takes the organisation's configuration
+// when the server has a newer one.
+func (s *Syncing) round(ctx context.Context, c *client.Client) (client.Report, error) {
+	rep, err := c.Sync(ctx)
+	if err != nil {
+		return rep, err
+	}
+	return rep, s.takeConfig(ctx, c)
 }
 
 // DayEnd syncs, then sends the day's manifest, with the head of the audit
@@ -251,7 +261,7 @@ func (s *Syncing) loop(ctx context.Context, opt SyncOptions, report func(SyncEve
 		case err != nil:
 			ev.Err = err
 		default:
-			ev.Report, ev.Err = c.Sync(ctx)
+			ev.Report, ev.Err = s.round(ctx, c)
 		}
 		if ctx.Err() != nil {
 			return

@@ -18,12 +18,15 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 
+	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/console"
+	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/sync/server"
 	"github.com/radicador/radicador/sync/wire"
 )
@@ -40,8 +43,13 @@ Usage:
   radicador-server station revoke --office CODE --station CODE
   radicador-server station list
   radicador-server admin add --name NAME
-  radicador-server config                       the organisation's settings
+  radicador-server config                       the organisation's configuration, as stations take it
   radicador-server config set pattern PATTERN   the number pattern stations use
+  radicador-server config set organization|hours|time_zone VALUE
+  radicador-server config set login.max_failures|login.lock_minutes|session.hours|session.idle_minutes N
+  radicador-server config type CODE NAME [DAYS]  a document type and its term (business days)
+  radicador-server config route TYPE DEPT       where letters of a type go
+  radicador-server config closed YYYY-MM-DD [REASON]   an extra non-working day (no reason: not any more)
   radicador-server dept add --code CODE --name NAME [--head USER]    (dept set, dept list)
   radicador-server user add --name NAME --role funcionario|jefe|supervisor|admin [--dept CODE]
                    [--full-name NAME] [--email ADDR] [--lang es|en] [--password-stdin]
@@ -192,20 +200,71 @@ func config(ctx context.Context, args []string, stdout io.Writer) error {
 	defer db.Close()
 	switch {
 	case len(rest) == 0 || (len(rest) == 1 && rest[0] == "show"):
-		pat, err := db.Pattern(ctx)
+		cfg, err := db.OrgConfig(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "pattern\t%s\n", pat)
-		return nil
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "version\t%d\norganization\t%s\npattern\t%s\nhours\t%s\n", cfg.Version, cfg.Organization, cfg.Pattern, cfg.Hours)
+		for _, t := range cfg.Types {
+			route := cfg.Routes[t.Code]
+			if route == "" {
+				route = "—"
+			}
+			fmt.Fprintf(tw, "type %s\t%s, %d business days, to %s\n", t.Code, t.Name, t.Days, route)
+		}
+		for _, c := range cfg.Closures {
+			fmt.Fprintf(tw, "closed %s\t%s\n", c.Date, c.Reason)
+		}
+		return tw.Flush()
 	case len(rest) == 3 && rest[0] == "set" && rest[1] == "pattern":
 		if err := db.SetPattern(ctx, rest[2]); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Number pattern set to %s: stations enrolled from now on must use it, and running servers take it within a minute.\n", rest[2])
 		return nil
+	case len(rest) == 3 && rest[0] == "set":
+		if err := db.SetOrgSetting(ctx, cliActor(), rest[1], rest[2]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s set; the stations take it at their next sync.\n", rest[1])
+		return nil
+	case len(rest) >= 3 && rest[0] == "type":
+		days := 0
+		if len(rest) == 4 {
+			var err error
+			if days, err = strconv.Atoi(rest[3]); err != nil {
+				return fmt.Errorf("config type: the term %q is not a number of business days", rest[3])
+			}
+		}
+		if err := db.SetDocType(ctx, cliActor(), radicado.DocType{Code: rest[1], Name: rest[2], Days: days}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Document type %s: %s, %d business days.\n", rest[1], rest[2], days)
+		return nil
+	case len(rest) == 3 && rest[0] == "route":
+		if err := db.SetRoute(ctx, cliActor(), rest[1], rest[2]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Letters of type %s go to %s.\n", rest[1], rest[2])
+		return nil
+	case len(rest) >= 2 && rest[0] == "closed":
+		day, err := calendar.ParseDate(rest[1])
+		if err != nil {
+			return err
+		}
+		reason := strings.Join(rest[2:], " ")
+		if err := db.SetClosure(ctx, cliActor(), day, reason); err != nil {
+			return err
+		}
+		if reason == "" {
+			fmt.Fprintf(stdout, "%s is a business day again (unless a holiday).\n", day)
+		} else {
+			fmt.Fprintf(stdout, "%s is a non-working day: %s.\n", day, reason)
+		}
+		return nil
 	}
-	return errors.New("config: use 'config' or 'config set pattern PATTERN'")
+	return errors.New("config: use 'config', 'config set KEY VALUE', 'config type CODE NAME [DAYS]', 'config route TYPE DEPT' or 'config closed YYYY-MM-DD [REASON]'")
 }
 
 // newToken gives a random token; only its hash is kept.

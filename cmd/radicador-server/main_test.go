@@ -116,6 +116,56 @@ func TestConfigPattern(t *testing.T) {
 	}
 }
 
+// TestPeopleAndConfig: departments, users, their tokens and the
+// organisation's configuration from the command line, each recorded in the
+// journal that verify checks.
+func TestPeopleAndConfig(t *testing.T) {
+	data := t.TempDir()
+	ok := func(r result) result {
+		t.Helper()
+		return r.OK(t)
+	}
+	ok(cli("dept", "add", "--data", data, "--code", "GC", "--name", "Gestión de Clientes"))
+	if r := cli("dept", "add", "--data", data, "--code", "G C", "--name", "x"); r.Code != 1 || !strings.Contains(r.Stderr, "department code") {
+		t.Errorf("a bad department code: %d %s", r.Code, r.Stderr)
+	}
+	r := ok(cliIn("una contraseña larga\n", "user", "add", "--data", data, "--name", "ana", "--full-name", "Ana Pérez", "--dept", "GC", "--role", "jefe", "--password-stdin"))
+	if strings.Contains(r.Stdout, "una contraseña larga") {
+		t.Error("the password given is printed")
+	}
+	r = ok(cli("user", "add", "--data", data, "--name", "sara", "--role", "supervisor"))
+	made := strings.TrimSpace(r.Stdout[strings.LastIndex(r.Stdout, "\n\n")+2:])
+	if len(made) < 10 {
+		t.Errorf("the made-up password: %q", r.Stdout)
+	}
+	if r := cliIn("corta\n", "user", "add", "--data", data, "--name", "zoe", "--role", "admin", "--password-stdin"); r.Code != 1 || !strings.Contains(r.Stderr, "password") {
+		t.Errorf("a short password: %d %s", r.Code, r.Stderr)
+	}
+	if r := ok(cli("user", "token", "ana", "--data", data)); !strings.Contains(r.Stdout, "rt_") {
+		t.Errorf("a token: %s", r.Stdout)
+	}
+	ok(cli("user", "disable", "sara", "--data", data))
+	if r := ok(cli("user", "list", "--data", data)); !strings.Contains(r.Stdout, "ana") || !strings.Contains(r.Stdout, "disabled") {
+		t.Errorf("the list: %s", r.Stdout)
+	}
+	ok(cli("config", "--data", data, "type", "garantia", "Reclamo de garantía", "8"))
+	ok(cli("config", "--data", data, "route", "garantia", "GC"))
+	ok(cli("config", "--data", data, "closed", "2026-12-11", "Aniversario", "del", "municipio"))
+	ok(cli("config", "--data", data, "set", "organization", "Alcaldía de Ejemplo"))
+	if r := cli("config", "--data", data, "set", "hours", "tarde"); r.Code != 1 {
+		t.Errorf("bad hours: %d", r.Code)
+	}
+	r = ok(cli("config", "--data", data))
+	for _, want := range []string{"Alcaldía de Ejemplo", "type garantia", "Reclamo de garantía, 8 business days, to GC", "closed 2026-12-11", "Aniversario del municipio"} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("config lacks %q: %s", want, r.Stdout)
+		}
+	}
+	if r := ok(cli("verify", "--data", data)); !strings.Contains(r.Stdout, "9 entries") {
+		t.Errorf("verify: %s", r.Stdout)
+	}
+}
+
 // selfSigned writes a certificate for 127.0.0.1 and its key, and gives a
 // pool that trusts it.
 func selfSigned(t *testing.T, dir string) (cert, key string, pool *x509.CertPool) {

@@ -898,3 +898,20 @@ type quiet struct{}
 func (quiet) Errorf(string, ...any) {}
 func (quiet) Warnf(string, ...any)  {}
 func (quiet) Debugf(string, ...any) {}
+
+// Config gives the organisation's configuration when the server has one
+// other than version have; changed is false when it has not (or is an
+// older server, without one).
+func (c *Client) Config(ctx context.Context, have int64) (cfg wire.OrgConfig, changed bool, err error) {
+	resp, err := c.rc.R().SetContext(ctx).SetHeader("If-None-Match", fmt.Sprintf(`"v%d"`, have)).SetResult(&cfg).Get("/config")
+	if err != nil {
+		return cfg, false, err
+	}
+	switch resp.StatusCode() {
+	case http.StatusNotModified, http.StatusNotFound:
+		return wire.OrgConfig{}, false, nil
+	case http.StatusOK:
+		return cfg, cfg.Version != have, nil
+	}
+	return cfg, false, statusError("configuration", resp)
+}

@@ -202,6 +202,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST "+p+"/manifests", auth(s.checkManifest))
 	mux.Handle("GET "+p+"/planilla", auth(s.planilla))
 	mux.Handle("GET "+p+"/anchors", auth(s.anchors))
+	mux.Handle("GET "+p+"/config", auth(s.orgConfig))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusNotFound, "no such resource", r.Method+" "+r.URL.Path)
 	})
@@ -918,4 +919,21 @@ func (s *Server) anchors(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, list)
+}
+
+// orgConfig gives the organisation's configuration; with If-None-Match of
+// the version a station has, 304 when it is the current one.
+func (s *Server) orgConfig(w http.ResponseWriter, r *http.Request) {
+	cfg, err := s.db.OrgConfig(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	etag := fmt.Sprintf(`"v%d"`, cfg.Version)
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	writeJSON(w, http.StatusOK, cfg)
 }

@@ -453,3 +453,25 @@ type Held struct {
 	AnnulReason   string    `json:"annul_reason,omitempty"`
 	ArrivedAt     time.Time `json:"arrived_at"`
 }
+
+// DocType is a document type of the organisation, with its response term
+// in business days (0: none).
+type DocType struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Days int    `json:"days"`
+}
+
+// OrgConfig is the organisation's configuration that the server gives the
+// stations (GET /config): set once there, numbered by Version. A station
+// that has it keeps these settings as the server's, read-only.
+type OrgConfig struct {
+	Version      int64              `json:"version"`
+	Organization string             `json:"organization"`
+	Pattern      string             `json:"pattern"`
+	Hours        string             `json:"hours"`
+	Types        []DocType          `json:"types"`
+	Depts        map[string]string  `json:"depts"`  // code → name
+	Routes       map[string]string  `json:"routes"` // document type → department code
+	Closures     []calendar.Closure `json:"closures"`
+}

@@ -23,10 +23,14 @@ CREATE TABLE work (
 	received_at TEXT NOT NULL, due TEXT NOT NULL, first_due TEXT NOT NULL, term_days INTEGER NOT NULL,
 	yellow_on TEXT NOT NULL, red_on TEXT NOT NULL, extended INTEGER NOT NULL DEFAULT 0,
 	answered_at TEXT NOT NULL DEFAULT '', answer_by TEXT NOT NULL DEFAULT '', answer_channel TEXT NOT NULL DEFAULT '',
-	return_reason TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL);
-CREATE INDEX work_dept ON work (dept, state, due);
-CREATE INDEX work_assignee ON work (assignee, state, due);
-CREATE INDEX work_open_due ON work (state, due);
+	return_reason TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,
+	-- still to be answered, and the order of the inbox (no term: last)
+	open INTEGER GENERATED ALWAYS AS (CASE WHEN state IN ('nuevo', 'asignado', 'en_tramite', 'devuelto') THEN 1 ELSE 0 END) STORED,
+	sort_due TEXT GENERATED ALWAYS AS (CASE WHEN due = '' THEN '9999-12-31' ELSE due END) STORED);
+CREATE INDEX work_open ON work (open, sort_due, received_at DESC);
+CREATE INDEX work_dept ON work (dept, open, sort_due, received_at DESC);
+CREATE INDEX work_dept_state ON work (dept, state, received_at);
+CREATE INDEX work_assignee ON work (assignee, open, sort_due);
 CREATE TABLE work_reads (number TEXT NOT NULL, user_id BIGINT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (number, user_id));
 CREATE TABLE copies (
 	id INTEGER PRIMARY KEY, number TEXT NOT NULL, user_id BIGINT, dept TEXT NOT NULL DEFAULT '', by_user BIGINT NOT NULL,

@@ -1,0 +1,122 @@
+package station
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/radicador/radicador/store"
+	"github.com/radicador/radicador/sync/client"
+	"github.com/radicador/radicador/sync/wire"
+)
+
+// The organisation's configuration comes from the central server: its
+// document types and terms, departments, routes, extra non-working days,
+// office hours, name and number pattern. A station takes it at each sync
+// round when the server has a newer version, and keeps the last it had
+// while offline; those settings are then the server's, read-only here
+// (scanner, printer and the station's own codes stay local).
+
+// KeyCentralVersion is the version of the organisation's configuration the
+// station has taken (absent: it has none, and sets everything itself).
+const KeyCentralVersion = "central.version"
+
+// centralKey reports whether the central configuration sets key.
+func centralKey(k string) bool {
+	switch k {
+	case KeyOrganization, KeyPattern, KeyHours:
+		return true
+	}
+	for _, p := range []string{prefixType, prefixTerm, prefixDept, prefixRoute, prefixClosure} {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// CentralVersion gives the version of the organisation's configuration the
+// station has, 0 when none.
+func (s *Settings) CentralVersion(ctx context.Context) (int64, error) {
+	settings, err := s.store.Settings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	v, _ := strconv.ParseInt(settings[KeyCentralVersion], 10, 64)
+	return v, nil
+}
+
+// ApplyCentral takes the organisation's configuration: its settings
+// replace the station's own of those kinds, in one audited change, checked
+// whole first. The number pattern is taken only when the station numbers
+// with it already, or has numbered nothing; otherwise the rest is taken
+// and the difference reported.
+func (s *Settings) ApplyCentral(ctx context.Context, cfg wire.OrgConfig) error {
+	some, err := s.store.List(ctx, store.Filter{Limit: 1})
+	if err != nil {
+		return err
+	}
+	var patternErr error
+	err = s.store.UpdateSettings(ctx, "central", func(settings map[string]string) error {
+		for k := range settings {
+			if centralKey(k) && k != KeyPattern {
+				delete(settings, k)
+			}
+		}
+		if cfg.Organization != "" {
+			settings[KeyOrganization] = cfg.Organization
+		}
+		if cfg.Hours != "" {
+			settings[KeyHours] = cfg.Hours
+		}
+		if cfg.Pattern != "" {
+			current := settings[KeyPattern]
+			if current == "" {
+				current = defaults[KeyPattern]
+			}
+			switch {
+			case cfg.Pattern == current:
+			case len(some) == 0:
+				settings[KeyPattern] = cfg.Pattern
+			default:
+				patternErr = fmt.Errorf("the server's number pattern is %s and this station numbers with %s: ask the administrator", cfg.Pattern, current)
+			}
+		}
+		for _, t := range cfg.Types {
+			settings[prefixType+t.Code] = t.Name
+			settings[prefixTerm+t.Code] = strconv.Itoa(t.Days)
+		}
+		for code, name := range cfg.Depts {
+			settings[prefixDept+code] = name
+		}
+		for t, dept := range cfg.Routes {
+			settings[prefixRoute+t] = dept
+		}
+		for _, c := range cfg.Closures {
+			settings[prefixClosure+c.Date.String()] = c.Reason
+		}
+		settings[KeyCentralVersion] = strconv.FormatInt(cfg.Version, 10)
+		_, err := configFrom(settings)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("the organisation's configuration version %d: %w", cfg.Version, err)
+	}
+	return patternErr
+}
+
+// takeConfig asks the server for the organisation's configuration and
+// takes it when it is newer than the station's.
+func (s *Syncing) takeConfig(ctx context.Context, c *client.Client) error {
+	settings := &Settings{core: s.core}
+	have, err := settings.CentralVersion(ctx)
+	if err != nil {
+		return err
+	}
+	cfg, changed, err := c.Config(ctx, have)
+	if err != nil || !changed {
+		return err
+	}
+	return settings.ApplyCentral(ctx, cfg)
+}
