@@ -116,7 +116,7 @@ func seedConsole(tb testing.TB, db *central.DB, raw *sql.DB, postgres bool, n in
 			due, yellow, red := "", "", ""
 			if ty.days > 0 {
 				d := calendar.DateOf(received).AddDays(ty.days * 7 / 5)
-				due, yellow, red = d.String(), d.AddDays(-(ty.days*2/5+1)).String(), d.AddDays(-(ty.days/5 + 1)).String()
+				due, yellow, red = d.String(), d.AddDays(-(ty.days*2/5 + 1)).String(), d.AddDays(-(ty.days/5 + 1)).String()
 			}
 			dept := fmt.Sprintf("D%02d", rng.IntN(50))
 			if rng.IntN(200) == 0 {

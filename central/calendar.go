@@ -29,7 +29,7 @@ const (
 const (
 	settingHours = "hours"     // HH:MM-HH:MM
 	settingZone  = "time_zone" // an IANA name
-	defaultZone     = "America/Bogota"
+	defaultZone  = "America/Bogota"
 )
 
 type calendarCache struct {

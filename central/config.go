@@ -246,4 +246,3 @@ func (d *DB) closuresOf(ctx context.Context) ([]calendar.Closure, error) {
 	}
 	return out, rows.Err()
 }
-
