@@ -705,7 +705,9 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 			if a.Reason == "" {
 				return fmt.Errorf("%w: a return to the ventanilla needs its reason", ErrInvalid)
 			}
-			_, err = d.txExec(ctx, tx, `UPDATE work SET state = ?, assignee = NULL, return_reason = ?, updated_at = ? WHERE number = ?`,
+			// Out of the department: it waits in the supervisors' queue of
+			// radicados to route, and its station shows it returned.
+			_, err = d.txExec(ctx, tx, `UPDATE work SET state = ?, dept = '', assignee = NULL, return_reason = ?, updated_at = ? WHERE number = ?`,
 				StateReturned, a.Reason, now, number)
 		case "answer":
 			if !open {
@@ -819,4 +821,28 @@ func (d *DB) groupConcat(col string) string {
 		return "string_agg(" + col + ", ',')"
 	}
 	return "group_concat(" + col + ", ',')"
+}
+
+// Returned lists p's radicados that a department returned to the
+// ventanilla and that nobody has routed again yet.
+func (d *DB) Returned(ctx context.Context, p Principal) ([]wire.Returned, error) {
+	rows, err := d.db.QueryContext(ctx, d.q(`SELECT w.number, w.return_reason, w.updated_at,
+		COALESCE((SELECT j.actor FROM journal j WHERE j.number = w.number AND j.action = 'radicado.return' ORDER BY j.id DESC LIMIT 1), '')
+		FROM work w JOIN radicados r ON r.number = w.number
+		WHERE w.dept = '' AND w.state = ? AND r.office = ? AND r.station = ? ORDER BY w.updated_at LIMIT 1000`), StateReturned, p.Office, p.Station)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []wire.Returned{}
+	for rows.Next() {
+		var x wire.Returned
+		var at string
+		if err := rows.Scan(&x.Number, &x.Reason, &at, &x.By); err != nil {
+			return nil, err
+		}
+		x.At, _ = time.Parse(time.RFC3339Nano, at)
+		out = append(out, x)
+	}
+	return out, rows.Err()
 }

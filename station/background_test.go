@@ -313,3 +313,66 @@ func TestCentralConfig(t *testing.T) {
 		t.Errorf("version %d after the change, want %d", v, want.Version+1)
 	}
 }
+
+// TestReturnedShown: a department returns a radicado to the ventanilla; at
+// its next sync round the station knows it, with the reason, until a
+// supervisor routes it again.
+func TestReturnedShown(t *testing.T) {
+	ctx := context.Background()
+	hub := servertest.New(t)
+	srv := httptest.NewServer(hub.API)
+	defer srv.Close()
+	hub.Enrol(t, "001", "01", "tok")
+	if err := hub.DB.AddDept(ctx, "admin", central.Dept{Code: "GC", Name: "Gestión de Clientes"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := hub.DB.AddDept(ctx, "admin", central.Dept{Code: "JUR", Name: "Jurídica"}); err != nil {
+		t.Fatal(err)
+	}
+	ana, _, err := hub.DB.AddUser(ctx, "admin", central.User{Name: "ana", Dept: "GC", Role: central.Jefe}, "contraseña larga")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sara, _, err := hub.DB.AddUser(ctx, "admin", central.User{Name: "sara", Role: central.Supervisor}, "contraseña larga")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := station.Open(ctx, t.TempDir(), station.Options{Actor: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Sync.Enroll(ctx, srv.URL, "tok"); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := st.Records.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Solicitud",
+		Dept: "GC", Files: []string{fixture.PNG(t, t.TempDir(), "p.png", "carta")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Sync.Once(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Sync.Returned(ctx); len(got) != 0 {
+		t.Fatalf("returned before anyone did: %v", got)
+	}
+	if _, err := hub.DB.Act(ctx, ana, rec.Number, central.Action{Kind: "return", Reason: "no es de Gestión de Clientes"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Sync.Once(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.Sync.Returned(ctx)
+	if r, ok := got[rec.Number]; !ok || r.Reason != "no es de Gestión de Clientes" || r.By != "ana" {
+		t.Errorf("the station's returned radicados: %v", got)
+	}
+	if _, err := hub.DB.Act(ctx, sara, rec.Number, central.Action{Kind: "reassign", Dept: "JUR", Reason: "es jurídico"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Sync.Once(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Sync.Returned(ctx); len(got) != 0 {
+		t.Errorf("still returned after it was routed again: %v", got)
+	}
+}

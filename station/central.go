@@ -120,3 +120,31 @@ func (s *Syncing) takeConfig(ctx context.Context, c *client.Client) error {
 	}
 	return settings.ApplyCentral(ctx, cfg)
 }
+
+// syncReturned is where the station keeps what the server last said of its
+// returned radicados.
+const syncReturned = "returned"
+
+// takeReturned asks the server which of the station's radicados a
+// department returned to the ventanilla, and keeps the answer.
+func (s *Syncing) takeReturned(ctx context.Context, c *client.Client) error {
+	list, err := c.Returned(ctx)
+	if err != nil || list == nil {
+		return err
+	}
+	return s.store.SetSyncState(ctx, syncReturned, list)
+}
+
+// Returned gives the station's radicados that a department returned to the
+// ventanilla, by number, as the server said at the last sync round.
+func (s *Syncing) Returned(ctx context.Context) (map[string]wire.Returned, error) {
+	var list []wire.Returned
+	if _, err := s.store.SyncState(ctx, syncReturned, &list); err != nil {
+		return nil, err
+	}
+	out := make(map[string]wire.Returned, len(list))
+	for _, r := range list {
+		out[r.Number] = r
+	}
+	return out, nil
+}

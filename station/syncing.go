@@ -149,13 +149,16 @@ func (s *Syncing) Once(ctx context.Context, server string) (client.Report, error
 }
 
 // round sends what is pending, then takes the organisation's configuration
-// when the server has a newer one.
+// when the server has a newer one, and what the departments returned.
 func (s *Syncing) round(ctx context.Context, c *client.Client) (client.Report, error) {
 	rep, err := c.Sync(ctx)
 	if err != nil {
 		return rep, err
 	}
-	return rep, s.takeConfig(ctx, c)
+	if err := s.takeConfig(ctx, c); err != nil {
+		return rep, err
+	}
+	return rep, s.takeReturned(ctx, c)
 }
 
 // DayEnd syncs, then sends the day's manifest, with the head of the audit

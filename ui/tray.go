@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/radicador/radicador/radicado"
+	"github.com/radicador/radicador/sync/wire"
 )
 
 // trayLimit is how many radicados the tray shows at once, newest first.
@@ -31,6 +32,7 @@ type tray struct {
 	rows     []radicado.Record
 	gen      int // of the latest refresh
 	stickers map[string]string
+	returned map[string]wire.Returned // by a department, as the server said at the last sync
 	selected string
 	count    *widget.Label
 
@@ -115,6 +117,9 @@ func newTray(w *Window) *tray {
 	t.table.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(t.rows) {
 			t.selected = t.rows[id.Row].Number
+			if r, ok := t.returned[t.selected]; ok {
+				t.message.SetText("↩ " + tr.T("tray.returned", "Number", r.Number, "By", r.By, "Reason", r.Reason))
+			}
 		}
 		t.updateActions()
 	}
@@ -214,6 +219,9 @@ func (t *tray) cell(r radicado.Record, col int) string {
 		}
 		return r.Due.String()
 	case 7:
+		if _, ok := t.returned[r.Number]; ok && r.Status == radicado.Active {
+			return "↩ " + tr.T("state.returned")
+		}
 		return tr.T("state." + string(r.Status))
 	case 8:
 		if s, ok := t.stickers[r.Number]; ok {
@@ -230,6 +238,7 @@ func (t *tray) cell(r radicado.Record, col int) string {
 type trayData struct {
 	rows     []radicado.Record
 	stickers map[string]string
+	returned map[string]wire.Returned
 	queued   int
 }
 
@@ -288,6 +297,9 @@ func (t *tray) refresh() {
 		if d.stickers, err = t.w.st.Printing.StickerStates(ctx, numbers); err != nil {
 			return d, err
 		}
+		if d.returned, err = t.w.st.Sync.Returned(ctx); err != nil {
+			return d, err
+		}
 		q, err := t.w.st.Printing.PrintQueue(ctx)
 		d.queued = len(q)
 		return d, err
@@ -299,7 +311,7 @@ func (t *tray) refresh() {
 			t.message.SetText(err.Error())
 			return
 		}
-		t.rows, t.stickers = d.rows, d.stickers
+		t.rows, t.stickers, t.returned = d.rows, d.stickers, d.returned
 		t.retry.SetText(t.w.tr.T("action.retry_prints") + " (" + strconv.Itoa(d.queued) + ")")
 		if d.queued == 0 {
 			t.retry.Disable()

@@ -915,3 +915,20 @@ func (c *Client) Config(ctx context.Context, have int64) (cfg wire.OrgConfig, ch
 	}
 	return cfg, false, statusError("configuration", resp)
 }
+
+// Returned gives the station's radicados that a department returned to
+// the ventanilla (none from an older server).
+func (c *Client) Returned(ctx context.Context) ([]wire.Returned, error) {
+	var list []wire.Returned
+	resp, err := c.rc.R().SetContext(ctx).SetResult(&list).Get("/returned")
+	if err != nil {
+		return nil, err
+	}
+	switch resp.StatusCode() {
+	case http.StatusOK:
+		return list, nil
+	case http.StatusNotFound:
+		return nil, nil
+	}
+	return nil, statusError("returned radicados", resp)
+}

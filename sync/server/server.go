@@ -203,6 +203,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+p+"/planilla", auth(s.planilla))
 	mux.Handle("GET "+p+"/anchors", auth(s.anchors))
 	mux.Handle("GET "+p+"/config", auth(s.orgConfig))
+	mux.Handle("GET "+p+"/returned", auth(s.returned))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusNotFound, "no such resource", r.Method+" "+r.URL.Path)
 	})
@@ -936,4 +937,15 @@ func (s *Server) orgConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, cfg)
+}
+
+// returned lists the station's radicados that a department returned to
+// the ventanilla.
+func (s *Server) returned(w http.ResponseWriter, r *http.Request) {
+	list, err := s.db.Returned(r.Context(), principalOf(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
 }

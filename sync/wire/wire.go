@@ -475,3 +475,12 @@ type OrgConfig struct {
 	Routes       map[string]string  `json:"routes"` // document type → department code
 	Closures     []calendar.Closure `json:"closures"`
 }
+
+// Returned is a station's radicado that a department sent back to the
+// ventanilla as not its own (GET /returned gives those still so).
+type Returned struct {
+	Number string    `json:"number"`
+	Reason string    `json:"reason"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+}
