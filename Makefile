@@ -9,8 +9,8 @@ DEPS_BUILD := gcc pkg-config tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng \
 # network namespaces of the emulated branch link, and Chromium for the
 # console's tests in a real browser.
 DEPS_TEST := $(DEPS_BUILD) xvfb xauth poppler-utils sane-airscan postgresql cups cups-client iproute2 chromium
-# The branch-link benchmark compares sync with curl.
-DEPS_BENCH := $(DEPS_BUILD) iproute2 curl
+# The branch-link benchmark compares sync with curl; the console's runs on PostgreSQL too.
+DEPS_BENCH := $(DEPS_BUILD) iproute2 curl postgresql
 
 GO ?= go
 export PATH := $(PATH):/usr/local/go/bin
@@ -61,6 +61,10 @@ bench: deps-bench
 	$(GO) test -run '^$$' -bench ClassifyAfterRadicacion -benchtime 10x -timeout 60m ./station/
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./ocr/ ./scan/escl/ ./sync/client/
 	$(GO) test -run '^$$' -bench Startup -benchtime 20x -timeout 60m ./ui/ ./cmd/radicador/
+	@pg=$$(mktemp -d /tmp/radicador-pg.XXXXXX); \
+	url=$$(sh scripts/pg-test.sh start $$pg) || { sh scripts/pg-test.sh stop $$pg; exit 1; }; \
+	RADICADOR_TEST_PG="$$url" $(GO) test -run '^$$' -bench Console -benchtime 200x -timeout 90m ./central/; status=$$?; \
+	sh scripts/pg-test.sh stop $$pg; exit $$status
 
 build: deps-build
 	$(GO) build -o bin/radicador ./cmd/radicador

@@ -52,6 +52,7 @@ type settings struct {
 	enrolled      *widget.Label
 
 	// Términos y rutas
+	central     *widget.Label // says they are the organisation's, when they are
 	terms       *fyne.Container
 	termRows    []termRow
 	depts       *widget.Entry
@@ -167,7 +168,12 @@ func newSettings(w *Window) *settings {
 	s.closures = widget.NewMultiLineEntry()
 	s.closures.SetMinRowsVisible(3)
 	s.closures.SetPlaceHolder("2026-12-24=Cierre de fin de año")
+	s.central = widget.NewLabel("")
+	s.central.Wrapping = fyne.TextWrapWord
+	s.central.Importance = widget.WarningImportance
+	s.central.Hide()
 	termsTab := s.section(container.NewVBox(
+		s.central,
 		widget.NewLabelWithStyle(tr.T("set.terms"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.terms,
 		newForm(tr, "set.depts", s.depts, "set.closures", s.closures),
@@ -198,11 +204,23 @@ func (s *settings) saveButton(save func()) *widget.Button {
 
 // load shows the stored configuration.
 func (s *settings) load() {
-	background(s.w, s.w.st.Settings.Config, func(cfg station.Config, err error) {
+	type loaded struct {
+		cfg     station.Config
+		central int64 // the version of the organisation's configuration, 0: none
+	}
+	background(s.w, func(ctx context.Context) (loaded, error) {
+		cfg, err := s.w.st.Settings.Config(ctx)
+		if err != nil {
+			return loaded{}, err
+		}
+		v, err := s.w.st.Settings.CentralVersion(ctx)
+		return loaded{cfg, v}, err
+	}, func(l loaded, err error) {
 		if err != nil {
 			s.message.SetText(err.Error())
 			return
 		}
+		cfg := l.cfg
 		s.w.cfg = cfg
 		s.org.SetText(cfg.Organization)
 		s.office.SetText(cfg.Office)
@@ -243,7 +261,27 @@ func (s *settings) load() {
 		}
 
 		s.loadTerms(cfg)
+		s.lockCentral(l.central)
 	})
+}
+
+// lockCentral makes the organisation's settings read-only when they come
+// from the central server.
+func (s *settings) lockCentral(version int64) {
+	if version == 0 {
+		s.central.Hide()
+		return
+	}
+	s.central.SetText(s.w.tr.T("set.central", "Version", version))
+	s.central.Show()
+	for _, e := range []*widget.Entry{s.org, s.pattern, s.hours, s.depts, s.closures} {
+		e.Disable()
+	}
+	for _, row := range s.termRows {
+		row.name.Disable()
+		row.days.Disable()
+		row.dept.Disable()
+	}
 }
 
 func (s *settings) loadTerms(cfg station.Config) {

@@ -1,0 +1,52 @@
+package console
+
+import (
+	"io/fs"
+	"maps"
+	"regexp"
+	"slices"
+	"testing"
+)
+
+// TestCatalogs: every language has every message, and every message a
+// template or the code asks for exists.
+func TestCatalogs(t *testing.T) {
+	cats := map[string]catalog{}
+	for _, l := range Languages {
+		c, err := loadCatalog(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cats[l] = c
+	}
+	es := slices.Sorted(maps.Keys(cats["es"]))
+	for _, l := range Languages[1:] {
+		if got := slices.Sorted(maps.Keys(cats[l])); !slices.Equal(got, es) {
+			t.Errorf("%s and es have different messages", l)
+		}
+	}
+	used := map[string]bool{}
+	re := regexp.MustCompile(`\.T "([a-z_.]+)"`)
+	fs.WalkDir(files, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := files.ReadFile(path)
+		for _, m := range re.FindAllSubmatch(b, -1) {
+			used[string(m[1])] = true
+		}
+		return nil
+	})
+	for _, k := range []string{"login.failed", "login.locked", "err.csrf", "err.notfound", "err.forbidden", "err.server", "err.title",
+		"admin.password_once", "admin.token_once", "admin.saved", "left.days", "left.today", "left.over", "hist.station", "rad.annulled"} {
+		used[k] = true
+	}
+	for k := range used {
+		if _, ok := cats["es"][k]; !ok {
+			t.Errorf("no message %q", k)
+		}
+	}
+	if len(used) < 50 {
+		t.Errorf("only %d messages found in use: the pattern misses them", len(used))
+	}
+}
