@@ -33,16 +33,40 @@ const (
 )
 
 type calendarCache struct {
-	mu  sync.Mutex
-	cal *calendar.Calendar
-	loc *time.Location
+	mu      sync.Mutex
+	cal     *calendar.Calendar
+	loc     *time.Location
+	version string    // of the configuration it was read at
+	checked time.Time // when the version was last compared
+}
+
+// recheck is how often the calendar's configuration version is compared
+// with the database's: another process (the command line, another
+// instance) may have changed it.
+const recheck = 30 * time.Second
+
+// dropCalendar makes the next Calendar read it again (after a change of
+// this process's, once committed).
+func (d *DB) dropCalendar() {
+	d.cal.mu.Lock()
+	d.cal.cal = nil
+	d.cal.mu.Unlock()
 }
 
 // Calendar gives the organisation's calendar and time zone.
 func (d *DB) Calendar(ctx context.Context) (*calendar.Calendar, *time.Location, error) {
 	d.cal.mu.Lock()
 	defer d.cal.mu.Unlock()
-	if d.cal.cal != nil {
+	now := d.now()
+	if d.cal.cal != nil && now.Sub(d.cal.checked) < recheck && now.Sub(d.cal.checked) >= 0 {
+		return d.cal.cal, d.cal.loc, nil
+	}
+	var version string
+	if err := d.readScan(ctx, `SELECT COALESCE(MAX(value), '') FROM settings WHERE key = ?`, []any{settingVersion}, &version); err != nil {
+		return nil, nil, err
+	}
+	if d.cal.cal != nil && version == d.cal.version {
+		d.cal.checked = now
 		return d.cal.cal, d.cal.loc, nil
 	}
 	settings := map[string]string{}
@@ -83,7 +107,7 @@ func (d *DB) Calendar(ctx context.Context) (*calendar.Calendar, *time.Location, 
 	if err != nil {
 		loc = time.FixedZone("COT", -5*3600) // Colombia keeps no summer time
 	}
-	d.cal.cal, d.cal.loc = cal, loc
+	d.cal.cal, d.cal.loc, d.cal.version, d.cal.checked = cal, loc, version, now
 	return cal, loc, nil
 }
 

@@ -239,13 +239,51 @@ func consoleSuite(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB), ki
 				t.Error("a token or session id is in the database file")
 			}
 		}
+		// Failures at once count each: twenty wrong passwords together lock
+		// after the fifth, and the others find it locked.
+		o.clock.t = o.clock.t.Add(time.Hour)
+		done := make(chan error, 20)
+		for range 20 {
+			go func() {
+				_, _, err := o.db.Login(ctx, "ana", "no es la de ana", "10.0.0.9")
+				done <- err
+			}()
+		}
+		locked := 0
+		for range 20 {
+			if errors.Is(<-done, central.ErrLocked) {
+				locked++
+			}
+		}
+		if locked != 15 {
+			t.Errorf("%d of 20 failures at once found the account locked, want 15", locked)
+		}
+		// A name that is no user's locks alike: the answer does not tell.
+		for i := range 6 {
+			_, _, err := o.db.Login(ctx, "fantasma", "x", "10.0.0.9")
+			if want := central.ErrLogin; i == 5 {
+				if !errors.Is(err, central.ErrLocked) {
+					t.Errorf("the sixth failure of an unknown name: %v", err)
+				}
+			} else if !errors.Is(err, want) {
+				t.Errorf("failure %d of an unknown name: %v", i+1, err)
+			}
+		}
+		// A new password revokes the user's tokens.
+		tok, _ := o.db.NewUserToken(ctx, "admin", "caro")
+		if _, err := o.db.SetPassword(ctx, "admin", "caro", "otra contraseña larga"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := o.db.UserByToken(ctx, tok); !errors.Is(err, central.ErrUnauthorized) {
+			t.Errorf("a token after a new password: %v", err)
+		}
 		// Every log-in and failure is in the journal.
 		entries, _ := o.db.JournalSince(ctx, 0, 1000)
 		count := map[string]int{}
 		for _, e := range entries {
 			count[e.Action]++
 		}
-		if count["login"] != 4 || count["login.failed"] != 7 || count["login.locked"] != 1 || count["logout"] != 1 {
+		if count["login"] != 4 || count["login.failed"] != 7+5+5 || count["login.locked"] != 1+15+1 || count["logout"] != 1 {
 			t.Errorf("the journal's log-ins: %v", count)
 		}
 	})
@@ -318,7 +356,8 @@ func consoleSuite(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB), ki
 		o := newOrg(t, open)
 		const n = "2026001010000012"
 		o.entrada(t, n, "GC", "Solicitud de certificado")
-		o.put(t, "2026001010000021", "GC", "Respuesta al certificado", "")
+		o.put(t, "2026001010000021", "JUR", "Respuesta al certificado", "")
+		o.put(t, "2026001010000031", "GC", "Una salida de Gestión de Clientes", "")
 		act := func(user, kind string, a central.Action) (central.Item, error) {
 			a.Kind = kind
 			return o.db.Act(ctx, o.users[user], n, a)
@@ -372,6 +411,9 @@ func consoleSuite(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB), ki
 		if got := o.inbox(t, "caro", central.InboxFilter{Queue: "copies"}); len(got) != 1 {
 			t.Errorf("caro's copies: %v", got)
 		}
+		if got := o.inbox(t, "sara", central.InboxFilter{Queue: "copies"}); len(got) != 0 {
+			t.Errorf("a supervisor's copies list caro's: %v", got)
+		}
 		if it, err := o.db.Work(ctx, o.users["caro"], n); err != nil || !it.Copied {
 			t.Errorf("the copy: %+v %v", it, err)
 		}
@@ -396,7 +438,16 @@ func consoleSuite(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB), ki
 		if it, err := o.db.Work(ctx, o.users["caro"], n); err != nil || it.Copied || it.State != central.StateNew || it.Assignee != "" {
 			t.Errorf("in JUR: %+v %v", it, err)
 		}
-		// Answered by the salida, then archived.
+		// Answered by a salida of its department, then archived; another
+		// department's salida is not one it may name (it would see it).
+		_, errOther := act("caro", "answer", central.Action{By: "2026001010000031"})
+		_, errNone := act("caro", "answer", central.Action{By: "2026001010009991"})
+		if !errors.Is(errOther, central.ErrInvalid) || strings.Replace(errOther.Error(), "0000031", "0009991", 1) != errNone.Error() {
+			t.Errorf("answering with another department's salida: %v (for none: %v)", errOther, errNone)
+		}
+		if _, err := o.db.Work(ctx, o.users["caro"], "2026001010000031"); !errors.Is(err, central.ErrNotFound) {
+			t.Errorf("caro sees GC's salida: %v", err)
+		}
 		if it := must("caro", "answer", central.Action{By: "2026001010000021"}); it.State != central.StateAnswered || it.AnsweredAt != "2026-11-23" || it.Light != "" {
 			t.Errorf("answered: %+v", it)
 		}
@@ -411,7 +462,7 @@ func consoleSuite(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB), ki
 		}
 		// The salida annulled at its station: the radicado is open again.
 		annul := centraltest.Push("2026001010000021", "001", "01", o.upload(t, []byte("carta 2026001010000021")))
-		annul.Radicado.Dept, annul.Radicado.Subject = "GC", "Respuesta al certificado"
+		annul.Radicado.Dept, annul.Radicado.Subject = "JUR", "Respuesta al certificado"
 		first := annul.Events[0]
 		annul.Events = append(annul.Events, centraltest.Event(first.ID+1, first.Hash, "anular", annul.Radicado.Number, `{"reason":"dirección errada"}`, first.At.Add(time.Hour)))
 		if res, err := o.db.Put(ctx, central.Principal{Office: "001", Station: "01"}, annul); err != nil || !res.Annulled {
@@ -539,5 +590,53 @@ func orgConfig(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB)) {
 	}
 	if n != 9 { // two departments, six changes, the closure taken away
 		t.Errorf("%d configuration entries in the journal", n)
+	}
+}
+
+// TestCalendarFollowsAnotherProcess: a closure set by another process (the
+// command line, another instance) reaches a running server's calendar
+// within its recheck, without a restart.
+func TestCalendarFollowsAnotherProcess(t *testing.T) {
+	ctx := context.Background()
+	db := centraltest.SQLite(t)
+	c := &clock{time.Date(2026, 12, 9, 9, 0, 0, 0, cot)}
+	db.SetClock(c.now)
+	other, err := central.Open(ctx, filepath.Join(db.Dir(), "server.db"), db.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	day := calendar.Date{Year: 2026, Month: 12, Day: 11}
+	cal, _, _ := db.Calendar(ctx)
+	if !cal.IsBusinessDay(day) {
+		t.Fatal("11 December 2026 is a business day")
+	}
+	if err := other.SetClosure(ctx, "cli", day, "Aniversario"); err != nil {
+		t.Fatal(err)
+	}
+	c.t = c.t.Add(31 * time.Second)
+	if cal, _, _ := db.Calendar(ctx); cal.IsBusinessDay(day) {
+		t.Error("the closure set by another process is not in the calendar after its recheck")
+	}
+}
+
+// TestDateFilterInTheOrganisationsZone: a letter received at 21:00 in
+// Bogotá (02:00 UTC the next day) is found under its own day.
+func TestDateFilterInTheOrganisationsZone(t *testing.T) {
+	o := newOrg(t, centraltest.SQLiteRaw)
+	f := o.upload(t, []byte("tarde"))
+	p := centraltest.Push("2026001010000012", "001", "01", f)
+	p.Radicado.Dept, p.Radicado.ReceivedAt = "GC", time.Date(2026, 11, 23, 21, 0, 0, 0, cot)
+	if _, err := o.db.Put(context.Background(), central.Principal{Office: "001", Station: "01"}, p); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		from, to string
+		found    bool
+	}{{"2026-11-23", "2026-11-23", true}, {"2026-11-24", "2026-11-24", false}, {"", "2026-11-22", false}, {"2026-11-23", "", true}} {
+		got := o.inbox(t, "sara", central.InboxFilter{From: tc.from, To: tc.to})
+		if (len(got) == 1) != tc.found {
+			t.Errorf("from %q to %q: %v", tc.from, tc.to, got)
+		}
 	}
 }

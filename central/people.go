@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -111,7 +112,7 @@ func (d *DB) AddDept(ctx context.Context, actor string, dept Dept) error {
 	if err := radicado.CheckClean("name", dept.Name, 100); err != nil || dept.Name == "" {
 		return fmt.Errorf("%w: the department's name: 1 to 100 characters of plain text", ErrInvalid)
 	}
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.writeConfig(ctx, func(tx *sql.Tx) error {
 		if dept.Head != "" {
 			var n int
 			if err := d.txScan(ctx, tx, `SELECT COUNT(*) FROM users WHERE name = ? AND dept = ? AND disabled_at IS NULL`, []any{dept.Head, dept.Code}, &n); err != nil {
@@ -208,7 +209,7 @@ func (d *DB) AddUser(ctx context.Context, actor string, u User, password string)
 }
 
 // SetPassword gives a user a new password (made up when empty, and given
-// back); their sessions end.
+// back); their sessions end and their API tokens are revoked.
 func (d *DB) SetPassword(ctx context.Context, actor, name, password string) (string, error) {
 	if password == "" {
 		password = NewPassword()
@@ -226,6 +227,9 @@ func (d *DB) SetPassword(ctx context.Context, actor, name, password string) (str
 			return fmt.Errorf("%w: user %q", ErrNotFound, name)
 		}
 		if err := d.endSessions(ctx, tx, name); err != nil {
+			return err
+		}
+		if err := d.revokeTokens(ctx, tx, name); err != nil {
 			return err
 		}
 		return d.appendJournal(ctx, tx, actor, "user.password", "", map[string]string{"name": name})
@@ -249,6 +253,28 @@ func (d *DB) DisableUser(ctx context.Context, actor, name string) error {
 		}
 		return d.appendJournal(ctx, tx, actor, "user.disable", "", map[string]string{"name": name})
 	})
+}
+
+// RevokeUserTokens revokes every personal API token of a user.
+func (d *DB) RevokeUserTokens(ctx context.Context, actor, name string) error {
+	return d.write(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := d.txScan(ctx, tx, `SELECT COUNT(*) FROM users WHERE name = ?`, []any{name}, &n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("%w: user %q", ErrNotFound, name)
+		}
+		if err := d.revokeTokens(ctx, tx, name); err != nil {
+			return err
+		}
+		return d.appendJournal(ctx, tx, actor, "user.revoke_tokens", "", map[string]string{"name": name})
+	})
+}
+
+func (d *DB) revokeTokens(ctx context.Context, tx *sql.Tx, name string) error {
+	_, err := d.txExec(ctx, tx, `UPDATE user_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE name = ?)`, d.stamp(), name)
+	return err
 }
 
 func (d *DB) endSessions(ctx context.Context, tx *sql.Tx, name string) error {
@@ -358,10 +384,26 @@ func (d *DB) intSetting(ctx context.Context, key string, def int) int {
 	return n
 }
 
+// hashing bounds the password checks running at once: each takes 19 MiB.
+var hashing = make(chan struct{}, 4)
+
+// ghosts keeps the failed log-ins of names that are no user's, so that an
+// unknown name locks as a known one does and the answer does not tell
+// them apart. Bounded: past ghostsMax names it starts again.
+type ghosts struct {
+	mu     sync.Mutex
+	failed map[string]int
+	locked map[string]time.Time
+}
+
+const ghostsMax = 10000
+
 // Login checks a name and password and opens a session. Each success and
 // failure is in the journal; after the configured failures in a row the
-// account is locked for a while (ErrLocked, even with the right password).
-// A wrong name and a wrong password answer the same.
+// name is locked for a while (ErrLocked, even with the right password), a
+// name that is no user's as well: a wrong name and a wrong password answer
+// the same, and take as long. The count and the lock are decided in the
+// transaction that records them, so that attempts at once count each.
 func (d *DB) Login(ctx context.Context, name, password, from string) (User, Session, error) {
 	var s Session
 	if len(name) > 100 || len(password) > 200 {
@@ -370,30 +412,40 @@ func (d *DB) Login(ctx context.Context, name, password, from string) (User, Sess
 	maxFail := d.intSetting(ctx, settingMaxFailures, defMaxFailures)
 	lockFor := time.Duration(d.intSetting(ctx, settingLockMinutes, defLockMinutes)) * time.Minute
 	life := time.Duration(d.intSetting(ctx, settingSessionHrs, defSessionHours)) * time.Hour
-	var hash, locked string
-	var failed int
-	u, err := scanUserPlus(d.db.QueryRowContext(ctx, d.q(`SELECT `+userColumns+`, password_hash, failed, locked_until FROM users WHERE name = ?`), name),
-		&hash, &failed, &locked)
+	var hash string
+	u, err := scanUserPlus(d.db.QueryRowContext(ctx, d.q(`SELECT `+userColumns+`, password_hash FROM users WHERE name = ?`), name), &hash)
 	known := err == nil
 	if err != nil && err != sql.ErrNoRows {
 		return User{}, s, err
 	}
+	select {
+	case hashing <- struct{}{}:
+	case <-ctx.Done():
+		return User{}, s, ctx.Err()
+	}
 	ok := VerifyPassword(hash, password) // runs its whole cost even for an unknown name
+	<-hashing
 	now := d.now()
-	isLocked := false
-	if locked != "" {
-		if until, err := time.Parse(time.RFC3339Nano, locked); err == nil && now.Before(until) {
-			isLocked = true
-		}
-	}
-	actor := name
 	if !known {
-		actor = "?" // the name typed is not a user's: kept in the entry's data, never as an actor
+		return User{}, s, d.ghostFailure(ctx, name, from, now, maxFail, lockFor)
 	}
-	switch {
-	case known && ok && !u.Disabled && !isLocked:
-		s = Session{ID: randomString(32), CSRF: randomString(32), Expires: now.Add(life)}
-		err = d.write(ctx, func(tx *sql.Tx) error {
+	var outcome error
+	err = d.write(ctx, func(tx *sql.Tx) error {
+		var failed int
+		var locked string
+		lock := "" // on PostgreSQL the row, so that attempts at once wait their turn
+		if d.postgres {
+			lock = " FOR UPDATE"
+		}
+		if err := d.txScan(ctx, tx, `SELECT failed, locked_until FROM users WHERE id = ?`+lock, []any{u.ID}, &failed, &locked); err != nil {
+			return err
+		}
+		if until, err := time.Parse(time.RFC3339Nano, locked); err == nil && now.Before(until) {
+			outcome = ErrLocked
+			return d.appendJournal(ctx, tx, u.Name, "login.locked", "", map[string]string{"from": from})
+		}
+		if ok && !u.Disabled {
+			s = Session{ID: randomString(32), CSRF: randomString(32), Expires: now.Add(life)}
 			if _, err := d.txExec(ctx, tx, `UPDATE users SET failed = 0, locked_until = '' WHERE id = ?`, u.ID); err != nil {
 				return err
 			}
@@ -403,33 +455,55 @@ func (d *DB) Login(ctx context.Context, name, password, from string) (User, Sess
 				return err
 			}
 			return d.appendJournal(ctx, tx, u.Name, "login", "", map[string]string{"from": from})
-		})
-		return u, s, err
-	case known && isLocked:
-		err = d.write(ctx, func(tx *sql.Tx) error {
-			return d.appendJournal(ctx, tx, u.Name, "login.locked", "", map[string]string{"from": from})
-		})
-		return User{}, s, errors.Join(ErrLocked, err)
-	}
-	err = d.write(ctx, func(tx *sql.Tx) error {
-		data := map[string]string{"from": from}
-		if known {
-			failed++
-			lock := ""
-			if failed >= maxFail {
-				lock = now.Add(lockFor).UTC().Format(time.RFC3339Nano)
-				data["locked_until"] = lock
-				failed = 0
-			}
-			if _, err := d.txExec(ctx, tx, `UPDATE users SET failed = ?, locked_until = ? WHERE id = ?`, failed, lock, u.ID); err != nil {
-				return err
-			}
-		} else {
-			data["name"] = name
 		}
-		return d.appendJournal(ctx, tx, actor, "login.failed", "", data)
+		outcome = ErrLogin
+		data := map[string]string{"from": from}
+		failed++
+		until := ""
+		if failed >= maxFail {
+			until = now.Add(lockFor).UTC().Format(time.RFC3339Nano)
+			data["locked_until"] = until
+			failed = 0
+		}
+		if _, err := d.txExec(ctx, tx, `UPDATE users SET failed = ?, locked_until = ? WHERE id = ?`, failed, until, u.ID); err != nil {
+			return err
+		}
+		return d.appendJournal(ctx, tx, u.Name, "login.failed", "", data)
 	})
-	return User{}, s, errors.Join(ErrLogin, err)
+	switch {
+	case err != nil:
+		return User{}, Session{}, err
+	case outcome != nil:
+		return User{}, Session{}, outcome
+	}
+	return u, s, nil
+}
+
+// ghostFailure counts a failed log-in of a name that is no user's, and
+// answers as for a user: ErrLogin, or ErrLocked once the name has failed
+// too often.
+func (d *DB) ghostFailure(ctx context.Context, name, from string, now time.Time, maxFail int, lockFor time.Duration) error {
+	g := &d.ghosts
+	g.mu.Lock()
+	if g.failed == nil || len(g.failed)+len(g.locked) > ghostsMax {
+		g.failed, g.locked = map[string]int{}, map[string]time.Time{}
+	}
+	action, outcome := "login.failed", ErrLogin
+	if until, ok := g.locked[name]; ok && now.Before(until) {
+		action, outcome = "login.locked", ErrLocked
+	} else {
+		delete(g.locked, name)
+		if g.failed[name]++; g.failed[name] >= maxFail {
+			delete(g.failed, name)
+			g.locked[name] = now.Add(lockFor)
+		}
+	}
+	g.mu.Unlock()
+	// The name typed is kept in the entry's data, never as an actor.
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		return d.appendJournal(ctx, tx, "?", action, "", map[string]string{"from": from, "name": name})
+	})
+	return errors.Join(outcome, err)
 }
 
 func scanUserPlus(row interface{ Scan(...any) error }, more ...any) (User, error) {

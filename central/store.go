@@ -72,8 +72,9 @@ type DB struct {
 	stmts sync.Map  // SQLite: prepared statements on wconn (and the read pool), by query
 	wconn *sql.Conn // SQLite: the committer's connection
 
-	dirs dirSyncer     // flushes the folders of documents received together
-	cal  calendarCache // the organisation's calendar, read once
+	dirs   dirSyncer     // flushes the folders of documents received together
+	cal    calendarCache // the organisation's calendar, read again when its version moves
+	ghosts ghosts        // failed log-ins of names that are no user's
 }
 
 // txStmt gives query prepared for tx: on SQLite a statement prepared once
@@ -642,7 +643,7 @@ func (d *DB) SetPattern(ctx context.Context, pattern string) error {
 	if err != nil {
 		return err
 	}
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.writeConfig(ctx, func(tx *sql.Tx) error {
 		if d.postgres {
 			// The pattern's row first, then the radicados: a push holds
 			// them in the same order (put), so neither waits on the other

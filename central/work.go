@@ -298,7 +298,7 @@ func visible(u User) (string, []any) {
 	if u.Role.SeesAll() {
 		return "1 = 1", nil
 	}
-	return `(w.dept = ? OR w.number IN (SELECT number FROM copies WHERE user_id = ? OR dept = ?))`, []any{u.Dept, u.ID, u.Dept}
+	return `(w.dept = ? OR w.number IN (SELECT number FROM copies WHERE user_id = ? OR (dept = ? AND dept <> '')))`, []any{u.Dept, u.ID, u.Dept}
 }
 
 // Inbox gives the radicados of u's inbox that f selects, most urgent
@@ -308,7 +308,7 @@ func (d *DB) Inbox(ctx context.Context, u User, f InboxFilter) ([]Item, bool, er
 	if err := f.Check(); err != nil {
 		return nil, false, err
 	}
-	cal, _, err := d.Calendar(ctx)
+	cal, loc, err := d.Calendar(ctx)
 	if err != nil {
 		return nil, false, err
 	}
@@ -329,7 +329,7 @@ func (d *DB) Inbox(ctx context.Context, u User, f InboxFilter) ([]Item, bool, er
 	case f.Queue == "mine":
 		where, args = append(where, "w.assignee = ?"), append(args, u.ID)
 	case f.Queue == "copies":
-		where, args = append(where, "w.number IN (SELECT number FROM copies WHERE user_id = ? OR dept = ?)"), append(args, u.ID, u.Dept)
+		where, args = append(where, "w.number IN (SELECT number FROM copies WHERE user_id = ? OR (dept = ? AND dept <> ''))"), append(args, u.ID, u.Dept)
 	case f.Queue == "unrouted" && !u.Role.SeesAll():
 		return nil, false, nil // routing is the supervisors'
 	case f.Queue == "unrouted":
@@ -366,12 +366,14 @@ func (d *DB) Inbox(ctx context.Context, u User, f InboxFilter) ([]Item, bool, er
 	if f.Dept != "" {
 		where, args = append(where, "w.dept = ?"), append(args, f.Dept)
 	}
+	// Days are the organisation's; the times kept are UTC.
 	if f.From != "" {
-		where, args = append(where, "w.received_at >= ?"), append(args, f.From)
+		from, _ := calendar.ParseDate(f.From)
+		where, args = append(where, "w.received_at >= ?"), append(args, from.In(loc).UTC().Format(time.RFC3339))
 	}
 	if f.To != "" {
 		to, _ := calendar.ParseDate(f.To)
-		where, args = append(where, "w.received_at < ?"), append(args, to.AddDays(1).String())
+		where, args = append(where, "w.received_at < ?"), append(args, to.AddDays(1).In(loc).UTC().Format(time.RFC3339))
 	}
 	if len(where) == 0 {
 		where = append(where, "1 = 1")
@@ -562,7 +564,7 @@ func (d *DB) Copies(ctx context.Context, number string) ([]Copy, error) {
 func (d *DB) MarkCopiesRead(ctx context.Context, u User, number string) error {
 	return d.write(ctx, func(tx *sql.Tx) error {
 		_, err := d.txExec(ctx, tx, `INSERT INTO copy_reads (copy_id, user_id, at) SELECT id, ?, ? FROM copies
-			WHERE number = ? AND (user_id = ? OR dept = ?) ON CONFLICT (copy_id, user_id) DO NOTHING`, u.ID, d.stamp(), number, u.ID, u.Dept)
+			WHERE number = ? AND (user_id = ? OR (dept = ? AND dept <> '')) ON CONFLICT (copy_id, user_id) DO NOTHING`, u.ID, d.stamp(), number, u.ID, u.Dept)
 		return err
 	})
 }
@@ -611,6 +613,14 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 	}
 	if len(a.Users) > 50 || len(a.Depts) > 50 {
 		return Item{}, fmt.Errorf("%w: at most 50 users and 50 departments", ErrInvalid)
+	}
+	for _, v := range append(append([]string{a.User, a.Dept, a.By, a.Channel, a.At}, a.Users...), a.Depts...) {
+		if len(v) > 64 || strings.IndexFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+			return Item{}, fmt.Errorf("%w: a name, code, number or date of at most 64 characters", ErrInvalid)
+		}
+	}
+	if a.Days < 0 || a.Days > 10000 {
+		return Item{}, fmt.Errorf("%w: days", ErrInvalid)
 	}
 	cal, _, err := d.Calendar(ctx)
 	if err != nil {
@@ -716,16 +726,17 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 			var answered calendar.Date
 			switch {
 			case a.By != "" && a.Channel == "":
+				// A salida of the radicado's department (any, for a
+				// supervisor): naming another's would show it to the
+				// actor. Whatever does not qualify answers alike.
 				var kind, annulled int
-				var received string
-				if err := d.txScan(ctx, tx, `SELECT kind, annulled, received_at FROM radicados WHERE number = ?`, []any{a.By}, &kind, &annulled, &received); err != nil {
-					if err == sql.ErrNoRows {
-						return fmt.Errorf("%w: the server does not hold %q (has its station synced?)", ErrInvalid, a.By)
-					}
+				var received, salidaDept string
+				err := d.txScan(ctx, tx, `SELECT kind, annulled, received_at, dept FROM radicados WHERE number = ?`, []any{a.By}, &kind, &annulled, &received, &salidaDept)
+				if err != nil && err != sql.ErrNoRows {
 					return err
 				}
-				if kind != int(radicado.Salida) || annulled == 1 {
-					return fmt.Errorf("%w: %s is not a salida in force", ErrInvalid, a.By)
+				if err == sql.ErrNoRows || kind != int(radicado.Salida) || annulled == 1 || (!u.Role.SeesAll() && salidaDept != it.Dept) {
+					return fmt.Errorf("%w: the server holds no salida %q of the department in force (has its station synced?)", ErrInvalid, a.By)
 				}
 				t, err := time.Parse(time.RFC3339Nano, received)
 				if err != nil {
@@ -792,7 +803,7 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 		if err != nil {
 			return err
 		}
-		return d.appendJournal(ctx, tx, u.Name, "radicado."+a.Kind, number, a)
+		return d.appendJournal(ctx, tx, u.Name, "radicado."+a.Kind, number, a.recorded())
 	})
 	if err != nil {
 		return Item{}, err
@@ -845,4 +856,27 @@ func (d *DB) Returned(ctx context.Context, p Principal) ([]wire.Returned, error)
 		out = append(out, x)
 	}
 	return out, rows.Err()
+}
+
+// recorded gives what the journal keeps of an action: the fields of its
+// kind, checked.
+func (a Action) recorded() Action {
+	r := Action{Kind: a.Kind}
+	switch a.Kind {
+	case "assign":
+		r.User = a.User
+	case "reassign":
+		r.Dept, r.Reason = a.Dept, a.Reason
+	case "inform":
+		r.Users, r.Depts, r.Note = a.Users, a.Depts, a.Note
+	case "return":
+		r.Reason = a.Reason
+	case "answer":
+		r.By, r.Channel, r.At = a.By, a.Channel, a.At
+	case "extend":
+		r.Days, r.Reason, r.At = a.Days, a.Reason, a.At
+	case "archive":
+		r.Note = a.Note
+	}
+	return r
 }

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/radicador/radicador/central"
 )
@@ -125,9 +127,13 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// localPath keeps a "next" address on this site.
+// localPath keeps a "next" address on this site: a path of its own, with
+// no scheme, host, backslash or control character (browsers drop tabs and
+// line breaks from addresses, which would make "/\t/x" another host's).
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	bad := strings.IndexFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) >= 0
+	u, err := url.Parse(next)
+	if bad || err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		return "/bandeja"
 	}
 	return next
@@ -154,6 +160,11 @@ func (c *Console) showLogin(w http.ResponseWriter, r *http.Request, code int, ms
 }
 
 func (c *Console) login(w http.ResponseWriter, r *http.Request) {
+	from, _, _ := net.SplitHostPort(r.RemoteAddr)
+	if !c.attempts.allow(from, time.Now()) {
+		c.showLogin(w, r, http.StatusTooManyRequests, c.cat(r, "").T("login.throttled"), loginData{Next: localPath(r.PostFormValue("next"))})
+		return
+	}
 	ck, err := r.Cookie(loginCookie)
 	if err != nil || !sameOrigin(r) || !central.SameToken(r.PostFormValue(csrfField), ck.Value) {
 		c.showLogin(w, r, http.StatusForbidden, c.cat(r, "").T("err.csrf"), loginData{Next: localPath(r.PostFormValue("next"))})
@@ -161,7 +172,6 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	data := loginData{Next: localPath(r.PostFormValue("next")), Name: name}
-	from, _, _ := net.SplitHostPort(r.RemoteAddr)
 	u, s, err := c.opt.Auth.Login(r.Context(), name, r.PostFormValue("password"), from)
 	switch {
 	case errors.Is(err, central.ErrLocked):
@@ -188,4 +198,38 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: c.opt.SecureCookies})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// attempts bounds the log-ins one address tries: a window of a few minutes
+// with a number of attempts, then 429 until it passes. It holds at most
+// attemptsMax addresses (starting over beyond).
+type attempts struct {
+	mu   sync.Mutex
+	seen map[string]*window
+}
+
+type window struct {
+	start time.Time
+	n     int
+}
+
+const (
+	attemptsWindow = 5 * time.Minute
+	attemptsPerIP  = 30
+	attemptsMax    = 10000
+)
+
+func (a *attempts) allow(ip string, now time.Time) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.seen == nil || len(a.seen) > attemptsMax {
+		a.seen = map[string]*window{}
+	}
+	w := a.seen[ip]
+	if w == nil || now.Sub(w.start) > attemptsWindow {
+		w = &window{start: now}
+		a.seen[ip] = w
+	}
+	w.n++
+	return w.n <= attemptsPerIP
 }

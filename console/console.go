@@ -45,11 +45,13 @@ type Options struct {
 
 // Console serves the console's pages and API.
 type Console struct {
-	db    *central.DB
-	opt   Options
-	log   *slog.Logger
-	pages map[string]*template.Template
-	cats  map[string]catalog
+	db       *central.DB
+	opt      Options
+	log      *slog.Logger
+	pages    map[string]*template.Template
+	cats     map[string]catalog
+	attempts attempts // log-ins by address
+	previews previews // pages being made into images
 }
 
 // New makes a console over db.

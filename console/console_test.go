@@ -13,6 +13,8 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -173,11 +175,19 @@ func TestLogIn(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "Usuario o contraseña incorrectos") {
 		t.Errorf("a wrong password: %d", resp.StatusCode)
 	}
-	// An address elsewhere is not followed after the log-in.
-	b.get("/login?next=//evil.example/x")
-	resp, _ = b.post("/login", url.Values{"csrf": {b.csrf}, "name": {"beto"}, "password": {pw}, "next": {"//evil.example/x"}})
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/bandeja" {
-		t.Errorf("the log-in sends to %q", resp.Header.Get("Location"))
+	// An address elsewhere is not followed after the log-in, however it is
+	// written (a browser drops the tab of "/\t/evil.example").
+	for _, next := range []string{"//evil.example/x", "/\t/evil.example/x", "/\\evil.example", "https://evil.example/", "/\n/evil.example"} {
+		b.get("/login")
+		resp, _ = b.post("/login", url.Values{"csrf": {b.csrf}, "name": {"beto"}, "password": {pw}, "next": {next}})
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/bandeja" {
+			t.Errorf("the log-in with next %q sends to %q", next, resp.Header.Get("Location"))
+		}
+	}
+	b.get("/login")
+	resp, _ = b.post("/login", url.Values{"csrf": {b.csrf}, "name": {"beto"}, "password": {pw}, "next": {"/radicados/2026001010000012"}})
+	if resp.Header.Get("Location") != "/radicados/2026001010000012" {
+		t.Errorf("a page of its own after the log-in: %q", resp.Header.Get("Location"))
 	}
 	var session *http.Cookie
 	for _, c := range resp.Cookies() {
@@ -293,6 +303,24 @@ func TestActionsAndCSRF(t *testing.T) {
 	if !strings.Contains(body, "Asignado.") || !strings.Contains(body, "beto") {
 		t.Errorf("after assigning: %s", body)
 	}
+	// Another site's link to the page marks nothing read and starts
+	// nothing: only a visit from the console, or typed, does.
+	beto0 := s.browser()
+	beto0.login("beto")
+	req, _ := http.NewRequest("GET", s.srv.URL+n, nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if resp, err := beto0.c.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("a cross-site visit: %v", err)
+	}
+	if it, _ := s.db.Work(context.Background(), central.User{Role: central.Supervisor}, "2026001010000012"); it.State != central.StateAssigned {
+		t.Errorf("a cross-site visit moved the state to %s", it.State)
+	}
+	if resp, _ := beto0.get(n); resp.StatusCode != 200 {
+		t.Fatal(resp.Status)
+	}
+	if it, _ := s.db.Work(context.Background(), central.User{Role: central.Supervisor}, "2026001010000012"); it.State != central.StateWorking {
+		t.Errorf("the assignee's own visit: state %s", it.State)
+	}
 	// A reassignment without its reason says why, and changes nothing.
 	resp, body = ana.post(n+"/reassign", url.Values{"dept": {"JUR"}, "csrf": {ana.csrf}})
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "reason") {
@@ -319,6 +347,19 @@ func TestActionsAndCSRF(t *testing.T) {
 
 func TestPreview(t *testing.T) {
 	s := newSite(t)
+	// A document that is no image: not found, remembered as such.
+	caro := s.browser()
+	caro.login("caro")
+	held, _ := s.db.Get(context.Background(), "2026001010000022")
+	bad := "/radicados/2026001010000022/vista/" + held.Files[0].SHA256 + "/1"
+	for range 2 {
+		if resp, _ := caro.get(bad); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("the preview of a PDF with no page image: %d", resp.StatusCode)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(s.db.Dir(), "previews", held.Files[0].SHA256[:2], held.Files[0].SHA256+"-1-900.jpg.none")); err != nil {
+		t.Errorf("the failure is not remembered: %v", err)
+	}
 	ana := s.browser()
 	ana.login("ana")
 	_, page := ana.get("/radicados/2026001010000012")
@@ -395,6 +436,13 @@ func TestAPI(t *testing.T) {
 	resp, body = call("POST", "/api/v1/radicados/2026001010000012/assign", token, `{"user":"beto"}`)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"assignee":"beto"`) {
 		t.Errorf("assigning through the API: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := call("POST", "/api/v1/radicados/2026001010000032/inform", token, `{"users":["beto"],"by":"`+strings.Repeat("x", 60)+`","user":"zz"}`); resp.StatusCode != 200 {
+		t.Errorf("informing with stray fields: %d %s", resp.StatusCode, body)
+	}
+	hist, _ := s.db.History(ctx, "2026001010000032")
+	if len(hist) != 1 || strings.Contains(string(hist[0].Data), "xxxx") || strings.Contains(string(hist[0].Data), "zz") {
+		t.Errorf("the journal keeps what the action does not use: %s", hist[0].Data)
 	}
 	resp, body = call("GET", "/api/v1/inbox/2026001010000012", token, "")
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"action":"radicado.assign"`) {

@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	_ "image/gif" // decoders of the page images
@@ -22,6 +24,7 @@ import (
 	_ "golang.org/x/image/bmp"
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/tiff"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/internal/atomicfile"
@@ -83,11 +86,54 @@ func (c *Console) document(w http.ResponseWriter, r *http.Request) {
 // previewWidth is the width of a page's preview, in pixels.
 const previewWidth = 900
 
-// maxPixels bounds the scans decoded for a preview (a 600 dpi A3 page).
-const maxPixels = 70_000_000
+// maxPixels bounds the scans decoded for a preview (a 600 dpi A4 page, at
+// four bytes a pixel: 140 MB).
+const maxPixels = 35_000_000
 
 // maxPreviewPages bounds the pages of a PDF shown on a radicado's page.
 const maxPreviewPages = 30
+
+// previews makes pages into images a few at a time, once for all the
+// requests of the same page, and remembers the pages that cannot be (a
+// marker beside where the image would go): a document made to exhaust the
+// server costs it once, within bounds.
+type previews struct {
+	once singleflight.Group
+	busy chan struct{}
+	init sync.Once
+}
+
+// previewsAtOnce is how many pages are made into images at once.
+const previewsAtOnce = 2
+
+func (p *previews) make(ctx context.Context, path string, build func() ([]byte, error)) ([]byte, error) {
+	p.init.Do(func() { p.busy = make(chan struct{}, previewsAtOnce) })
+	if _, err := os.Stat(path + ".none"); err == nil {
+		return nil, errNoImage
+	}
+	v, err, _ := p.once.Do(path, func() (any, error) {
+		select {
+		case p.busy <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		defer func() { <-p.busy }()
+		if data, err := os.ReadFile(path); err == nil {
+			return data, nil // made while this one waited
+		}
+		data, err := build()
+		if errors.Is(err, errNoImage) {
+			if os.MkdirAll(filepath.Dir(path), 0o750) == nil {
+				os.WriteFile(path+".none", nil, 0o640)
+			}
+		}
+		return data, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]byte), nil
+}
 
 func (c *Console) preview(w http.ResponseWriter, r *http.Request) {
 	f, err := c.fileOf(r)
@@ -109,7 +155,7 @@ func (c *Console) preview(w http.ResponseWriter, r *http.Request) {
 	path := filepath.Join(c.db.Dir(), "previews", f.SHA256[:2], fmt.Sprintf("%s-%d-%d.jpg", f.SHA256, page, previewWidth))
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		data, err = c.makePreview(r, f, page, path)
+		data, err = c.previews.make(r.Context(), path, func() ([]byte, error) { return c.makePreview(r, f, page, path) })
 	}
 	if err != nil {
 		c.fail(w, r, err)
@@ -179,6 +225,9 @@ func decodeBounded(r io.ReadSeeker) (image.Image, error) {
 func pdfPageImage(r io.ReadSeeker, page int) (image.Image, error) {
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationRelaxed
+	// Bounds on what a PDF's page may make the library decode.
+	conf.Limits.MaxStreamBytes, conf.Limits.MaxDecodeBytes = 64<<20, 128<<20
+	conf.Limits.MaxImagePixels, conf.Limits.MaxImageBytes = maxPixels, 128<<20
 	var best []byte
 	err := api.ExtractImages(r, []string{strconv.Itoa(page)}, func(img model.Image, _ bool, _ int) error {
 		if img.Thumb || img.IsImgMask || img.PageNr != page {

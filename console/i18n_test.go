@@ -38,7 +38,7 @@ func TestCatalogs(t *testing.T) {
 		return nil
 	})
 	for _, k := range []string{"login.failed", "login.locked", "err.csrf", "err.notfound", "err.forbidden", "err.server", "err.title",
-		"admin.password_once", "admin.token_once", "admin.saved", "left.days", "left.today", "left.over", "hist.station", "rad.annulled"} {
+		"admin.password_once", "admin.token_once", "admin.saved", "login.throttled", "left.days", "left.today", "left.over", "hist.station", "rad.annulled"} {
 		used[k] = true
 	}
 	for k := range used {

@@ -302,7 +302,9 @@ func (c *Console) showRadicado(w http.ResponseWriter, r *http.Request, code int,
 		c.fail(w, r, err)
 		return
 	}
-	if code == http.StatusOK && it.State != "salida" {
+	// Reading marks it read, and its assignee's first reading puts it in
+	// trámite: not when another site sent the browser here.
+	if code == http.StatusOK && it.State != "salida" && fromHere(r) {
 		if err := c.db.MarkRead(ctx, wh.user, number); err != nil {
 			c.fail(w, r, err)
 			return
@@ -500,4 +502,14 @@ func describe(t catalog, kind string, data json.RawMessage) string {
 		return join(a.By, a.Reason)
 	}
 	return ""
+}
+
+// fromHere reports whether a page was asked for from the console itself,
+// or typed or bookmarked: not by another site's link.
+func fromHere(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+		return true
+	}
+	return false
 }

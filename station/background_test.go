@@ -376,3 +376,43 @@ func TestReturnedShown(t *testing.T) {
 		t.Errorf("still returned after it was routed again: %v", got)
 	}
 }
+
+// TestCentralPatternDiffers: a station that numbered with a pattern the
+// server no longer has takes the rest of the configuration, is told at
+// every round, and keeps numbering as it did until the administrator acts.
+func TestCentralPatternDiffers(t *testing.T) {
+	ctx := context.Background()
+	hub := servertest.New(t)
+	srv := httptest.NewServer(hub.API)
+	defer srv.Close()
+	hub.Enrol(t, "001", "01", "tok")
+	st, err := station.Open(ctx, t.TempDir(), station.Options{Actor: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Sync.Enroll(ctx, srv.URL, "tok"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Records.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Ana", Subject: "Solicitud",
+		Files: []string{fixture.PNG(t, t.TempDir(), "p.png", "carta")}}); err != nil {
+		t.Fatal(err)
+	}
+	// The server has held nothing yet: its pattern may change.
+	if err := hub.DB.SetPattern(ctx, "{year}-{office:3}{station:2}-{seq:6}{kind}"); err != nil {
+		t.Fatal(err)
+	}
+	if err := hub.DB.SetOrgSetting(ctx, "admin", "organization", "Alcaldía de Ejemplo"); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 2 {
+		_, err := st.Sync.Once(ctx, "")
+		if err == nil || !strings.Contains(err.Error(), "number pattern") {
+			t.Errorf("round %d: %v", round+1, err)
+		}
+	}
+	cfg, _ := st.Settings.Config(ctx)
+	if v, _ := st.Settings.CentralVersion(ctx); v != 0 || cfg.Organization != "Alcaldía de Ejemplo" || cfg.Pattern != radicado.DefaultPattern {
+		t.Errorf("version %d, %+v", v, cfg)
+	}
+}

@@ -96,7 +96,11 @@ func (s *Settings) ApplyCentral(ctx context.Context, cfg wire.OrgConfig) error {
 		for _, c := range cfg.Closures {
 			settings[prefixClosure+c.Date.String()] = c.Reason
 		}
-		settings[KeyCentralVersion] = strconv.FormatInt(cfg.Version, 10)
+		// While the pattern differs, the version is not taken: the next
+		// round asks again, and says so again.
+		if patternErr == nil {
+			settings[KeyCentralVersion] = strconv.FormatInt(cfg.Version, 10)
+		}
 		_, err := configFrom(settings)
 		return err
 	})

@@ -152,13 +152,16 @@ func (s *Syncing) Once(ctx context.Context, server string) (client.Report, error
 // when the server has a newer one, and what the departments returned.
 func (s *Syncing) round(ctx context.Context, c *client.Client) (client.Report, error) {
 	rep, err := c.Sync(ctx)
-	if err != nil {
-		return rep, err
+	var refused *client.StatusError
+	if err != nil && !(errors.As(err, &refused) && refused.Status < 500) {
+		return rep, err // the server or the network failed: nothing more now
 	}
-	if err := s.takeConfig(ctx, c); err != nil {
-		return rep, err
+	// A radicado the server refused does not keep the rest from coming:
+	// the configuration may be what it needs.
+	if cerr := s.takeConfig(ctx, c); cerr != nil {
+		return rep, errors.Join(err, cerr)
 	}
-	return rep, s.takeReturned(ctx, c)
+	return rep, errors.Join(err, s.takeReturned(ctx, c))
 }
 
 // DayEnd syncs, then sends the day's manifest, with the head of the audit

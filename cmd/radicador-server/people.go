@@ -143,6 +143,12 @@ func users(ctx context.Context, verb string, args []string, stdin io.Reader, std
 		}
 		fmt.Fprintf(stdout, "API token of %s, shown this once (only its hash is kept):\n\n  %s\n\nUse it as: Authorization: Bearer %s\n", *name, token, token)
 		return nil
+	case "revoke-tokens":
+		if err := db.RevokeUserTokens(ctx, actor, *name); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Every API token of %s is revoked.\n", *name)
+		return nil
 	case "list":
 		list, err := db.Users(ctx)
 		if err != nil {
@@ -159,7 +165,7 @@ func users(ctx context.Context, verb string, args []string, stdin io.Reader, std
 		}
 		return tw.Flush()
 	}
-	return fmt.Errorf("user %s: use add, password, disable, token or list", verb)
+	return fmt.Errorf("user %s: use add, password, disable, token, revoke-tokens or list", verb)
 }
 
 // verify checks the server's journal from its first entry.

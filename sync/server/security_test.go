@@ -304,6 +304,7 @@ func security(t *testing.T, open func(testing.TB) *central.DB) {
 			{"a department with a space", func(p *wire.Push) { p.Radicado.Dept = "G C" }},
 			{"a due date before receipt", func(p *wire.Push) { p.Radicado.Due = "2026-01-02" }},
 			{"a due date not a date", func(p *wire.Push) { p.Radicado.Due = "mañana" }},
+			{"a due date ages away", func(p *wire.Push) { p.Radicado.Due = "9999-12-31" }},
 			{"a path as file name", func(p *wire.Push) { p.Radicado.Files[0].Name = "../../etc/cron.d/x" }},
 			{"a line break in a file name", func(p *wire.Push) { p.Radicado.Files[0].Name = "carta\n.png" }},
 			{"a media type with a space", func(p *wire.Push) { p.Radicado.Files[0].MediaType = "image/png; x" }},

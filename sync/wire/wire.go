@@ -212,6 +212,9 @@ func (p Push) Check(pat radicado.Pattern) error {
 		if due.Before(calendar.DateOf(r.ReceivedAt)) {
 			return fmt.Errorf("due %s: before the day of receipt", r.Due)
 		}
+		if calendar.DateOf(r.ReceivedAt).AddDays(MaxTermDays).Before(due) {
+			return fmt.Errorf("due %s: more than %d days after receipt", r.Due, MaxTermDays)
+		}
 	}
 	pages := 0
 	for i, f := range r.Files {
@@ -453,6 +456,10 @@ type Held struct {
 	AnnulReason   string    `json:"annul_reason,omitempty"`
 	ArrivedAt     time.Time `json:"arrived_at"`
 }
+
+// MaxTermDays bounds a due date, in calendar days after receipt: a term
+// of 365 business days, extended to double, fits.
+const MaxTermDays = 1100
 
 // DocType is a document type of the organisation, with its response term
 // in business days (0: none).
