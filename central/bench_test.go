@@ -111,7 +111,12 @@ func seedConsole(tb testing.TB, db *central.DB, raw *sql.DB, postgres bool, n in
 				kind = 3
 			}
 			number := fmt.Sprintf("2026%s01%06d%d", office, seqs[office], kind)
-			received := first.Add(time.Duration(rng.Int64N(int64(span))))
+			// Radicados arrive about in the order they were received; a
+			// branch offline for days sends its own late.
+			received := first.Add(time.Duration(int64(span) / int64(n) * int64(i)))
+			if rng.IntN(20) == 0 {
+				received = received.Add(-time.Duration(rng.Int64N(int64(5 * 24 * time.Hour))))
+			}
 			ty := benchTypes[rng.IntN(len(benchTypes))]
 			due, yellow, red := "", "", ""
 			if ty.days > 0 {
@@ -152,7 +157,12 @@ func seedConsole(tb testing.TB, db *central.DB, raw *sql.DB, postgres bool, n in
 		}
 	}
 	if postgres {
-		raw.ExecContext(ctx, `ANALYZE`)
+		// As addWork does for each radicado: its words, for search.
+		if _, err := raw.ExecContext(ctx, `UPDATE work SET search = to_tsvector('spanish', r.number || ' ' || r.sender_name || ' ' ||
+			r.sender_id || ' ' || r.subject || ' ' || r.doc_type) FROM radicados r WHERE r.number = work.number`); err != nil {
+			tb.Fatal(err)
+		}
+		raw.ExecContext(ctx, `VACUUM ANALYZE`)
 	} else {
 		raw.ExecContext(ctx, `ANALYZE`)
 	}
@@ -164,6 +174,9 @@ func seedConsole(tb testing.TB, db *central.DB, raw *sql.DB, postgres bool, n in
 func benchStore(b *testing.B, kind string, n int) *central.DB {
 	ctx := context.Background()
 	if kind == "postgres" {
+		if os.Getenv("RADICADOR_BENCH_PG_KEEP") != "" {
+			return keptPostgres(b, n)
+		}
 		db, raw := centraltest.PostgresRaw(b)
 		seedConsole(b, db, raw, true, n)
 		return db
@@ -297,4 +310,48 @@ func plainInbox(ctx context.Context, db *central.DB, dept string) (int, error) {
 func plainSearch(ctx context.Context, db *central.DB, w string) (int, error) {
 	list, err := db.List(ctx, central.Filter{Query: w, Limit: 50})
 	return len(list), err
+}
+
+// keptPostgres gives a PostgreSQL store of n radicados that stays after
+// the run (RADICADOR_BENCH_PG_KEEP): seeded once, in a database named for
+// its size, for looking at query plans between runs.
+func keptPostgres(b *testing.B, n int) *central.DB {
+	ctx := context.Background()
+	base := os.Getenv("RADICADOR_TEST_PG")
+	if base == "" {
+		b.Skip("RADICADOR_TEST_PG is not set")
+	}
+	name := fmt.Sprintf("radicador_bench_%d", n)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer admin.Close()
+	var exists int
+	admin.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_database WHERE datname = $1`, name).Scan(&exists)
+	if exists == 0 {
+		if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+			b.Fatal(err)
+		}
+	}
+	url := strings.Replace(base, "/postgres?", "/"+name+"?", 1)
+	db, err := central.Open(ctx, url, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer raw.Close()
+	var seeded int
+	raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM settings WHERE key = 'bench.seeded'`).Scan(&seeded)
+	if seeded == 0 {
+		seedConsole(b, db, raw, true, n)
+		if _, err := raw.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('bench.seeded', '1')`); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return db
 }

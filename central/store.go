@@ -168,7 +168,7 @@ func Open(ctx context.Context, url, dir string) (*DB, error) {
 	d := &DB{now: time.Now, files: fs}
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
 		d.postgres = true
-		d.db, err = sql.Open("pgx", url)
+		d.db, err = sql.Open("pgx", withCustomPlans(url))
 		if err == nil {
 			d.db.SetMaxOpenConns(20)
 			d.w = d.db
@@ -344,6 +344,20 @@ func (d *DB) Close() error {
 		err = errors.Join(err, d.w.Close())
 	}
 	return err
+}
+
+// withCustomPlans asks PostgreSQL to plan each query for its values: the
+// driver prepares statements, and a generic plan of the inbox's search
+// (which knows neither the department nor the words) can be a hundred
+// times slower than the plan for the values at hand.
+func withCustomPlans(url string) string {
+	if strings.Contains(url, "plan_cache_mode=") {
+		return url
+	}
+	if strings.Contains(url, "?") {
+		return url + "&plan_cache_mode=force_custom_plan"
+	}
+	return url + "?plan_cache_mode=force_custom_plan"
 }
 
 // Dir is the data folder: the documents (files/), the uploads under way

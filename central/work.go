@@ -68,9 +68,15 @@ func (d *DB) addWork(ctx context.Context, tx *sql.Tx, r wire.Radicado, annulled 
 	if annulled {
 		state = StateAnnulled
 	}
-	_, err = d.txExec(ctx, tx, `INSERT INTO work (number, dept, state, received_at, due, first_due, term_days, yellow_on, red_on, updated_at)
+	if _, err = d.txExec(ctx, tx, `INSERT INTO work (number, dept, state, received_at, due, first_due, term_days, yellow_on, red_on, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING`,
-		r.Number, r.Dept, state, r.ReceivedAt.UTC().Format(time.RFC3339Nano), r.Due, r.Due, t.days, dateOrEmpty(t.yellowOn), dateOrEmpty(t.redOn), d.stamp())
+		r.Number, r.Dept, state, r.ReceivedAt.UTC().Format(time.RFC3339Nano), r.Due, r.Due, t.days, dateOrEmpty(t.yellowOn), dateOrEmpty(t.redOn), d.stamp()); err != nil {
+		return err
+	}
+	if d.postgres { // its words, for search (SQLite keeps them in radicados_fts)
+		_, err = tx.ExecContext(ctx, `UPDATE work SET search = to_tsvector('spanish', r.number || ' ' || r.sender_name || ' ' || r.sender_id || ' ' ||
+			r.subject || ' ' || r.doc_type) FROM radicados r WHERE r.number = work.number AND work.number = $1`, r.Number)
+	}
 	return err
 }
 
@@ -378,18 +384,22 @@ func (d *DB) Inbox(ctx context.Context, u User, f InboxFilter) ([]Item, bool, er
 	if len(where) == 0 {
 		where = append(where, "1 = 1")
 	}
-	// The inbox comes most urgent first; a search, newest first (the full
-	// text index gives its matches in that order, and the first page is
-	// found without reading them all).
+	// The inbox comes most urgent first; a search, newest first: SQLite's
+	// full-text index gives its matches in that order, and PostgreSQL walks
+	// the radicados newest first (work_dept_recent, work_recent) or finds
+	// the few that match in its index, as it judges cheaper.
 	from := `work w JOIN radicados r ON r.number = w.number`
 	order := `w.sort_due, w.received_at DESC`
 	if w := words(f.Query); len(w) > 0 {
 		terms := make([]string, len(w))
 		if d.postgres {
-			for i, x := range w {
-				terms[i] = x + ":*"
+			// Whole words but a lone one, which may be a beginning: a
+			// prefix costs the index a scan of every word that begins so.
+			copy(terms, w)
+			if len(w) == 1 {
+				terms[0] += ":*"
 			}
-			where, args = append(where, "r.search @@ to_tsquery('spanish', ?)"), append(args, strings.Join(terms, " & "))
+			where, args = append(where, "w.search @@ to_tsquery('spanish', ?)"), append(args, strings.Join(terms, " & "))
 			order = `w.received_at DESC`
 		} else {
 			for i, x := range w {

@@ -26,11 +26,20 @@ CREATE TABLE work (
 	return_reason TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,
 	-- still to be answered, and the order of the inbox (no term: last)
 	open INTEGER GENERATED ALWAYS AS (CASE WHEN state IN ('nuevo', 'asignado', 'en_tramite', 'devuelto') THEN 1 ELSE 0 END) STORED,
-	sort_due TEXT GENERATED ALWAYS AS (CASE WHEN due = '' THEN '9999-12-31' ELSE due END) STORED);
+	sort_due TEXT GENERATED ALWAYS AS (CASE WHEN due = '' THEN '9999-12-31' ELSE due END) STORED,
+	-- what the radicado says of itself, for full-text search in Spanish:
+	-- here, beside the department and the time, so that a search walks one
+	-- table newest first, or meets the department's rows in one index
+	search tsvector);
+CREATE INDEX work_search ON work USING GIN (search);
 CREATE INDEX work_open ON work (open, sort_due, received_at DESC);
 CREATE INDEX work_dept ON work (dept, open, sort_due, received_at DESC);
 CREATE INDEX work_dept_state ON work (dept, state, received_at);
 CREATE INDEX work_assignee ON work (assignee, open, sort_due);
+-- A search comes newest first: walked in that order, within a department
+-- or across all.
+CREATE INDEX work_dept_recent ON work (dept, received_at DESC);
+CREATE INDEX work_recent ON work (received_at DESC);
 CREATE TABLE work_reads (number TEXT NOT NULL, user_id BIGINT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (number, user_id));
 CREATE TABLE copies (
 	id BIGSERIAL PRIMARY KEY, number TEXT NOT NULL, user_id BIGINT, dept TEXT NOT NULL DEFAULT '', by_user BIGINT NOT NULL,
@@ -43,7 +52,3 @@ CREATE TABLE journal (
 	id BIGINT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, number TEXT NOT NULL,
 	data TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL UNIQUE);
 CREATE INDEX journal_number ON journal (number);
--- Full-text search over what a radicado says of itself, in Spanish.
-ALTER TABLE radicados ADD COLUMN search tsvector GENERATED ALWAYS AS (
-	to_tsvector('spanish', number || ' ' || sender_name || ' ' || sender_id || ' ' || subject || ' ' || doc_type)) STORED;
-CREATE INDEX radicados_search ON radicados USING GIN (search);
