@@ -113,11 +113,17 @@ func (d *DB) Calendar(ctx context.Context) (*calendar.Calendar, *time.Location, 
 
 // Today gives the organisation's date now.
 func (d *DB) Today(ctx context.Context) (calendar.Date, error) {
-	_, loc, err := d.Calendar(ctx)
+	_, _, today, err := d.calendarToday(ctx)
+	return today, err
+}
+
+// calendarToday gives the calendar, the time zone and today's date in it.
+func (d *DB) calendarToday(ctx context.Context) (*calendar.Calendar, *time.Location, calendar.Date, error) {
+	cal, loc, err := d.Calendar(ctx)
 	if err != nil {
-		return calendar.Date{}, err
+		return nil, nil, calendar.Date{}, err
 	}
-	return calendar.DateOf(d.now().In(loc)), nil
+	return cal, loc, calendar.DateOf(d.now().In(loc)), nil
 }
 
 // term is what a due date means: how many business days the term has, and

@@ -314,14 +314,12 @@ func (d *DB) Inbox(ctx context.Context, u User, f InboxFilter) ([]Item, bool, er
 	if err := f.Check(); err != nil {
 		return nil, false, err
 	}
-	cal, loc, err := d.Calendar(ctx)
+	cal, loc, today, err := d.calendarToday(ctx)
 	if err != nil {
 		return nil, false, err
 	}
 	if f.AsOf.IsZero() {
-		if f.AsOf, err = d.Today(ctx); err != nil {
-			return nil, false, err
-		}
+		f.AsOf = today
 	}
 	if f.Limit == 0 {
 		f.Limit = 50
@@ -445,11 +443,7 @@ func (d *DB) Inbox(ctx context.Context, u User, f InboxFilter) ([]Item, bool, er
 // Work gives one radicado as u sees it; ErrNotFound when u may not see it.
 // A salida is seen by whoever sees a radicado it answers.
 func (d *DB) Work(ctx context.Context, u User, number string) (Item, error) {
-	cal, _, err := d.Calendar(ctx)
-	if err != nil {
-		return Item{}, err
-	}
-	today, err := d.Today(ctx)
+	cal, _, today, err := d.calendarToday(ctx)
 	if err != nil {
 		return Item{}, err
 	}
@@ -632,11 +626,7 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 	if a.Days < 0 || a.Days > 10000 {
 		return Item{}, fmt.Errorf("%w: days", ErrInvalid)
 	}
-	cal, _, err := d.Calendar(ctx)
-	if err != nil {
-		return Item{}, err
-	}
-	today, err := d.Today(ctx)
+	cal, _, today, err := d.calendarToday(ctx)
 	if err != nil {
 		return Item{}, err
 	}
