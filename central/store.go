@@ -206,6 +206,10 @@ func Open(ctx context.Context, url, dir string) (*DB, error) {
 		d.Close()
 		return nil, fmt.Errorf("the departments' work of earlier radicados: %w", err)
 	}
+	if err := d.fillTracking(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("the tracking of earlier radicados: %w", err)
+	}
 	return d, nil
 }
 

@@ -27,6 +27,16 @@ const (
 	StateArchived = "archivado"
 	StateReturned = "devuelto"
 	StateAnnulled = "anulado"
+	// sent to the authority it was for (traslado por competencia, Ley 1755
+	// de 2015, art. 21): its work here ends
+	StateTransferred = "trasladado"
+)
+
+// Channels a radicado arrives by.
+const (
+	ChannelVentanilla = "ventanilla"
+	ChannelEmail      = "email"
+	ChannelWeb        = "web"
 )
 
 // openStates are those of radicados still to be answered.
@@ -35,7 +45,7 @@ var openStates = []string{StateNew, StateAssigned, StateWorking, StateReturned}
 // ValidState reports whether s is a state.
 func ValidState(s string) bool {
 	switch s {
-	case StateNew, StateAssigned, StateWorking, StateAnswered, StateArchived, StateReturned, StateAnnulled:
+	case StateNew, StateAssigned, StateWorking, StateAnswered, StateArchived, StateReturned, StateAnnulled, StateTransferred:
 		return true
 	}
 	return false
@@ -50,7 +60,7 @@ func (d *DB) addWork(ctx context.Context, tx *sql.Tx, r wire.Radicado, annulled 
 	if !hasWork(r.Kind) {
 		return nil
 	}
-	cal, _, err := d.Calendar(ctx)
+	cal, loc, err := d.Calendar(ctx)
 	if err != nil {
 		return err
 	}
@@ -68,9 +78,15 @@ func (d *DB) addWork(ctx context.Context, tx *sql.Tx, r wire.Radicado, annulled 
 	if annulled {
 		state = StateAnnulled
 	}
-	if _, err = d.txExec(ctx, tx, `INSERT INTO work (number, dept, state, received_at, due, first_due, term_days, yellow_on, red_on, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING`,
-		r.Number, r.Dept, state, r.ReceivedAt.UTC().Format(time.RFC3339Nano), r.Due, r.Due, t.days, dateOrEmpty(t.yellowOn), dateOrEmpty(t.redOn), d.stamp()); err != nil {
+	deptSince := ""
+	if r.Dept != "" {
+		deptSince = d.stamp()
+	}
+	if _, err = d.txExec(ctx, tx, `INSERT INTO work (number, dept, state, received_at, due, first_due, term_days, yellow_on, red_on, updated_at,
+		received_on, office, doc_type, channel, dept_since)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING`,
+		r.Number, r.Dept, state, r.ReceivedAt.UTC().Format(time.RFC3339Nano), r.Due, r.Due, t.days, dateOrEmpty(t.yellowOn), dateOrEmpty(t.redOn), d.stamp(),
+		calendar.DateOf(r.ReceivedAt.In(loc)).String(), r.Office, r.Type, ChannelVentanilla, deptSince); err != nil {
 		return err
 	}
 	if d.postgres { // its words, for search (SQLite keeps them in radicados_fts)
@@ -111,7 +127,7 @@ func (d *DB) annulWork(ctx context.Context, tx *sql.Tx, number string) error {
 	rows.Close()
 	for _, n := range reopened {
 		if _, err := d.txExec(ctx, tx, `UPDATE work SET state = CASE WHEN assignee IS NULL THEN ? ELSE ? END, answered_at = '', answer_by = '',
-			answer_channel = '', updated_at = ? WHERE number = ?`, StateNew, StateAssigned, d.stamp(), n); err != nil {
+			answer_channel = '', response_days = -1, on_time = 0, denied = 0, updated_at = ? WHERE number = ?`, StateNew, StateAssigned, d.stamp(), n); err != nil {
 			return err
 		}
 		if err := d.appendJournal(ctx, tx, "sync", "radicado.answer_void", n, map[string]string{"by": number, "reason": "the answer was annulled"}); err != nil {
@@ -154,6 +170,77 @@ func (d *DB) backfillWork(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// fillTracking fills in what the dashboard counts for work rows made
+// before the server kept it: the day of receipt, office, type, and the
+// business days an answer took.
+func (d *DB) fillTracking(ctx context.Context) error {
+	cal, loc, err := d.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	for {
+		rows, err := d.db.QueryContext(ctx, `SELECT w.number, w.received_at, r.office, r.doc_type, w.due, w.answered_at
+			FROM work w JOIN radicados r ON r.number = w.number WHERE w.received_on = '' LIMIT 500`)
+		if err != nil {
+			return err
+		}
+		type fill struct{ number, received, office, docType, due, answered string }
+		var batch []fill
+		for rows.Next() {
+			var f fill
+			if err := rows.Scan(&f.number, &f.received, &f.office, &f.docType, &f.due, &f.answered); err != nil {
+				rows.Close()
+				return err
+			}
+			batch = append(batch, f)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(batch) == 0 {
+			return err
+		}
+		if err := d.write(ctx, func(tx *sql.Tx) error {
+			for _, f := range batch {
+				t, err := time.Parse(time.RFC3339Nano, f.received)
+				if err != nil {
+					return fmt.Errorf("radicado %s: %w", f.number, err)
+				}
+				days, onTime := -1, 0
+				if f.answered != "" {
+					if days, onTime, err = responseOf(cal, t.In(loc), f.due, f.answered); err != nil {
+						return fmt.Errorf("radicado %s: %w", f.number, err)
+					}
+				}
+				if _, err := d.txExec(ctx, tx, `UPDATE work SET received_on = ?, office = ?, doc_type = ?, response_days = ?, on_time = ? WHERE number = ?`,
+					calendar.DateOf(t.In(loc)).String(), f.office, f.docType, days, onTime, f.number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+}
+
+// responseOf gives the business days an answer given on answered took for
+// a radicado received at received (its term counts from the filing day),
+// and whether it came by the due date (a radicado without one: on time).
+func responseOf(cal *calendar.Calendar, received time.Time, due, answered string) (days, onTime int, err error) {
+	filed, err := cal.FilingDay(received)
+	if err != nil {
+		return 0, 0, err
+	}
+	on, err := calendar.ParseDate(answered)
+	if err != nil {
+		return 0, 0, err
+	}
+	days = max(DaysLeft(cal, filed, on), 0)
+	if due == "" || answered <= due {
+		onTime = 1
+	}
+	return days, onTime, nil
 }
 
 // Item is a radicado as the console shows it: what it says of itself and
@@ -575,8 +662,9 @@ func (d *DB) MarkCopiesRead(ctx context.Context, u User, number string) error {
 
 // Action is something done to a radicado in the console, with what it
 // needs: assign {user}; reassign {dept, reason}; inform {users, depts,
-// note}; return {reason}; answer {by} or {channel: email, at}; extend
-// {days, reason}; archive {note}.
+// note}; return {reason}; answer {by} or {channel: email, at}, and
+// {denied} when it refused access to information; transfer {entity,
+// reason}; extend {days, reason}; archive {note}.
 type Action struct {
 	Kind    string   `json:"-"`
 	User    string   `json:"user,omitempty"`
@@ -589,10 +677,19 @@ type Action struct {
 	Users   []string `json:"users,omitempty"`
 	Depts   []string `json:"depts,omitempty"`
 	Note    string   `json:"note,omitempty"`
+	Entity  string   `json:"entity,omitempty"` // transfer: the authority it goes to
+	Denied  bool     `json:"denied,omitempty"` // answer: access to information refused
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Actions are the kinds of Action.
-var Actions = []string{"assign", "reassign", "inform", "return", "answer", "extend", "archive"}
+var Actions = []string{"assign", "reassign", "inform", "return", "answer", "transfer", "extend", "archive"}
 
 // MaxReason bounds a reason or a note.
 const MaxReason = 500
@@ -669,7 +766,7 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 			if u.Role == Funcionario && id != u.ID {
 				return fmt.Errorf("%w: a funcionario takes a radicado for themselves; the head assigns it to others", ErrForbid)
 			}
-			_, err = d.txExec(ctx, tx, `UPDATE work SET assignee = ?, state = ?, updated_at = ? WHERE number = ?`, id, StateAssigned, now, number)
+			_, err = d.txExec(ctx, tx, `UPDATE work SET assignee = ?, state = ?, assigned_at = ?, updated_at = ? WHERE number = ?`, id, StateAssigned, now, now, number)
 		case "reassign":
 			if !open {
 				return fmt.Errorf("%w: a radicado %s stays where it is", ErrConflict, it.State)
@@ -683,7 +780,8 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 			if err := d.activeDept(ctx, tx, a.Dept); err != nil {
 				return err
 			}
-			_, err = d.txExec(ctx, tx, `UPDATE work SET dept = ?, assignee = NULL, state = ?, updated_at = ? WHERE number = ?`, a.Dept, StateNew, now, number)
+			_, err = d.txExec(ctx, tx, `UPDATE work SET dept = ?, assignee = NULL, state = ?, dept_since = ?, assigned_at = '', updated_at = ? WHERE number = ?`,
+				a.Dept, StateNew, now, now, number)
 		case "inform":
 			if len(a.Users)+len(a.Depts) == 0 {
 				return fmt.Errorf("%w: inform whom? users or departments", ErrInvalid)
@@ -717,8 +815,8 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 			}
 			// Out of the department: it waits in the supervisors' queue of
 			// radicados to route, and its station shows it returned.
-			_, err = d.txExec(ctx, tx, `UPDATE work SET state = ?, dept = '', assignee = NULL, return_reason = ?, updated_at = ? WHERE number = ?`,
-				StateReturned, a.Reason, now, number)
+			_, err = d.txExec(ctx, tx, `UPDATE work SET state = ?, dept = '', assignee = NULL, return_reason = ?, dept_since = '', assigned_at = '',
+				updated_at = ? WHERE number = ?`, StateReturned, a.Reason, now, number)
 		case "answer":
 			if !open {
 				return fmt.Errorf("%w: a radicado %s is not answered again", ErrConflict, it.State)
@@ -759,8 +857,29 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 			if answered.Before(calendar.DateOf(it.ReceivedAt.In(loc))) {
 				return fmt.Errorf("%w: answered on %s, before the radicado arrived", ErrInvalid, answered)
 			}
-			_, err = d.txExec(ctx, tx, `UPDATE work SET state = ?, answered_at = ?, answer_by = ?, answer_channel = ?, updated_at = ? WHERE number = ?`,
-				StateAnswered, answered.String(), a.By, a.Channel, now, number)
+			var days, onTime int
+			if days, onTime, err = responseOf(cal, it.ReceivedAt.In(loc), it.Due, answered.String()); err != nil {
+				return err
+			}
+			_, err = d.txExec(ctx, tx, `UPDATE work SET state = ?, answered_at = ?, answer_by = ?, answer_channel = ?, response_days = ?, on_time = ?,
+				denied = ?, updated_at = ? WHERE number = ?`, StateAnswered, answered.String(), a.By, a.Channel, days, onTime, boolInt(a.Denied), now, number)
+		case "transfer":
+			// Traslado por competencia: the petition is for another
+			// authority; it is sent there and its work here ends, the day
+			// it went counting as its answer.
+			if !open {
+				return fmt.Errorf("%w: a radicado %s is not transferred", ErrConflict, it.State)
+			}
+			if err := radicado.CheckClean("entity", a.Entity, 200); err != nil || strings.TrimSpace(a.Entity) == "" {
+				return fmt.Errorf("%w: transfer to which authority? its name, up to 200 characters", ErrInvalid)
+			}
+			_, loc, _ := d.Calendar(ctx)
+			var days, onTime int
+			if days, onTime, err = responseOf(cal, it.ReceivedAt.In(loc), it.Due, today.String()); err != nil {
+				return err
+			}
+			_, err = d.txExec(ctx, tx, `UPDATE work SET state = ?, answered_at = ?, answer_channel = 'traslado', transferred_to = ?, response_days = ?,
+				on_time = ?, updated_at = ? WHERE number = ?`, StateTransferred, today.String(), a.Entity, days, onTime, now, number)
 		case "extend":
 			if !open || it.Due == "" {
 				return fmt.Errorf("%w: only an open radicado with a term is extended", ErrConflict)
@@ -790,8 +909,11 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 				return err
 			}
 			a.At = newDue.String()
-			_, err = d.txExec(ctx, tx, `UPDATE work SET due = ?, term_days = ?, yellow_on = ?, red_on = ?, extended = 1, updated_at = ? WHERE number = ?`,
-				newDue.String(), t.days, dateOrEmpty(t.yellowOn), dateOrEmpty(t.redOn), now, number)
+			// (its own err: this case's shadows the one checked below)
+			if _, err := d.txExec(ctx, tx, `UPDATE work SET due = ?, term_days = ?, yellow_on = ?, red_on = ?, extended = 1, updated_at = ? WHERE number = ?`,
+				newDue.String(), t.days, dateOrEmpty(t.yellowOn), dateOrEmpty(t.redOn), now, number); err != nil {
+				return err
+			}
 		case "archive":
 			if it.State != StateAnswered && !(open && it.Due == "") {
 				return fmt.Errorf("%w: a radicado is archived once answered (or when it has no term)", ErrConflict)
@@ -872,7 +994,9 @@ func (a Action) recorded() Action {
 	case "return":
 		r.Reason = a.Reason
 	case "answer":
-		r.By, r.Channel, r.At = a.By, a.Channel, a.At
+		r.By, r.Channel, r.At, r.Denied = a.By, a.Channel, a.At, a.Denied
+	case "transfer":
+		r.Entity, r.Reason = a.Entity, a.Reason
 	case "extend":
 		r.Days, r.Reason, r.At = a.Days, a.Reason, a.At
 	case "archive":

@@ -1,0 +1,328 @@
+package central
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/radicado"
+)
+
+// The supervisor's indicators, the same for every channel: what arrived in
+// a period and by where, what of it was answered and how fast, and the
+// backlog as it stands on a day. Every figure is as of a date: an answer
+// given after it is not yet an answer, a light is the one of that day.
+
+// StatsFilter chooses a period (by the organisation's day of receipt), the
+// day the figures are taken on, and optionally one department.
+type StatsFilter struct {
+	From, To, AsOf calendar.Date
+	Dept           string
+}
+
+// MaxStatsDays bounds a period.
+const MaxStatsDays = 400
+
+// Count is one row of a breakdown.
+type Count struct {
+	Key string `json:"key"`
+	N   int    `json:"n"`
+}
+
+// Backlog is a department's open radicados on the day, by light.
+type Backlog struct {
+	Dept    string `json:"dept"`
+	Green   int    `json:"green"`
+	Yellow  int    `json:"yellow"`
+	Red     int    `json:"red"`     // red, not yet overdue
+	Overdue int    `json:"overdue"` // past their due date
+	NoTerm  int    `json:"no_term"`
+	Total   int    `json:"total"`
+}
+
+// Stats are the indicators of a period.
+type Stats struct {
+	From            string    `json:"from"`
+	To              string    `json:"to"`
+	AsOf            string    `json:"as_of"`
+	Dept            string    `json:"dept,omitempty"`
+	Received        int       `json:"received"`
+	Answered        int       `json:"answered"`         // of those received, answered (or transferred) by as_of
+	AnsweredOnTime  int       `json:"answered_on_time"` // by their due date (those without a term count as on time)
+	OnTimePct       *float64  `json:"on_time_pct"`      // answered_on_time of answered, in %; null when none was answered
+	AvgResponseDays *float64  `json:"avg_response_days"`
+	P90ResponseDays *int      `json:"p90_response_days"`
+	Transferred     int       `json:"transferred"`
+	Returns         int       `json:"returns"` // returns to the ventanilla in the period
+	Backlog         []Backlog `json:"backlog"`
+	ByDay           []Count   `json:"by_day"`
+	ByChannel       []Count   `json:"by_channel"`
+	ByOffice        []Count   `json:"by_office"`
+	ByDept          []Count   `json:"by_dept"`
+	ByType          []Count   `json:"by_type"`
+	OverdueTotal    int       `json:"overdue_total"`
+	Overdue         []Item    `json:"overdue"` // the most overdue first, at most MaxOverdueList
+}
+
+// MaxOverdueList bounds the overdue list.
+const MaxOverdueList = 100
+
+// DefaultPeriod gives the period the dashboard opens on: the month of day,
+// up to it.
+func DefaultPeriod(day calendar.Date) (from, to calendar.Date) {
+	return calendar.Date{Year: day.Year, Month: day.Month, Day: 1}, day
+}
+
+// Check validates a filter.
+func (f StatsFilter) Check() error {
+	if f.From.IsZero() || f.To.IsZero() || f.AsOf.IsZero() {
+		return fmt.Errorf("%w: a period needs its first and last day and the day it is taken on", ErrInvalid)
+	}
+	if f.To.Before(f.From) {
+		return fmt.Errorf("%w: the period ends (%s) before it begins (%s)", ErrInvalid, f.To, f.From)
+	}
+	if f.From.AddDays(MaxStatsDays).Before(f.To) {
+		return fmt.Errorf("%w: a period of at most %d days", ErrInvalid, MaxStatsDays)
+	}
+	if f.Dept != "" && radicado.CheckDeptCode(f.Dept) != nil {
+		return fmt.Errorf("%w: department %q", ErrInvalid, f.Dept)
+	}
+	return nil
+}
+
+// Stats gives the indicators f chooses as u may see them: a supervisor (or
+// an administrator) the organisation's or one department's, a head their
+// department's; ErrForbid for anyone else.
+func (d *DB) Stats(ctx context.Context, u User, f StatsFilter) (Stats, error) {
+	switch {
+	case u.Role.SeesAll():
+	case u.Role == Jefe && u.Dept != "":
+		if f.Dept != "" && f.Dept != u.Dept {
+			return Stats{}, fmt.Errorf("%w: a head sees their own department's figures", ErrForbid)
+		}
+		f.Dept = u.Dept
+	default:
+		return Stats{}, fmt.Errorf("%w: the figures are for supervisors and heads of department", ErrForbid)
+	}
+	if err := f.Check(); err != nil {
+		return Stats{}, err
+	}
+	cal, loc, err := d.Calendar(ctx)
+	if err != nil {
+		return Stats{}, err
+	}
+	asOf := f.AsOf.String()
+	s := Stats{From: f.From.String(), To: f.To.String(), AsOf: asOf, Dept: f.Dept, Backlog: []Backlog{}, Overdue: []Item{}}
+	// What arrived up to as_of: a later day of the period has not come yet.
+	last := f.To
+	if f.AsOf.Before(last) {
+		last = f.AsOf
+	}
+	deptCond, deptArgs := "", []any{}
+	if f.Dept != "" {
+		deptCond, deptArgs = " AND w.dept = ?", []any{f.Dept}
+	}
+
+	// What arrived, by day, channel, branch, department and type, in one
+	// walk of the days' index.
+	byDay, byChannel, byOffice, byDept, byType := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
+	if !last.Before(f.From) {
+		rows, err := d.db.QueryContext(ctx, d.q(`SELECT w.received_on, w.channel, w.office, w.dept, w.doc_type, COUNT(*),
+			SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? THEN 1 ELSE 0 END),
+			SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? AND w.on_time = 1 THEN 1 ELSE 0 END),
+			SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? AND w.transferred_to <> '' THEN 1 ELSE 0 END)
+			FROM work w WHERE w.received_on >= ? AND w.received_on <= ? AND w.state <> ?`+deptCond+`
+			GROUP BY w.received_on, w.channel, w.office, w.dept, w.doc_type`),
+			append([]any{asOf, asOf, asOf, f.From.String(), last.String(), StateAnnulled}, deptArgs...)...)
+		if err != nil {
+			return Stats{}, err
+		}
+		for rows.Next() {
+			var day, channel, office, dept, docType string
+			var n, answered, onTime, transferred int
+			if err := rows.Scan(&day, &channel, &office, &dept, &docType, &n, &answered, &onTime, &transferred); err != nil {
+				rows.Close()
+				return Stats{}, err
+			}
+			s.Received += n
+			s.Answered += answered
+			s.AnsweredOnTime += onTime
+			s.Transferred += transferred
+			byDay[day] += n
+			byChannel[channel] += n
+			byOffice[office] += n
+			byDept[dept] += n
+			byType[docType] += n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return Stats{}, err
+		}
+		// How long answers took: the days' histogram, for the mean and the
+		// 90th percentile.
+		rows, err = d.db.QueryContext(ctx, d.q(`SELECT w.response_days, COUNT(*) FROM work w
+			WHERE w.received_on >= ? AND w.received_on <= ? AND w.state <> ? AND w.answered_at <> '' AND w.answered_at <= ?
+			AND w.response_days >= 0`+deptCond+` GROUP BY w.response_days`),
+			append([]any{f.From.String(), last.String(), StateAnnulled, asOf}, deptArgs...)...)
+		if err != nil {
+			return Stats{}, err
+		}
+		var hist [][2]int
+		for rows.Next() {
+			var days, n int
+			if err := rows.Scan(&days, &n); err != nil {
+				rows.Close()
+				return Stats{}, err
+			}
+			hist = append(hist, [2]int{days, n})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return Stats{}, err
+		}
+		s.AvgResponseDays, s.P90ResponseDays = responseFigures(hist)
+	}
+	if s.Answered > 0 {
+		pct := math.Round(float64(s.AnsweredOnTime)*1000/float64(s.Answered)) / 10
+		s.OnTimePct = &pct
+	}
+	// Every day of the period has its row, none or not.
+	for day := f.From; !last.Before(day); day = day.AddDays(1) {
+		s.ByDay = append(s.ByDay, Count{Key: day.String(), N: byDay[day.String()]})
+	}
+	if s.ByDay == nil {
+		s.ByDay = []Count{}
+	}
+	s.ByChannel, s.ByOffice, s.ByDept, s.ByType = counts(byChannel), counts(byOffice), counts(byDept), counts(byType)
+
+	// The backlog on as_of: what had arrived by then and was not answered
+	// by then, by department and light.
+	backlog := map[string]*Backlog{}
+	open := `(w.open = 1 OR w.answered_at > ?) AND w.state <> ? AND w.received_on <= ?`
+	openArgs := []any{asOf, StateAnnulled, asOf}
+	rows, err := d.db.QueryContext(ctx, d.q(`SELECT w.dept, CASE WHEN w.due = '' THEN 'none' WHEN w.due < ? THEN 'overdue'
+		WHEN w.red_on <= ? THEN 'red' WHEN w.yellow_on <= ? THEN 'yellow' ELSE 'green' END AS light, COUNT(*)
+		FROM work w WHERE `+open+deptCond+` GROUP BY w.dept, light`), slices.Concat([]any{asOf, asOf, asOf}, openArgs, deptArgs)...)
+	if err != nil {
+		return Stats{}, err
+	}
+	for rows.Next() {
+		var dept, light string
+		var n int
+		if err := rows.Scan(&dept, &light, &n); err != nil {
+			rows.Close()
+			return Stats{}, err
+		}
+		b := backlog[dept]
+		if b == nil {
+			b = &Backlog{Dept: dept}
+			backlog[dept] = b
+		}
+		switch light {
+		case "none":
+			b.NoTerm += n
+		case "overdue":
+			b.Overdue += n
+		case "red":
+			b.Red += n
+		case "yellow":
+			b.Yellow += n
+		default:
+			b.Green += n
+		}
+		b.Total += n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Stats{}, err
+	}
+	for _, b := range backlog {
+		s.Backlog = append(s.Backlog, *b)
+		s.OverdueTotal += b.Overdue
+	}
+	slices.SortFunc(s.Backlog, func(a, b Backlog) int { return strings.Compare(a.Dept, b.Dept) })
+
+	// The overdue list, the longest overdue first.
+	if s.OverdueTotal > 0 {
+		rows, err := d.db.QueryContext(ctx, d.q(`SELECT `+itemColumns+` FROM work w JOIN radicados r ON r.number = w.number
+			LEFT JOIN users a ON a.id = w.assignee WHERE `+open+` AND w.due <> '' AND w.due < ?`+deptCond+`
+			ORDER BY w.due, w.received_at LIMIT ?`), slices.Concat(openArgs, []any{asOf}, deptArgs, []any{MaxOverdueList})...)
+		if err != nil {
+			return Stats{}, err
+		}
+		for rows.Next() {
+			it, err := scanItem(rows)
+			if err != nil {
+				rows.Close()
+				return Stats{}, err
+			}
+			if !isOpen(it.State) { // answered after as_of: open then
+				it.State = StateWorking
+			}
+			finish(&it, cal, f.AsOf)
+			s.Overdue = append(s.Overdue, it)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return Stats{}, err
+		}
+	}
+
+	// Returns to the ventanilla in the period (a head: by their people).
+	start := f.From.In(loc).UTC().Format(time.RFC3339)
+	end := last.AddDays(1).In(loc).UTC().Format(time.RFC3339)
+	if f.Dept == "" {
+		err = d.readScan(ctx, `SELECT COUNT(*) FROM journal WHERE action = 'radicado.return' AND at >= ? AND at < ?`, []any{start, end}, &s.Returns)
+	} else {
+		err = d.readScan(ctx, `SELECT COUNT(*) FROM journal j JOIN users u ON u.name = j.actor
+			WHERE j.action = 'radicado.return' AND j.at >= ? AND j.at < ? AND u.dept = ?`, []any{start, end, f.Dept}, &s.Returns)
+	}
+	if err != nil {
+		return Stats{}, err
+	}
+	return s, nil
+}
+
+// responseFigures gives the mean (to a tenth) and the 90th percentile
+// (nearest rank) of a histogram of days; nil when it is empty.
+func responseFigures(hist [][2]int) (*float64, *int) {
+	slices.SortFunc(hist, func(a, b [2]int) int { return a[0] - b[0] })
+	total, sum := 0, 0
+	for _, h := range hist {
+		total += h[1]
+		sum += h[0] * h[1]
+	}
+	if total == 0 {
+		return nil, nil
+	}
+	avg := math.Round(float64(sum)*10/float64(total)) / 10
+	rank := (total*9 + 9) / 10 // ⌈0.9 n⌉
+	seen := 0
+	for _, h := range hist {
+		seen += h[1]
+		if seen >= rank {
+			p90 := h[0]
+			return &avg, &p90
+		}
+	}
+	return &avg, nil
+}
+
+// counts gives a breakdown, largest first.
+func counts(m map[string]int) []Count {
+	out := make([]Count, 0, len(m))
+	for k, n := range m {
+		out = append(out, Count{Key: k, N: n})
+	}
+	slices.SortFunc(out, func(a, b Count) int {
+		if a.N != b.N {
+			return b.N - a.N
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	return out
+}
