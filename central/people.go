@@ -77,7 +77,14 @@ type User struct {
 	Email    string    `json:"email,omitempty"`
 	Disabled bool      `json:"disabled,omitempty"`
 	Created  time.Time `json:"created_at"`
+	Alerts   string    `json:"alerts"` // AlertsDigest or AlertsNone
 }
+
+// A user's choice of alerts: a daily e-mail digest, or only the console's.
+const (
+	AlertsDigest = "digest"
+	AlertsNone   = "none"
+)
 
 // Settings of log-in, with their defaults.
 const (
@@ -255,6 +262,23 @@ func (d *DB) DisableUser(ctx context.Context, actor, name string) error {
 	})
 }
 
+// SetAlerts sets how a user is told of alerts: AlertsDigest or AlertsNone.
+func (d *DB) SetAlerts(ctx context.Context, actor, name, alerts string) error {
+	if alerts != AlertsDigest && alerts != AlertsNone {
+		return fmt.Errorf("%w: alerts %q: digest or none", ErrInvalid, alerts)
+	}
+	return d.write(ctx, func(tx *sql.Tx) error {
+		res, err := d.txExec(ctx, tx, `UPDATE users SET alerts = ? WHERE name = ?`, alerts, name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("%w: user %q", ErrNotFound, name)
+		}
+		return d.appendJournal(ctx, tx, actor, "user.alerts", "", map[string]string{"name": name, "alerts": alerts})
+	})
+}
+
 // RevokeUserTokens revokes every personal API token of a user.
 func (d *DB) RevokeUserTokens(ctx context.Context, actor, name string) error {
 	return d.write(ctx, func(tx *sql.Tx) error {
@@ -282,18 +306,9 @@ func (d *DB) endSessions(ctx context.Context, tx *sql.Tx, name string) error {
 	return err
 }
 
-const userColumns = `id, name, full_name, dept, role, lang, email, disabled_at IS NOT NULL, created_at`
+const userColumns = `id, name, full_name, dept, role, lang, email, disabled_at IS NOT NULL, created_at, alerts`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
-	var u User
-	var role, created string
-	if err := row.Scan(&u.ID, &u.Name, &u.FullName, &u.Dept, &role, &u.Lang, &u.Email, &u.Disabled, &created); err != nil {
-		return u, err
-	}
-	u.Role = Role(role)
-	u.Created, _ = time.Parse(time.RFC3339Nano, created)
-	return u, nil
-}
+func scanUser(row interface{ Scan(...any) error }) (User, error) { return scanUserPlus(row) }
 
 // Users lists the users by name.
 func (d *DB) Users(ctx context.Context) ([]User, error) {
@@ -509,7 +524,7 @@ func (d *DB) ghostFailure(ctx context.Context, name, from string, now time.Time,
 func scanUserPlus(row interface{ Scan(...any) error }, more ...any) (User, error) {
 	var u User
 	var role, created string
-	dest := append([]any{&u.ID, &u.Name, &u.FullName, &u.Dept, &role, &u.Lang, &u.Email, &u.Disabled, &created}, more...)
+	dest := append([]any{&u.ID, &u.Name, &u.FullName, &u.Dept, &role, &u.Lang, &u.Email, &u.Disabled, &created, &u.Alerts}, more...)
 	if err := row.Scan(dest...); err != nil {
 		return u, err
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/central/centraltest"
-	"github.com/radicador/radicador/sync/wire"
 )
 
 // The indicators and lights against cases worked out by hand, across
@@ -33,14 +32,7 @@ func day(s string) calendar.Date {
 // receive pushes an entrada of station 001-01 received at received.
 func (o *org) receive(t *testing.T, number, dept, docType string, received time.Time, due string) {
 	t.Helper()
-	f := o.upload(t, []byte("carta "+number))
-	p := centraltest.Push(number, "001", "01", f)
-	p.Radicado.Dept, p.Radicado.Type, p.Radicado.ReceivedAt, p.Radicado.Due = dept, docType, received, due
-	p.Events[0].At = received
-	p.Events[0].Hash = wire.EventHash(p.Events[0].Prev, p.Events[0].ID, p.Events[0].At, p.Events[0].Actor, p.Events[0].Action, p.Events[0].Number, p.Events[0].Data)
-	if res, err := o.db.Put(context.Background(), central.Principal{Office: "001", Station: "01"}, p); err != nil || res.Status != wire.Created {
-		t.Fatalf("push %s: %+v %v", number, res, err)
-	}
+	centraltest.Receive(t, o.db, number, dept, docType, received, due)
 }
 
 func (o *org) act(t *testing.T, user, number string, a central.Action) {

@@ -372,6 +372,9 @@ func (d *DB) Dir() string { return filepath.Dir(d.files.partial) }
 // used: tests move it forward instead of waiting.
 func (d *DB) SetClock(now func() time.Time) { d.now = now }
 
+// Now gives the time by the store's clock.
+func (d *DB) Now() time.Time { return d.now() }
+
 // Ping checks the database answers.
 func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }
 

@@ -5,6 +5,7 @@
 package centraltest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -151,4 +152,25 @@ func Push(number, office, station string, files ...wire.File) wire.Push {
 // File describes data as a station names a scanned page.
 func File(data []byte) wire.File {
 	return wire.File{SHA256: SumOf(data), Size: int64(len(data)), Name: "p.png", MediaType: "image/png", Pages: 1}
+}
+
+// Receive uploads a document and pushes, as station 001-01, an entrada
+// with it: its number, department, type, time of receipt and due date
+// ("": no term).
+func Receive(t testing.TB, db *central.DB, number, dept, docType string, received time.Time, due string) {
+	t.Helper()
+	ctx := context.Background()
+	p := central.Principal{Office: "001", Station: "01"}
+	data := []byte("carta " + number)
+	if _, err := db.PutChunk(ctx, p, central.Chunk{Sum: SumOf(data), Size: int64(len(data)), Body: bytes.NewReader(data), Max: 1 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	push := Push(number, "001", "01", File(data))
+	push.Radicado.Dept, push.Radicado.Type, push.Radicado.ReceivedAt, push.Radicado.Due = dept, docType, received, due
+	e := &push.Events[0]
+	e.At = received
+	e.Hash = wire.EventHash(e.Prev, e.ID, e.At, e.Actor, e.Action, e.Number, e.Data)
+	if res, err := db.Put(ctx, p, push); err != nil || res.Status != wire.Created {
+		t.Fatalf("push %s: %+v %v", number, res, err)
+	}
 }

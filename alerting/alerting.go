@@ -1,0 +1,251 @@
+// Package alerting runs the central server's tracking in the background:
+// it escalates what waits too long, raises the alerts of the day's lights,
+// builds each person's digest once a business day at the configured hour,
+// and sends the outbox through the organisation's mail server, retrying
+// what could not go.
+package alerting
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/central"
+	"github.com/radicador/radicador/mailer"
+)
+
+// Service is the tracking loop of one server instance; several instances
+// on one PostgreSQL database share the work and send each e-mail once.
+type Service struct {
+	DB    *central.DB
+	Log   *slog.Logger
+	URL   string        // the console's address, for links in e-mails ("": none)
+	Every time.Duration // between rounds; 0: a minute
+	// Config adapts the mail server's settings before a send (the tests'
+	// certificate authority); nil: as they are.
+	Config func(*mailer.Config)
+}
+
+// lease is how long an instance holds an e-mail it is sending.
+const lease = 2 * time.Minute
+
+// Run does a round every Every until ctx ends.
+func (s *Service) Run(ctx context.Context) {
+	every := s.Every
+	if every == 0 {
+		every = time.Minute
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := s.Round(ctx); err != nil && ctx.Err() == nil {
+			s.logger().Error("tracking round", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+// Round escalates, raises the day's alerts, builds the digests when their
+// hour has come on a business day, and sends what waits in the outbox.
+func (s *Service) Round(ctx context.Context) error {
+	var errs []error
+	if n, err := s.DB.Escalate(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("escalation: %w", err))
+	} else if n > 0 {
+		s.logger().Info("escalated", "radicados", n)
+	}
+	cal, loc, err := s.DB.Calendar(ctx)
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	now := s.DB.Now().In(loc)
+	today := calendar.DateOf(now)
+	if _, err := s.DB.RaiseAlerts(ctx, today); err != nil {
+		errs = append(errs, fmt.Errorf("alerts: %w", err))
+	}
+	settings, err := s.DB.Mail(ctx)
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	if settings.Host != "" && cal.IsBusinessDay(today) && !now.Before(atHour(today, settings.Hour, loc)) {
+		if n, err := s.DB.BuildDigests(ctx, today, s.Render); err != nil {
+			errs = append(errs, fmt.Errorf("digests: %w", err))
+		} else if n > 0 {
+			s.logger().Info("digests queued", "emails", n)
+		}
+	}
+	if settings.Host != "" {
+		if err := s.deliver(ctx, settings); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func atHour(day calendar.Date, hour string, loc *time.Location) time.Time {
+	t, err := time.Parse("15:04", hour)
+	if err != nil {
+		t, _ = time.Parse("15:04", "08:00")
+	}
+	return day.In(loc).Add(time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute)
+}
+
+// deliver sends the e-mails due, each claimed first so that no other
+// instance sends it at the same time; a failure is kept with its reason
+// and tried again later, a minute after the first, doubling to an hour.
+func (s *Service) deliver(ctx context.Context, settings central.MailSettings) error {
+	for {
+		batch, err := s.DB.ClaimMail(ctx, 20, lease)
+		if err != nil || len(batch) == 0 {
+			return err
+		}
+		cfg := s.config(settings)
+		for _, m := range batch {
+			err := mailer.Send(ctx, cfg, mailer.Message{To: m.To, Subject: m.Subject, Body: m.Body,
+				MessageID: fmt.Sprintf("digest-%d-%s@radicador", m.ID, m.Day), Date: s.DB.Now()})
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				wait := time.Minute << min(m.Attempts, 6)
+				if wait > time.Hour {
+					wait = time.Hour
+				}
+				s.logger().Warn("e-mail not sent", "to", m.To, "attempt", m.Attempts+1, "err", err)
+				if err := s.DB.MailFailed(ctx, m.ID, err, s.DB.Now().Add(wait)); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := s.DB.MailSent(ctx, m.ID); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (s *Service) config(m central.MailSettings) mailer.Config {
+	c := mailer.Config{Host: m.Host, Port: m.Port, Security: m.Security, User: m.User, Password: m.Password, From: m.From}
+	if s.Config != nil {
+		s.Config(&c)
+	}
+	return c
+}
+
+// SendTest sends a test message to to with the mail settings as they are.
+func (s *Service) SendTest(ctx context.Context, to string) error {
+	settings, err := s.DB.Mail(ctx)
+	if err != nil {
+		return err
+	}
+	if settings.Host == "" {
+		return errors.New("no mail server is set: radicador-server mail set --host …")
+	}
+	return mailer.Send(ctx, s.config(settings), mailer.Message{To: to, Subject: "Radicador: mensaje de prueba / test message",
+		Body: "Este mensaje de prueba muestra que el servidor de Radicador puede enviar correo.\n" +
+			"This test message shows that the Radicador server can send e-mail.\n", Date: s.DB.Now()})
+}
+
+// Render writes a digest's e-mail in its reader's language.
+func (s *Service) Render(d central.Digest) (string, string, error) {
+	w := words(d.Lang)
+	var b strings.Builder
+	fmt.Fprintf(&b, w.hello+"\n", d.Name)
+	shown := d.Alerts
+	if len(shown) > central.MaxDigestAlerts {
+		shown = shown[:central.MaxDigestAlerts]
+	}
+	level := ""
+	for _, a := range shown {
+		if a.Level != level {
+			level = a.Level
+			fmt.Fprintf(&b, "\n%s\n%s\n", w.levels[level], strings.Repeat("-", len([]rune(w.levels[level]))))
+		}
+		fmt.Fprintf(&b, "* %s  %s — %s\n", a.Number, oneLine(a.Subject, 90), oneLine(a.Sender, 60))
+		dept := a.Dept
+		if dept == "" {
+			dept = w.noDept
+		}
+		if a.Due != "" && a.DaysLeft != nil {
+			fmt.Fprintf(&b, "  %s %s · %s · %s\n", w.due, a.Due, w.daysLeft(*a.DaysLeft), dept)
+		} else {
+			fmt.Fprintf(&b, "  %s\n", dept)
+		}
+		if s.URL != "" {
+			fmt.Fprintf(&b, "  %s/radicados/%s\n", strings.TrimRight(s.URL, "/"), a.Number)
+		}
+	}
+	if more := len(d.Alerts) - len(shown); more > 0 {
+		fmt.Fprintf(&b, "\n"+w.more+"\n", more)
+	}
+	b.WriteString("\n" + w.footer + "\n")
+	return fmt.Sprintf(w.subject, len(d.Alerts)), b.String(), nil
+}
+
+// oneLine keeps a value of a record on one line of the e-mail, cut to n
+// characters.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+type vocabulary struct {
+	hello, subject, due, noDept, more, footer string
+	levels                                    map[string]string
+	daysLeft                                  func(int) string
+}
+
+func words(lang string) vocabulary {
+	if lang == "en" {
+		return vocabulary{
+			hello: "Hello %s,", subject: "Radicador: %d radicados need your attention", due: "due", noDept: "no department",
+			more:   "… and %d more: see them in the console.",
+			footer: "You receive this digest once a business day. To stop it, choose \"alerts: console only\" in your account.",
+			levels: map[string]string{central.LevelOverdue: "Overdue", central.LevelRed: "Turned red", central.LevelYellow: "Turned yellow",
+				central.LevelEscalated: "Escalated to you", central.LevelUnassigned: "Waiting to be assigned"},
+			daysLeft: func(n int) string {
+				switch {
+				case n < 0:
+					return fmt.Sprintf("%d business days overdue", -n)
+				case n == 1:
+					return "1 business day left"
+				}
+				return fmt.Sprintf("%d business days left", n)
+			},
+		}
+	}
+	return vocabulary{
+		hello: "Hola, %s:", subject: "Radicador: %d radicados requieren su atención", due: "vence", noDept: "sin dependencia",
+		more:   "… y %d más: véalos en la consola.",
+		footer: "Recibe este resumen una vez por día hábil. Para no recibirlo, elija «alertas: solo en la consola» en su cuenta.",
+		levels: map[string]string{central.LevelOverdue: "Vencidos", central.LevelRed: "En rojo", central.LevelYellow: "En amarillo",
+			central.LevelEscalated: "Escalados a usted", central.LevelUnassigned: "Sin asignar"},
+		daysLeft: func(n int) string {
+			switch {
+			case n < 0:
+				return fmt.Sprintf("vencido hace %d días hábiles", -n)
+			case n == 1:
+				return "queda 1 día hábil"
+			}
+			return fmt.Sprintf("quedan %d días hábiles", n)
+		},
+	}
+}
