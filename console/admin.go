@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/radicador/radicador/central"
@@ -11,10 +12,14 @@ import (
 // (404 for anyone else, as for a page that is not there).
 
 type adminData struct {
-	Users []central.User
-	Depts []central.Dept
-	Roles []option
-	Langs []option
+	Users    []central.User
+	Depts    []central.Dept
+	Roles    []option
+	Langs    []option
+	Mail     central.MailSettings
+	Security []option
+	Outbox   []central.Mail
+	Rules    []central.EscalationRule
 }
 
 func (c *Console) admin(w http.ResponseWriter, r *http.Request) {
@@ -45,6 +50,21 @@ func (c *Console) showAdmin(w http.ResponseWriter, r *http.Request, code int, fl
 	for _, l := range Languages {
 		d.Langs = append(d.Langs, option{Value: l, Label: l})
 	}
+	if d.Mail, err = c.db.Mail(r.Context()); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	for _, s := range []string{central.MailStartTLS, central.MailTLS, central.MailPlain} {
+		d.Security = append(d.Security, option{s, t.T("mail.security." + s), d.Mail.Security == s})
+	}
+	if d.Outbox, err = c.db.Outbox(r.Context(), 30); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if d.Rules, err = c.db.EscalationRules(r.Context()); err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	c.render(w, r, code, "admin", view{Title: t.T("admin.title"), Nav: "admin", Flash: flash, Error: errMsg, Data: d})
 }
 
@@ -71,6 +91,41 @@ func (c *Console) adminPost(w http.ResponseWriter, r *http.Request) {
 		d := central.Dept{Code: strings.TrimSpace(r.PostFormValue("code")), Name: strings.TrimSpace(r.PostFormValue("name")),
 			Head: strings.TrimSpace(r.PostFormValue("head"))}
 		if err := c.db.AddDept(ctx, wh.user.Name, d); err != nil {
+			c.adminError(w, r, err)
+			return
+		}
+		c.showAdmin(w, r, http.StatusOK, t.T("admin.saved"), "")
+	case "mail":
+		port, _ := strconv.Atoi(r.PostFormValue("port"))
+		m := central.MailSettings{Host: strings.TrimSpace(r.PostFormValue("host")), Port: port, Security: r.PostFormValue("security"),
+			User: strings.TrimSpace(r.PostFormValue("user")), Password: r.PostFormValue("password"), From: strings.TrimSpace(r.PostFormValue("from")),
+			Hour: r.PostFormValue("hour")}
+		if err := c.db.SetMail(ctx, wh.user.Name, m); err != nil {
+			c.adminError(w, r, err)
+			return
+		}
+		c.showAdmin(w, r, http.StatusOK, t.T("admin.saved"), "")
+	case "mail-test":
+		to := strings.TrimSpace(r.PostFormValue("to"))
+		if c.opt.SendTest == nil {
+			c.showAdmin(w, r, http.StatusConflict, "", t.T("mail.test.none"))
+			return
+		}
+		if err := c.opt.SendTest(ctx, to); err != nil {
+			// The mail server's own words: what the administrator needs.
+			c.showAdmin(w, r, http.StatusBadGateway, "", t.T("mail.test.failed", "E", err.Error()))
+			return
+		}
+		c.showAdmin(w, r, http.StatusOK, t.T("mail.test.sent", "A", to), "")
+	case "escalation":
+		un, err1 := strconv.Atoi(r.PostFormValue("unassigned_hours"))
+		ut, err2 := strconv.Atoi(r.PostFormValue("untouched_hours"))
+		if err1 != nil || err2 != nil {
+			c.showAdmin(w, r, http.StatusBadRequest, "", t.T("esc.hours"))
+			return
+		}
+		rule := central.EscalationRule{Type: r.PostFormValue("type"), Dept: r.PostFormValue("dept"), UnassignedHours: un, UntouchedHours: ut}
+		if err := c.db.SetEscalationRule(ctx, wh.user.Name, rule); err != nil {
 			c.adminError(w, r, err)
 			return
 		}

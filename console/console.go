@@ -41,6 +41,9 @@ type Options struct {
 	Auth Authenticator
 	// Log receives the server's faults (discarded when nil).
 	Log *slog.Logger
+	// SendTest sends a test e-mail with the mail settings (the
+	// administration page's button); nil: no such button.
+	SendTest func(ctx context.Context, to string) error
 }
 
 // Console serves the console's pages and API.
@@ -113,6 +116,13 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /radicados/{number}/{action}", page(c.act))
 	mux.Handle("GET /radicados/{number}/archivos/{sha256}", page(c.document))
 	mux.Handle("GET /radicados/{number}/vista/{sha256}/{page}", page(c.preview))
+	mux.Handle("GET /tablero", page(c.dashboard))
+	mux.Handle("GET /tablero.csv", page(c.dashboardCSV))
+	mux.Handle("GET /informes/peticiones", page(c.reportPage))
+	mux.Handle("GET /informes/peticiones.pdf", page(c.reportFile("pdf")))
+	mux.Handle("GET /informes/peticiones.csv", page(c.reportFile("csv")))
+	mux.Handle("GET /alertas", page(c.alertsPage))
+	mux.Handle("POST /alertas", page(c.alertsChoice))
 	mux.Handle("GET /admin", page(c.admin))
 	mux.Handle("POST /admin/{what}", page(c.adminPost))
 	mux.Handle("POST /admin/users/{name}/{what}", page(c.adminUser))
@@ -124,6 +134,8 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/inbox/{number}", api(c.apiItem))
 	mux.Handle("POST /api/v1/radicados/{number}/{action}", api(c.apiAct))
 	mux.Handle("GET /api/v1/depts", api(c.apiDepts))
+	mux.Handle("GET /api/v1/stats", api(c.apiStats))
+	mux.Handle("GET /api/v1/alerts", api(c.apiAlerts))
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {

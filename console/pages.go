@@ -25,6 +25,8 @@ type view struct {
 	Error string // what could not be done
 	Nav   string // the active item of the navigation
 	Data  any
+	// Alerts counts the user's alerts not yet seen.
+	Alerts int
 
 	cat  catalog
 	lang string
@@ -47,6 +49,12 @@ func (v view) CSRF() string { return v.csrf }
 // SeesAll reports whether the user sees every department.
 func (v view) SeesAll() bool { return v.user != nil && v.user.Role.SeesAll() }
 
+// SeesDashboard reports whether the user has the dashboard: supervisors,
+// administrators and heads of department.
+func (v view) SeesDashboard() bool {
+	return v.user != nil && (v.user.Role.SeesAll() || v.user.Role == central.Jefe)
+}
+
 // IsAdmin reports whether the user administers the console.
 func (v view) IsAdmin() bool { return v.user != nil && v.user.Role == central.Admin }
 
@@ -63,6 +71,9 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, code int, name 
 	lang := ""
 	if v.user != nil {
 		lang = v.user.Lang
+		if n, err := c.db.UnseenAlerts(r.Context(), *v.user); err == nil && v.Nav != "alerts" {
+			v.Alerts = n
+		}
 	}
 	v.lang = langOf(r, lang)
 	v.cat = c.cats[v.lang]

@@ -197,7 +197,7 @@ func (s Sheet) WritePDF(w io.Writer) (err error) {
 			if r.Annulled {
 				subject = "[ANULADO] " + subject
 			}
-			cells := []string{r.Number, r.ReceivedAt.Format("15:04"), r.Type, clip(pdf, r.Sender, cols[3].width), clip(pdf, subject, cols[4].width), strconv.Itoa(r.Pages), ""}
+			cells := []string{r.Number, r.ReceivedAt.Format("15:04"), r.Type, pdftext.Clip(pdf, r.Sender, cols[3].width), pdftext.Clip(pdf, subject, cols[4].width), strconv.Itoa(r.Pages), ""}
 			for i, c := range cols {
 				align := "L"
 				if i == 1 || i == 5 {
@@ -269,18 +269,6 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
-}
-
-// clip shortens s to fit a cell of width mm.
-func clip(pdf *fpdf.Fpdf, s string, width float64) string {
-	if pdf.GetStringWidth(s) <= width-2 {
-		return s
-	}
-	r := []rune(s)
-	for len(r) > 0 && pdf.GetStringWidth(string(r)+"…") > width-2 {
-		r = r[:len(r)-1]
-	}
-	return string(r) + "…"
 }
 
 // safe gives the sheet with every text the PDF fonts can hold.

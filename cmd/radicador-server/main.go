@@ -22,7 +22,9 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
+	"github.com/radicador/radicador/alerting"
 	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/console"
@@ -39,6 +41,7 @@ const usage = `Radicador central server.
 
 Usage:
   radicador-server serve [--listen ADDR] [--db URL] [--data DIR] [--tls-cert FILE --tls-key FILE] [--secure-cookies]
+                   [--public-url URL]   the console's address, for the links in e-mails
   radicador-server station add --office CODE --station CODE [--db URL] [--data DIR]
   radicador-server station revoke --office CODE --station CODE
   radicador-server station list
@@ -56,6 +59,14 @@ Usage:
   radicador-server user password NAME [--password-stdin]   user disable NAME   user list
   radicador-server user token NAME              user revoke-tokens NAME
   radicador-server verify                       check the console's journal, entry by entry
+  radicador-server config escalation [TYPE|- DEPT|- UNASSIGNED_HOURS UNTOUCHED_HOURS]
+                                                when what waits goes to the head (business hours)
+  radicador-server mail set --host H [--port P] [--security starttls|tls|none] --from ADDR [--user U --password-stdin] [--hour HH:MM]
+  radicador-server mail show   mail test ADDRESS   mail outbox
+  radicador-server stats [--from D] [--to D] [--as-of D] [--dept CODE]   the dashboard's figures, as JSON
+  radicador-server alerts [--as-of D]           what each person would be told that day, as JSON
+  radicador-server report peticiones --from D --to D [--as-of D] [--csv] [--out FILE]
+                                                the petitions report (Decreto 1081 de 2015), PDF or CSV
 
 serve's limits (defaults in brackets; see the README):
   --max-file BYTES [512 MiB]  --partial-quota BYTES [2 GiB] and --partials N [100]: a station's unfinished uploads
@@ -91,6 +102,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = users(ctx, args[1], args[2:], stdin, stdout)
 	case args[0] == "verify":
 		err = verify(ctx, args[1:], stdout)
+	case args[0] == "mail" && len(args) > 1:
+		err = mailCmd(ctx, args[1], args[2:], stdin, stdout)
+	case args[0] == "stats":
+		err = stats(ctx, args[1:], stdout)
+	case args[0] == "alerts":
+		err = alertsCmd(ctx, args[1:], stdout)
+	case args[0] == "report" && len(args) > 1 && args[1] == "peticiones":
+		err = report(ctx, args[2:], stdout)
 	default:
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -136,6 +155,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cert := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key the server speaks HTTPS")
 	key := fs.String("tls-key", "", "TLS private key (PEM)")
 	secure := fs.Bool("secure-cookies", false, "mark the console's cookies Secure (behind a proxy that speaks HTTPS; with --tls-cert always)")
+	publicURL := fs.String("public-url", "", "the console's address as people reach it, for the links in e-mails")
+	alertsEvery := fs.Duration("alerts-every", time.Minute, "how often escalations, alerts and the outbox are looked at")
 	d := server.DefaultLimits
 	limits := d
 	fs.Int64Var(&limits.MaxFile, "max-file", d.MaxFile, "largest file accepted, in bytes")
@@ -176,10 +197,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log.Info("listening", "addr", l.Addr().String(), "tls", *cert != "")
 	api := server.New(db, log, limits)
-	con, err := console.New(db, console.Options{SecureCookies: *secure || *cert != "", Log: log})
+	tracking := &alerting.Service{DB: db, Log: log, URL: *publicURL, Every: *alertsEvery}
+	con, err := console.New(db, console.Options{SecureCookies: *secure || *cert != "", Log: log, SendTest: tracking.SendTest})
 	if err != nil {
 		return err
 	}
+	stopAlerts := runAlerts(ctx, tracking)
+	defer stopAlerts()
 	mux := http.NewServeMux()
 	mux.Handle(wire.APIPrefix+"/", api.Handler())
 	con.Mount(mux)
@@ -249,6 +273,8 @@ func config(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "Letters of type %s go to %s.\n", rest[1], rest[2])
 		return nil
+	case len(rest) >= 1 && rest[0] == "escalation":
+		return escalation(ctx, db, rest, stdout)
 	case len(rest) >= 2 && rest[0] == "closed":
 		day, err := calendar.ParseDate(rest[1])
 		if err != nil {

@@ -43,3 +43,16 @@ func Recover(err *error) {
 		*err = fmt.Errorf("the PDF could not be drawn: %v", v)
 	}
 }
+
+// Clip cuts s with an ellipsis to fit width (less a margin of 2) in the
+// current font of pdf.
+func Clip(pdf interface{ GetStringWidth(string) float64 }, s string, width float64) string {
+	if pdf.GetStringWidth(s) <= width-2 {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 0 && pdf.GetStringWidth(string(r)+"…") > width-2 {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}
