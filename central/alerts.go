@@ -118,22 +118,27 @@ func (d *DB) PendingDigests(ctx context.Context, viewer User, day calendar.Date)
 	if !viewer.Role.SeesAll() {
 		who, whoArgs = " AND x.user_id = ?", []any{viewer.ID}
 	}
-	rows, err := d.db.QueryContext(ctx, d.q(`SELECT x.user_id, x.number, x.level, w.due, w.dept, r.subject, r.sender_name FROM (
-		SELECT user_id, number, level, due FROM alerts WHERE digest_id = 0
-		UNION `+candidates+`) x JOIN work w ON w.number = x.number JOIN radicados r ON r.number = x.number
+	rows, err := d.db.QueryContext(ctx, d.q(`SELECT x.user_id, x.number, x.level, w.due, w.dept, r.subject, r.sender_name, x.raised FROM (
+		SELECT user_id, number, level, due, 1 AS raised FROM alerts WHERE digest_id = 0
+		UNION SELECT k.user_id, k.number, k.level, k.due, 0 FROM (`+candidates+`) k) x
+		JOIN work w ON w.number = x.number JOIN radicados r ON r.number = x.number
 		WHERE 1 = 1`+who+` ORDER BY x.user_id, w.due, x.number`), append(candidateArgs(day.String()), whoArgs...)...)
 	if err != nil {
 		return nil, err
 	}
-	byUser := map[int64][]Alert{}
+	type pending struct {
+		Alert
+		raised bool
+	}
+	byUser := map[int64][]pending{}
 	for rows.Next() {
 		var uid int64
-		var a Alert
-		if err := rows.Scan(&uid, &a.Number, &a.Level, &a.Due, &a.Dept, &a.Subject, &a.Sender); err != nil {
+		var p pending
+		if err := rows.Scan(&uid, &p.Number, &p.Level, &p.Due, &p.Dept, &p.Subject, &p.Sender, &p.raised); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		byUser[uid] = append(byUser[uid], a)
+		byUser[uid] = append(byUser[uid], p)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -145,11 +150,21 @@ func (d *DB) PendingDigests(ctx context.Context, viewer User, day calendar.Date)
 	}
 	var out []Digest
 	for _, u := range users {
-		alerts := byUser[u.ID]
-		if len(alerts) == 0 || u.Disabled {
+		if u.Disabled {
 			continue
 		}
-		out = append(out, digestOf(u, mostUrgent(alerts), cal, day))
+		// Someone told in the console only was told of what is raised
+		// already; the day's new ones are still to tell.
+		emailed := u.Alerts != AlertsNone && u.Email != ""
+		var alerts []Alert
+		for _, p := range byUser[u.ID] {
+			if emailed || !p.raised {
+				alerts = append(alerts, p.Alert)
+			}
+		}
+		if len(alerts) > 0 {
+			out = append(out, digestOf(u, mostUrgent(alerts), cal, day))
+		}
 	}
 	return out, nil
 }
