@@ -320,10 +320,10 @@ func (d *DB) UserAlerts(ctx context.Context, u User, limit int) ([]Alert, int, e
 	return out, unseen, rows.Err()
 }
 
-// UnseenAlerts counts the alerts a user has not seen.
+// UnseenAlerts counts the radicados with alerts a user has not seen.
 func (d *DB) UnseenAlerts(ctx context.Context, u User) (int, error) {
 	var n int
-	err := d.readScan(ctx, `SELECT COUNT(*) FROM alerts WHERE user_id = ? AND seen_at = ''`, []any{u.ID}, &n)
+	err := d.readScan(ctx, `SELECT COUNT(DISTINCT number) FROM alerts WHERE user_id = ? AND seen_at = ''`, []any{u.ID}, &n)
 	return n, err
 }
 

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -332,7 +333,11 @@ func newBarChart(days []central.Count) *barChart {
 			ch.Labels = append(ch.Labels, tick{X: x + step/2, Y: float64(ch.Base + 18), Label: d.Key[5:]})
 		}
 	}
-	for _, v := range []int{0, scale / 2, scale} {
+	ticks := []int{0, scale}
+	if scale%2 == 0 {
+		ticks = []int{0, scale / 2, scale}
+	}
+	for _, v := range ticks {
 		ch.Ticks = append(ch.Ticks, tick{X: float64(ch.Left - 6), Y: float64(ch.Base) - float64(v)/float64(scale)*plotH, Label: strconv.Itoa(v)})
 	}
 	return ch
@@ -457,8 +462,11 @@ type alertsData struct {
 
 type alertRow struct {
 	central.Alert
-	Href, LevelLabel, Left string
+	Href, Left string
+	Levels     []level
 }
+
+type level struct{ Code, Label string }
 
 func (c *Console) alertsPage(w http.ResponseWriter, r *http.Request) {
 	wh := whoOf(r)
@@ -469,19 +477,24 @@ func (c *Console) alertsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := alertsData{Choice: wh.user.Alerts, Email: wh.user.Email}
+	seen := map[string]int{}
 	for _, a := range alerts {
-		ar := alertRow{Alert: a, Href: "/radicados/" + url.PathEscape(a.Number), LevelLabel: t.T("alert." + a.Level)}
-		if a.DaysLeft != nil {
-			switch n := *a.DaysLeft; {
-			case n > 0:
-				ar.Left = t.T("left.days", "N", n)
-			case n == 0:
-				ar.Left = t.T("left.today")
-			default:
-				ar.Left = t.T("left.over", "N", -n)
-			}
+		// One row per radicado, with its levels, newest first.
+		if i, ok := seen[a.Number]; ok {
+			d.Alerts[i].Levels = append(d.Alerts[i].Levels, level{a.Level, t.T("alert." + a.Level)})
+			d.Alerts[i].Seen = d.Alerts[i].Seen && a.Seen
+			continue
 		}
+		ar := alertRow{Alert: a, Href: "/radicados/" + url.PathEscape(a.Number), Levels: []level{{a.Level, t.T("alert." + a.Level)}}}
+		if a.DaysLeft != nil {
+			ar.Left = leftText(t, *a.DaysLeft)
+		}
+		seen[a.Number] = len(d.Alerts)
 		d.Alerts = append(d.Alerts, ar)
+	}
+	order := []string{central.LevelOverdue, central.LevelRed, central.LevelYellow, central.LevelEscalated, central.LevelUnassigned}
+	for _, a := range d.Alerts {
+		slices.SortFunc(a.Levels, func(x, y level) int { return slices.Index(order, x.Code) - slices.Index(order, y.Code) })
 	}
 	// Seen once shown, unless another site sent the browser here.
 	if fromHere(r) {

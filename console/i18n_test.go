@@ -38,7 +38,13 @@ func TestCatalogs(t *testing.T) {
 		return nil
 	})
 	for _, k := range []string{"login.failed", "login.locked", "err.csrf", "err.notfound", "err.forbidden", "err.server", "err.title",
-		"admin.password_once", "admin.token_once", "admin.saved", "login.throttled", "left.days", "left.today", "left.over", "hist.station", "rad.annulled"} {
+		"admin.password_once", "admin.token_once", "admin.saved", "login.throttled", "left.days", "left.today", "left.over", "hist.station", "rad.annulled",
+		"left.day", "left.over.one", "dash.all", "dash.received", "dash.answered", "dash.answered.note", "dash.ontime", "dash.ontime.note", "dash.avg",
+		"dash.p90", "dash.days", "dash.overdue", "dash.asof", "dash.returns", "dash.nodept", "dash.count", "dash.day", "dash.byday", "dash.backlog",
+		"dash.light.overdue", "dash.noterm", "dash.total", "dash.bychannel", "dash.channel", "dash.byoffice", "dash.bydept", "dash.bytype", "dash.title",
+		"channel.ventanilla", "channel.email", "channel.web", "alerts.title", "alerts.saved", "alert.overdue", "alert.red", "alert.yellow",
+		"alert.escalated", "alert.unassigned", "mail.security.starttls", "mail.security.tls", "mail.security.none", "mail.test.none",
+		"mail.test.failed", "mail.test.sent", "esc.hours", "report.title"} {
 		used[k] = true
 	}
 	for k := range used {

@@ -149,19 +149,27 @@ func (c *Console) rowOf(t catalog, it central.Item, loc *time.Location) row {
 	r := row{Item: it, Href: "/radicados/" + url.PathEscape(it.Number), Received: it.ReceivedAt.In(loc).Format("2006-01-02 15:04"),
 		DueText: it.Due, StateLabel: t.T("state." + it.State), TypeName: typeName(it.Type)}
 	if it.DaysLeft != nil {
-		switch n := *it.DaysLeft; {
-		case n > 0:
-			r.Left = t.T("left.days", "N", n)
-		case n == 0:
-			r.Left = t.T("left.today")
-		default:
-			r.Left = t.T("left.over", "N", -n)
-		}
+		r.Left = leftText(t, *it.DaysLeft)
 	}
 	if it.Light != "" {
 		r.LightLabel = t.T("light." + string(it.Light))
 	}
 	return r
+}
+
+// leftText says the business days left (n < 0: overdue).
+func leftText(t catalog, n int) string {
+	switch {
+	case n == 1:
+		return t.T("left.day")
+	case n > 1:
+		return t.T("left.days", "N", n)
+	case n == 0:
+		return t.T("left.today")
+	case n == -1:
+		return t.T("left.over.one")
+	}
+	return t.T("left.over", "N", -n)
 }
 
 // inboxData is the inbox page's.
