@@ -208,7 +208,7 @@ func TestInTheBrowser(t *testing.T) {
 
 	// He sends it to Jurídica, with the reason.
 	do(chromedp.Navigate(srv.URL+"/radicados/"+number), chromedp.WaitVisible(chromedp.ID("data-h")),
-		chromedp.Click(`//summary[contains(., "Trasladar")]`),
+		chromedp.Click(`//summary[contains(., "Trasladar a otra dependencia")]`),
 		chromedp.SetValue(chromedp.ID("r-dept"), "JUR"),
 		chromedp.SendKeys(chromedp.ID("r-reason"), "Es un asunto de la oficina jurídica"),
 		chromedp.Submit(chromedp.ID("r-reason")),

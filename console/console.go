@@ -74,7 +74,7 @@ func New(db *central.DB, opt Options) (*Console, error) {
 		}
 		c.cats[lang] = cat
 	}
-	funcs := template.FuncMap{"inc": func(i int) int { return i + 1 }}
+	funcs := template.FuncMap{"inc": func(i int) int { return i + 1 }, "typeName": typeName}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html")
 	if err != nil {
 		return nil, err

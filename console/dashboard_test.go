@@ -300,3 +300,30 @@ func TestMailSettingsPage(t *testing.T) {
 		t.Errorf("an escalation rule: %d", resp.StatusCode)
 	}
 }
+
+func TestTransferAndDeniedFromThePage(t *testing.T) {
+	s := newSite(t)
+	ana := s.browser()
+	ana.login("ana")
+	if resp, body := ana.post("/radicados/2026001010000012/transfer", url.Values{"csrf": {ana.csrf}, "entity": {""}}); resp.StatusCode != 400 ||
+		!strings.Contains(body, "which authority") {
+		t.Errorf("a transfer to nobody: %d", resp.StatusCode)
+	}
+	if resp, _ := ana.post("/radicados/2026001010000012/transfer", url.Values{"csrf": {ana.csrf}, "entity": {"Superintendencia de Industria y Comercio"},
+		"reason": {"Protección al consumidor"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the transfer: %d", resp.StatusCode)
+	}
+	_, body := ana.get("/radicados/2026001010000012")
+	if !strings.Contains(body, "Trasladado a otra entidad") || !strings.Contains(body, "→ Superintendencia de Industria y Comercio: Protección al consumidor") {
+		t.Error("the radicado's page does not show the transfer")
+	}
+	if strings.Contains(body, `action="/radicados/2026001010000012/answer"`) {
+		t.Error("a transferred radicado is still offered an answer")
+	}
+	if resp, _ := ana.post("/radicados/2026001010000032/answer", url.Values{"csrf": {ana.csrf}, "at": {"2026-11-27"}, "denied": {"1"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the answer: %d", resp.StatusCode)
+	}
+	if _, body := ana.get("/radicados/2026001010000032"); !strings.Contains(body, "La respuesta negó el acceso a la información") {
+		t.Error("the history does not say the answer denied access")
+	}
+}

@@ -44,7 +44,8 @@ func TestCatalogs(t *testing.T) {
 		"dash.light.overdue", "dash.noterm", "dash.total", "dash.bychannel", "dash.channel", "dash.byoffice", "dash.bydept", "dash.bytype", "dash.title",
 		"channel.ventanilla", "channel.email", "channel.web", "alerts.title", "alerts.saved", "alert.overdue", "alert.red", "alert.yellow",
 		"alert.escalated", "alert.unassigned", "mail.security.starttls", "mail.security.tls", "mail.security.none", "mail.test.none",
-		"mail.test.failed", "mail.test.sent", "esc.hours", "report.title"} {
+		"mail.test.failed", "mail.test.sent", "esc.hours", "report.title", "act.done.transfer", "act.escalate", "act.escalate.unassigned",
+		"act.escalate.untouched", "state.trasladado"} {
 		used[k] = true
 	}
 	for k := range used {

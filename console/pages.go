@@ -437,6 +437,8 @@ func actionOf(kind string, r *http.Request) central.Action {
 		a.Channel = "email"
 	}
 	a.Days, _ = strconv.Atoi(r.PostFormValue("days"))
+	a.Entity = strings.TrimSpace(r.PostFormValue("entity"))
+	a.Denied = r.PostFormValue("denied") == "1"
 	a.Users = list(r.PostFormValue("users"))
 	a.Depts = list(r.PostFormValue("depts"))
 	return a
@@ -509,10 +511,23 @@ func describe(t catalog, kind string, data json.RawMessage) string {
 	case "return":
 		return a.Reason
 	case "answer":
-		if a.By != "" {
-			return a.By
+		denied := ""
+		if a.Denied {
+			denied = t.T("act.answer.denied")
 		}
-		return join(a.Channel, a.At)
+		if a.By != "" {
+			return join(a.By, denied)
+		}
+		return join(a.Channel, a.At, denied)
+	case "transfer":
+		return join("→ "+a.Entity, a.Reason)
+	case "escalate":
+		var e struct {
+			Why   string `json:"why"`
+			Hours int    `json:"hours"`
+		}
+		json.Unmarshal(data, &e)
+		return t.T("act.escalate."+e.Why, "N", e.Hours)
 	case "extend":
 		return join(fmt.Sprintf("+%d → %s", a.Days, a.At), a.Reason)
 	case "archive":
