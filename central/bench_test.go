@@ -36,6 +36,7 @@ func consoleSize() int {
 }
 
 var (
+	bogota     = time.FixedZone("COT", -5*3600)
 	benchWords = strings.Fields(`certificado laboral paz salvo contrato factura pago servicio reclamo queja petición información
 		copia historia clínica cuenta cobro tutela derecho fundamental salud pensión cesantías vacaciones nómina liquidación
 		proveedor licitación propuesta oferta suministro mantenimiento vehículo predio impuesto avalúo catastro licencia
@@ -134,6 +135,15 @@ func seedConsole(tb testing.TB, db *central.DB, raw *sql.DB, postgres bool, n in
 			case age > 10*24*time.Hour:
 				state = []string{central.StateAssigned, central.StateWorking, central.StateAnswered}[rng.IntN(3)]
 			}
+			// An answer some business days after receipt, late now and then.
+			answeredAt, responseDays, onTime := "", -1, 0
+			if state == central.StateAnswered || state == central.StateArchived {
+				responseDays = 1 + rng.IntN(max(ty.days, 5)+5)
+				answeredAt = calendar.DateOf(received).AddDays(responseDays * 7 / 5).String()
+				if due == "" || answeredAt <= due {
+					onTime = 1
+				}
+			}
 			sender := benchNames[rng.IntN(len(benchNames))] + " " + benchSurnames[rng.IntN(len(benchSurnames))] + " " + benchSurnames[rng.IntN(len(benchSurnames))]
 			subject := strings.Join([]string{benchWords[rng.IntN(len(benchWords))], benchWords[rng.IntN(len(benchWords))],
 				benchWords[rng.IntN(len(benchWords))], benchWords[rng.IntN(len(benchWords))]}, " ")
@@ -141,15 +151,16 @@ func seedConsole(tb testing.TB, db *central.DB, raw *sql.DB, postgres bool, n in
 			rVals = append(rVals, "(?, ?, '01', 2026, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)")
 			rArgs = append(rArgs, number, office, kind, seqs[office], at, ty.code, sender, fmt.Sprintf("CC:%d", 10000000+rng.IntN(89999999)),
 				subject, dept, due, strings.Repeat("b", 64), file, strconv.Itoa(i), at)
-			wVals = append(wVals, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			wArgs = append(wArgs, number, dept, state, at, due, due, ty.days, yellow, red, at)
+			wVals = append(wVals, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			wArgs = append(wArgs, number, dept, state, at, due, due, ty.days, yellow, red, at,
+				calendar.DateOf(received.In(bogota)).String(), office, ty.code, "ventanilla", answeredAt, responseDays, onTime)
 		}
 		if _, err := tx.ExecContext(ctx, q(`INSERT INTO radicados (number, office, station, year, kind, seq, received_at, doc_type, sender_name,
 			sender_id, subject, dept, due, pages, sha256, files, content_sha256, arrived_at) VALUES `+strings.Join(rVals, ", ")), rArgs...); err != nil {
 			tb.Fatal(err)
 		}
 		if _, err := tx.ExecContext(ctx, q(`INSERT INTO work (number, dept, state, received_at, due, first_due, term_days, yellow_on, red_on,
-			updated_at) VALUES `+strings.Join(wVals, ", ")), wArgs...); err != nil {
+			updated_at, received_on, office, doc_type, channel, answered_at, response_days, on_time) VALUES `+strings.Join(wVals, ", ")), wArgs...); err != nil {
 			tb.Fatal(err)
 		}
 		if err := tx.Commit(); err != nil {
@@ -181,7 +192,9 @@ func benchStore(b *testing.B, kind string, n int) *central.DB {
 		seedConsole(b, db, raw, true, n)
 		return db
 	}
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("radicador-bench-central-%d", n))
+	// (named for the seed's version: an older one lacks the columns of
+	// tracking)
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("radicador-bench-central-v2-%d", n))
 	if _, err := os.Stat(filepath.Join(dir, "seeded")); err != nil {
 		os.RemoveAll(dir)
 		if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -288,6 +301,102 @@ func BenchmarkConsole(b *testing.B) {
 	}
 }
 
+func BenchmarkDashboard(b *testing.B) {
+	n := consoleSize()
+	for _, kind := range []string{"sqlite", "postgres"} {
+		b.Run(kind, func(b *testing.B) {
+			db := benchStore(b, kind, n)
+			ctx := context.Background()
+			users, err := db.Users(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var heads []central.User
+			var sup central.User
+			for _, u := range users {
+				switch {
+				case u.Role == central.Supervisor:
+					sup = u
+				case u.Dept != "" && strings.HasSuffix(u.Name, "0"):
+					u.Role = central.Jefe // the first of each department, as its head
+					heads = append(heads, u)
+				}
+			}
+			day := calendar.Date{Year: 2026, Month: 11, Day: 30}
+			month := central.StatsFilter{From: calendar.Date{Year: 2026, Month: 11, Day: 1}, To: day, AsOf: day}
+			quarter := central.StatsFilter{From: calendar.Date{Year: 2026, Month: 9, Day: 1}, To: day, AsOf: day}
+			rng := rand.New(rand.NewPCG(5, 6))
+			for _, qq := range []struct {
+				name string
+				run  func() error
+			}{
+				{"the organisation's month", func() error { _, err := db.Stats(ctx, sup, month); return err }},
+				{"a head's month", func() error { _, err := db.Stats(ctx, heads[rng.IntN(len(heads))], month); return err }},
+				{"the organisation's quarter", func() error { _, err := db.Stats(ctx, sup, quarter); return err }},
+				{"the organisation's month as of next week", func() error {
+					f := month
+					f.AsOf = day.AddDays(7)
+					_, err := db.Stats(ctx, sup, f)
+					return err
+				}},
+				{"plain: the month's radicados and the open ones read and counted in Go", func() error { return plainStats(ctx, db, month) }},
+			} {
+				b.Run(qq.name, func(b *testing.B) {
+					var took []time.Duration
+					for b.Loop() {
+						start := time.Now()
+						if err := qq.run(); err != nil {
+							b.Fatal(err)
+						}
+						took = append(took, time.Since(start))
+					}
+					slices.Sort(took)
+					b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
+					b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+				})
+			}
+		})
+	}
+}
+
+// plainStats counts what the dashboard shows the plain way: every
+// radicado received in the period and every open one read whole, with
+// the radicado's own fields, and counted in Go.
+func plainStats(ctx context.Context, db *central.DB, f central.StatsFilter) error {
+	counts := map[string]int{}
+	from := f.From.In(bogota).UTC().Format(time.RFC3339)
+	to := f.To.AddDays(1).In(bogota).UTC().Format(time.RFC3339)
+	var done int
+	for _, q := range []struct {
+		where string
+		args  []any
+	}{{"w.received_at >= ? AND w.received_at < ?", []any{from, to}}, {"w.open = 1", nil}} {
+		rows, err := db.RawQuery(ctx, `SELECT r.received_at, r.office, w.dept, r.doc_type, w.answered_at, w.due, w.red_on, w.yellow_on
+			FROM work w JOIN radicados r ON r.number = w.number WHERE `+q.where, q.args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var received, office, dept, docType, answered, due, red, yellow string
+			if err := rows.Scan(&received, &office, &dept, &docType, &answered, &due, &red, &yellow); err != nil {
+				rows.Close()
+				return err
+			}
+			counts[received[:10]]++
+			counts[office]++
+			counts[dept+docType]++
+			if answered != "" && due != "" && answered <= due {
+				done++
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // plainInbox reads every open radicado of a department and sorts them by
 // due date in Go: what the inbox does without its indexes and limit.
 func plainInbox(ctx context.Context, db *central.DB, dept string) (int, error) {
@@ -321,7 +430,7 @@ func keptPostgres(b *testing.B, n int) *central.DB {
 	if base == "" {
 		b.Skip("RADICADOR_TEST_PG is not set")
 	}
-	name := fmt.Sprintf("radicador_bench_%d", n)
+	name := fmt.Sprintf("radicador_bench_v2_%d", n)
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		b.Fatal(err)

@@ -22,7 +22,8 @@ ALTER TABLE work ADD COLUMN assigned_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE work ADD COLUMN escalated TEXT NOT NULL DEFAULT '';
 ALTER TABLE work ADD COLUMN transferred_to TEXT NOT NULL DEFAULT '';
 ALTER TABLE work ADD COLUMN denied INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX work_received_on ON work (received_on, dept);
+-- A period's figures are read from this index alone.
+CREATE INDEX work_received_on ON work (received_on, dept, channel, office, doc_type, state, answered_at, on_time, transferred_to, response_days);
 CREATE INDEX work_answered_at ON work (answered_at) WHERE answered_at <> '';
 -- rows of earlier radicados still to be filled in (by the server, at start)
 CREATE INDEX work_unfilled ON work (number) WHERE received_on = '';
