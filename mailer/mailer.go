@@ -153,7 +153,8 @@ func Compose(from string, m Message) []byte {
 	header := func(k, v string) { fmt.Fprintf(&buf, "%s: %s\r\n", k, v) }
 	header("From", from)
 	header("To", m.To)
-	header("Subject", mime.QEncoding.Encode("utf-8", oneLine(m.Subject)))
+	// Encoded words folded one to a line.
+	header("Subject", strings.ReplaceAll(mime.QEncoding.Encode("utf-8", oneLine(m.Subject)), "?= =?", "?=\r\n =?"))
 	header("Date", date.Format(time.RFC1123Z))
 	header("Message-ID", "<"+id+">")
 	header("MIME-Version", "1.0")
