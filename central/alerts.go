@@ -211,6 +211,14 @@ type Render func(Digest) (subject, body string, err error)
 // not yet e-mailed to them; at most one per user and day, whatever the
 // number of instances or tries. It gives how many e-mails it queued.
 func (d *DB) BuildDigests(ctx context.Context, day calendar.Date, render Render) (int, error) {
+	// Once a day: what is raised later in the day waits for tomorrow's.
+	var built string
+	if err := d.readScan(ctx, `SELECT COALESCE(MAX(value), '') FROM settings WHERE key = ?`, []any{settingDigestsBuilt}, &built); err != nil {
+		return 0, err
+	}
+	if built == day.String() {
+		return 0, nil
+	}
 	if _, err := d.RaiseAlerts(ctx, day); err != nil {
 		return 0, err
 	}
@@ -284,8 +292,15 @@ func (d *DB) BuildDigests(ctx context.Context, day calendar.Date, render Render)
 			return queued, fmt.Errorf("the digest of %s: %w", u.Name, err)
 		}
 	}
-	return queued, nil
+	return queued, d.write(ctx, func(tx *sql.Tx) error {
+		_, err := d.txExec(ctx, tx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+			settingDigestsBuilt, day.String())
+		return err
+	})
 }
+
+// settingDigestsBuilt is the last day whose digests were all built.
+const settingDigestsBuilt = "alerts.built"
 
 // UserAlerts gives a user's alerts, newest first, at most limit, and how
 // many they have not seen.
