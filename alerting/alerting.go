@@ -82,15 +82,17 @@ func (s *Service) Round(ctx context.Context) error {
 	if err != nil {
 		return errors.Join(append(errs, err)...)
 	}
-	if settings.Host != "" && cal.IsBusinessDay(today) && !now.Before(atHour(today, settings.Hour, loc)) {
-		if n, err := s.DB.BuildDigests(ctx, today, s.Render); err != nil {
+	// Without a mail server the digests are not written, but what the
+	// console told is still marked told.
+	if cal.IsBusinessDay(today) && !now.Before(atHour(today, settings.Hour, loc)) {
+		if n, err := s.DB.BuildDigests(ctx, today, settings.Host != "", s.Render); err != nil {
 			errs = append(errs, fmt.Errorf("digests: %w", err))
 		} else if n > 0 {
 			s.logger().Info("digests queued", "emails", n)
 		}
 	}
 	if settings.Host != "" {
-		if err := s.deliver(ctx, settings); err != nil {
+		if err := s.deliver(ctx, settings, today); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -105,39 +107,53 @@ func atHour(day calendar.Date, hour string, loc *time.Location) time.Time {
 	return day.In(loc).Add(time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute)
 }
 
-// deliver sends the e-mails due, each claimed first so that no other
-// instance sends it at the same time; a failure is kept with its reason
-// and tried again later, a minute after the first, doubling to an hour.
-func (s *Service) deliver(ctx context.Context, settings central.MailSettings) error {
-	for {
-		batch, err := s.DB.ClaimMail(ctx, 20, lease)
-		if err != nil || len(batch) == 0 {
+// deliver sends the e-mails due, one at a time, each claimed just before
+// it goes so that no other instance sends it meanwhile. A failure is kept
+// with its reason and tried again later, a minute after the first,
+// doubling to an hour; a refusal (5xx) or a digest two days old is not
+// tried again, and the administrator sees why.
+func (s *Service) deliver(ctx context.Context, settings central.MailSettings, today calendar.Date) error {
+	cfg := s.config(settings)
+	for range maxPerRound {
+		m, ok, err := s.DB.ClaimMail(ctx, lease)
+		if err != nil || !ok {
 			return err
 		}
-		cfg := s.config(settings)
-		for _, m := range batch {
-			err := mailer.Send(ctx, cfg, mailer.Message{To: m.To, Subject: m.Subject, Body: m.Body,
-				MessageID: fmt.Sprintf("digest-%d-%s@radicador", m.ID, m.Day), Date: s.DB.Now()})
-			if err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				wait := time.Minute << min(m.Attempts, 6)
-				if wait > time.Hour {
-					wait = time.Hour
-				}
-				s.logger().Warn("e-mail not sent", "to", m.To, "attempt", m.Attempts+1, "err", err)
-				if err := s.DB.MailFailed(ctx, m.ID, err, s.DB.Now().Add(wait)); err != nil {
-					return err
-				}
-				continue
-			}
-			if err := s.DB.MailSent(ctx, m.ID); err != nil {
+		// How it went is recorded even when the server is stopping.
+		bookkeeping := context.WithoutCancel(ctx)
+		if day, err := calendar.ParseDate(m.Day); err == nil && day.AddDays(2).Before(today) {
+			if err := s.DB.MailFailed(bookkeeping, m, errors.New("not sent in two days: no longer news"), time.Time{}); err != nil {
 				return err
 			}
+			continue
+		}
+		err = mailer.Send(ctx, cfg, mailer.Message{To: m.To, Subject: m.Subject, Body: m.Body,
+			MessageID: fmt.Sprintf("digest-%d-%s@radicador", m.ID, m.Day), Date: s.DB.Now()})
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // not tried: its lease lapses and it goes later
+			}
+			retry := time.Time{}
+			if !errors.Is(err, mailer.ErrRefused) {
+				retry = s.DB.Now().Add(min(time.Minute<<min(m.Attempts, 6), time.Hour))
+			}
+			s.logger().Warn("e-mail not sent", "to", m.To, "attempt", m.Attempts+1, "err", err, "again", !retry.IsZero())
+			if err := s.DB.MailFailed(bookkeeping, m, err, retry); err != nil {
+				return err
+			}
+			continue
+		}
+		if ok, err := s.DB.MailSent(bookkeeping, m); err != nil {
+			return err
+		} else if !ok {
+			s.logger().Warn("e-mail sent after its claim lapsed", "to", m.To, "id", m.ID)
 		}
 	}
+	return nil
 }
+
+// maxPerRound bounds the e-mails one round sends; the next round goes on.
+const maxPerRound = 200
 
 func (s *Service) config(m central.MailSettings) mailer.Config {
 	c := mailer.Config{Host: m.Host, Port: m.Port, Security: m.Security, User: m.User, Password: m.Password, From: m.From}
@@ -165,7 +181,11 @@ func (s *Service) SendTest(ctx context.Context, to string) error {
 func (s *Service) Render(d central.Digest) (string, string, error) {
 	w := words(d.Lang)
 	var b strings.Builder
-	fmt.Fprintf(&b, w.hello+"\n", d.Name)
+	name := d.User.FullName
+	if name == "" {
+		name = d.Name
+	}
+	fmt.Fprintf(&b, w.hello+"\n", name)
 	shown := d.Alerts
 	if len(shown) > central.MaxDigestAlerts {
 		shown = shown[:central.MaxDigestAlerts]
@@ -194,7 +214,11 @@ func (s *Service) Render(d central.Digest) (string, string, error) {
 		fmt.Fprintf(&b, "\n"+w.more+"\n", more)
 	}
 	b.WriteString("\n" + w.footer + "\n")
-	return fmt.Sprintf(w.subject, len(d.Alerts)), b.String(), nil
+	subject := w.subject
+	if len(d.Alerts) == 1 {
+		subject = w.subjectOne
+	}
+	return fmt.Sprintf(subject, len(d.Alerts)), b.String(), nil
 }
 
 // oneLine keeps a value of a record on one line of the e-mail, cut to n
@@ -208,7 +232,7 @@ func oneLine(s string, n int) string {
 }
 
 type vocabulary struct {
-	hello, subject, due, noDept, more, footer string
+	hello, subject, subjectOne, due, noDept, more, footer string
 	levels                                    map[string]string
 	daysLeft                                  func(int) string
 }
@@ -216,7 +240,7 @@ type vocabulary struct {
 func words(lang string) vocabulary {
 	if lang == "en" {
 		return vocabulary{
-			hello: "Hello %s,", subject: "Radicador: %d radicados need your attention", due: "due", noDept: "no department",
+			hello: "Hello %s,", subject: "Radicador: %d radicados need your attention", subjectOne: "Radicador: %d radicado needs your attention", due: "due", noDept: "no department",
 			more:   "… and %d more: see them in the console.",
 			footer: "You receive this digest once a business day. To stop it, choose \"alerts: console only\" in your account.",
 			levels: map[string]string{central.LevelOverdue: "Overdue", central.LevelRed: "Turned red", central.LevelYellow: "Turned yellow",
@@ -233,7 +257,7 @@ func words(lang string) vocabulary {
 		}
 	}
 	return vocabulary{
-		hello: "Hola, %s:", subject: "Radicador: %d radicados requieren su atención", due: "vence", noDept: "sin dependencia",
+		hello: "Hola, %s:", subject: "Radicador: %d radicados requieren su atención", subjectOne: "Radicador: %d radicado requiere su atención", due: "vence", noDept: "sin dependencia",
 		more:   "… y %d más: véalos en la consola.",
 		footer: "Recibe este resumen una vez por día hábil. Para no recibirlo, elija «alertas: solo en la consola» en su cuenta.",
 		levels: map[string]string{central.LevelOverdue: "Vencidos", central.LevelRed: "En rojo", central.LevelYellow: "En amarillo",

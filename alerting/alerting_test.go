@@ -288,8 +288,8 @@ func digests(t *testing.T, open func(testing.TB) *central.DB) {
 	}
 	check("ana", ana[0], "Radicador: 2 radicados requieren su atención",
 		[]string{"Hola, ana:", "En amarillo", A, "quedan 4 días hábiles", "Sin asignar", B, "https://radicador.org.co/radicados/" + A}, []string{C})
-	check("beto", beto[0], "Radicador: 1 radicados need your attention", []string{"Hello beto,", "Turned yellow", A, "4 business days left"}, []string{B, C})
-	check("sara", sara[0], "Radicador: 1 radicados requieren su atención", []string{"Vencidos", C, "vencido hace 5 días hábiles"}, []string{A, B})
+	check("beto", beto[0], "Radicador: 1 radicado needs your attention", []string{"Hello beto,", "Turned yellow", A, "4 business days left"}, []string{B, C})
+	check("sara", sara[0], "Radicador: 1 radicado requiere su atención", []string{"Vencidos", C, "vencido hace 5 días hábiles"}, []string{A, B})
 	if files, _ := filepath.Glob(filepath.Join(mta.mail, "*")); len(files) != 3 {
 		t.Errorf("mailboxes %v: caro has no address, only ana, beto and sara are written to", files)
 	}
@@ -327,7 +327,8 @@ func digests(t *testing.T, open func(testing.TB) *central.DB) {
 			second = m
 		}
 	}
-	// B (15 days, due 10 Dec; 8 Dec a holiday) turned yellow on 1 Dec.
+	// B (due 10 Dec, 13 business days; 8 Dec a holiday) turned yellow on
+	// 2 Dec, with 5 left.
 	check("ana, Thursday", second, "Radicador: 2 radicados requieren su atención",
 		[]string{"En rojo\n-------\n* " + A, "queda 1 día hábil", "En amarillo\n-----------\n* " + B, "quedan 4 días hábiles"}, []string{C, "Sin asignar"})
 	time.Sleep(300 * time.Millisecond)
@@ -412,23 +413,6 @@ func TestMailServerTrouble(t *testing.T) {
 		t.Fatalf("silent: %d waiting, errors %q after %v", n, errs, time.Since(start))
 	}
 
-	// Refuses.
-	rej := startSMTPD(t, true)
-	setMail(t, db, rej.port)
-	c.set(c.now().Add(3 * time.Minute)) // past the second retry (2 min)
-	if err := svc.Round(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n, errs := pending(); n != 3 || !strings.Contains(errs[0], mailer.ErrRefused.Error()) {
-		t.Fatalf("refused: %d waiting, errors %q", n, errs)
-	}
-	for _, m := range outbox() {
-		if m.Attempts != 3 {
-			t.Errorf("%s: %d attempts, want 3", m.To, m.Attempts)
-		}
-	}
-	rej.stop()
-
 	// Working again: before the retry is due nothing goes; after, each
 	// once.
 	mta := startSMTPD(t, false)
@@ -451,6 +435,39 @@ func TestMailServerTrouble(t *testing.T) {
 	if n, _ := pending(); n != 0 {
 		t.Errorf("%d still waiting", n)
 	}
+	for _, m := range outbox() {
+		if m.Attempts != 3 || m.Sent.IsZero() {
+			t.Errorf("%s: %d attempts, sent %v; want 3, sent", m.To, m.Attempts, m.Sent)
+		}
+	}
+
+	// Refuses (a 5xx): not tried again, and the administrator sees why.
+	// Wednesday 2 December: B turned yellow, ana's digest; A red, beto's.
+	rej := startSMTPD(t, true)
+	setMail(t, db, rej.port)
+	c.set(time.Date(2026, 12, 2, 8, 30, 0, 0, cot))
+	if err := svc.Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c.set(c.now().Add(2 * time.Hour))
+	if err := svc.Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// (and A turned red: beto's)
+	var refused []string
+	for _, m := range outbox() {
+		if m.Day == "2026-12-02" {
+			refused = append(refused, m.To)
+			if !m.GaveUp || m.Attempts != 1 || !strings.Contains(m.Error, "550") {
+				t.Errorf("refused: %+v", m)
+			}
+		}
+	}
+	if len(refused) != 2 {
+		t.Errorf("the digests of 2 December: %v, want ana's and beto's", refused)
+	}
+	rej.stop()
+	setMail(t, db, mta.port)
 	if err := svc.SendTest(ctx, "admin@org.co"); err != nil {
 		t.Fatal(err)
 	}

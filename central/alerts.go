@@ -1,7 +1,10 @@
 package central
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"database/sql"
 	"fmt"
 	"slices"
@@ -38,44 +41,122 @@ func levelRank(l string) int {
 // PostgreSQL.
 const alertLock = 0x52414441 // "RADA"
 
-// candidates is the query of the alerts due on a day (the ? are that day)
-// that are not raised yet: (user_id, number, level, due).
-const candidates = `SELECT c.user_id, c.number, c.level, c.due FROM (
-	SELECT w.assignee AS user_id, w.number, CASE WHEN w.due < ? THEN 'overdue' WHEN w.red_on <= ? THEN 'red' ELSE 'yellow' END AS level, w.due
+// Settings of the alerts' days.
+const (
+	settingAlertsRaised = "alerts.raised" // the last day whose alerts were raised
+	settingDigestsBuilt = "alerts.built"  // the last day whose digests were all built
+)
+
+// candidates gives the query of the alerts due on a day that are not
+// raised yet, (user_id, number, level, due), and its arguments; for one
+// user only when user is not 0.
+func candidates(day string, user int64) (string, []any) {
+	who, whoArgs := "", []any{}
+	if user != 0 {
+		who, whoArgs = " AND u.id = ?", []any{user}
+	}
+	level := `CASE WHEN w.due < ? THEN 'overdue' WHEN w.red_on <= ? THEN 'red' ELSE 'yellow' END`
+	q := `SELECT c.user_id, c.number, c.level, c.due FROM (
+	SELECT u.id AS user_id, w.number, ` + level + ` AS level, w.due
 		FROM work w JOIN users u ON u.id = w.assignee AND u.disabled_at IS NULL
-		WHERE w.open = 1 AND w.assignee IS NOT NULL AND w.yellow_on <> '' AND w.yellow_on <= ?
+		WHERE w.open = 1 AND w.assignee IS NOT NULL AND w.yellow_on <> '' AND w.yellow_on <= ?` + who + `
 	UNION
-	SELECT u.id, w.number, CASE WHEN w.due < ? THEN 'overdue' WHEN w.red_on <= ? THEN 'red' ELSE 'yellow' END, w.due
+	SELECT u.id, w.number, ` + level + `, w.due
 		FROM work w JOIN users u ON u.dept = w.dept AND u.role = 'jefe' AND u.disabled_at IS NULL
-		WHERE w.open = 1 AND w.dept <> '' AND w.yellow_on <> '' AND w.yellow_on <= ?
+		WHERE w.open = 1 AND w.dept <> '' AND w.yellow_on <> '' AND w.yellow_on <= ?` + who + `
 	UNION
 	SELECT u.id, w.number, 'unassigned', w.dept_since
 		FROM work w JOIN users u ON u.dept = w.dept AND u.role = 'jefe' AND u.disabled_at IS NULL
-		WHERE w.open = 1 AND w.assignee IS NULL AND w.dept <> '' AND w.received_on <= ?
+		WHERE w.open = 1 AND w.assignee IS NULL AND w.dept <> '' AND w.received_on <= ?` + who + `
 	UNION
 	SELECT u.id, w.number, 'overdue', w.due
 		FROM work w JOIN users u ON u.role = 'supervisor' AND u.disabled_at IS NULL
-		WHERE w.open = 1 AND w.due <> '' AND w.due < ?
+		WHERE w.open = 1 AND w.due <> '' AND w.due < ?` + who + `
 ) c WHERE NOT EXISTS (SELECT 1 FROM alerts a WHERE a.user_id = c.user_id AND a.number = c.number AND a.level = c.level AND a.due = c.due)`
-
-func candidateArgs(day string) []any {
-	return []any{day, day, day, day, day, day, day, day}
+	args := slices.Concat([]any{day, day, day}, whoArgs, []any{day, day, day}, whoArgs, []any{day}, whoArgs, []any{day}, whoArgs)
+	return q, args
 }
 
-// RaiseAlerts raises the alerts due on day that are not raised yet, and
-// gives how many it raised.
+// stillDue is the condition that an alert a (with its user u and its
+// radicado's work w) still holds: the radicado open, at that due date, and
+// still the user's to mind — their assignment, their department as its
+// head, or overdue for a supervisor. What no longer holds is not told.
+const stillDue = `w.open = 1 AND u.disabled_at IS NULL AND (
+	(a.level IN ('yellow', 'red', 'overdue') AND a.due = w.due AND (w.assignee = a.user_id OR (u.role = 'jefe' AND u.dept = w.dept AND w.dept <> '')
+		OR (u.role = 'supervisor' AND a.level = 'overdue')))
+	OR (a.level = 'unassigned' AND w.assignee IS NULL AND u.role = 'jefe' AND u.dept = w.dept AND a.due = w.dept_since)
+	OR (a.level = 'escalated' AND u.role = 'jefe' AND u.dept = w.dept AND a.due = w.escalated))`
+
+// RaiseAlerts raises the alerts due on day that are not raised yet, once
+// a day (lights turn by the day), and gives how many it raised. They are
+// looked for on the reading connections and written in small batches, so
+// that the stations' writes do not wait behind them.
 func (d *DB) RaiseAlerts(ctx context.Context, day calendar.Date) (int, error) {
-	var n int64
-	err := d.write(ctx, func(tx *sql.Tx) error {
-		res, err := d.txExec(ctx, tx, `INSERT INTO alerts (user_id, number, level, due, day) SELECT c.user_id, c.number, c.level, c.due, ?
-			FROM (`+candidates+`) c WHERE 1 = 1 ON CONFLICT (user_id, number, level, due) DO NOTHING`, append([]any{day.String()}, candidateArgs(day.String())...)...)
-		if err != nil {
-			return err
+	var raised string
+	if err := d.readScan(ctx, `SELECT COALESCE(MAX(value), '') FROM settings WHERE key = ?`, []any{settingAlertsRaised}, &raised); err != nil {
+		return 0, err
+	}
+	if raised >= day.String() {
+		return 0, nil
+	}
+	q, args := candidates(day.String(), 0)
+	rows, err := d.db.QueryContext(ctx, d.q(q), args...)
+	if err != nil {
+		return 0, err
+	}
+	type key struct {
+		user              int64
+		number, level, due string
+	}
+	var found []key
+	for rows.Next() {
+		var k key
+		if err := rows.Scan(&k.user, &k.number, &k.level, &k.due); err != nil {
+			rows.Close()
+			return 0, err
 		}
-		n, err = res.RowsAffected()
+		found = append(found, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	// In one order on every instance: two inserting at once wait for each
+	// other rather than deadlock.
+	slices.SortFunc(found, func(a, b key) int {
+		if c := cmp.Compare(a.user, b.user); c != 0 {
+			return c
+		}
+		return strings.Compare(a.number+a.level+a.due, b.number+b.level+b.due)
+	})
+	n := 0
+	for batch := range slices.Chunk(found, 200) {
+		err := d.write(ctx, func(tx *sql.Tx) error {
+			for _, k := range batch {
+				res, err := d.txExec(ctx, tx, `INSERT INTO alerts (user_id, number, level, due, day) VALUES (?, ?, ?, ?, ?)
+					ON CONFLICT (user_id, number, level, due) DO NOTHING`, k.user, k.number, k.level, k.due, day.String())
+				if err != nil {
+					return err
+				}
+				if r, _ := res.RowsAffected(); r == 1 {
+					n++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, d.setSetting(ctx, settingAlertsRaised, day.String())
+}
+
+// setSetting keeps a value in the settings.
+func (d *DB) setSetting(ctx context.Context, key, value string) error {
+	return d.write(ctx, func(tx *sql.Tx) error {
+		_, err := d.txExec(ctx, tx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 		return err
 	})
-	return int(n), err
 }
 
 // Alert is a radicado a user is told of.
@@ -107,62 +188,58 @@ type Digest struct {
 const MaxDigestAlerts = 200
 
 // PendingDigests gives what each user would be told on day: the alerts
-// raised and not yet e-mailed, and those that day raises. A supervisor or
-// an administrator sees everyone's; anyone else their own.
+// raised, still holding and not yet e-mailed (for those who get e-mail),
+// and those that day raises. A supervisor or an administrator sees
+// everyone's; anyone else their own.
 func (d *DB) PendingDigests(ctx context.Context, viewer User, day calendar.Date) ([]Digest, error) {
-	cal, _, err := d.Calendar(ctx)
+	cal, _, today, err := d.calendarToday(ctx)
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckDay(today, day); err != nil {
+		return nil, err
+	}
+	var only int64
 	who, whoArgs := "", []any{}
 	if !viewer.Role.SeesAll() {
-		who, whoArgs = " AND x.user_id = ?", []any{viewer.ID}
-	}
-	rows, err := d.db.QueryContext(ctx, d.q(`SELECT x.user_id, x.number, x.level, w.due, w.dept, r.subject, r.sender_name, x.raised FROM (
-		SELECT user_id, number, level, due, 1 AS raised FROM alerts WHERE digest_id = 0
-		UNION SELECT k.user_id, k.number, k.level, k.due, 0 FROM (`+candidates+`) k) x
-		JOIN work w ON w.number = x.number JOIN radicados r ON r.number = x.number
-		WHERE 1 = 1`+who+` ORDER BY x.user_id, w.due, x.number`), append(candidateArgs(day.String()), whoArgs...)...)
-	if err != nil {
-		return nil, err
-	}
-	type pending struct {
-		Alert
-		raised bool
-	}
-	byUser := map[int64][]pending{}
-	for rows.Next() {
-		var uid int64
-		var p pending
-		if err := rows.Scan(&uid, &p.Number, &p.Level, &p.Due, &p.Dept, &p.Subject, &p.Sender, &p.raised); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		byUser[uid] = append(byUser[uid], p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+		only, who, whoArgs = viewer.ID, " AND a.user_id = ?", []any{viewer.ID}
 	}
 	users, err := d.Users(ctx)
 	if err != nil {
 		return nil, err
 	}
+	byUser := map[int64][]Alert{}
+	add := func(query string, args ...any) error {
+		rows, err := d.db.QueryContext(ctx, d.q(query), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var uid int64
+			var a Alert
+			if err := rows.Scan(&uid, &a.Number, &a.Level, &a.Due, &a.Dept, &a.Subject, &a.Sender); err != nil {
+				return err
+			}
+			byUser[uid] = append(byUser[uid], a)
+		}
+		return rows.Err()
+	}
+	// Raised and not e-mailed yet: told at the next digest.
+	if err := add(`SELECT a.user_id, a.number, a.level, w.due, w.dept, r.subject, r.sender_name
+		FROM alerts a JOIN users u ON u.id = a.user_id JOIN work w ON w.number = a.number JOIN radicados r ON r.number = a.number
+		WHERE a.digest_id = 0 AND u.alerts <> 'none' AND u.email <> ''`+who+` AND `+stillDue, whoArgs...); err != nil {
+		return nil, err
+	}
+	// And what the day raises.
+	q, args := candidates(day.String(), only)
+	if err := add(`SELECT x.user_id, x.number, x.level, w.due, w.dept, r.subject, r.sender_name FROM (`+q+`) x
+		JOIN work w ON w.number = x.number JOIN radicados r ON r.number = x.number`, args...); err != nil {
+		return nil, err
+	}
 	var out []Digest
 	for _, u := range users {
-		if u.Disabled {
-			continue
-		}
-		// Someone told in the console only was told of what is raised
-		// already; the day's new ones are still to tell.
-		emailed := u.Alerts != AlertsNone && u.Email != ""
-		var alerts []Alert
-		for _, p := range byUser[u.ID] {
-			if emailed || !p.raised {
-				alerts = append(alerts, p.Alert)
-			}
-		}
-		if len(alerts) > 0 {
+		if alerts := byUser[u.ID]; len(alerts) > 0 && !u.Disabled {
 			out = append(out, digestOf(u, mostUrgent(alerts), cal, day))
 		}
 	}
@@ -206,17 +283,19 @@ func digestOf(u User, alerts []Alert, cal *calendar.Calendar, day calendar.Date)
 // Render makes a digest's e-mail: its subject and text.
 type Render func(Digest) (subject, body string, err error)
 
-// BuildDigests raises the day's alerts and puts in the outbox, for each
-// user who chose the digest and has an address, one e-mail of the alerts
-// not yet e-mailed to them; at most one per user and day, whatever the
-// number of instances or tries. It gives how many e-mails it queued.
-func (d *DB) BuildDigests(ctx context.Context, day calendar.Date, render Render) (int, error) {
-	// Once a day: what is raised later in the day waits for tomorrow's.
+// BuildDigests raises the day's alerts and, once a day, puts in the
+// outbox for each user who chose the digest and has an address one e-mail
+// of the alerts not yet e-mailed that still hold (queue false: none, when
+// no mail server is set); at most one per user and day, whatever the
+// number of instances or tries. What no longer holds, and what was told
+// to someone in the console only, is marked so that no later digest
+// carries it. It gives how many e-mails it queued.
+func (d *DB) BuildDigests(ctx context.Context, day calendar.Date, queue bool, render Render) (int, error) {
 	var built string
 	if err := d.readScan(ctx, `SELECT COALESCE(MAX(value), '') FROM settings WHERE key = ?`, []any{settingDigestsBuilt}, &built); err != nil {
 		return 0, err
 	}
-	if built == day.String() {
+	if built >= day.String() {
 		return 0, nil
 	}
 	if _, err := d.RaiseAlerts(ctx, day); err != nil {
@@ -232,21 +311,29 @@ func (d *DB) BuildDigests(ctx context.Context, day calendar.Date, render Render)
 	}
 	queued := 0
 	for _, u := range users {
-		if u.Disabled || u.Alerts == AlertsNone || u.Email == "" {
-			continue
-		}
+		emailed := queue && !u.Disabled && u.Alerts != AlertsNone && u.Email != ""
 		err := d.write(ctx, func(tx *sql.Tx) error {
 			if d.postgres {
 				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, alertLock); err != nil {
 					return err
 				}
 			}
+			// Told no more: what no longer holds, and all of it for
+			// someone who gets no e-mail (the console told them).
+			drop := `UPDATE alerts SET digest_id = -1 WHERE user_id = ? AND digest_id = 0`
+			if emailed {
+				drop += ` AND NOT EXISTS (SELECT 1 FROM alerts a JOIN users u ON u.id = a.user_id JOIN work w ON w.number = a.number
+					WHERE a.id = alerts.id AND ` + stillDue + `)`
+			}
+			if _, err := d.txExec(ctx, tx, drop, u.ID); err != nil || !emailed {
+				return err
+			}
 			var done int
 			if err := d.txScan(ctx, tx, `SELECT COUNT(*) FROM outbox WHERE user_id = ? AND day = ?`, []any{u.ID, day.String()}, &done); err != nil || done > 0 {
 				return err
 			}
-			rows, err := tx.QueryContext(ctx, d.q(`SELECT a.id, a.number, a.level, a.due, w.due, w.dept, r.subject, r.sender_name
-				FROM alerts a JOIN work w ON w.number = a.number JOIN radicados r ON r.number = a.number
+			rows, err := tx.QueryContext(ctx, d.q(`SELECT a.id, a.number, a.level, w.due, w.dept, r.subject, r.sender_name
+				FROM alerts a JOIN users u ON u.id = a.user_id JOIN work w ON w.number = a.number JOIN radicados r ON r.number = a.number
 				WHERE a.user_id = ? AND a.digest_id = 0 ORDER BY w.due, a.number`), u.ID)
 			if err != nil {
 				return err
@@ -255,8 +342,7 @@ func (d *DB) BuildDigests(ctx context.Context, day calendar.Date, render Render)
 			var ids []int64
 			for rows.Next() {
 				var a Alert
-				var key string
-				if err := rows.Scan(&a.ID, &a.Number, &a.Level, &key, &a.Due, &a.Dept, &a.Subject, &a.Sender); err != nil {
+				if err := rows.Scan(&a.ID, &a.Number, &a.Level, &a.Due, &a.Dept, &a.Subject, &a.Sender); err != nil {
 					rows.Close()
 					return err
 				}
@@ -292,39 +378,29 @@ func (d *DB) BuildDigests(ctx context.Context, day calendar.Date, render Render)
 			return queued, fmt.Errorf("the digest of %s: %w", u.Name, err)
 		}
 	}
-	return queued, d.write(ctx, func(tx *sql.Tx) error {
-		_, err := d.txExec(ctx, tx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-			settingDigestsBuilt, day.String())
-		return err
-	})
+	return queued, d.setSetting(ctx, settingDigestsBuilt, day.String())
 }
 
-// settingDigestsBuilt is the last day whose digests were all built.
-const settingDigestsBuilt = "alerts.built"
-
-// UserAlerts gives a user's alerts, newest first, at most limit, and how
-// many they have not seen.
-func (d *DB) UserAlerts(ctx context.Context, u User, limit int) ([]Alert, int, error) {
-	unseen, err := d.UnseenAlerts(ctx, u)
-	if err != nil {
-		return nil, 0, err
-	}
+// UserAlerts gives a user's alerts that still hold, newest first, from
+// the latest limit raised.
+func (d *DB) UserAlerts(ctx context.Context, u User, limit int) ([]Alert, error) {
 	cal, _, today, err := d.calendarToday(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	rows, err := d.db.QueryContext(ctx, d.q(`SELECT a.id, a.number, a.level, w.due, w.dept, r.subject, r.sender_name, a.day, a.seen_at <> ''
-		FROM alerts a JOIN work w ON w.number = a.number JOIN radicados r ON r.number = a.number
-		WHERE a.user_id = ? ORDER BY a.id DESC LIMIT ?`), u.ID, limit)
+		FROM (SELECT * FROM alerts WHERE user_id = ? ORDER BY id DESC LIMIT ?) a JOIN users u ON u.id = a.user_id
+		JOIN work w ON w.number = a.number JOIN radicados r ON r.number = a.number
+		WHERE `+stillDue+` ORDER BY a.id DESC`), u.ID, limit)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Alert
 	for rows.Next() {
 		var a Alert
 		if err := rows.Scan(&a.ID, &a.Number, &a.Level, &a.Due, &a.Dept, &a.Subject, &a.Sender, &a.Day, &a.Seen); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if due, err := calendar.ParseDate(a.Due); err == nil && a.Due != "" {
 			n := DaysLeft(cal, today, due)
@@ -332,20 +408,26 @@ func (d *DB) UserAlerts(ctx context.Context, u User, limit int) ([]Alert, int, e
 		}
 		out = append(out, a)
 	}
-	return out, unseen, rows.Err()
+	return out, rows.Err()
 }
 
-// UnseenAlerts counts the radicados with alerts a user has not seen.
+// MaxUnseen bounds the count of radicados with new alerts ("99+").
+const MaxUnseen = 99
+
+// UnseenAlerts counts the radicados with alerts a user has not seen that
+// still hold, up to MaxUnseen+1.
 func (d *DB) UnseenAlerts(ctx context.Context, u User) (int, error) {
 	var n int
-	err := d.readScan(ctx, `SELECT COUNT(DISTINCT number) FROM alerts WHERE user_id = ? AND seen_at = ''`, []any{u.ID}, &n)
+	err := d.readScan(ctx, `SELECT COUNT(*) FROM (SELECT DISTINCT a.number FROM alerts a JOIN users u ON u.id = a.user_id
+		JOIN work w ON w.number = a.number WHERE a.user_id = ? AND a.seen_at = '' AND `+stillDue+` LIMIT ?) x`, []any{u.ID, MaxUnseen + 1}, &n)
 	return n, err
 }
 
-// SeeAlerts marks a user's alerts seen.
-func (d *DB) SeeAlerts(ctx context.Context, u User) error {
+// SeeAlerts marks a user's alerts seen, up to the one numbered upTo (the
+// newest shown).
+func (d *DB) SeeAlerts(ctx context.Context, u User, upTo int64) error {
 	return d.write(ctx, func(tx *sql.Tx) error {
-		_, err := d.txExec(ctx, tx, `UPDATE alerts SET seen_at = ? WHERE user_id = ? AND seen_at = ''`, d.stamp(), u.ID)
+		_, err := d.txExec(ctx, tx, `UPDATE alerts SET seen_at = ? WHERE user_id = ? AND seen_at = '' AND id <= ?`, d.stamp(), u.ID, upTo)
 		return err
 	})
 }
@@ -362,83 +444,92 @@ type Mail struct {
 	NextTry  time.Time `json:"next_try"`
 	Sent     time.Time `json:"sent_at"`
 	Error    string    `json:"last_error,omitempty"`
+	GaveUp   bool      `json:"gave_up,omitempty"` // not tried again: refused, or too old
+	lease    string
 }
 
-// ClaimMail takes up to limit e-mails due to be sent, each for lease: no
-// other instance takes them meanwhile.
-func (d *DB) ClaimMail(ctx context.Context, limit int, lease time.Duration) ([]Mail, error) {
-	now := d.now().UTC()
-	rows, err := d.db.QueryContext(ctx, d.q(`SELECT id FROM outbox WHERE sent_at = '' AND next_try <= ? AND lease_until <= ? ORDER BY next_try LIMIT ?`),
-		now.Format(time.RFC3339Nano), now.Format(time.RFC3339Nano), limit)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
+// never is the next try of an e-mail given up.
+const never = "9999-12-31T00:00:00Z"
+
+// ClaimMail takes the next e-mail due to be sent, for lease: another
+// instance does not take it meanwhile, and only this claim can record how
+// it went. ok is false when none is due.
+func (d *DB) ClaimMail(ctx context.Context, lease time.Duration) (m Mail, ok bool, err error) {
+	now := d.now().UTC().Format(time.RFC3339Nano)
+	for range 5 { // another instance may take the one found first
 		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
+		err := d.readScan(ctx, `SELECT id FROM outbox WHERE sent_at = '' AND next_try <= ? AND lease_until <= ? ORDER BY next_try, id LIMIT 1`,
+			[]any{now, now}, &id)
+		if err == sql.ErrNoRows {
+			return Mail{}, false, nil
 		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	var out []Mail
-	for _, id := range ids {
-		var m Mail
-		var claimed bool
-		err := d.write(ctx, func(tx *sql.Tx) error {
-			res, err := d.txExec(ctx, tx, `UPDATE outbox SET lease_until = ? WHERE id = ? AND sent_at = '' AND lease_until <= ?`,
-				now.Add(lease).Format(time.RFC3339Nano), id, now.Format(time.RFC3339Nano))
+		if err != nil {
+			return Mail{}, false, err
+		}
+		// The lease's time, and a mark of this claim after it.
+		token := d.now().UTC().Add(lease).Format(time.RFC3339Nano) + "#" + randomHex(8)
+		claimed := false
+		err = d.write(ctx, func(tx *sql.Tx) error {
+			res, err := d.txExec(ctx, tx, `UPDATE outbox SET lease_until = ? WHERE id = ? AND sent_at = '' AND lease_until <= ?`, token, id, now)
 			if err != nil {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
-				return nil // another instance has it
+				return nil
 			}
 			claimed = true
 			return d.txScan(ctx, tx, `SELECT o.id, u.name, o.day, o.to_addr, o.subject, o.body, o.attempts FROM outbox o JOIN users u ON u.id = o.user_id
 				WHERE o.id = ?`, []any{id}, &m.ID, &m.User, &m.Day, &m.To, &m.Subject, &m.Body, &m.Attempts)
 		})
 		if err != nil {
-			return out, err
+			return Mail{}, false, err
 		}
 		if claimed {
-			out = append(out, m)
+			m.lease = token
+			return m, true, nil
 		}
 	}
-	return out, nil
+	return Mail{}, false, nil
 }
 
-// MailSent records that an e-mail was accepted by the mail server.
-func (d *DB) MailSent(ctx context.Context, id int64) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
-		_, err := d.txExec(ctx, tx, `UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '', lease_until = '' WHERE id = ?`, d.stamp(), id)
+// MailSent records that the mail server took an e-mail; false when the
+// claim had lapsed and another instance holds it now.
+func (d *DB) MailSent(ctx context.Context, m Mail) (bool, error) {
+	var n int64
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		res, err := d.txExec(ctx, tx, `UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '', lease_until = '' WHERE id = ? AND lease_until = ?`,
+			d.stamp(), m.ID, m.lease)
+		if err == nil {
+			n, _ = res.RowsAffected()
+		}
 		return err
 	})
+	return n == 1, err
 }
 
-// MailFailed records a failed try and when to try again.
-func (d *DB) MailFailed(ctx context.Context, id int64, cause error, retry time.Time) error {
+// MailFailed records a failed try and when to try again (the zero time:
+// never).
+func (d *DB) MailFailed(ctx context.Context, m Mail, cause error, retry time.Time) error {
 	msg := cause.Error()
 	if len(msg) > 500 {
 		msg = msg[:500]
 	}
+	next := never
+	if !retry.IsZero() {
+		next = retry.UTC().Format(time.RFC3339Nano)
+	}
 	return d.write(ctx, func(tx *sql.Tx) error {
-		_, err := d.txExec(ctx, tx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_try = ?, lease_until = '' WHERE id = ?`,
-			strings.ToValidUTF8(msg, "?"), retry.UTC().Format(time.RFC3339Nano), id)
+		_, err := d.txExec(ctx, tx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_try = ?, lease_until = '' WHERE id = ? AND lease_until = ?`,
+			strings.ToValidUTF8(msg, "?"), next, m.ID, m.lease)
 		return err
 	})
 }
 
-// Outbox lists the e-mails not sent yet and the latest sent, newest first:
-// what the administrator watches.
+// Outbox lists the latest e-mails, those not sent first: what the
+// administrator watches.
 func (d *DB) Outbox(ctx context.Context, limit int) ([]Mail, error) {
 	rows, err := d.db.QueryContext(ctx, d.q(`SELECT o.id, u.name, o.day, o.to_addr, o.subject, o.attempts, o.next_try, o.sent_at, o.last_error
-		FROM outbox o JOIN users u ON u.id = o.user_id ORDER BY (o.sent_at = '') DESC, o.id DESC LIMIT ?`), limit)
+		FROM (SELECT * FROM outbox ORDER BY id DESC LIMIT ?) o JOIN users u ON u.id = o.user_id ORDER BY (o.sent_at = '') DESC, o.id DESC`), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -450,9 +541,16 @@ func (d *DB) Outbox(ctx context.Context, limit int) ([]Mail, error) {
 		if err := rows.Scan(&m.ID, &m.User, &m.Day, &m.To, &m.Subject, &m.Attempts, &next, &sent, &m.Error); err != nil {
 			return nil, err
 		}
+		m.GaveUp = sent == "" && next == never
 		m.NextTry, _ = time.Parse(time.RFC3339Nano, next)
 		m.Sent, _ = time.Parse(time.RFC3339Nano, sent)
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }

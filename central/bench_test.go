@@ -194,7 +194,7 @@ func benchStore(b *testing.B, kind string, n int) *central.DB {
 	}
 	// (named for the seed's version: an older one lacks the columns of
 	// tracking)
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("radicador-bench-central-v2-%d", n))
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("radicador-bench-central-v3-%d", n))
 	if _, err := os.Stat(filepath.Join(dir, "seeded")); err != nil {
 		os.RemoveAll(dir)
 		if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -430,7 +430,7 @@ func keptPostgres(b *testing.B, n int) *central.DB {
 	if base == "" {
 		b.Skip("RADICADOR_TEST_PG is not set")
 	}
-	name := fmt.Sprintf("radicador_bench_v2_%d", n)
+	name := fmt.Sprintf("radicador_bench_v3_%d", n)
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		b.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/radicador/radicador/calendar"
@@ -37,6 +38,13 @@ func (d *DB) SetEscalationRule(ctx context.Context, actor string, r EscalationRu
 		return fmt.Errorf("%w: business hours from 0 to 2000", ErrInvalid)
 	}
 	return d.write(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := d.txScan(ctx, tx, `SELECT COUNT(*) FROM escalation_rules WHERE NOT (doc_type = ? AND dept = ?)`, []any{r.Type, r.Dept}, &n); err != nil {
+			return err
+		}
+		if n >= maxRules {
+			return fmt.Errorf("%w: at most %d escalation rules", ErrInvalid, maxRules)
+		}
 		if _, err := d.txExec(ctx, tx, `INSERT INTO escalation_rules (doc_type, dept, unassigned_hours, untouched_hours) VALUES (?, ?, ?, ?)
 			ON CONFLICT (doc_type, dept) DO UPDATE SET unassigned_hours = excluded.unassigned_hours, untouched_hours = excluded.untouched_hours`,
 			r.Type, r.Dept, r.UnassignedHours, r.UntouchedHours); err != nil {
@@ -45,6 +53,9 @@ func (d *DB) SetEscalationRule(ctx context.Context, actor string, r EscalationRu
 		return d.appendJournal(ctx, tx, actor, "config.escalation", "", r)
 	})
 }
+
+// maxRules bounds the escalation rules.
+const maxRules = 200
 
 // EscalationRules lists the rules.
 func (d *DB) EscalationRules(ctx context.Context) ([]EscalationRule, error) {
@@ -77,10 +88,45 @@ func ruleFor(rules []EscalationRule, docType, dept string) (EscalationRule, bool
 	return EscalationRule{}, false
 }
 
+// coveredBy gives the condition (and its arguments) that a radicado's
+// type and department have a rule of kind with hours: "" when none has.
+func coveredBy(rules []EscalationRule, kind string) (string, []any) {
+	var or []string
+	var args []any
+	for _, r := range rules {
+		hours := r.UnassignedHours
+		if kind == "untouched" {
+			hours = r.UntouchedHours
+		}
+		if hours == 0 {
+			continue
+		}
+		switch {
+		case r.Type == "" && r.Dept == "":
+			return " AND 1 = 1", nil
+		case r.Type == "":
+			or, args = append(or, "dept = ?"), append(args, r.Dept)
+		case r.Dept == "":
+			or, args = append(or, "doc_type = ?"), append(args, r.Type)
+		default:
+			or, args = append(or, "(doc_type = ? AND dept = ?)"), append(args, r.Type, r.Dept)
+		}
+	}
+	if len(or) == 0 {
+		return "", nil
+	}
+	return " AND (" + strings.Join(or, " OR ") + ")", args
+}
+
 // BusinessHours gives the working time between from and to: the office
 // hours of business days (the whole of a business day when the office has
 // none set).
 func BusinessHours(cal *calendar.Calendar, loc *time.Location, from, to time.Time) time.Duration {
+	return businessHoursUpTo(cal, loc, from, to, to.Sub(from))
+}
+
+// businessHoursUpTo is BusinessHours, counted no further than limit.
+func businessHoursUpTo(cal *calendar.Calendar, loc *time.Location, from, to time.Time, limit time.Duration) time.Duration {
 	if !from.Before(to) {
 		return 0
 	}
@@ -104,6 +150,9 @@ func BusinessHours(cal *calendar.Calendar, loc *time.Location, from, to time.Tim
 		}
 		if closing.After(open) {
 			total += closing.Sub(open)
+		}
+		if total >= limit {
+			return limit
 		}
 	}
 	return total
@@ -145,7 +194,12 @@ func (d *DB) Escalate(ctx context.Context) (int, error) {
 		{"untouched", `SELECT number, dept, doc_type, assigned_at FROM work WHERE open = 1 AND state = 'asignado'
 			AND assigned_at <> '' AND assigned_at <= ? AND escalated <> 'untouched ' || assigned_at`},
 	} {
-		rows, err := d.db.QueryContext(ctx, d.q(q.query), before)
+		// Only the types and departments some rule of this kind covers.
+		covered, args := coveredBy(rules, q.kind)
+		if covered == "" {
+			continue
+		}
+		rows, err := d.db.QueryContext(ctx, d.q(q.query+covered), append([]any{before}, args...)...)
 		if err != nil {
 			return 0, err
 		}
@@ -170,7 +224,8 @@ func (d *DB) Escalate(ctx context.Context) (int, error) {
 			hours = r.UntouchedHours
 		}
 		since, err := time.Parse(time.RFC3339Nano, w.since)
-		if !ok || hours == 0 || err != nil || BusinessHours(cal, loc, since, now) < time.Duration(hours)*time.Hour {
+		limit := time.Duration(hours) * time.Hour
+		if !ok || hours == 0 || err != nil || businessHoursUpTo(cal, loc, since, now, limit) < limit {
 			continue
 		}
 		key := w.kind + " " + w.since

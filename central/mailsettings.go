@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -43,7 +44,13 @@ func (m MailSettings) Check() error {
 		return fmt.Errorf("%w: mail server port %d", ErrInvalid, m.Port)
 	}
 	switch m.Security {
-	case MailStartTLS, MailTLS, MailPlain:
+	case MailStartTLS, MailTLS:
+	case MailPlain:
+		// In clear only to this machine (a local relay): names and
+		// subjects of petitions do not cross a network unencrypted.
+		if ip := net.ParseIP(m.Host); m.Host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return fmt.Errorf("%w: security none only to this machine (localhost, 127.0.0.1): use starttls or tls for %s", ErrInvalid, m.Host)
+		}
 	default:
 		return fmt.Errorf("%w: security %q: starttls, tls or none", ErrInvalid, m.Security)
 	}

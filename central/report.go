@@ -2,6 +2,7 @@ package central
 
 import (
 	"context"
+	"slices"
 	"fmt"
 	"math"
 	"strings"
@@ -65,9 +66,16 @@ func (d *DB) Petitions(ctx context.Context, u User, f StatsFilter, types []strin
 	if err := f.Check(); err != nil {
 		return PetitionReport{}, err
 	}
+	if err := d.checkPeriod(ctx, f); err != nil {
+		return PetitionReport{}, err
+	}
 	if len(types) == 0 {
 		types = PetitionTypes
 	}
+	if len(types) > 20 {
+		return PetitionReport{}, fmt.Errorf("%w: at most 20 types", ErrInvalid)
+	}
+	types = slices.Compact(slices.Sorted(slices.Values(types)))
 	for _, t := range types {
 		if radicado.CheckTypeCode(t) != nil {
 			return PetitionReport{}, fmt.Errorf("%w: type %q", ErrInvalid, t)

@@ -94,6 +94,37 @@ func (f StatsFilter) Check() error {
 	return nil
 }
 
+// Days a figure can be taken on, from today: far enough for any report,
+// near enough that no request walks centuries of calendar.
+const (
+	pastYears   = 10
+	futureYears = 1
+)
+
+// CheckDay reports whether day is within the days figures are taken on.
+func CheckDay(today, day calendar.Date) error {
+	first := calendar.Date{Year: today.Year - pastYears, Month: 1, Day: 1}
+	last := calendar.Date{Year: today.Year + futureYears, Month: 12, Day: 31}
+	if day.Before(first) || last.Before(day) {
+		return fmt.Errorf("%w: %s: a day from %s to %s", ErrInvalid, day, first, last)
+	}
+	return nil
+}
+
+// checkPeriod bounds a filter's days around today.
+func (d *DB) checkPeriod(ctx context.Context, f StatsFilter) error {
+	today, err := d.Today(ctx)
+	if err != nil {
+		return err
+	}
+	for _, day := range []calendar.Date{f.From, f.To, f.AsOf} {
+		if err := CheckDay(today, day); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Stats gives the indicators f chooses as u may see them: a supervisor (or
 // an administrator) the organisation's or one department's, a head their
 // department's; ErrForbid for anyone else.
@@ -109,6 +140,9 @@ func (d *DB) Stats(ctx context.Context, u User, f StatsFilter) (Stats, error) {
 		return Stats{}, fmt.Errorf("%w: the figures are for supervisors and heads of department", ErrForbid)
 	}
 	if err := f.Check(); err != nil {
+		return Stats{}, err
+	}
+	if err := d.checkPeriod(ctx, f); err != nil {
 		return Stats{}, err
 	}
 	cal, loc, err := d.Calendar(ctx)
@@ -136,7 +170,7 @@ func (d *DB) Stats(ctx context.Context, u User, f StatsFilter) (Stats, error) {
 			SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? AND w.on_time = 1 THEN 1 ELSE 0 END),
 			SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? AND w.transferred_to <> '' THEN 1 ELSE 0 END)
 			FROM work w WHERE w.received_on >= ? AND w.received_on <= ? AND w.state <> ?`+deptCond+`
-			GROUP BY w.received_on, w.channel, w.office, w.dept, w.doc_type`),
+			GROUP BY w.received_on, w.dept, w.channel, w.office, w.doc_type`),
 			append([]any{asOf, asOf, asOf, f.From.String(), last.String(), StateAnnulled}, deptArgs...)...)
 		if err != nil {
 			return Stats{}, err
@@ -206,12 +240,15 @@ func (d *DB) Stats(ctx context.Context, u User, f StatsFilter) (Stats, error) {
 	stillOpen := []string{`w.open = 1 AND w.received_on <= ?`, `w.answered_at <> '' AND w.answered_at > ? AND w.state <> ? AND w.received_on <= ?`}
 	stillArgs := [][]any{{asOf}, {asOf, StateAnnulled, asOf}}
 	// SQLite would rather walk every radicado in the order of its
-	// department than sort the few open ones: told which index to use.
-	openIndex := "work_open"
+	// department than the open ones: told which index to use (one that
+	// holds what the backlog counts; for the list, in the order of the
+	// due dates).
+	listIndex := "work_open"
 	if f.Dept != "" {
-		openIndex = "work_dept"
+		listIndex = "work_dept"
 	}
-	stillIndex := []string{d.indexedBy(openIndex), d.indexedBy("work_answered_at")}
+	stillIndex := []string{d.indexedBy("work_open_lights"), d.indexedBy("work_answered_at")}
+	listIndexes := []string{d.indexedBy(listIndex), d.indexedBy("work_answered_at")}
 	for i, cond := range stillOpen {
 		rows, err := d.db.QueryContext(ctx, d.q(`SELECT w.dept, CASE WHEN w.due = '' THEN 'none' WHEN w.due < ? THEN 'overdue'
 			WHEN w.red_on <= ? THEN 'red' WHEN w.yellow_on <= ? THEN 'yellow' ELSE 'green' END AS light, COUNT(*)
@@ -260,7 +297,7 @@ func (d *DB) Stats(ctx context.Context, u User, f StatsFilter) (Stats, error) {
 	// the order of their due date, and those answered after as_of.
 	if s.OverdueTotal > 0 {
 		for i, cond := range stillOpen {
-			rows, err := d.db.QueryContext(ctx, d.q(`SELECT `+itemColumns+` FROM work w`+stillIndex[i]+` JOIN radicados r ON r.number = w.number
+			rows, err := d.db.QueryContext(ctx, d.q(`SELECT `+itemColumns+` FROM work w`+listIndexes[i]+` JOIN radicados r ON r.number = w.number
 				LEFT JOIN users a ON a.id = w.assignee WHERE `+cond+` AND w.due <> '' AND w.sort_due < ?`+deptCond+`
 				ORDER BY w.sort_due LIMIT ?`), slices.Concat(stillArgs[i], []any{asOf}, deptArgs, []any{MaxOverdueList})...)
 			if err != nil {

@@ -212,7 +212,11 @@ func (d *DB) fillTracking(ctx context.Context) error {
 						return fmt.Errorf("radicado %s: %w", f.number, err)
 					}
 				}
-				if _, err := d.txExec(ctx, tx, `UPDATE work SET received_on = ?, office = ?, doc_type = ?, response_days = ?, on_time = ? WHERE number = ?`,
+				// The clocks of escalation start from what is known: the
+				// receipt, and the work's last change for an assignment.
+				if _, err := d.txExec(ctx, tx, `UPDATE work SET received_on = ?, office = ?, doc_type = ?, response_days = ?, on_time = ?,
+					dept_since = CASE WHEN dept <> '' THEN received_at ELSE '' END,
+					assigned_at = CASE WHEN assignee IS NOT NULL THEN updated_at ELSE '' END WHERE number = ?`,
 					calendar.DateOf(t.In(loc)).String(), f.office, f.docType, days, onTime, f.number); err != nil {
 					return err
 				}
@@ -407,6 +411,9 @@ func (d *DB) Inbox(ctx context.Context, u User, f InboxFilter) ([]Item, bool, er
 	}
 	if f.AsOf.IsZero() {
 		f.AsOf = today
+	}
+	if err := CheckDay(today, f.AsOf); err != nil {
+		return nil, false, err
 	}
 	if f.Limit == 0 {
 		f.Limit = 50
@@ -723,7 +730,7 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 	if a.Days < 0 || a.Days > 10000 {
 		return Item{}, fmt.Errorf("%w: days", ErrInvalid)
 	}
-	cal, _, today, err := d.calendarToday(ctx)
+	cal, loc, today, err := d.calendarToday(ctx)
 	if err != nil {
 		return Item{}, err
 	}
@@ -840,8 +847,7 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 				if err != nil {
 					return err
 				}
-				_, zone, _ := d.Calendar(ctx)
-				answered = calendar.DateOf(t.In(zone))
+				answered = calendar.DateOf(t.In(loc))
 				a.Channel = "salida"
 			case a.Channel == "email" && a.By == "":
 				if answered, err = calendar.ParseDate(a.At); err != nil || answered.String() != a.At {
@@ -853,7 +859,6 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 			default:
 				return fmt.Errorf("%w: answer with {\"by\": salida} or {\"channel\": \"email\", \"at\": date}", ErrInvalid)
 			}
-			_, loc, _ := d.Calendar(ctx)
 			if answered.Before(calendar.DateOf(it.ReceivedAt.In(loc))) {
 				return fmt.Errorf("%w: answered on %s, before the radicado arrived", ErrInvalid, answered)
 			}
@@ -873,7 +878,6 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 			if err := radicado.CheckClean("entity", a.Entity, 200); err != nil || strings.TrimSpace(a.Entity) == "" {
 				return fmt.Errorf("%w: transfer to which authority? its name, up to 200 characters", ErrInvalid)
 			}
-			_, loc, _ := d.Calendar(ctx)
 			var days, onTime int
 			if days, onTime, err = responseOf(cal, it.ReceivedAt.In(loc), it.Due, today.String()); err != nil {
 				return err

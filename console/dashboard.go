@@ -1,6 +1,7 @@
 package console
 
 import (
+	"html/template"
 	"bytes"
 	"fmt"
 	"math"
@@ -101,7 +102,7 @@ type dashboardData struct {
 	Cards   []card
 	Tables  []dashTable
 	Overdue []row
-	Query   string // the period's query, for the CSV links
+	Query   template.URL // the period's query, for the CSV links (built here, escaped)
 }
 
 type card struct{ Label, Value, Note string }
@@ -135,7 +136,7 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
 	if s.Dept != "" {
 		q.Set("dept", s.Dept)
 	}
-	d.Query = q.Encode()
+	d.Query = template.URL(q.Encode())
 	if wh.user.Role.SeesAll() {
 		depts, err := c.db.Depts(r.Context())
 		if err != nil {
@@ -166,7 +167,7 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
 		{t.T("dash.overdue"), strconv.Itoa(s.OverdueTotal), t.T("dash.asof", "D", s.AsOf)},
 		{t.T("dash.returns"), strconv.Itoa(s.Returns), ""},
 	}
-	d.Tables = c.dashTables(t, s, d.Query)
+	d.Tables = c.dashTables(t, s, string(d.Query))
 	_, loc, err := c.db.Calendar(r.Context())
 	if err != nil {
 		c.fail(w, r, err)
@@ -471,7 +472,7 @@ type level struct{ Code, Label string }
 func (c *Console) alertsPage(w http.ResponseWriter, r *http.Request) {
 	wh := whoOf(r)
 	t := c.catFor(r)
-	alerts, _, err := c.db.UserAlerts(r.Context(), wh.user, 200)
+	alerts, err := c.db.UserAlerts(r.Context(), wh.user, 500)
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -496,9 +497,10 @@ func (c *Console) alertsPage(w http.ResponseWriter, r *http.Request) {
 	for _, a := range d.Alerts {
 		slices.SortFunc(a.Levels, func(x, y level) int { return slices.Index(order, x.Code) - slices.Index(order, y.Code) })
 	}
-	// Seen once shown, unless another site sent the browser here.
-	if fromHere(r) {
-		if err := c.db.SeeAlerts(r.Context(), wh.user); err != nil {
+	// Seen once shown (those shown: not any raised meanwhile), unless
+	// another site sent the browser here.
+	if fromHere(r) && len(alerts) > 0 {
+		if err := c.db.SeeAlerts(r.Context(), wh.user, alerts[0].ID); err != nil {
 			c.fail(w, r, err)
 			return
 		}

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,6 +100,18 @@ func TestDashboard(t *testing.T) {
 	if strings.Contains(body, `<span class="kpi-value">`+strconv.Itoa(st.Received)+`</span>`) == false {
 		t.Error("the page's received figure is not the API's")
 	}
+	// The page's own links carry its period.
+	for _, re := range []*regexp.Regexp{regexp.MustCompile(`href="(/tablero\.csv\?table=summary[^"]*)"`), regexp.MustCompile(`href="(/tablero\.csv\?table=overdue[^"]*)"`),
+		regexp.MustCompile(`href="(/tablero\.csv\?table=by_dept[^"]*)"`)} {
+		m := re.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no link %s", re)
+		}
+		resp, csvBody := admin.get(html.UnescapeString(m[1]))
+		if resp.StatusCode != 200 || !strings.Contains(csvBody, "2026-12-16") && !strings.Contains(csvBody, "2026001010000012") && !strings.Contains(csvBody, "GC,2") {
+			t.Errorf("the page's link %s gives another period: %s", m[1], csvBody)
+		}
+	}
 	if resp, _ := admin.get("/tablero.csv?table=nothing&" + period); resp.StatusCode != 404 {
 		t.Errorf("an unknown table: %d", resp.StatusCode)
 	}
@@ -120,7 +134,8 @@ func TestDashboard(t *testing.T) {
 	if _, body := beto.get("/bandeja"); strings.Contains(body, `href="/tablero"`) {
 		t.Error("a funcionario is offered the dashboard")
 	}
-	for _, bad := range []string{"/api/v1/stats?as_of=2026-13-01", "/api/v1/stats?from=2024-01-01&to=2026-01-01", "/api/v1/stats?dept=no%20es"} {
+	for _, bad := range []string{"/api/v1/stats?as_of=2026-13-01", "/api/v1/stats?from=2024-01-01&to=2026-01-01", "/api/v1/stats?dept=no%20es",
+		"/api/v1/stats?as_of=9999-12-31", "/api/v1/alerts?as_of=0001-01-01", "/api/v1/inbox?as_of=9999-12-31"} {
 		if resp, body := s.api(token, bad); resp.StatusCode != 400 || !strings.Contains(string(body), `"status":400`) {
 			t.Errorf("%s: %d %s", bad, resp.StatusCode, body)
 		}
@@ -214,6 +229,10 @@ func TestPetitionsReport(t *testing.T) {
 			t.Errorf("the report page lacks %q", want)
 		}
 	}
+	// The page's links carry its period.
+	if !strings.Contains(body, `href="/informes/peticiones.csv?as_of=2026-12-17&amp;from=2026-11-01&amp;to=2026-11-30&amp;types=informacion%2Cpeticion"`) {
+		t.Error("the report page's CSV link does not carry its period")
+	}
 	resp, body = b.get("/informes/peticiones.csv?" + q)
 	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 	if resp.StatusCode != 200 || err != nil || len(rows) != 4 {
@@ -283,6 +302,11 @@ func TestMailSettingsPage(t *testing.T) {
 	if m.Host != "smtp.org.co" || m.Password != "secreto-smtp" || m.Hour != "07:30" {
 		t.Errorf("mail settings: %+v", m)
 	}
+	form.Set("security", "none")
+	if resp, body := b.post("/admin/mail", form); resp.StatusCode != 400 || !strings.Contains(body, "only to this machine") {
+		t.Errorf("plain SMTP to another machine: %d", resp.StatusCode)
+	}
+	form.Set("security", "starttls")
 	form.Set("password", "")
 	form.Set("from", "Alertas <alertas@org.co>\r\nBcc: x@evil.example")
 	if resp, _ := b.post("/admin/mail", form); resp.StatusCode != 400 {

@@ -25,7 +25,7 @@ type view struct {
 	Error string // what could not be done
 	Nav   string // the active item of the navigation
 	Data  any
-	// Alerts counts the user's alerts not yet seen.
+	// Alerts counts the radicados with alerts the user has not seen.
 	Alerts int
 
 	cat  catalog
@@ -48,6 +48,14 @@ func (v view) CSRF() string { return v.csrf }
 
 // SeesAll reports whether the user sees every department.
 func (v view) SeesAll() bool { return v.user != nil && v.user.Role.SeesAll() }
+
+// AlertsCount says the count of new alerts, "99+" past it.
+func (v view) AlertsCount() string {
+	if v.Alerts > central.MaxUnseen {
+		return strconv.Itoa(central.MaxUnseen) + "+"
+	}
+	return strconv.Itoa(v.Alerts)
+}
 
 // SeesDashboard reports whether the user has the dashboard: supervisors,
 // administrators and heads of department.

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"html/template"
 	"bytes"
 	"net/http"
 	"net/url"
@@ -18,7 +19,7 @@ import (
 type reportData struct {
 	R         central.PetitionReport
 	Rows      []central.PetitionRow // the first ones
-	Query     string
+	Query     template.URL // the period's query, for the links (built here, escaped)
 	Avg       string
 	MoreShown bool
 }
@@ -53,7 +54,7 @@ func (c *Console) reportPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := reportData{R: rep, Rows: rep.Rows, Avg: "—",
-		Query: url.Values{"from": {rep.From}, "to": {rep.To}, "as_of": {rep.AsOf}, "types": {strings.Join(rep.Types, ",")}}.Encode()}
+		Query: template.URL(url.Values{"from": {rep.From}, "to": {rep.To}, "as_of": {rep.AsOf}, "types": {strings.Join(rep.Types, ",")}}.Encode())}
 	if len(d.Rows) > reportRowsShown {
 		d.Rows, d.MoreShown = d.Rows[:reportRowsShown], true
 	}

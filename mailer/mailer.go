@@ -120,7 +120,9 @@ func Send(ctx context.Context, c Config, m Message) error {
 	if err := w.Close(); err != nil {
 		return wrap(addr, err)
 	}
-	return cl.Quit()
+	// The server has taken it: a failed goodbye does not make it unsent.
+	cl.Quit()
+	return nil
 }
 
 // wrap marks a refusal (5xx) as ErrRefused.

@@ -179,6 +179,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if (*cert == "") != (*key == "") {
 		return errors.New("give both --tls-cert and --tls-key, or neither")
 	}
+	if *alertsEvery < time.Second {
+		return errors.New("--alerts-every: at least a second")
+	}
 	for _, v := range []int64{limits.MaxFile, limits.PartialQuota, int64(limits.Partials), int64(limits.PartialAge), int64(limits.SweepEvery),
 		int64(limits.MaxConns), int64(limits.MaxConnsPerIP), int64(limits.Requests), int64(limits.Uploads), limits.MinRate} {
 		if v <= 0 {

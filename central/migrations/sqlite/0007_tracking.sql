@@ -25,6 +25,8 @@ ALTER TABLE work ADD COLUMN denied INTEGER NOT NULL DEFAULT 0;
 -- A period's figures are read from this index alone.
 CREATE INDEX work_received_on ON work (received_on, dept, channel, office, doc_type, state, answered_at, on_time, transferred_to, response_days);
 CREATE INDEX work_answered_at ON work (answered_at) WHERE answered_at <> '';
+-- The backlog by department and light, read from this index alone.
+CREATE INDEX work_open_lights ON work (open, dept, due, red_on, yellow_on, received_on);
 -- rows of earlier radicados still to be filled in (by the server, at start)
 CREATE INDEX work_unfilled ON work (number) WHERE received_on = '';
 CREATE INDEX journal_action ON journal (action, at);
@@ -40,6 +42,8 @@ CREATE TABLE alerts (
 	day TEXT NOT NULL, digest_id BIGINT NOT NULL DEFAULT 0, seen_at TEXT NOT NULL DEFAULT '',
 	UNIQUE (user_id, number, level, due));
 CREATE INDEX alerts_user ON alerts (user_id, seen_at);
+-- what waits for the next digest
+CREATE INDEX alerts_pending ON alerts (user_id) WHERE digest_id = 0;
 
 -- E-mails to send, one digest per user and day: retried until sent; a
 -- lease keeps two instances from sending one at the same time.
