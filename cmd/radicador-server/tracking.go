@@ -41,7 +41,28 @@ func mailCmd(ctx context.Context, verb string, args []string, stdin io.Reader, s
 	defer db.Close()
 	switch {
 	case verb == "set" && fs.NArg() == 0:
-		m := central.MailSettings{Host: *host, Port: *port, Security: *security, User: *user, From: *from, Hour: *hour}
+		// What is not given stays as it was.
+		m, err := db.Mail(ctx)
+		if err != nil {
+			return err
+		}
+		m.Password = ""
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "host":
+				m.Host = *host
+			case "port":
+				m.Port = *port
+			case "security":
+				m.Security = *security
+			case "user":
+				m.User = *user
+			case "from":
+				m.From = *from
+			case "hour":
+				m.Hour = *hour
+			}
+		})
 		if *fromStdin {
 			if m.Password, err = readPassword(stdin); err != nil {
 				return err

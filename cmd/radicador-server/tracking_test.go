@@ -43,7 +43,11 @@ func TestTrackingCommands(t *testing.T) {
 	if r := ok(cli("mail", "show", "--data", data)); !strings.Contains(r.Stdout, "password set\tyes") || strings.Contains(r.Stdout, "secreto") || !strings.Contains(r.Stdout, "07:30") {
 		t.Errorf("mail show: %s", r.Stdout)
 	}
-	if r := cli("mail", "set", "--data", data, "--host", "smtp.org.co", "--from", "no es"); r.Code != 1 || !strings.Contains(r.Stderr, "sender address") {
+	ok(cli("mail", "set", "--data", data, "--hour", "09:15"))
+	if r := ok(cli("mail", "show", "--data", data)); !strings.Contains(r.Stdout, "host\t127.0.0.1") || !strings.Contains(r.Stdout, "09:15") || !strings.Contains(r.Stdout, "password set\tyes") {
+		t.Errorf("setting the hour alone changed the rest: %s", r.Stdout)
+	}
+	if r := cli("mail", "set", "--data", data, "--host", "smtp.org.co", "--security", "starttls", "--from", "no es"); r.Code != 1 || !strings.Contains(r.Stderr, "sender address") {
 		t.Errorf("a bad sender: %d %s", r.Code, r.Stderr)
 	}
 	if r := cli("mail", "test", "--data", data, "yo@org.co"); r.Code != 1 || !strings.Contains(r.Stderr, "127.0.0.1:1") {
