@@ -45,7 +45,7 @@ test: deps-test
 	else echo "No test letters at ../shared/corpus/letters: the accuracy tests are skipped"; fi; \
 	RADICADOR_STRICT=1 RADICADOR_TEST_PG="$$url" RADICADOR_CORPUS="$$corpus" $(GO) test -timeout 30m ./...; status=$$?; \
 	sh scripts/pg-test.sh stop $$pg; exit $$status
-	$(GO) test -race -short -skip 'TestCrash$$' ./station/ ./store/ ./sync/... ./ui/ ./capture/ ./central/... ./console/
+	$(GO) test -race -short -skip 'TestCrash$$' ./station/ ./store/ ./sync/... ./ui/ ./capture/ ./central/... ./console/ ./alerting/
 	$(GO) test -run '^$$' -fuzz FuzzPushCheck -fuzztime 10s ./sync/wire/
 	$(GO) test -run '^$$' -fuzz FuzzChunkHeaders -fuzztime 10s ./sync/server/
 	GOOS=windows GOARCH=amd64 $(GO) build ./scan/... ./printer/... ./label/ ./capture/
