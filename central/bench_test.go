@@ -283,19 +283,7 @@ func BenchmarkConsole(b *testing.B) {
 				}},
 			}
 			for _, qq := range queries {
-				b.Run(qq.name, func(b *testing.B) {
-					var took []time.Duration
-					for b.Loop() {
-						start := time.Now()
-						if err := qq.run(); err != nil {
-							b.Fatal(err)
-						}
-						took = append(took, time.Since(start))
-					}
-					slices.Sort(took)
-					b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
-					b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
-				})
+				b.Run(qq.name, func(b *testing.B) { percentiles(b, qq.run) })
 			}
 		})
 	}
@@ -341,19 +329,7 @@ func BenchmarkDashboard(b *testing.B) {
 				}},
 				{"plain: the month's radicados and the open ones read and counted in Go", func() error { return plainStats(ctx, db, month) }},
 			} {
-				b.Run(qq.name, func(b *testing.B) {
-					var took []time.Duration
-					for b.Loop() {
-						start := time.Now()
-						if err := qq.run(); err != nil {
-							b.Fatal(err)
-						}
-						took = append(took, time.Since(start))
-					}
-					slices.Sort(took)
-					b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
-					b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
-				})
+				b.Run(qq.name, func(b *testing.B) { percentiles(b, qq.run) })
 			}
 		})
 	}
@@ -395,6 +371,22 @@ func plainStats(ctx context.Context, db *central.DB, f central.StatsFilter) erro
 		}
 	}
 	return nil
+}
+
+// percentiles runs run b.N times and reports its median and 95th
+// percentile, in milliseconds.
+func percentiles(b *testing.B, run func() error) {
+	var took []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if err := run(); err != nil {
+			b.Fatal(err)
+		}
+		took = append(took, time.Since(start))
+	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
+	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 }
 
 // plainInbox reads every open radicado of a department and sorts them by

@@ -77,6 +77,34 @@ func DefaultPeriod(day calendar.Date) (from, to calendar.Date) {
 	return calendar.Date{Year: day.Year, Month: day.Month, Day: 1}, day
 }
 
+// ParsePeriod reads a period as people and programs write it: days as
+// YYYY-MM-DD, each optional — as_of today, from the first of as_of's
+// month, to as_of.
+func ParsePeriod(today calendar.Date, from, to, asOf, dept string) (StatsFilter, error) {
+	f := StatsFilter{AsOf: today, Dept: dept}
+	for _, p := range []struct {
+		name, v string
+		to      *calendar.Date
+	}{{"as_of", asOf, &f.AsOf}, {"from", from, &f.From}, {"to", to, &f.To}} {
+		if p.v == "" {
+			continue
+		}
+		d, err := calendar.ParseDate(p.v)
+		if err != nil || d.String() != p.v {
+			return f, fmt.Errorf("%w: %s %q: YYYY-MM-DD", ErrInvalid, p.name, p.v)
+		}
+		*p.to = d
+	}
+	first, last := DefaultPeriod(f.AsOf)
+	if f.From.IsZero() {
+		f.From = first
+	}
+	if f.To.IsZero() {
+		f.To = last
+	}
+	return f, nil
+}
+
 // Check validates a filter.
 func (f StatsFilter) Check() error {
 	if f.From.IsZero() || f.To.IsZero() || f.AsOf.IsZero() {

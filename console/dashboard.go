@@ -1,9 +1,9 @@
 package console
 
 import (
-	"html/template"
 	"bytes"
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/internal/csvsafe"
 )
@@ -29,27 +28,24 @@ func (c *Console) statsFilterOf(r *http.Request) (central.StatsFilter, error) {
 	if err != nil {
 		return central.StatsFilter{}, err
 	}
-	f := central.StatsFilter{AsOf: today, Dept: q.Get("dept")}
-	for _, p := range []struct {
-		name string
-		to   *calendar.Date
-	}{{"as_of", &f.AsOf}, {"from", &f.From}, {"to", &f.To}} {
-		if v := q.Get(p.name); v != "" {
-			d, err := calendar.ParseDate(v)
-			if err != nil || d.String() != v {
-				return f, fmt.Errorf("%w: %s %q: YYYY-MM-DD", central.ErrInvalid, p.name, v)
-			}
-			*p.to = d
+	return central.ParsePeriod(today, q.Get("from"), q.Get("to"), q.Get("as_of"), q.Get("dept"))
+}
+
+// stats gives the figures the request asks for, or answers why not.
+func (c *Console) stats(w http.ResponseWriter, r *http.Request) (central.Stats, central.StatsFilter, bool) {
+	f, err := c.statsFilterOf(r)
+	if err == nil {
+		var s central.Stats
+		if s, err = c.db.Stats(r.Context(), whoOf(r).user, f); err == nil {
+			return s, f, true
 		}
 	}
-	from, to := central.DefaultPeriod(f.AsOf)
-	if f.From.IsZero() {
-		f.From = from
+	if status(err) == http.StatusBadRequest {
+		c.errorPage(w, r, http.StatusBadRequest, detail(err))
+	} else {
+		c.fail(w, r, err)
 	}
-	if f.To.IsZero() {
-		f.To = to
-	}
-	return f, nil
+	return central.Stats{}, f, false
 }
 
 func (c *Console) apiStats(w http.ResponseWriter, r *http.Request) {
@@ -121,14 +117,8 @@ type dashTable struct {
 func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
 	wh := whoOf(r)
 	t := c.catFor(r)
-	f, err := c.statsFilterOf(r)
-	if err != nil {
-		c.errorPage(w, r, http.StatusBadRequest, detail(err))
-		return
-	}
-	s, err := c.db.Stats(r.Context(), wh.user, f)
-	if err != nil {
-		c.fail(w, r, err)
+	s, f, ok := c.stats(w, r)
+	if !ok {
 		return
 	}
 	d := dashboardData{S: s, F: f}
@@ -226,16 +216,9 @@ func (c *Console) dashTables(t catalog, s central.Stats, query string) []dashTab
 }
 
 func (c *Console) dashboardCSV(w http.ResponseWriter, r *http.Request) {
-	wh := whoOf(r)
 	t := c.catFor(r)
-	f, err := c.statsFilterOf(r)
-	if err != nil {
-		c.errorPage(w, r, http.StatusBadRequest, detail(err))
-		return
-	}
-	s, err := c.db.Stats(r.Context(), wh.user, f)
-	if err != nil {
-		c.fail(w, r, err)
+	s, _, ok := c.stats(w, r)
+	if !ok {
 		return
 	}
 	id := r.URL.Query().Get("table")

@@ -1,8 +1,8 @@
 package console
 
 import (
-	"html/template"
 	"bytes"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,38 +19,43 @@ import (
 type reportData struct {
 	R         central.PetitionReport
 	Rows      []central.PetitionRow // the first ones
-	Query     template.URL // the period's query, for the links (built here, escaped)
+	Query     template.URL          // the period's query, for the links (built here, escaped)
 	Avg       string
 	MoreShown bool
 }
 
 const reportRowsShown = 200
 
-func (c *Console) petitionReport(r *http.Request) (central.PetitionReport, error) {
+// petitionReport gives the report the request asks for, or answers why
+// not.
+func (c *Console) petitionReport(w http.ResponseWriter, r *http.Request) (central.PetitionReport, bool) {
 	f, err := c.statsFilterOf(r)
-	if err != nil {
-		return central.PetitionReport{}, err
+	if err == nil {
+		q := r.URL.Query()
+		if q.Get("from") == "" && q.Get("to") == "" {
+			f.From, f.To = central.ReportPeriod(f.AsOf)
+		}
+		var types []string
+		if v := q.Get("types"); v != "" {
+			types = strings.Split(v, ",")
+		}
+		var rep central.PetitionReport
+		if rep, err = c.db.Petitions(r.Context(), whoOf(r).user, f, types); err == nil {
+			return rep, true
+		}
 	}
-	q := r.URL.Query()
-	if q.Get("from") == "" && q.Get("to") == "" {
-		f.From, f.To = central.ReportPeriod(f.AsOf)
+	if status(err) == http.StatusBadRequest {
+		c.errorPage(w, r, http.StatusBadRequest, detail(err))
+	} else {
+		c.fail(w, r, err)
 	}
-	var types []string
-	if v := q.Get("types"); v != "" {
-		types = strings.Split(v, ",")
-	}
-	return c.db.Petitions(r.Context(), whoOf(r).user, f, types)
+	return central.PetitionReport{}, false
 }
 
 func (c *Console) reportPage(w http.ResponseWriter, r *http.Request) {
 	t := c.catFor(r)
-	rep, err := c.petitionReport(r)
-	if err != nil {
-		if status(err) == http.StatusBadRequest {
-			c.errorPage(w, r, http.StatusBadRequest, detail(err))
-			return
-		}
-		c.fail(w, r, err)
+	rep, ok := c.petitionReport(w, r)
+	if !ok {
 		return
 	}
 	d := reportData{R: rep, Rows: rep.Rows, Avg: "—",
@@ -69,16 +74,12 @@ func (c *Console) reportFile(kind string) http.HandlerFunc {
 }
 
 func (c *Console) writeReport(w http.ResponseWriter, r *http.Request, kind string) {
-	rep, err := c.petitionReport(r)
-	if err != nil {
-		if status(err) == http.StatusBadRequest {
-			c.errorPage(w, r, http.StatusBadRequest, detail(err))
-			return
-		}
-		c.fail(w, r, err)
+	rep, ok := c.petitionReport(w, r)
+	if !ok {
 		return
 	}
 	var b bytes.Buffer
+	var err error
 	switch kind {
 	case "pdf":
 		err = petitions.WritePDF(&b, rep)

@@ -10,10 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-pdf/fpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
-
 	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/internal/csvsafe"
 	"github.com/radicador/radicador/internal/pdftext"
@@ -51,20 +47,8 @@ func yesNo(b bool) string {
 // each petition with the time it took.
 func WritePDF(w io.Writer, r central.PetitionReport) (err error) {
 	defer pdftext.Recover(&err)
-	pdf := fpdf.New("P", "mm", "Letter", "")
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	pdf.SetMargins(15, 15, 15)
-	pdf.SetAutoPageBreak(true, 15)
 	title := "Informe de solicitudes de acceso a la información"
-	pdf.SetTitle(title, true)
-	pdf.SetCreator("Radicador", true)
-	pdf.AliasNbPages("{nb}")
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-10)
-		pdf.SetFont("go", "", 8)
-		pdf.CellFormat(0, 5, fmt.Sprintf("%s · %s a %s · página %d de {nb}", title, r.From, r.To, pdf.PageNo()), "", 0, "C", false, 0, "")
-	})
+	pdf := pdftext.Doc("P", 15, title, r.From+" a "+r.To)
 	pdf.AddPage()
 	pdf.SetFont("go", "B", 14)
 	pdf.MultiCell(0, 7, title, "", "L", false)
@@ -97,19 +81,8 @@ func WritePDF(w io.Writer, r central.PetitionReport) (err error) {
 	pdf.Ln(4)
 	pdf.SetFont("go", "B", 11)
 	pdf.CellFormat(0, 7, "Tiempo de respuesta de cada solicitud", "", 1, "L", false, 0, "")
-	cols := []struct {
-		head  string
-		width float64
-	}{{"Radicado", 36}, {"Tipo", 22}, {"Recibida", 21}, {"Respondida", 21}, {"Días háb.", 16}, {"En término", 17}, {"Traslado / acceso", 53}}
-	header := func() {
-		pdf.SetFont("go", "B", 8)
-		pdf.SetFillColor(230, 236, 240)
-		for _, c := range cols {
-			pdf.CellFormat(c.width, 7, c.head, "1", 0, "C", true, 0, "")
-		}
-		pdf.Ln(-1)
-		pdf.SetFont("go", "", 8)
-	}
+	cols := []pdftext.Column{{Head: "Radicado", Width: 36}, {Head: "Tipo", Width: 22}, {Head: "Recibida", Width: 21}, {Head: "Respondida", Width: 21}, {Head: "Días háb.", Width: 16}, {Head: "En término", Width: 17}, {Head: "Traslado / acceso", Width: 53}}
+	header := func() { pdftext.Header(pdf, cols) }
 	header()
 	if len(r.Rows) == 0 {
 		pdf.CellFormat(0, 7, "No se recibieron solicitudes en el periodo.", "1", 1, "L", false, 0, "")
@@ -132,13 +105,13 @@ func WritePDF(w io.Writer, r central.PetitionReport) (err error) {
 		case p.Denied:
 			note = "Acceso negado"
 		}
-		cells := []string{p.Number, p.Type, p.ReceivedOn, answered, days, onTime, pdftext.Clip(pdf, note, cols[6].width)}
+		cells := []string{p.Number, p.Type, p.ReceivedOn, answered, days, onTime, pdftext.Clip(pdf, note, cols[6].Width)}
 		for i, c := range cols {
 			align := "L"
 			if i == 4 || i == 5 {
 				align = "C"
 			}
-			pdf.CellFormat(c.width, 6, cells[i], "1", 0, align, false, 0, "")
+			pdf.CellFormat(c.Width, 6, cells[i], "1", 0, align, false, 0, "")
 		}
 		pdf.Ln(-1)
 	}

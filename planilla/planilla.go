@@ -16,8 +16,6 @@ import (
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
 	"github.com/go-pdf/fpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/radicador/radicador/internal/csvsafe"
 	"github.com/radicador/radicador/internal/pdftext"
@@ -130,32 +128,10 @@ func (s Sheet) WriteCSV(w io.Writer) error {
 func (s Sheet) WritePDF(w io.Writer) (err error) {
 	defer pdftext.Recover(&err)
 	s = s.safe()
-	pdf := fpdf.New("L", "mm", "Letter", "")
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	pdf.SetMargins(12, 12, 12)
-	pdf.SetAutoPageBreak(true, 15)
 	title := "Planilla de entrega de correspondencia"
-	pdf.SetTitle(title+" "+s.Day, true)
-	pdf.SetCreator("Radicador", true)
-	pdf.AliasNbPages("{nb}")
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-10)
-		pdf.SetFont("go", "", 8)
-		pdf.CellFormat(0, 5, fmt.Sprintf("%s · %s · página %d de {nb}", title, s.Day, pdf.PageNo()), "", 0, "C", false, 0, "")
-	})
-	cols := []struct {
-		head  string
-		width float64
-	}{{"Radicado", 36}, {"Hora", 13}, {"Tipo", 24}, {"Remitente", 48}, {"Asunto", 68}, {"Fol.", 10}, {"Recibe: nombre, firma, fecha y hora", 56}}
-	header := func() {
-		pdf.SetFont("go", "B", 8)
-		pdf.SetFillColor(230, 236, 240)
-		for _, c := range cols {
-			pdf.CellFormat(c.width, 7, c.head, "1", 0, "C", true, 0, "")
-		}
-		pdf.Ln(-1)
-	}
+	pdf := pdftext.Doc("L", 12, title, s.Day)
+	cols := []pdftext.Column{{Head: "Radicado", Width: 36}, {Head: "Hora", Width: 13}, {Head: "Tipo", Width: 24}, {Head: "Remitente", Width: 48}, {Head: "Asunto", Width: 68}, {Head: "Fol.", Width: 10}, {Head: "Recibe: nombre, firma, fecha y hora", Width: 56}}
+	header := func() { pdftext.Header(pdf, cols) }
 	pdf.AddPage()
 	pdf.SetFont("go", "B", 14)
 	pdf.CellFormat(0, 8, title, "", 1, "L", false, 0, "")
@@ -197,13 +173,13 @@ func (s Sheet) WritePDF(w io.Writer) (err error) {
 			if r.Annulled {
 				subject = "[ANULADO] " + subject
 			}
-			cells := []string{r.Number, r.ReceivedAt.Format("15:04"), r.Type, pdftext.Clip(pdf, r.Sender, cols[3].width), pdftext.Clip(pdf, subject, cols[4].width), strconv.Itoa(r.Pages), ""}
+			cells := []string{r.Number, r.ReceivedAt.Format("15:04"), r.Type, pdftext.Clip(pdf, r.Sender, cols[3].Width), pdftext.Clip(pdf, subject, cols[4].Width), strconv.Itoa(r.Pages), ""}
 			for i, c := range cols {
 				align := "L"
 				if i == 1 || i == 5 {
 					align = "C"
 				}
-				pdf.CellFormat(c.width, 9, cells[i], "1", 0, align, false, 0, "")
+				pdf.CellFormat(c.Width, 9, cells[i], "1", 0, align, false, 0, "")
 			}
 			pdf.Ln(-1)
 		}

@@ -181,28 +181,7 @@ func (p periodFlags) filter(ctx context.Context, db *central.DB) (central.StatsF
 	if err != nil {
 		return central.StatsFilter{}, err
 	}
-	f := central.StatsFilter{AsOf: today, Dept: *p.dept}
-	for _, x := range []struct {
-		name, v string
-		to      *calendar.Date
-	}{{"as-of", *p.asOf, &f.AsOf}, {"from", *p.from, &f.From}, {"to", *p.to, &f.To}} {
-		if x.v == "" {
-			continue
-		}
-		d, err := calendar.ParseDate(x.v)
-		if err != nil || d.String() != x.v {
-			return f, fmt.Errorf("--%s %q: YYYY-MM-DD", x.name, x.v)
-		}
-		*x.to = d
-	}
-	from, to := central.DefaultPeriod(f.AsOf)
-	if f.From.IsZero() {
-		f.From = from
-	}
-	if f.To.IsZero() {
-		f.To = to
-	}
-	return f, nil
+	return central.ParsePeriod(today, *p.from, *p.to, *p.asOf, *p.dept)
 }
 
 // stats prints the indicators of a period as JSON (the API's).
