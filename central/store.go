@@ -463,6 +463,9 @@ func (d *DB) AddStation(ctx context.Context, p Principal, tokenHash string) erro
 	if p.Admin {
 		admin = 1
 	}
+	if b, err := d.BuzonStation(ctx); err == nil && b.Office == p.Office && b.Station == p.Station {
+		return fmt.Errorf("office %s station %s: %w: the Buzón numbers as it", p.Office, p.Station, ErrExists)
+	}
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, d.q(`INSERT INTO stations (office, station, token_hash, admin, created_at) VALUES (?, ?, ?, ?, ?)`),
 			p.Office, p.Station, tokenHash, admin, d.stamp())

@@ -204,6 +204,7 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
 // with a number of attempts, then 429 until it passes. It holds at most
 // attemptsMax addresses (starting over beyond).
 type attempts struct {
+	lim  limit // the log-in's when zero
 	mu   sync.Mutex
 	seen map[string]*window
 }
@@ -225,11 +226,15 @@ func (a *attempts) allow(ip string, now time.Time) bool {
 	if a.seen == nil || len(a.seen) > attemptsMax {
 		a.seen = map[string]*window{}
 	}
+	lim := a.lim
+	if lim.per == 0 {
+		lim = limit{per: attemptsPerIP, window: attemptsWindow}
+	}
 	w := a.seen[ip]
-	if w == nil || now.Sub(w.start) > attemptsWindow {
+	if w == nil || now.Sub(w.start) > lim.window {
 		w = &window{start: now}
 		a.seen[ip] = w
 	}
 	w.n++
-	return w.n <= attemptsPerIP
+	return w.n <= lim.per
 }

@@ -54,6 +54,8 @@ type Console struct {
 	pages    map[string]*template.Template
 	cats     map[string]catalog
 	attempts attempts // log-ins by address
+	// the Buzón's submissions and look-ups by address
+	buzonLimit, lookupLimit attempts
 	previews previews // pages being made into images
 }
 
@@ -66,7 +68,8 @@ func New(db *central.DB, opt Options) (*Console, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(discard{}, nil))
 	}
-	c := &Console{db: db, opt: opt, log: log, pages: map[string]*template.Template{}, cats: map[string]catalog{}}
+	c := &Console{db: db, opt: opt, log: log, pages: map[string]*template.Template{}, cats: map[string]catalog{},
+		buzonLimit: attempts{lim: buzonPerAddress}, lookupLimit: attempts{lim: lookupPerAddress}}
 	for _, lang := range Languages {
 		cat, err := loadCatalog(lang)
 		if err != nil {
@@ -116,6 +119,11 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /radicados/{number}/{action}", page(c.act))
 	mux.Handle("GET /radicados/{number}/archivos/{sha256}", page(c.document))
 	mux.Handle("GET /radicados/{number}/vista/{sha256}/{page}", page(c.preview))
+	mux.Handle("GET /buzon", open(c.buzonPage))
+	mux.Handle("POST /buzon", c.secureBody(buzonMaxBody, buzonTimeout, http.HandlerFunc(c.buzonSubmit)))
+	mux.Handle("GET /buzon/estado", open(c.estadoPage))
+	mux.Handle("POST /buzon/estado", open(c.estado))
+	mux.Handle("POST /buzon/acuse", open(c.acuse))
 	mux.Handle("GET /tablero", page(c.dashboard))
 	mux.Handle("GET /tablero.csv", page(c.dashboardCSV))
 	mux.Handle("GET /informes/peticiones", page(c.reportPage))
@@ -150,16 +158,20 @@ const maxForm = 64 << 10
 
 // secure sets the headers every answer of the console carries, bounds the
 // request's body and time, and turns a panic into a logged 500.
-func (c *Console) secure(h http.Handler) http.Handler {
+func (c *Console) secure(h http.Handler) http.Handler { return c.secureBody(maxForm, 30*time.Second, h) }
+
+// secureBody is secure with a body of at most limit bytes, read within
+// timeout.
+func (c *Console) secureBody(limit int64, timeout time.Duration, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
 		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; frame-src 'self'; object-src 'self'")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("Referrer-Policy", "same-origin")
-		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		rc := http.NewResponseController(w)
-		rc.SetReadDeadline(time.Now().Add(30 * time.Second))
+		rc.SetReadDeadline(time.Now().Add(timeout))
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {

@@ -45,7 +45,9 @@ func TestCatalogs(t *testing.T) {
 		"channel.ventanilla", "channel.email", "channel.web", "alerts.title", "alerts.saved", "alert.overdue", "alert.red", "alert.yellow",
 		"alert.escalated", "alert.unassigned", "mail.security.starttls", "mail.security.tls", "mail.security.none", "mail.test.none",
 		"mail.test.failed", "mail.test.sent", "esc.hours", "report.title", "act.done.transfer", "act.escalate", "act.escalate.unassigned",
-		"act.escalate.untouched", "state.trasladado"} {
+		"act.escalate.untouched", "state.trasladado", "buzon.closed", "buzon.throttled", "buzon.refused", "buzon.bad", "buzon.toobig",
+		"buzon.toolong", "buzon.toomany", "buzon.filetoobig", "buzon.active", "buzon.unreadable", "buzon.title", "buzon.ok.title",
+		"estado.title", "estado.notfound", "estado.recibido", "estado.en_tramite", "estado.respondido", "estado.trasladado", "estado.archivado"} {
 		used[k] = true
 	}
 	for k := range used {

@@ -75,7 +75,9 @@ type Content struct {
 	Due          string // YYYY-MM-DD, or empty
 	Sender       string
 	Subject      string
-	Copy         bool // a reprint: says COPIA
+	Copy         bool   // a reprint: says COPIA
+	Code         string // the consultation code of a communication handed in on the web, shown on its receipt
+	Channel      string // how it came, when not to the ventanilla (shown on the receipt: "Buzón web")
 }
 
 // QR is the text of the QR code: number, time of receipt, office and the
@@ -323,6 +325,12 @@ func Receipt(c Content, width float64, dpi int) (*Layout, error) {
 	y += barH + unit
 
 	para("Recibido: ", when(c.ReceivedAt), 1)
+	if c.Channel != "" {
+		para("Canal: ", c.Channel, 1)
+	}
+	if c.Code != "" {
+		add("Código de consulta: "+c.Code, true, unit)
+	}
 	if c.Due != "" {
 		if d, err := time.Parse(time.DateOnly, c.Due); err == nil {
 			para("Respuesta a más tardar: ", d.Format("02/01/2006"), 1)

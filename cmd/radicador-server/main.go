@@ -63,6 +63,8 @@ Usage:
                                                 when what waits goes to the head (business hours)
   radicador-server mail set --host H [--port P] [--security starttls|tls|none] --from ADDR [--user U --password-stdin] [--hour HH:MM]
   radicador-server mail show   mail test ADDRESS   mail outbox
+  radicador-server buzon enable --office CODE --station CODE   the web Buzón (/buzon) numbers as this office and station
+  radicador-server buzon show
   radicador-server stats [--from D] [--to D] [--as-of D] [--dept CODE]   the dashboard's figures, as JSON
   radicador-server alerts [--as-of D]           what each person would be told that day, as JSON
   radicador-server report peticiones --from D --to D [--as-of D] [--csv] [--out FILE]
@@ -104,6 +106,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = verify(ctx, args[1:], stdout)
 	case args[0] == "mail" && len(args) > 1:
 		err = mailCmd(ctx, args[1], args[2:], stdin, stdout)
+	case args[0] == "buzon" && len(args) > 1:
+		err = buzonCmd(ctx, args[1], args[2:], stdout)
 	case args[0] == "stats":
 		err = stats(ctx, args[1:], stdout)
 	case args[0] == "alerts":

@@ -305,3 +305,39 @@ func report(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "%s: %d petitions received, %d transferred, %d denied, %d pending on %s.\n", *out, rep.Received, rep.Transferred, rep.Denied, rep.Pending, rep.AsOf)
 	return nil
 }
+
+// buzonCmd opens the web Buzón, or says how it numbers.
+func buzonCmd(ctx context.Context, verb string, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("buzon "+verb, flag.ContinueOnError)
+	office := fs.String("office", "", "the office code the Buzón numbers as")
+	station := fs.String("station", "", "its station code: of no enrolled station")
+	dbf := addDB(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := dbf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch verb {
+	case "enable":
+		if err := db.EnableBuzon(ctx, cliActor(), *office, *station); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "The Buzón is open at /buzon: it numbers as office %s, station %s.\n", *office, *station)
+		return nil
+	case "show":
+		p, err := db.BuzonStation(ctx)
+		if errors.Is(err, central.ErrBuzonClosed) {
+			fmt.Fprintln(stdout, "The Buzón is not open.")
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "The Buzón numbers as office %s, station %s.\n", p.Office, p.Station)
+		return nil
+	}
+	return errors.New("buzon: use 'buzon enable --office CODE --station CODE' or 'buzon show'")
+}

@@ -1,0 +1,90 @@
+// Package buzon writes the documents of the public Buzón: the communication
+// a person hands in on the web, as the PDF that becomes its radicado's
+// first document (what they wrote, as they wrote it, with the files they
+// attached named), and its acuse de recibo, the receipt the stations print,
+// with the consultation code.
+package buzon
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/radicador/radicador/central"
+	"github.com/radicador/radicador/internal/pdftext"
+	"github.com/radicador/radicador/label"
+)
+
+// Communication writes s, handed in at at, as a PDF; attached names the
+// files that came with it.
+func Communication(s central.Submission, typeName string, attached []string, at time.Time, org string) (_ []byte, err error) {
+	defer pdftext.Recover(&err)
+	title := "Comunicación recibida por el Buzón web"
+	pdf := pdftext.Doc("P", 20, title, at.Format("2006-01-02 15:04"))
+	pdf.AddPage()
+	pdf.SetFont("go", "B", 14)
+	pdf.MultiCell(0, 7, title, "", "L", false)
+	pdf.SetFont("go", "", 10)
+	if org = strings.TrimSpace(org); org != "" {
+		pdf.MultiCell(0, 6, pdftext.Safe(org), "", "L", false)
+	}
+	pdf.Ln(3)
+	field := func(label, value string) {
+		if value == "" {
+			return
+		}
+		pdf.SetFont("go", "B", 10)
+		pdf.CellFormat(45, 6, label, "", 0, "L", false, 0, "")
+		pdf.SetFont("go", "", 10)
+		pdf.MultiCell(0, 6, pdftext.Safe(value), "", "L", false)
+	}
+	field("Recibida:", at.Format("2006-01-02 15:04:05 -07:00"))
+	field("Remitente:", s.Name)
+	field("Identificación:", s.SenderID)
+	field("Correo electrónico:", s.Email)
+	field("Teléfono:", s.Phone)
+	field("Tipo:", typeName)
+	field("Asunto:", s.Subject)
+	if len(attached) > 0 {
+		field("Anexos:", strings.Join(attached, ", "))
+	}
+	pdf.Ln(4)
+	pdf.SetFont("go", "B", 10)
+	pdf.CellFormat(0, 6, "Mensaje", "B", 1, "L", false, 0, "")
+	pdf.Ln(2)
+	pdf.SetFont("go", "", 10)
+	msg := s.Message
+	if msg == "" {
+		msg = "(sin mensaje: la comunicación son sus anexos)"
+	}
+	pdf.MultiCell(0, 5.5, pdftext.Safe(msg), "", "L", false)
+	var b bytes.Buffer
+	if err := pdf.Output(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// receiptWidth is the acuse's width in millimetres: a page's column.
+const receiptWidth = 139.7
+
+// Acuse writes the acuse de recibo of a communication handed in, as PDF.
+func Acuse(r central.Receipt, office string, pages, annexes int, docSHA string) ([]byte, error) {
+	dept := r.Dept
+	if r.DeptName != "" {
+		dept = r.Dept + " · " + r.DeptName
+	}
+	c := label.Content{Number: r.Number, ReceivedAt: r.ReceivedAt, Organization: r.Org, Office: office, Dept: dept, Kind: "entrada",
+		Type: r.TypeName, Pages: pages, Annexes: annexes, DocSHA256: docSHA, Due: r.Due, Sender: r.Name, Subject: r.Subject,
+		Code: r.Code, Channel: "Buzón web"}
+	l, err := label.Receipt(c, receiptWidth, 203)
+	if err != nil {
+		return nil, fmt.Errorf("the acuse: %w", err)
+	}
+	var b bytes.Buffer
+	if err := l.WritePDF(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

@@ -1,0 +1,483 @@
+package central
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/radicador/radicador/ident"
+	"github.com/radicador/radicador/radicado"
+	"github.com/radicador/radicador/sync/wire"
+)
+
+// The Buzón: communications handed in on the web. The server numbers them
+// itself, as a station of its own — an office and station code the
+// administrator gives it, in the organisation's pattern — with a station's
+// guarantees: consecutive per year and kind, never a hole nor a repeat
+// (the counter moves in the transaction that records the radicado), an
+// audit chain of its own, routed and given its term like any other, on the
+// web channel. The sender gets the number and a consultation code, of
+// which only a hash is kept.
+
+// Settings of the Buzón.
+const (
+	settingBuzonOffice  = "buzon.office"
+	settingBuzonStation = "buzon.station"
+)
+
+// ErrBuzonClosed: the Buzón has no office and station.
+var ErrBuzonClosed = errors.New("the Buzón is not open (radicador-server buzon enable --office CODE --station CODE)")
+
+// Bounds of a communication handed in.
+const (
+	MaxBuzonMessage = 20000 // characters of the message
+	MaxBuzonFiles   = 5
+)
+
+// BuzonStation gives the office and station the Buzón numbers as.
+func (d *DB) BuzonStation(ctx context.Context) (Principal, error) {
+	var office, station string
+	err := d.readScan(ctx, `SELECT COALESCE(MAX(CASE WHEN key = ? THEN value END), ''), COALESCE(MAX(CASE WHEN key = ? THEN value END), '')
+		FROM settings WHERE key IN (?, ?)`, []any{settingBuzonOffice, settingBuzonStation, settingBuzonOffice, settingBuzonStation}, &office, &station)
+	if err != nil {
+		return Principal{}, err
+	}
+	if office == "" || station == "" {
+		return Principal{}, ErrBuzonClosed
+	}
+	return Principal{Office: office, Station: station}, nil
+}
+
+// EnableBuzon opens the Buzón as office and station: codes of the
+// pattern, of no enrolled station, and under which no station has
+// numbered.
+func (d *DB) EnableBuzon(ctx context.Context, actor, office, station string) error {
+	return d.write(ctx, func(tx *sql.Tx) error {
+		var pattern string
+		if err := d.txScan(ctx, tx, `SELECT value FROM settings WHERE key = ?`, []any{settingPattern}, &pattern); err != nil {
+			return err
+		}
+		pat, err := radicado.ParsePattern(pattern)
+		if err != nil {
+			return err
+		}
+		if err := pat.CheckCode("office", office); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+		if err := pat.CheckCode("station", station); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+		var stations, numbered int
+		if err := d.txScan(ctx, tx, `SELECT COUNT(*) FROM stations WHERE office = ? AND station = ?`, []any{office, station}, &stations); err != nil {
+			return err
+		}
+		if err := d.txScan(ctx, tx, `SELECT COUNT(*) FROM radicados WHERE office = ? AND station = ? AND NOT EXISTS
+			(SELECT 1 FROM buzon b WHERE b.number = radicados.number)`, []any{office, station}, &numbered); err != nil {
+			return err
+		}
+		if stations > 0 || numbered > 0 {
+			return fmt.Errorf("%w: office %s station %s is a station's: the Buzón needs codes of its own", ErrExists, office, station)
+		}
+		for k, v := range map[string]string{settingBuzonOffice: office, settingBuzonStation: station} {
+			if _, err := d.txExec(ctx, tx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+				return err
+			}
+		}
+		return d.appendJournal(ctx, tx, actor, "config.buzon", "", map[string]string{"office": office, "station": station})
+	})
+}
+
+// Submission is what a person hands in at the Buzón.
+type Submission struct {
+	Name     string
+	SenderID string // TYPE:NUMBER, as ident writes it
+	Email    string
+	Phone    string
+	Type     string // a document type's code
+	Subject  string
+	Message  string
+	From     string // the client's address
+}
+
+// BuzonDoc is a document received for a submission (by ReceiveUpload),
+// described.
+type BuzonDoc struct {
+	Temp string
+	wire.File
+}
+
+// Receipt is what the sender is given.
+type Receipt struct {
+	Number     string    `json:"number"`
+	Code       string    `json:"code"` // the consultation code, given once
+	ReceivedAt time.Time `json:"received_at"`
+	Type       string    `json:"type"`
+	TypeName   string    `json:"type_name"`
+	Due        string    `json:"due,omitempty"`
+	Dept       string    `json:"dept,omitempty"`
+	DeptName   string    `json:"dept_name,omitempty"`
+	Subject    string    `json:"subject"`
+	Name       string    `json:"sender_name"`
+	Org        string    `json:"organization"`
+}
+
+// Check validates a submission's fields, cleaning what can be cleaned.
+func (s *Submission) Check(types []wire.DocType) error {
+	var err error
+	if s.Name, err = radicado.CleanText("name", s.Name, radicado.MaxSenderName); err != nil || s.Name == "" {
+		return fmt.Errorf("%w: name: 1 to %d characters of plain text", ErrInvalid, radicado.MaxSenderName)
+	}
+	if s.Subject, err = radicado.CleanText("subject", s.Subject, radicado.MaxSubject); err != nil || s.Subject == "" {
+		return fmt.Errorf("%w: subject: 1 to %d characters of plain text", ErrInvalid, radicado.MaxSubject)
+	}
+	msg := strings.ReplaceAll(s.Message, "\r\n", "\n")
+	if len([]rune(msg)) > MaxBuzonMessage {
+		return fmt.Errorf("%w: message: at most %d characters", ErrInvalid, MaxBuzonMessage)
+	}
+	var lines []string
+	for _, l := range strings.Split(msg, "\n") {
+		l, err := radicado.CleanText("message", l, MaxBuzonMessage)
+		if err != nil {
+			return fmt.Errorf("%w: message: %v", ErrInvalid, err)
+		}
+		lines = append(lines, l)
+	}
+	s.Message = strings.TrimSpace(strings.Join(lines, "\n"))
+	if s.SenderID != "" {
+		id, err := ident.Parse(s.SenderID)
+		if err != nil {
+			return fmt.Errorf("%w: identification: %v", ErrInvalid, err)
+		}
+		s.SenderID = id.String()
+	}
+	s.Email = strings.TrimSpace(s.Email)
+	if s.Email != "" {
+		if a, err := mail.ParseAddress(s.Email); err != nil || a.Address != s.Email || len(s.Email) > 254 {
+			return fmt.Errorf("%w: e-mail %q", ErrInvalid, s.Email)
+		}
+	}
+	s.Phone = strings.TrimSpace(s.Phone)
+	if len(s.Phone) > 20 || strings.Trim(s.Phone, "+0123456789 ()-") != "" {
+		return fmt.Errorf("%w: phone: digits, spaces, + ( ) -, at most 20", ErrInvalid)
+	}
+	for _, t := range types {
+		if t.Code == s.Type {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: type %q", ErrInvalid, s.Type)
+}
+
+// BuzonTypes are the document types a person may choose at the Buzón: the
+// organisation's, or the default ones.
+func (d *DB) BuzonTypes(ctx context.Context) ([]wire.DocType, error) {
+	cfg, err := d.OrgConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(cfg.Types) > 0 {
+		return cfg.Types, nil
+	}
+	var out []wire.DocType
+	for _, t := range radicado.DefaultTypes() {
+		out = append(out, wire.DocType{Code: t.Code, Name: t.Name, Days: t.Days})
+	}
+	return out, nil
+}
+
+// Submit numbers a submission with its documents (the first the
+// communication itself, as the form rendered it): placed in the file
+// store, then recorded with the next consecutive of the Buzón in one
+// transaction.
+func (d *DB) Submit(ctx context.Context, s Submission, docs []BuzonDoc) (Receipt, error) {
+	p, err := d.BuzonStation(ctx)
+	if err != nil {
+		return Receipt{}, err
+	}
+	types, err := d.BuzonTypes(ctx)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if err := s.Check(types); err != nil {
+		return Receipt{}, err
+	}
+	if len(docs) == 0 || len(docs) > MaxBuzonFiles+1 {
+		return Receipt{}, fmt.Errorf("%w: documents: 1 to %d", ErrInvalid, MaxBuzonFiles+1)
+	}
+	cfg, err := d.OrgConfig(ctx)
+	if err != nil {
+		return Receipt{}, err
+	}
+	cal, loc, err := d.Calendar(ctx)
+	if err != nil {
+		return Receipt{}, err
+	}
+	var temps, sums []string
+	var files []wire.File
+	pages := 0
+	for _, doc := range docs {
+		temps, sums, files = append(temps, doc.Temp), append(sums, doc.SHA256), append(files, doc.File)
+		pages += doc.Pages
+	}
+	if err := d.PlaceDocuments(temps, sums); err != nil {
+		return Receipt{}, err
+	}
+	var ty wire.DocType
+	for _, t := range types {
+		if t.Code == s.Type {
+			ty = t
+		}
+	}
+	now := d.now().In(loc)
+	rec := Receipt{ReceivedAt: now, Type: ty.Code, TypeName: ty.Name, Dept: cfg.Routes[ty.Code], Subject: s.Subject, Name: s.Name, Org: cfg.Organization}
+	rec.DeptName = cfg.Depts[rec.Dept]
+	if rec.DeptName == "" {
+		rec.Dept = "" // a route to a department that is no more: it waits to be routed
+	}
+	if due, err := cal.Due(now, ty.Days); err != nil {
+		return Receipt{}, err
+	} else if !due.IsZero() {
+		rec.Due = due.String()
+	}
+	rec.Code = consultationCode()
+	codeHash := sha256.Sum256([]byte(rec.Code))
+	err = d.write(ctx, func(tx *sql.Tx) error {
+		var pattern string
+		if err := d.txScan(ctx, tx, `SELECT value FROM settings WHERE key = ?`, []any{settingPattern}, &pattern); err != nil {
+			return err
+		}
+		pat, err := radicado.ParsePattern(pattern)
+		if err != nil {
+			return err
+		}
+		// The next consecutive, taken under the row's lock.
+		year, kind := now.Year(), int(radicado.Entrada)
+		if _, err := d.txExec(ctx, tx, `INSERT INTO sequences (year, office, station, kind, last) VALUES (?, ?, ?, ?, 0) ON CONFLICT DO NOTHING`,
+			year, p.Office, p.Station, kind); err != nil {
+			return err
+		}
+		lock := ""
+		if d.postgres {
+			lock = " FOR UPDATE"
+		}
+		var last int
+		if err := d.txScan(ctx, tx, `SELECT last FROM sequences WHERE year = ? AND office = ? AND station = ? AND kind = ?`+lock,
+			[]any{year, p.Office, p.Station, kind}, &last); err != nil {
+			return err
+		}
+		seq := last + 1
+		if seq > pat.MaxSeq() {
+			return fmt.Errorf("%w: the Buzón has used every number of %d", ErrConflict, year)
+		}
+		if _, err := d.txExec(ctx, tx, `UPDATE sequences SET last = ? WHERE year = ? AND office = ? AND station = ? AND kind = ?`,
+			seq, year, p.Office, p.Station, kind); err != nil {
+			return err
+		}
+		number, err := pat.Format(radicado.Parts{Year: year, Office: p.Office, Station: p.Station, Seq: seq, Kind: radicado.Entrada})
+		if err != nil {
+			return err
+		}
+		rec.Number = number
+		r := wire.Radicado{Number: number, Year: year, Office: p.Office, Station: p.Station, Kind: kind, Seq: seq, ReceivedAt: now.UTC(),
+			Type: ty.Code, SenderName: s.Name, SenderID: s.SenderID, Subject: s.Subject, Dept: rec.Dept, Due: rec.Due, Pages: pages, Files: files}
+		r.SHA256 = radicado.DocumentHash(files)
+		// Its audit event, chained to the Buzón's last.
+		prev, id := strings.Repeat("0", 64), int64(1)
+		var lastHash string
+		var lastID int64
+		err = d.txScan(ctx, tx, `SELECT hash, id FROM events WHERE office = ? AND station = ? ORDER BY id DESC LIMIT 1`, []any{p.Office, p.Station}, &lastHash, &lastID)
+		switch {
+		case err == nil:
+			prev, id = lastHash, lastID+1
+		case err != sql.ErrNoRows:
+			return err
+		}
+		data, _ := json.Marshal(map[string]string{"number": number, "channel": ChannelWeb})
+		e := wire.Event{ID: id, At: now.UTC(), Actor: "buzon", Action: "radicar", Number: number, Data: data, Prev: prev}
+		e.Hash = wire.EventHash(e.Prev, e.ID, e.At, e.Actor, e.Action, e.Number, e.Data)
+		push := wire.Push{Radicado: r, Events: []wire.Event{e}}
+		if err := push.Check(pat); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+		for _, sum := range sums {
+			if _, err := d.txExec(ctx, tx, `INSERT INTO file_holders (sha256, office, station, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				sum, p.Office, p.Station, d.stamp()); err != nil {
+				return err
+			}
+		}
+		res, err := d.put(ctx, tx, p, d.prepare(push, sums))
+		if err != nil {
+			return err
+		}
+		if res.Status != wire.Created {
+			return fmt.Errorf("%w: number %s is taken (%s)", ErrConflict, number, res.Status)
+		}
+		if _, err := d.txExec(ctx, tx, `UPDATE work SET channel = ? WHERE number = ?`, ChannelWeb, number); err != nil {
+			return err
+		}
+		if _, err := d.txExec(ctx, tx, `INSERT INTO buzon (number, code_hash, email, phone, from_addr, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			number, hex.EncodeToString(codeHash[:]), s.Email, s.Phone, s.From, d.stamp()); err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return Receipt{}, err
+	}
+	return rec, nil
+}
+
+// codeAlphabet leaves out letters and digits read one for another.
+const codeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// consultationCode gives a random code of 10 characters (50 bits).
+func consultationCode() string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	for i := range b {
+		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+	}
+	return string(b)
+}
+
+// BuzonState is what anyone with a radicado's number and code may know of
+// it: where it stands, not who sent it.
+type BuzonState struct {
+	Number     string    `json:"number"`
+	ReceivedAt time.Time `json:"received_at"`
+	State      string    `json:"state"` // recibido, en_tramite, respondido, trasladado, archivado
+	Dept       string    `json:"dept,omitempty"`
+	DeptName   string    `json:"dept_name,omitempty"`
+	Due        string    `json:"due,omitempty"`
+	AnsweredAt string    `json:"answered_at,omitempty"`
+}
+
+// Public states of a radicado.
+const (
+	PublicReceived    = "recibido"
+	PublicWorking     = "en_tramite"
+	PublicAnswered    = "respondido"
+	PublicTransferred = "trasladado"
+	PublicArchived    = "archivado"
+)
+
+// BuzonStatus gives the state of a radicado of the Buzón to whoever has
+// its code; ErrNotFound alike for a number that is not and a wrong code.
+func (d *DB) BuzonStatus(ctx context.Context, number, code string) (BuzonState, error) {
+	if len(number) > 40 || len(code) > 40 {
+		return BuzonState{}, ErrNotFound
+	}
+	var hash, received, state, dept, due, answered string
+	err := d.readScan(ctx, `SELECT b.code_hash, w.received_at, w.state, w.dept, w.due, w.answered_at FROM buzon b JOIN work w ON w.number = b.number
+		WHERE b.number = ?`, []any{number}, &hash, &received, &state, &dept, &due, &answered)
+	given := sha256.Sum256([]byte(strings.ToUpper(strings.TrimSpace(code))))
+	if err == sql.ErrNoRows {
+		hash = strings.Repeat("0", 64) // compared alike
+	} else if err != nil {
+		return BuzonState{}, err
+	}
+	want, _ := hex.DecodeString(hash)
+	if subtle.ConstantTimeCompare(want, given[:]) != 1 || err == sql.ErrNoRows {
+		return BuzonState{}, ErrNotFound
+	}
+	st := BuzonState{Number: number, Dept: dept, Due: due}
+	st.ReceivedAt, _ = time.Parse(time.RFC3339Nano, received)
+	switch state {
+	case StateNew, StateReturned:
+		st.State = PublicReceived
+	case StateAssigned, StateWorking:
+		st.State = PublicWorking
+	case StateAnswered:
+		st.State, st.AnsweredAt = PublicAnswered, answered
+	case StateTransferred:
+		st.State, st.AnsweredAt = PublicTransferred, answered
+	case StateArchived:
+		st.State, st.AnsweredAt = PublicArchived, answered
+	default:
+		return BuzonState{}, ErrNotFound // annulled: nothing to follow
+	}
+	if dept != "" {
+		cfg, err := d.OrgConfig(ctx)
+		if err != nil {
+			return BuzonState{}, err
+		}
+		st.DeptName = cfg.Depts[dept]
+	}
+	return st, nil
+}
+
+// ReceiveUpload writes a document of unknown size and sum, read from r up
+// to max bytes, to a temporary file of the file store, flushed, and gives
+// its path, SHA-256 and size; more than max is ErrTooBig.
+func (d *DB) ReceiveUpload(r io.Reader, max int64) (string, string, int64, error) {
+	tmp, err := d.files.store.TempFile("upload", "part-*")
+	if err != nil {
+		return "", "", 0, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, max+1))
+	if err != nil {
+		return "", "", 0, fmt.Errorf("documents: %w", err)
+	}
+	if n > max {
+		return "", "", 0, fmt.Errorf("%w: a document over %d bytes", ErrTooLarge, max)
+	}
+	if err := tmp.Sync(); err != nil {
+		return "", "", 0, err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", "", 0, err
+	}
+	ok = true
+	return tmp.Name(), hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// BuzonReceipt gives again the receipt of a radicado of the Buzón, and the
+// radicado, to whoever has its code; ErrNotFound as BuzonStatus.
+func (d *DB) BuzonReceipt(ctx context.Context, number, code string) (Receipt, wire.Held, error) {
+	if _, err := d.BuzonStatus(ctx, number, code); err != nil {
+		return Receipt{}, wire.Held{}, err
+	}
+	h, err := d.Get(ctx, number)
+	if err != nil {
+		return Receipt{}, wire.Held{}, err
+	}
+	cfg, err := d.OrgConfig(ctx)
+	if err != nil {
+		return Receipt{}, wire.Held{}, err
+	}
+	_, loc, err := d.Calendar(ctx)
+	if err != nil {
+		return Receipt{}, wire.Held{}, err
+	}
+	types, err := d.BuzonTypes(ctx)
+	if err != nil {
+		return Receipt{}, wire.Held{}, err
+	}
+	r := Receipt{Number: h.Number, Code: strings.ToUpper(strings.TrimSpace(code)), ReceivedAt: h.ReceivedAt.In(loc), Type: h.Type, Due: h.Due,
+		Dept: h.Dept, DeptName: cfg.Depts[h.Dept], Subject: h.Subject, Name: h.SenderName, Org: cfg.Organization}
+	for _, t := range types {
+		if t.Code == h.Type {
+			r.TypeName = t.Name
+		}
+	}
+	return r, h, nil
+}
