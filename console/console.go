@@ -44,6 +44,9 @@ type Options struct {
 	// SendTest sends a test e-mail with the mail settings (the
 	// administration page's button); nil: no such button.
 	SendTest func(ctx context.Context, to string) error
+	// BuzonPerAddress bounds the Buzón's submissions from one address in
+	// ten minutes (0: 5).
+	BuzonPerAddress int
 }
 
 // Console serves the console's pages and API.
@@ -70,6 +73,9 @@ func New(db *central.DB, opt Options) (*Console, error) {
 	}
 	c := &Console{db: db, opt: opt, log: log, pages: map[string]*template.Template{}, cats: map[string]catalog{},
 		buzonLimit: attempts{lim: buzonPerAddress}, lookupLimit: attempts{lim: lookupPerAddress}}
+	if opt.BuzonPerAddress > 0 {
+		c.buzonLimit.lim.per = opt.BuzonPerAddress
+	}
 	for _, lang := range Languages {
 		cat, err := loadCatalog(lang)
 		if err != nil {

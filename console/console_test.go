@@ -36,7 +36,9 @@ type site struct {
 
 const pw = "una contraseña larga"
 
-func newSite(t *testing.T) *site {
+func newSite(t *testing.T) *site { return newSiteWith(t, console.Options{}) }
+
+func newSiteWith(t *testing.T, opt console.Options) *site {
 	t.Helper()
 	db := centraltest.SQLite(t)
 	ctx := context.Background()
@@ -55,7 +57,7 @@ func newSite(t *testing.T) *site {
 			t.Fatal(err)
 		}
 	}
-	con, err := console.New(db, console.Options{})
+	con, err := console.New(db, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
