@@ -189,36 +189,61 @@ func (d *DB) Stats(ctx context.Context, u User, f StatsFilter) (Stats, error) {
 		deptCond, deptArgs = " AND w.dept = ?", []any{f.Dept}
 	}
 
-	// What arrived, by day, channel, branch, department and type, in one
-	// walk of the days' index.
+	// What arrived, by day, channel, branch, department and type: each a
+	// grouping of the period's index entries (PostgreSQL: one walk, in
+	// grouping sets), a few hundred rows in all whatever the radicados.
 	byDay, byChannel, byOffice, byDept, byType := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	if !last.Before(f.From) {
-		rows, err := d.db.QueryContext(ctx, d.q(`SELECT w.received_on, w.channel, w.office, w.dept, w.doc_type, COUNT(*),
-			SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? THEN 1 ELSE 0 END),
+		where := `FROM work w WHERE w.received_on >= ? AND w.received_on <= ? AND w.state <> ?` + deptCond
+		whereArgs := append([]any{f.From.String(), last.String(), StateAnnulled}, deptArgs...)
+		counts := `COUNT(*), SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? THEN 1 ELSE 0 END),
 			SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? AND w.on_time = 1 THEN 1 ELSE 0 END),
-			SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? AND w.transferred_to <> '' THEN 1 ELSE 0 END)
-			FROM work w WHERE w.received_on >= ? AND w.received_on <= ? AND w.state <> ?`+deptCond+`
-			GROUP BY w.received_on, w.dept, w.channel, w.office, w.doc_type`),
-			append([]any{asOf, asOf, asOf, f.From.String(), last.String(), StateAnnulled}, deptArgs...)...)
+			SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? AND w.transferred_to <> '' THEN 1 ELSE 0 END)`
+		dims := []string{"w.received_on", "w.channel", "w.office", "w.dept", "w.doc_type"}
+		var query string
+		var args []any
+		if d.postgres {
+			query = `SELECT GROUPING(w.received_on, w.channel, w.office, w.dept, w.doc_type), COALESCE(w.received_on, w.channel, w.office, w.dept, w.doc_type), ` +
+				counts + ` ` + where + ` GROUP BY GROUPING SETS ((w.received_on), (w.channel), (w.office), (w.dept), (w.doc_type))`
+			args = slices.Concat([]any{asOf, asOf, asOf}, whereArgs)
+		} else {
+			var parts []string
+			for i, dim := range dims {
+				// the same mask PostgreSQL's GROUPING gives: a bit set for
+				// each column not grouped, the first the highest
+				parts = append(parts, fmt.Sprintf(`SELECT %d, %s, %s %s GROUP BY %s`, 31^(1<<(4-i)), dim, counts, where, dim))
+				args = append(args, slices.Concat([]any{asOf, asOf, asOf}, whereArgs)...)
+			}
+			query = strings.Join(parts, " UNION ALL ")
+		}
+		rows, err := d.db.QueryContext(ctx, d.q(query), args...)
 		if err != nil {
 			return Stats{}, err
 		}
 		for rows.Next() {
-			var day, channel, office, dept, docType string
+			var mask int
+			var key string
 			var n, answered, onTime, transferred int
-			if err := rows.Scan(&day, &channel, &office, &dept, &docType, &n, &answered, &onTime, &transferred); err != nil {
+			if err := rows.Scan(&mask, &key, &n, &answered, &onTime, &transferred); err != nil {
 				rows.Close()
 				return Stats{}, err
 			}
-			s.Received += n
-			s.Answered += answered
-			s.AnsweredOnTime += onTime
-			s.Transferred += transferred
-			byDay[day] += n
-			byChannel[channel] += n
-			byOffice[office] += n
-			byDept[dept] += n
-			byType[docType] += n
+			switch mask {
+			case 31 ^ 16: // by day: the totals too
+				byDay[key] += n
+				s.Received += n
+				s.Answered += answered
+				s.AnsweredOnTime += onTime
+				s.Transferred += transferred
+			case 31 ^ 8:
+				byChannel[key] += n
+			case 31 ^ 4:
+				byOffice[key] += n
+			case 31 ^ 2:
+				byDept[key] += n
+			case 31 ^ 1:
+				byType[key] += n
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
