@@ -95,4 +95,14 @@ func TestTrackingCommands(t *testing.T) {
 	if r := cli("report", "peticiones", "--data", data); r.Code != 1 || !strings.Contains(r.Stderr, "--from") {
 		t.Errorf("a report without its period: %d %s", r.Code, r.Stderr)
 	}
+	if r := ok(cli("buzon", "show", "--data", data)); !strings.Contains(r.Stdout, "not open") {
+		t.Errorf("buzon show: %s", r.Stdout)
+	}
+	if r := cli("buzon", "enable", "--data", data, "--office", "001", "--station", "01"); r.Code != 1 || !strings.Contains(r.Stderr, "station's") {
+		t.Errorf("the Buzón as a station that numbered: %d %s", r.Code, r.Stderr)
+	}
+	ok(cli("buzon", "enable", "--data", data, "--office", "001", "--station", "90"))
+	if r := ok(cli("buzon", "show", "--data", data)); !strings.Contains(r.Stdout, "office 001, station 90") {
+		t.Errorf("buzon show: %s", r.Stdout)
+	}
 }
