@@ -189,9 +189,10 @@ func (d *DB) Stats(ctx context.Context, u User, f StatsFilter) (Stats, error) {
 		deptCond, deptArgs = " AND w.dept = ?", []any{f.Dept}
 	}
 
-	// What arrived, by day, channel, branch, department and type: each a
-	// grouping of the period's index entries (PostgreSQL: one walk, in
-	// grouping sets), a few hundred rows in all whatever the radicados.
+	// What arrived, by day, channel, branch, department and type: on
+	// PostgreSQL one walk of the period's index entries in grouping sets, a
+	// few hundred rows whatever the radicados; on SQLite one grouping by
+	// all five.
 	byDay, byChannel, byOffice, byDept, byType := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	if !last.Before(f.From) {
 		where := `FROM work w WHERE w.received_on >= ? AND w.received_on <= ? AND w.state <> ?` + deptCond
@@ -199,7 +200,6 @@ func (d *DB) Stats(ctx context.Context, u User, f StatsFilter) (Stats, error) {
 		counts := `COUNT(*), SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? THEN 1 ELSE 0 END),
 			SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? AND w.on_time = 1 THEN 1 ELSE 0 END),
 			SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? AND w.transferred_to <> '' THEN 1 ELSE 0 END)`
-		dims := []string{"w.received_on", "w.channel", "w.office", "w.dept", "w.doc_type"}
 		var query string
 		var args []any
 		if d.postgres {
@@ -207,14 +207,11 @@ func (d *DB) Stats(ctx context.Context, u User, f StatsFilter) (Stats, error) {
 				counts + ` ` + where + ` GROUP BY GROUPING SETS ((w.received_on), (w.channel), (w.office), (w.dept), (w.doc_type))`
 			args = slices.Concat([]any{asOf, asOf, asOf}, whereArgs)
 		} else {
-			var parts []string
-			for i, dim := range dims {
-				// the same mask PostgreSQL's GROUPING gives: a bit set for
-				// each column not grouped, the first the highest
-				parts = append(parts, fmt.Sprintf(`SELECT %d, %s, %s %s GROUP BY %s`, 31^(1<<(4-i)), dim, counts, where, dim))
-				args = append(args, slices.Concat([]any{asOf, asOf, asOf}, whereArgs)...)
-			}
-			query = strings.Join(parts, " UNION ALL ")
+			// SQLite sorts for each grouping: one grouping by all five,
+			// read in the index's order, costs less than five.
+			query = `SELECT 0, w.received_on, w.channel, w.office, w.dept, w.doc_type, ` + counts + ` ` + where +
+				` GROUP BY w.received_on, w.dept, w.channel, w.office, w.doc_type`
+			args = slices.Concat([]any{asOf, asOf, asOf}, whereArgs)
 		}
 		rows, err := d.db.QueryContext(ctx, d.q(query), args...)
 		if err != nil {
@@ -224,6 +221,23 @@ func (d *DB) Stats(ctx context.Context, u User, f StatsFilter) (Stats, error) {
 			var mask int
 			var key string
 			var n, answered, onTime, transferred int
+			if !d.postgres {
+				var day, channel, office, dept, docType string
+				if err := rows.Scan(&mask, &day, &channel, &office, &dept, &docType, &n, &answered, &onTime, &transferred); err != nil {
+					rows.Close()
+					return Stats{}, err
+				}
+				byDay[day] += n
+				byChannel[channel] += n
+				byOffice[office] += n
+				byDept[dept] += n
+				byType[docType] += n
+				s.Received += n
+				s.Answered += answered
+				s.AnsweredOnTime += onTime
+				s.Transferred += transferred
+				continue
+			}
 			if err := rows.Scan(&mask, &key, &n, &answered, &onTime, &transferred); err != nil {
 				rows.Close()
 				return Stats{}, err

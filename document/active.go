@@ -1,6 +1,7 @@
 package document
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -25,6 +26,9 @@ var activeKeys = map[string]string{
 var activeActions = map[string]string{
 	"JavaScript": "JavaScript", "Launch": "an action that launches a program", "ImportData": "an action that imports data",
 	"GoToE": "an action into an embedded file", "RichMediaExecute": "rich media",
+	// (these reach other files or send the form: with a network path they
+	// give away the reader's credentials)
+	"GoToR": "an action into another file", "SubmitForm": "an action that sends a form",
 }
 
 // CheckPassive reads every object of the PDF at path (those packed in
@@ -36,15 +40,21 @@ func CheckPassive(path string) error {
 		return err
 	}
 	defer f.Close()
-	conf := model.NewDefaultConfiguration()
-	conf.ValidationMode = model.ValidationRelaxed
-	ctx, err := api.ReadContext(f, conf)
+	pdfGate <- struct{}{}
+	defer func() { <-pdfGate }()
+	ctx, err := api.ReadContext(f, pdfConf())
 	if err != nil {
 		return fmt.Errorf("%s: %w: %v", path, ErrUnreadable, err)
 	}
 	for nr, e := range ctx.XRefTable.Table {
-		if e == nil || e.Free || e.Object == nil {
+		if e == nil || e.Free {
 			continue
+		}
+		if e.Object == nil {
+			if nr == 0 {
+				continue // the head of the free list
+			}
+			return fmt.Errorf("%s: %w: object %d cannot be read", path, ErrActive, nr)
 		}
 		if what := active(e.Object, 0); what != "" {
 			return fmt.Errorf("%s: %w: %s (object %d)", path, ErrActive, what, nr)
@@ -53,13 +63,39 @@ func CheckPassive(path string) error {
 	return nil
 }
 
+// pdfGate lets two PDFs be taken apart at a time: each may decode tens
+// of megabytes.
+var pdfGate = make(chan struct{}, 2)
+
+// pdfConf is how PDFs are read: relaxed about form, strict about the
+// resources a hostile file could claim.
+func pdfConf() *model.Configuration {
+	conf := model.NewDefaultConfiguration()
+	conf.ValidationMode = model.ValidationRelaxed
+	conf.Limits.MaxStreamBytes, conf.Limits.MaxDecodeBytes = 64<<20, 64<<20
+	conf.Limits.MaxObjectCount, conf.Limits.MaxObjectStreamCount, conf.Limits.MaxXRefEntries = 500_000, 100_000, 500_000
+	return conf
+}
+
 // active says what active content o holds, or "".
 func active(o types.Object, depth int) string {
-	if depth > 32 {
-		return ""
+	if depth > 64 {
+		return "objects nested too deep to read" // a chain of actions may hide one at its end
 	}
 	var d types.Dict
 	switch v := o.(type) {
+	case types.LazyObjectStreamObject:
+		x, err := v.DecodedObject(context.Background())
+		if err != nil {
+			return "an object that cannot be read"
+		}
+		return active(x, depth+1)
+	case *types.LazyObjectStreamObject:
+		x, err := v.DecodedObject(context.Background())
+		if err != nil {
+			return "an object that cannot be read"
+		}
+		return active(x, depth+1)
 	case types.Dict:
 		d = v
 	case types.StreamDict:

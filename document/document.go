@@ -15,7 +15,6 @@ import (
 	"os"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"golang.org/x/image/tiff"
 )
 
@@ -131,9 +130,9 @@ func Inspect(path string) (Info, error) {
 		if err = pdfComplete(f, st.Size()); err != nil {
 			break
 		}
-		conf := model.NewDefaultConfiguration()
-		conf.ValidationMode = model.ValidationRelaxed
-		info.Pages, err = api.PageCount(f, conf)
+		pdfGate <- struct{}{}
+		info.Pages, err = api.PageCount(f, pdfConf())
+		<-pdfGate
 		if err == nil && info.Pages == 0 {
 			err = errors.New("it has no pages")
 		}
