@@ -98,6 +98,27 @@ func (d *DB) EnableBuzon(ctx context.Context, actor, office, station string) err
 	})
 }
 
+// DisableBuzon closes the Buzón. Its codes stay its own: no station may
+// take them.
+func (d *DB) DisableBuzon(ctx context.Context, actor string) error {
+	return d.write(ctx, func(tx *sql.Tx) error {
+		if _, err := d.txExec(ctx, tx, `DELETE FROM settings WHERE key IN (?, ?)`, settingBuzonOffice, settingBuzonStation); err != nil {
+			return err
+		}
+		return d.appendJournal(ctx, tx, actor, "config.buzon", "", map[string]string{"office": "", "station": ""})
+	})
+}
+
+// buzonCodes reports, within tx, whether office and station are or were
+// the Buzón's.
+func (d *DB) buzonCodes(ctx context.Context, tx *sql.Tx, office, station string) (bool, error) {
+	var n int
+	err := d.txScan(ctx, tx, `SELECT (SELECT COUNT(*) FROM sequences WHERE office = ? AND station = ?) +
+		(SELECT COUNT(*) FROM settings a JOIN settings b ON a.key = ? AND b.key = ? WHERE a.value = ? AND b.value = ?)`,
+		[]any{office, station, settingBuzonOffice, settingBuzonStation, office, station}, &n)
+	return n > 0, err
+}
+
 // Submission is what a person hands in at the Buzón.
 type Submission struct {
 	Name     string
@@ -132,24 +153,34 @@ type Receipt struct {
 	Org        string    `json:"organization"`
 }
 
+// FieldError is a submission's field that is not right (an ErrInvalid):
+// Field names it for the form to say so in its language.
+type FieldError struct {
+	Field, Msg string
+}
+
+func (e *FieldError) Error() string { return ErrInvalid.Error() + ": " + e.Field + ": " + e.Msg }
+func (e *FieldError) Unwrap() error { return ErrInvalid }
+
 // Check validates a submission's fields, cleaning what can be cleaned.
 func (s *Submission) Check(types []wire.DocType) error {
+	bad := func(field, format string, a ...any) error { return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)} }
 	var err error
 	if s.Name, err = radicado.CleanText("name", s.Name, radicado.MaxSenderName); err != nil || s.Name == "" {
-		return fmt.Errorf("%w: name: 1 to %d characters of plain text", ErrInvalid, radicado.MaxSenderName)
+		return bad("name", "1 to %d characters of plain text", radicado.MaxSenderName)
 	}
 	if s.Subject, err = radicado.CleanText("subject", s.Subject, radicado.MaxSubject); err != nil || s.Subject == "" {
-		return fmt.Errorf("%w: subject: 1 to %d characters of plain text", ErrInvalid, radicado.MaxSubject)
+		return bad("subject", "1 to %d characters of plain text", radicado.MaxSubject)
 	}
 	msg := strings.ReplaceAll(s.Message, "\r\n", "\n")
 	if len([]rune(msg)) > MaxBuzonMessage {
-		return fmt.Errorf("%w: message: at most %d characters", ErrInvalid, MaxBuzonMessage)
+		return bad("message", "at most %d characters", MaxBuzonMessage)
 	}
 	var lines []string
 	for _, l := range strings.Split(msg, "\n") {
 		l, err := radicado.CleanText("message", l, MaxBuzonMessage)
 		if err != nil {
-			return fmt.Errorf("%w: message: %v", ErrInvalid, err)
+			return bad("message", "%v", err)
 		}
 		lines = append(lines, l)
 	}
@@ -157,26 +188,26 @@ func (s *Submission) Check(types []wire.DocType) error {
 	if s.SenderID != "" {
 		id, err := ident.Parse(s.SenderID)
 		if err != nil {
-			return fmt.Errorf("%w: identification: %v", ErrInvalid, err)
+			return bad("id", "%v", err)
 		}
 		s.SenderID = id.String()
 	}
 	s.Email = strings.TrimSpace(s.Email)
 	if s.Email != "" {
 		if a, err := mail.ParseAddress(s.Email); err != nil || a.Address != s.Email || len(s.Email) > 254 {
-			return fmt.Errorf("%w: e-mail %q", ErrInvalid, s.Email)
+			return bad("email", "%q is not an address", s.Email)
 		}
 	}
 	s.Phone = strings.TrimSpace(s.Phone)
 	if len(s.Phone) > 20 || strings.Trim(s.Phone, "+0123456789 ()-") != "" {
-		return fmt.Errorf("%w: phone: digits, spaces, + ( ) -, at most 20", ErrInvalid)
+		return bad("phone", "digits, spaces, + ( ) -, at most 20")
 	}
 	for _, t := range types {
 		if t.Code == s.Type {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: type %q", ErrInvalid, s.Type)
+	return bad("type", "%q is not a type", s.Type)
 }
 
 // BuzonTypes are the document types a person may choose at the Buzón: the
@@ -289,7 +320,9 @@ func (d *DB) Submit(ctx context.Context, s Submission, docs []BuzonDoc) (Receipt
 			return err
 		}
 		rec.Number = number
-		r := wire.Radicado{Number: number, Year: year, Office: p.Office, Station: p.Station, Kind: kind, Seq: seq, ReceivedAt: now.UTC(),
+		// (the time of receipt with the organisation's offset, as stations
+		// send it: its year is the number's, and its day the local one)
+		r := wire.Radicado{Number: number, Year: year, Office: p.Office, Station: p.Station, Kind: kind, Seq: seq, ReceivedAt: now,
 			Type: ty.Code, SenderName: s.Name, SenderID: s.SenderID, Subject: s.Subject, Dept: rec.Dept, Due: rec.Due, Pages: pages, Files: files}
 		r.SHA256 = radicado.DocumentHash(files)
 		// Its audit event, chained to the Buzón's last.
@@ -316,7 +349,9 @@ func (d *DB) Submit(ctx context.Context, s Submission, docs []BuzonDoc) (Receipt
 				return err
 			}
 		}
-		res, err := d.put(ctx, tx, p, d.prepare(push, sums))
+		in := d.prepare(push, sums)
+		in.buzon = true
+		res, err := d.put(ctx, tx, p, in)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/central/centraltest"
@@ -98,6 +99,12 @@ func buzonSuite(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB)) {
 			t.Errorf("%+v: %v", bad, err)
 		}
 	}
+	// Nobody else writes under the Buzón's codes, not even an
+	// administrator's token: a number taken there would stop it.
+	forged := centraltest.Push("2026001900000022", "001", "90", centraltest.File([]byte("x")))
+	if _, err := o.db.Put(ctx, central.Principal{Admin: true}, forged); !errors.Is(err, central.ErrForbid) {
+		t.Errorf("an administrator's push under the Buzón's codes: %v", err)
+	}
 	// 200 at once: consecutive from 2, no hole, no repeat.
 	var mu sync.Mutex
 	var numbers []string
@@ -124,6 +131,27 @@ func buzonSuite(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB)) {
 		if err != nil || parts.Seq != i+2 || parts.Office != "001" || parts.Station != "90" {
 			t.Fatalf("number %d of 200: %s (%v)", i, n, err)
 		}
+	}
+	// New Year's Eve at 21:00 in Bogotá (1 January 02:00 UTC): still
+	// 2026's; after midnight, the first of 2027.
+	o.clock.t = time.Date(2026, 12, 31, 21, 0, 0, 0, cot)
+	rec, err = submit(t, o.db, s)
+	if err != nil || !strings.HasPrefix(rec.Number, "2026") {
+		t.Errorf("New Year's Eve: %+v %v", rec, err)
+	}
+	o.clock.t = time.Date(2027, 1, 1, 0, 30, 0, 0, cot)
+	if rec, err = submit(t, o.db, s); err != nil || rec.Number != "2027001900000012" {
+		t.Errorf("the first of 2027: %+v %v", rec, err)
+	}
+	// Closed, its codes stay its own.
+	if err := o.db.DisableBuzon(ctx, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := submit(t, o.db, s); !errors.Is(err, central.ErrBuzonClosed) {
+		t.Errorf("a closed Buzón: %v", err)
+	}
+	if err := o.db.AddStation(ctx, central.Principal{Office: "001", Station: "90"}, central.HashToken("z")); !errors.Is(err, central.ErrExists) {
+		t.Errorf("a station as the closed Buzón's codes: %v", err)
 	}
 }
 

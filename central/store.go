@@ -42,6 +42,7 @@ var (
 	ErrBody         = errors.New("the request body broke off")
 	ErrPattern      = errors.New("the number is not of the organisation's pattern")
 	ErrSlowBody     = errors.New("the request body did not arrive in time")
+	errBuzonCodes   = errors.New("codes of the Buzón")
 )
 
 // MissingFilesError lists the files a push refers to that the server does
@@ -463,14 +464,21 @@ func (d *DB) AddStation(ctx context.Context, p Principal, tokenHash string) erro
 	if p.Admin {
 		admin = 1
 	}
-	if b, err := d.BuzonStation(ctx); err == nil && b.Office == p.Office && b.Station == p.Station {
-		return fmt.Errorf("office %s station %s: %w: the Buzón numbers as it", p.Office, p.Station, ErrExists)
-	}
 	err := d.write(ctx, func(tx *sql.Tx) error {
+		if !p.Admin {
+			if buzon, err := d.buzonCodes(ctx, tx, p.Office, p.Station); err != nil {
+				return err
+			} else if buzon {
+				return fmt.Errorf("office %s station %s: %w: the Buzón numbers as it", p.Office, p.Station, errBuzonCodes)
+			}
+		}
 		_, err := tx.ExecContext(ctx, d.q(`INSERT INTO stations (office, station, token_hash, admin, created_at) VALUES (?, ?, ?, ?, ?)`),
 			p.Office, p.Station, tokenHash, admin, d.stamp())
 		return err
 	})
+	if errors.Is(err, errBuzonCodes) {
+		return fmt.Errorf("%w: %v", ErrExists, err)
+	}
 	if err != nil && strings.Contains(strings.ToLower(err.Error()), "unique") || err != nil && strings.Contains(err.Error(), "duplicate key") {
 		return fmt.Errorf("office %s station %s: %w (revoke it first to give it a new token)", p.Office, p.Station, ErrExists)
 	}
@@ -722,6 +730,7 @@ func (d *DB) Put(ctx context.Context, p Principal, push wire.Push) (wire.PushRes
 // putInput is what a push brings, worked out before its write: the writes
 // of all stations queue for one connection, which does as little as it can.
 type putInput struct {
+	buzon   bool // the Buzón's own: the only writer under its codes
 	push    wire.Push
 	content string           // the radicado's content hash
 	files   string           // its files, as JSON
@@ -764,6 +773,15 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, in putInput) (wir
 		return res, err
 	} else if _, err := pat.Parse(r.Number); err != nil {
 		return res, fmt.Errorf("%w: %v", ErrPattern, err)
+	}
+	// Not even an administrator's token writes under the Buzón's codes:
+	// a number there taken would stop it.
+	if !in.buzon {
+		if buzon, err := d.buzonCodes(ctx, tx, r.Office, r.Station); err != nil {
+			return res, err
+		} else if buzon {
+			return res, fmt.Errorf("%w: office %s station %s are the Buzón's", ErrForbid, r.Office, r.Station)
+		}
 	}
 	var missing []string
 	for _, f := range r.Files {

@@ -220,16 +220,51 @@ const (
 	attemptsMax    = 10000
 )
 
+// below reports whether ip has room for one more in its window, without
+// counting one.
+func (a *attempts) below(ip string, now time.Time) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	lim := a.limit()
+	w := a.seen[addressKey(ip)]
+	return w == nil || now.Sub(w.start) > lim.window || w.n < lim.per
+}
+
+func (a *attempts) limit() limit {
+	if a.lim.per == 0 {
+		return limit{per: attemptsPerIP, window: attemptsWindow}
+	}
+	return a.lim
+}
+
+// addressKey is what an address is counted under: an IPv6 address by its
+// /64, which one client may hold whole.
+func addressKey(ip string) string {
+	if a := net.ParseIP(ip); a != nil && a.To4() == nil {
+		return a.Mask(net.CIDRMask(64, 128)).String()
+	}
+	return ip
+}
+
 func (a *attempts) allow(ip string, now time.Time) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.seen == nil || len(a.seen) > attemptsMax {
+	ip = addressKey(ip)
+	if a.seen == nil {
 		a.seen = map[string]*window{}
 	}
-	lim := a.lim
-	if lim.per == 0 {
-		lim = limit{per: attemptsPerIP, window: attemptsWindow}
+	if len(a.seen) > attemptsMax {
+		// Forget the windows that have ended, not the live ones.
+		for k, w := range a.seen {
+			if now.Sub(w.start) > a.limit().window {
+				delete(a.seen, k)
+			}
+		}
+		if len(a.seen) > attemptsMax {
+			return true // more addresses at once than it keeps: not counted (a global limit, where there is one, still holds)
+		}
 	}
+	lim := a.limit()
 	w := a.seen[ip]
 	if w == nil || now.Sub(w.start) > lim.window {
 		w = &window{start: now}

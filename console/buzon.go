@@ -34,11 +34,16 @@ const (
 	buzonTimeout  = 10 * time.Minute // to send the body: 50 MB over a slow line
 )
 
-// Limits of the addresses: submissions, and look-ups of a code.
+// Limits of the addresses: submissions, and look-ups of a code; and of
+// all submissions together, which a crowd of addresses cannot pass.
 var (
 	buzonPerAddress  = limit{per: 5, window: 10 * time.Minute}
 	lookupPerAddress = limit{per: 30, window: 5 * time.Minute}
+	buzonEveryone    = limit{per: 300, window: 10 * time.Minute}
 )
+
+// everyone is the key of the limit of all submissions.
+const everyone = "*"
 
 type buzonForm struct {
 	Name, IDType, IDNumber, Email, Phone, Type, Subject, Message string
@@ -96,10 +101,6 @@ type received struct {
 func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 	t := c.cat(r, "")
 	from, _, _ := net.SplitHostPort(r.RemoteAddr)
-	if !c.buzonLimit.allow(from, time.Now()) {
-		c.showBuzon(w, r, http.StatusTooManyRequests, t.T("buzon.throttled"), buzonForm{})
-		return
-	}
 	var files []received
 	keep := false
 	defer func() {
@@ -109,19 +110,24 @@ func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}()
-	fields, files, code, msg := c.readBuzon(r, t)
-	f := buzonForm{Name: fields["name"], IDType: fields["id_type"], IDNumber: fields["id_number"], Email: fields["email"], Phone: fields["phone"],
-		Type: fields["type"], Subject: fields["subject"], Message: fields["message"]}
-	if code == 0 {
+	// Before any file is read (the form sends them last): the form's
+	// token, the robots' field, the address's limit.
+	gate := func(fields map[string]string) (int, string) {
 		ck, err := r.Cookie(buzonCookie)
 		switch {
-		case err != nil || !sameOrigin(r) || !central.SameToken(fields[csrfField], ck.Value):
-			code, msg = http.StatusForbidden, t.T("err.csrf")
+		case err != nil || ck.Value == "" || !sameOrigin(r) || !central.SameToken(fields[csrfField], ck.Value):
+			return http.StatusForbidden, t.T("err.csrf")
 		case fields["website"] != "":
 			// Filled by a robot: refused, and told no more than that.
-			code, msg = http.StatusBadRequest, t.T("buzon.refused")
+			return http.StatusBadRequest, t.T("buzon.refused")
+		case !c.buzonLimit.below(from, time.Now()) || !c.buzonAll.below(everyone, time.Now()):
+			return http.StatusTooManyRequests, t.T("buzon.throttled")
 		}
+		return 0, ""
 	}
+	fields, files, code, msg := c.readBuzon(r, t, gate)
+	f := buzonForm{Name: fields["name"], IDType: fields["id_type"], IDNumber: fields["id_number"], Email: fields["email"], Phone: fields["phone"],
+		Type: fields["type"], Subject: fields["subject"], Message: fields["message"]}
 	if code != 0 {
 		c.showBuzon(w, r, code, msg, f)
 		return
@@ -136,7 +142,7 @@ func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := sub.Check(types); err != nil {
-		c.showBuzon(w, r, http.StatusBadRequest, detail(err), f)
+		c.showBuzon(w, r, http.StatusBadRequest, fieldMessage(t, err), f)
 		return
 	}
 	// The communication itself, as the form brought it, is the first
@@ -179,13 +185,15 @@ func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 	rec, err := c.db.Submit(r.Context(), sub, docs)
 	if err != nil {
 		if status(err) == http.StatusBadRequest {
-			c.showBuzon(w, r, http.StatusBadRequest, detail(err), f)
+			c.showBuzon(w, r, http.StatusBadRequest, fieldMessage(t, err), f)
 			return
 		}
 		c.fail(w, r, err)
 		return
 	}
 	keep = true
+	c.buzonLimit.allow(from, time.Now()) // a submission numbered counts against the address,
+	c.buzonAll.allow(everyone, time.Now()) // and against all
 	http.SetCookie(w, &http.Cookie{Name: buzonCookie, Value: "", Path: "/buzon", MaxAge: -1})
 	w.Header().Set("Cache-Control", "no-store")
 	c.render(w, r, http.StatusOK, "buzon_ok", view{Title: t.T("buzon.ok.title"), Nav: "buzon", Data: rec})
@@ -195,15 +203,21 @@ func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 // its files, each to a temporary file of the store, read to its end and
 // checked. code is not 0 when the submission is refused, with msg saying
 // why.
-func (c *Console) readBuzon(r *http.Request, t catalog) (fields map[string]string, files []received, code int, msg string) {
+func (c *Console) readBuzon(r *http.Request, t catalog, gate func(map[string]string) (int, string)) (fields map[string]string, files []received, code int, msg string) {
 	fields = map[string]string{}
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return fields, nil, http.StatusBadRequest, t.T("buzon.bad")
 	}
+	gated := false
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
+			if !gated {
+				if code, msg := gate(fields); code != 0 {
+					return fields, files, code, msg
+				}
+			}
 			return fields, files, 0, ""
 		}
 		if err != nil {
@@ -226,6 +240,12 @@ func (c *Console) readBuzon(r *http.Request, t catalog) (fields map[string]strin
 		}
 		if name != "files" {
 			return fields, files, http.StatusBadRequest, t.T("buzon.bad")
+		}
+		if !gated {
+			if code, msg := gate(fields); code != 0 {
+				return fields, files, code, msg
+			}
+			gated = true
 		}
 		if len(files) == central.MaxBuzonFiles {
 			return fields, files, http.StatusRequestEntityTooLarge, t.T("buzon.toomany", "N", central.MaxBuzonFiles)
@@ -268,6 +288,16 @@ func (c *Console) receiveFile(r io.Reader, name string, max int64) (received, er
 		return received{}, err
 	}
 	return received{temp: temp, file: wire.File{SHA256: sum, Size: size, Name: cleanName(name), MediaType: info.MediaType, Pages: info.Pages}}, nil
+}
+
+// fieldMessage says what is wrong with a field of the form, in the
+// page's language.
+func fieldMessage(t catalog, err error) string {
+	var fe *central.FieldError
+	if errors.As(err, &fe) {
+		return t.T("buzon.field."+fe.Field) + " (" + fe.Msg + ")"
+	}
+	return detail(err)
 }
 
 // cleanName gives a file's name as it is kept, or "documento".

@@ -170,8 +170,8 @@ func TestBuzon(t *testing.T) {
 		{"a PDF with script", form, []upload{{"script.pdf", aPDF(t, "x", true)}}, 400, "contiene código"},
 		{"the honeypot filled", merge(form, "website", "http://spam.example"), nil, 400, "No se pudo recibir"},
 		{"no form token", merge(form, "csrf", "otro"), nil, 403, ""},
-		{"no name", merge(form, "name", ""), nil, 400, "name"},
-		{"a type that is not", merge(form, "type", "spam"), nil, 400, "type"},
+		{"no name", merge(form, "name", ""), nil, 400, "Escriba su nombre"},
+		{"a type that is not", merge(form, "type", "spam"), nil, 400, "Elija el tipo"},
 	} {
 		resp, body := s.browser().hand(tc.fields, tc.files...)
 		if resp.StatusCode != tc.want || !strings.Contains(body, tc.says) {

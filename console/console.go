@@ -57,8 +57,9 @@ type Console struct {
 	pages    map[string]*template.Template
 	cats     map[string]catalog
 	attempts attempts // log-ins by address
-	// the Buzón's submissions and look-ups by address
-	buzonLimit, lookupLimit attempts
+	// the Buzón's submissions and look-ups by address, and all its
+	// submissions
+	buzonLimit, lookupLimit, buzonAll attempts
 	previews previews // pages being made into images
 }
 
@@ -72,7 +73,7 @@ func New(db *central.DB, opt Options) (*Console, error) {
 		log = slog.New(slog.NewTextHandler(discard{}, nil))
 	}
 	c := &Console{db: db, opt: opt, log: log, pages: map[string]*template.Template{}, cats: map[string]catalog{},
-		buzonLimit: attempts{lim: buzonPerAddress}, lookupLimit: attempts{lim: lookupPerAddress}}
+		buzonLimit: attempts{lim: buzonPerAddress}, lookupLimit: attempts{lim: lookupPerAddress}, buzonAll: attempts{lim: buzonEveryone}}
 	if opt.BuzonPerAddress > 0 {
 		c.buzonLimit.lim.per = opt.BuzonPerAddress
 	}

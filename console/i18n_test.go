@@ -47,7 +47,8 @@ func TestCatalogs(t *testing.T) {
 		"mail.test.failed", "mail.test.sent", "esc.hours", "report.title", "act.done.transfer", "act.escalate", "act.escalate.unassigned",
 		"act.escalate.untouched", "state.trasladado", "buzon.closed", "buzon.throttled", "buzon.refused", "buzon.bad", "buzon.toobig",
 		"buzon.toolong", "buzon.toomany", "buzon.filetoobig", "buzon.active", "buzon.unreadable", "buzon.title", "buzon.ok.title",
-		"estado.title", "estado.notfound", "estado.recibido", "estado.en_tramite", "estado.respondido", "estado.trasladado", "estado.archivado"} {
+		"estado.title", "estado.notfound", "buzon.field.name", "buzon.field.subject", "buzon.field.message", "buzon.field.id", "buzon.field.email",
+		"buzon.field.phone", "buzon.field.type", "estado.recibido", "estado.en_tramite", "estado.respondido", "estado.trasladado", "estado.archivado"} {
 		used[k] = true
 	}
 	for k := range used {

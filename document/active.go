@@ -34,7 +34,8 @@ var activeActions = map[string]string{
 // CheckPassive reads every object of the PDF at path (those packed in
 // object streams too) and refuses one that carries JavaScript, embedded
 // files or actions that launch or import: ErrActive, saying which.
-func CheckPassive(path string) error {
+func CheckPassive(path string) (err error) {
+	defer recoverPDF(path, &err)
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -61,6 +62,14 @@ func CheckPassive(path string) error {
 		}
 	}
 	return nil
+}
+
+// recoverPDF turns a panic of the PDF library on a hostile file into the
+// file's refusal.
+func recoverPDF(path string, err *error) {
+	if v := recover(); v != nil {
+		*err = fmt.Errorf("%s: %w: the PDF library failed on it (%v)", path, ErrUnreadable, v)
+	}
 }
 
 // pdfGate lets two PDFs be taken apart at a time: each may decode tens

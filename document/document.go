@@ -76,7 +76,8 @@ func Sniff(head []byte) string {
 }
 
 // Inspect reads the file at path to the end and describes it.
-func Inspect(path string) (Info, error) {
+func Inspect(path string) (_ Info, err error) {
+	defer recoverPDF(path, &err)
 	f, err := os.Open(path)
 	if err != nil {
 		return Info{}, err

@@ -64,7 +64,7 @@ Usage:
   radicador-server mail set --host H [--port P] [--security starttls|tls|none] --from ADDR [--user U --password-stdin] [--hour HH:MM]
   radicador-server mail show   mail test ADDRESS   mail outbox
   radicador-server buzon enable --office CODE --station CODE   the web Buzón (/buzon) numbers as this office and station
-  radicador-server buzon show
+  radicador-server buzon show   buzon disable
   radicador-server stats [--from D] [--to D] [--as-of D] [--dept CODE]   the dashboard's figures, as JSON
   radicador-server alerts [--as-of D]           what each person would be told that day, as JSON
   radicador-server report peticiones --from D --to D [--as-of D] [--csv] [--out FILE]

@@ -327,6 +327,12 @@ func buzonCmd(ctx context.Context, verb string, args []string, stdout io.Writer)
 		}
 		fmt.Fprintf(stdout, "The Buzón is open at /buzon: it numbers as office %s, station %s.\n", *office, *station)
 		return nil
+	case "disable":
+		if err := db.DisableBuzon(ctx, cliActor()); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "The Buzón is closed; its codes stay its own.")
+		return nil
 	case "show":
 		p, err := db.BuzonStation(ctx)
 		if errors.Is(err, central.ErrBuzonClosed) {
@@ -339,5 +345,5 @@ func buzonCmd(ctx context.Context, verb string, args []string, stdout io.Writer)
 		fmt.Fprintf(stdout, "The Buzón numbers as office %s, station %s.\n", p.Office, p.Station)
 		return nil
 	}
-	return errors.New("buzon: use 'buzon enable --office CODE --station CODE' or 'buzon show'")
+	return errors.New("buzon: use 'buzon enable --office CODE --station CODE', 'buzon disable' or 'buzon show'")
 }
