@@ -64,11 +64,7 @@ func (d *DB) BuzonStation(ctx context.Context) (Principal, error) {
 // numbered.
 func (d *DB) EnableBuzon(ctx context.Context, actor, office, station string) error {
 	return d.write(ctx, func(tx *sql.Tx) error {
-		var pattern string
-		if err := d.txScan(ctx, tx, `SELECT value FROM settings WHERE key = ?`, []any{settingPattern}, &pattern); err != nil {
-			return err
-		}
-		pat, err := radicado.ParsePattern(pattern)
+		pat, err := d.patternIn(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -117,6 +113,15 @@ func (d *DB) buzonCodes(ctx context.Context, tx *sql.Tx, office, station string)
 		(SELECT COUNT(*) FROM settings a JOIN settings b ON a.key = ? AND b.key = ? WHERE a.value = ? AND b.value = ?)`,
 		[]any{office, station, settingBuzonOffice, settingBuzonStation, office, station}, &n)
 	return n > 0, err
+}
+
+// patternIn reads the number pattern as it stands in tx.
+func (d *DB) patternIn(ctx context.Context, tx *sql.Tx) (radicado.Pattern, error) {
+	var pattern string
+	if err := d.txScan(ctx, tx, `SELECT value FROM settings WHERE key = ?`, []any{settingPattern}, &pattern); err != nil {
+		return radicado.Pattern{}, err
+	}
+	return radicado.ParsePattern(pattern)
 }
 
 // Submission is what a person hands in at the Buzón.
@@ -284,11 +289,7 @@ func (d *DB) Submit(ctx context.Context, s Submission, docs []BuzonDoc) (Receipt
 	rec.Code = consultationCode()
 	codeHash := sha256.Sum256([]byte(rec.Code))
 	err = d.write(ctx, func(tx *sql.Tx) error {
-		var pattern string
-		if err := d.txScan(ctx, tx, `SELECT value FROM settings WHERE key = ?`, []any{settingPattern}, &pattern); err != nil {
-			return err
-		}
-		pat, err := radicado.ParsePattern(pattern)
+		pat, err := d.patternIn(ctx, tx)
 		if err != nil {
 			return err
 		}

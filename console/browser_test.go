@@ -57,6 +57,17 @@ func shots(t *testing.T) string {
 	return dir
 }
 
+// screenshot keeps the whole page as dir/name.png.
+func screenshot(dir, name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		buf, err := chromedp.FullScreenshot(100)(ctx, tg)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
+	})
+}
+
 // newBrowser starts a headless Chromium of its own (profile in a temporary
 // folder), stopped when the test ends.
 func newBrowser(t *testing.T) context.Context {
@@ -144,15 +155,7 @@ func TestInTheBrowser(t *testing.T) {
 	}
 	number := letter.Number
 
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			buf, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
-		})
-	}
+	shot := func(name string) chromedp.Action[chromedp.Void] { return screenshot(dir, name) }
 	login := func(name string) chromedp.Action[chromedp.Void] {
 		return chromedp.Steps(
 			chromedp.Navigate(srv.URL+"/login"),

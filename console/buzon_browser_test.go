@@ -37,15 +37,7 @@ func TestBuzonInTheBrowser(t *testing.T) {
 	dir := shots(t)
 	attachment := filepath.Join(t.TempDir(), "carta.pdf")
 	os.WriteFile(attachment, aPDF(t, "Carta del ciudadano", false), 0o644)
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			buf, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
-		})
-	}
+	shot := func(name string) chromedp.Action[chromedp.Void] { return screenshot(dir, name) }
 	for _, tc := range []struct {
 		name   string
 		script bool

@@ -19,6 +19,14 @@ import (
 	"github.com/radicador/radicador/petitions"
 )
 
+// parseOpen parses a command's flags and opens the server's database.
+func (f dbFlags) parseOpen(ctx context.Context, fs *flag.FlagSet, args []string) (*central.DB, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return f.open(ctx)
+}
+
 // mailCmd sets, shows and tries the mail server the alerts go through,
 // and lists the outbox.
 func mailCmd(ctx context.Context, verb string, args []string, stdin io.Reader, stdout io.Writer) error {
@@ -30,11 +38,7 @@ func mailCmd(ctx context.Context, verb string, args []string, stdin io.Reader, s
 	from := fs.String("from", "", "the sender's address")
 	hour := fs.String("hour", "08:00", "when the day's digests go out, on business days")
 	fromStdin := fs.Bool("password-stdin", false, "read the SMTP password from the first line of standard input")
-	dbf := addDB(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := dbf.open(ctx)
+	db, err := addDB(fs).parseOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}
@@ -188,11 +192,7 @@ func (p periodFlags) filter(ctx context.Context, db *central.DB) (central.StatsF
 func stats(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
 	pf := addPeriod(fs)
-	dbf := addDB(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := dbf.open(ctx)
+	db, err := addDB(fs).parseOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}
@@ -214,11 +214,7 @@ func stats(ctx context.Context, args []string, stdout io.Writer) error {
 func alertsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("alerts", flag.ContinueOnError)
 	asOf := fs.String("as-of", "", "the day (default: today)")
-	dbf := addDB(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := dbf.open(ctx)
+	db, err := addDB(fs).parseOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}
@@ -311,11 +307,7 @@ func buzonCmd(ctx context.Context, verb string, args []string, stdout io.Writer)
 	fs := flag.NewFlagSet("buzon "+verb, flag.ContinueOnError)
 	office := fs.String("office", "", "the office code the Buzón numbers as")
 	station := fs.String("station", "", "its station code: of no enrolled station")
-	dbf := addDB(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := dbf.open(ctx)
+	db, err := addDB(fs).parseOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}
