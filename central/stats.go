@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/radicado"
 )
@@ -189,121 +191,42 @@ func (d *DB) Stats(ctx context.Context, u User, f StatsFilter) (Stats, error) {
 		deptCond, deptArgs = " AND w.dept = ?", []any{f.Dept}
 	}
 
-	// What arrived, by day, channel, branch, department and type: on
-	// PostgreSQL one walk of the period's index entries in grouping sets, a
-	// few hundred rows whatever the radicados; on SQLite one grouping by
-	// all five.
+	// Five parts, each on a connection of its own, at once.
+	g, gctx := errgroup.WithContext(ctx)
 	byDay, byChannel, byOffice, byDept, byType := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
+	var hist [][2]int
+	backlog := map[string]*Backlog{}
+	var overdue []Item
+	var returns int
 	if !last.Before(f.From) {
-		where := `FROM work w WHERE w.received_on >= ? AND w.received_on <= ? AND w.state <> ?` + deptCond
-		whereArgs := append([]any{f.From.String(), last.String(), StateAnnulled}, deptArgs...)
-		counts := `COUNT(*), SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? THEN 1 ELSE 0 END),
-			SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? AND w.on_time = 1 THEN 1 ELSE 0 END),
-			SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? AND w.transferred_to <> '' THEN 1 ELSE 0 END)`
-		var query string
-		var args []any
-		if d.postgres {
-			query = `SELECT GROUPING(w.received_on, w.channel, w.office, w.dept, w.doc_type), COALESCE(w.received_on, w.channel, w.office, w.dept, w.doc_type), ` +
-				counts + ` ` + where + ` GROUP BY GROUPING SETS ((w.received_on), (w.channel), (w.office), (w.dept), (w.doc_type))`
-			args = slices.Concat([]any{asOf, asOf, asOf}, whereArgs)
-		} else {
-			// SQLite sorts for each grouping: one grouping by all five,
-			// read in the index's order, costs less than five.
-			query = `SELECT 0, w.received_on, w.channel, w.office, w.dept, w.doc_type, ` + counts + ` ` + where +
-				` GROUP BY w.received_on, w.dept, w.channel, w.office, w.doc_type`
-			args = slices.Concat([]any{asOf, asOf, asOf}, whereArgs)
-		}
-		rows, err := d.db.QueryContext(ctx, d.q(query), args...)
-		if err != nil {
-			return Stats{}, err
-		}
-		for rows.Next() {
-			var mask int
-			var key string
-			var n, answered, onTime, transferred int
-			if !d.postgres {
-				var day, channel, office, dept, docType string
-				if err := rows.Scan(&mask, &day, &channel, &office, &dept, &docType, &n, &answered, &onTime, &transferred); err != nil {
-					rows.Close()
-					return Stats{}, err
+		g.Go(func() error {
+			return d.statsArrived(gctx, f, last, deptCond, deptArgs, &s, byDay, byChannel, byOffice, byDept, byType)
+		})
+		g.Go(func() error {
+			// How long answers took: the days' histogram, for the mean and
+			// the 90th percentile.
+			rows, err := d.db.QueryContext(gctx, d.q(`SELECT w.response_days, COUNT(*) FROM work w
+				WHERE w.received_on >= ? AND w.received_on <= ? AND w.state <> ? AND w.answered_at <> '' AND w.answered_at <= ?
+				AND w.response_days >= 0`+deptCond+` GROUP BY w.response_days`),
+				append([]any{f.From.String(), last.String(), StateAnnulled, asOf}, deptArgs...)...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var days, n int
+				if err := rows.Scan(&days, &n); err != nil {
+					return err
 				}
-				byDay[day] += n
-				byChannel[channel] += n
-				byOffice[office] += n
-				byDept[dept] += n
-				byType[docType] += n
-				s.Received += n
-				s.Answered += answered
-				s.AnsweredOnTime += onTime
-				s.Transferred += transferred
-				continue
+				hist = append(hist, [2]int{days, n})
 			}
-			if err := rows.Scan(&mask, &key, &n, &answered, &onTime, &transferred); err != nil {
-				rows.Close()
-				return Stats{}, err
-			}
-			switch mask {
-			case 31 ^ 16: // by day: the totals too
-				byDay[key] += n
-				s.Received += n
-				s.Answered += answered
-				s.AnsweredOnTime += onTime
-				s.Transferred += transferred
-			case 31 ^ 8:
-				byChannel[key] += n
-			case 31 ^ 4:
-				byOffice[key] += n
-			case 31 ^ 2:
-				byDept[key] += n
-			case 31 ^ 1:
-				byType[key] += n
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return Stats{}, err
-		}
-		// How long answers took: the days' histogram, for the mean and the
-		// 90th percentile.
-		rows, err = d.db.QueryContext(ctx, d.q(`SELECT w.response_days, COUNT(*) FROM work w
-			WHERE w.received_on >= ? AND w.received_on <= ? AND w.state <> ? AND w.answered_at <> '' AND w.answered_at <= ?
-			AND w.response_days >= 0`+deptCond+` GROUP BY w.response_days`),
-			append([]any{f.From.String(), last.String(), StateAnnulled, asOf}, deptArgs...)...)
-		if err != nil {
-			return Stats{}, err
-		}
-		var hist [][2]int
-		for rows.Next() {
-			var days, n int
-			if err := rows.Scan(&days, &n); err != nil {
-				rows.Close()
-				return Stats{}, err
-			}
-			hist = append(hist, [2]int{days, n})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return Stats{}, err
-		}
-		s.AvgResponseDays, s.P90ResponseDays = responseFigures(hist)
+			return rows.Err()
+		})
 	}
-	if s.Answered > 0 {
-		pct := math.Round(float64(s.AnsweredOnTime)*1000/float64(s.Answered)) / 10
-		s.OnTimePct = &pct
-	}
-	// Every day of the period has its row, none or not.
-	for day := f.From; !last.Before(day); day = day.AddDays(1) {
-		s.ByDay = append(s.ByDay, Count{Key: day.String(), N: byDay[day.String()]})
-	}
-	if s.ByDay == nil {
-		s.ByDay = []Count{}
-	}
-	s.ByChannel, s.ByOffice, s.ByDept, s.ByType = counts(byChannel), counts(byOffice), counts(byDept), counts(byType)
 
 	// The backlog on as_of: what had arrived by then and was not answered
 	// by then, by department and light: those open now (the open index),
 	// and those answered after as_of (the answers' index).
-	backlog := map[string]*Backlog{}
 	stillOpen := []string{`w.open = 1 AND w.received_on <= ?`, `w.answered_at <> '' AND w.answered_at > ? AND w.state <> ? AND w.received_on <= ?`}
 	stillArgs := [][]any{{asOf}, {asOf, StateAnnulled, asOf}}
 	// SQLite would rather walk every radicado in the order of its
@@ -316,101 +239,200 @@ func (d *DB) Stats(ctx context.Context, u User, f StatsFilter) (Stats, error) {
 	}
 	stillIndex := []string{d.indexedBy("work_open_lights"), d.indexedBy("work_answered_at")}
 	listIndexes := []string{d.indexedBy(listIndex), d.indexedBy("work_answered_at")}
-	for i, cond := range stillOpen {
-		rows, err := d.db.QueryContext(ctx, d.q(`SELECT w.dept, CASE WHEN w.due = '' THEN 'none' WHEN w.due < ? THEN 'overdue'
-			WHEN w.red_on <= ? THEN 'red' WHEN w.yellow_on <= ? THEN 'yellow' ELSE 'green' END AS light, COUNT(*)
-			FROM work w`+stillIndex[i]+` WHERE `+cond+deptCond+` GROUP BY w.dept, light`), slices.Concat([]any{asOf, asOf, asOf}, stillArgs[i], deptArgs)...)
-		if err != nil {
-			return Stats{}, err
-		}
-		for rows.Next() {
-			var dept, light string
-			var n int
-			if err := rows.Scan(&dept, &light, &n); err != nil {
-				rows.Close()
-				return Stats{}, err
+	g.Go(func() error {
+		for i, cond := range stillOpen {
+			rows, err := d.db.QueryContext(gctx, d.q(`SELECT w.dept, CASE WHEN w.due = '' THEN 'none' WHEN w.due < ? THEN 'overdue'
+				WHEN w.red_on <= ? THEN 'red' WHEN w.yellow_on <= ? THEN 'yellow' ELSE 'green' END AS light, COUNT(*)
+				FROM work w`+stillIndex[i]+` WHERE `+cond+deptCond+` GROUP BY w.dept, light`), slices.Concat([]any{asOf, asOf, asOf}, stillArgs[i], deptArgs)...)
+			if err != nil {
+				return err
 			}
-			b := backlog[dept]
-			if b == nil {
-				b = &Backlog{Dept: dept}
-				backlog[dept] = b
+			for rows.Next() {
+				var dept, light string
+				var n int
+				if err := rows.Scan(&dept, &light, &n); err != nil {
+					rows.Close()
+					return err
+				}
+				b := backlog[dept]
+				if b == nil {
+					b = &Backlog{Dept: dept}
+					backlog[dept] = b
+				}
+				switch light {
+				case "none":
+					b.NoTerm += n
+				case "overdue":
+					b.Overdue += n
+				case "red":
+					b.Red += n
+				case "yellow":
+					b.Yellow += n
+				default:
+					b.Green += n
+				}
+				b.Total += n
 			}
-			switch light {
-			case "none":
-				b.NoTerm += n
-			case "overdue":
-				b.Overdue += n
-			case "red":
-				b.Red += n
-			case "yellow":
-				b.Yellow += n
-			default:
-				b.Green += n
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
 			}
-			b.Total += n
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return Stats{}, err
-		}
-	}
-	for _, b := range backlog {
-		s.Backlog = append(s.Backlog, *b)
-		s.OverdueTotal += b.Overdue
-	}
-	slices.SortFunc(s.Backlog, func(a, b Backlog) int { return strings.Compare(a.Dept, b.Dept) })
-
+		return nil
+	})
 	// The overdue list, the longest overdue first: the open ones walked in
 	// the order of their due date, and those answered after as_of.
-	if s.OverdueTotal > 0 {
+	g.Go(func() error {
 		for i, cond := range stillOpen {
-			rows, err := d.db.QueryContext(ctx, d.q(`SELECT `+itemColumns+` FROM work w`+listIndexes[i]+` JOIN radicados r ON r.number = w.number
+			rows, err := d.db.QueryContext(gctx, d.q(`SELECT `+itemColumns+` FROM work w`+listIndexes[i]+` JOIN radicados r ON r.number = w.number
 				LEFT JOIN users a ON a.id = w.assignee WHERE `+cond+` AND w.due <> '' AND w.sort_due < ?`+deptCond+`
 				ORDER BY w.sort_due LIMIT ?`), slices.Concat(stillArgs[i], []any{asOf}, deptArgs, []any{MaxOverdueList})...)
 			if err != nil {
-				return Stats{}, err
+				return err
 			}
 			for rows.Next() {
 				it, err := scanItem(rows)
 				if err != nil {
 					rows.Close()
-					return Stats{}, err
+					return err
 				}
 				if !isOpen(it.State) { // answered after as_of: open then
 					it.State = StateWorking
 				}
 				finish(&it, cal, f.AsOf)
-				s.Overdue = append(s.Overdue, it)
+				overdue = append(overdue, it)
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
-				return Stats{}, err
+				return err
 			}
 		}
-		slices.SortStableFunc(s.Overdue, func(a, b Item) int {
-			if c := strings.Compare(a.Due, b.Due); c != 0 {
-				return c
-			}
-			return a.ReceivedAt.Compare(b.ReceivedAt)
-		})
-		if len(s.Overdue) > MaxOverdueList {
-			s.Overdue = s.Overdue[:MaxOverdueList]
-		}
-	}
-
+		return nil
+	})
 	// Returns to the ventanilla in the period (a head: by their people).
-	start := f.From.In(loc).UTC().Format(time.RFC3339)
-	end := last.AddDays(1).In(loc).UTC().Format(time.RFC3339)
-	if f.Dept == "" {
-		err = d.readScan(ctx, `SELECT COUNT(*) FROM journal WHERE action = 'radicado.return' AND at >= ? AND at < ?`, []any{start, end}, &s.Returns)
-	} else {
-		err = d.readScan(ctx, `SELECT COUNT(*) FROM journal j JOIN users u ON u.name = j.actor
-			WHERE j.action = 'radicado.return' AND j.at >= ? AND j.at < ? AND u.dept = ?`, []any{start, end, f.Dept}, &s.Returns)
-	}
-	if err != nil {
+	g.Go(func() error {
+		start := f.From.In(loc).UTC().Format(time.RFC3339)
+		end := last.AddDays(1).In(loc).UTC().Format(time.RFC3339)
+		if f.Dept == "" {
+			return d.readScan(gctx, `SELECT COUNT(*) FROM journal WHERE action = 'radicado.return' AND at >= ? AND at < ?`, []any{start, end}, &returns)
+		}
+		return d.readScan(gctx, `SELECT COUNT(*) FROM journal j JOIN users u ON u.name = j.actor
+			WHERE j.action = 'radicado.return' AND j.at >= ? AND j.at < ? AND u.dept = ?`, []any{start, end, f.Dept}, &returns)
+	})
+	if err := g.Wait(); err != nil {
 		return Stats{}, err
 	}
+
+	s.Returns = returns
+	s.AvgResponseDays, s.P90ResponseDays = responseFigures(hist)
+	if s.Answered > 0 {
+		pct := math.Round(float64(s.AnsweredOnTime)*1000/float64(s.Answered)) / 10
+		s.OnTimePct = &pct
+	}
+	// Every day of the period has its row, none or not.
+	for day := f.From; !last.Before(day); day = day.AddDays(1) {
+		s.ByDay = append(s.ByDay, Count{Key: day.String(), N: byDay[day.String()]})
+	}
+	if s.ByDay == nil {
+		s.ByDay = []Count{}
+	}
+	s.ByChannel, s.ByOffice, s.ByDept, s.ByType = counts(byChannel), counts(byOffice), counts(byDept), counts(byType)
+	for _, b := range backlog {
+		s.Backlog = append(s.Backlog, *b)
+		s.OverdueTotal += b.Overdue
+	}
+	slices.SortFunc(s.Backlog, func(a, b Backlog) int { return strings.Compare(a.Dept, b.Dept) })
+	slices.SortStableFunc(overdue, func(a, b Item) int {
+		if c := strings.Compare(a.Due, b.Due); c != 0 {
+			return c
+		}
+		return a.ReceivedAt.Compare(b.ReceivedAt)
+	})
+	if len(overdue) > MaxOverdueList {
+		overdue = overdue[:MaxOverdueList]
+	}
+	if overdue != nil {
+		s.Overdue = overdue
+	}
 	return s, nil
+}
+
+// statsArrived counts what arrived in the period, by day, channel, branch,
+// department and type, and the totals of s: on PostgreSQL one walk of the
+// period's index entries in grouping sets, a few hundred rows whatever the
+// radicados; on SQLite one grouping by all five.
+func (d *DB) statsArrived(ctx context.Context, f StatsFilter, last calendar.Date, deptCond string, deptArgs []any, s *Stats,
+	byDay, byChannel, byOffice, byDept, byType map[string]int) error {
+	asOf := f.AsOf.String()
+	where := `FROM work w WHERE w.received_on >= ? AND w.received_on <= ? AND w.state <> ?` + deptCond
+	whereArgs := append([]any{f.From.String(), last.String(), StateAnnulled}, deptArgs...)
+	counts := `COUNT(*), SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? THEN 1 ELSE 0 END),
+		SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? AND w.on_time = 1 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN w.answered_at <> '' AND w.answered_at <= ? AND w.transferred_to <> '' THEN 1 ELSE 0 END)`
+	var query string
+	var args []any
+	if d.postgres {
+		query = `SELECT GROUPING(w.received_on, w.channel, w.office, w.dept, w.doc_type), COALESCE(w.received_on, w.channel, w.office, w.dept, w.doc_type), ` +
+			counts + ` ` + where + ` GROUP BY GROUPING SETS ((w.received_on), (w.channel), (w.office), (w.dept), (w.doc_type))`
+		args = slices.Concat([]any{asOf, asOf, asOf}, whereArgs)
+	} else {
+		// SQLite sorts for each grouping: one grouping by all five,
+		// read in the index's order, costs less than five.
+		query = `SELECT 0, w.received_on, w.channel, w.office, w.dept, w.doc_type, ` + counts + ` ` + where +
+			` GROUP BY w.received_on, w.dept, w.channel, w.office, w.doc_type`
+		args = slices.Concat([]any{asOf, asOf, asOf}, whereArgs)
+	}
+	rows, err := d.db.QueryContext(ctx, d.q(query), args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var mask int
+		var key string
+		var n, answered, onTime, transferred int
+		if !d.postgres {
+			var day, channel, office, dept, docType string
+			if err := rows.Scan(&mask, &day, &channel, &office, &dept, &docType, &n, &answered, &onTime, &transferred); err != nil {
+				rows.Close()
+				return err
+			}
+			byDay[day] += n
+			byChannel[channel] += n
+			byOffice[office] += n
+			byDept[dept] += n
+			byType[docType] += n
+			s.Received += n
+			s.Answered += answered
+			s.AnsweredOnTime += onTime
+			s.Transferred += transferred
+			continue
+		}
+		if err := rows.Scan(&mask, &key, &n, &answered, &onTime, &transferred); err != nil {
+			rows.Close()
+			return err
+		}
+		switch mask {
+		case 31 ^ 16: // by day: the totals too
+			byDay[key] += n
+			s.Received += n
+			s.Answered += answered
+			s.AnsweredOnTime += onTime
+			s.Transferred += transferred
+		case 31 ^ 8:
+			byChannel[key] += n
+		case 31 ^ 4:
+			byOffice[key] += n
+		case 31 ^ 2:
+			byDept[key] += n
+		case 31 ^ 1:
+			byType[key] += n
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return nil
 }
 
 // indexedBy tells SQLite which index to read a table by; PostgreSQL's
