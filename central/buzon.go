@@ -2,6 +2,7 @@ package central
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -134,6 +135,9 @@ type Submission struct {
 	Subject  string
 	Message  string
 	From     string // the client's address
+	// Form is the token of the form it came from: the same form sent
+	// again gets the same radicado and code ("": each a new one).
+	Form string
 }
 
 // BuzonDoc is a document received for a submission (by ReceiveUpload),
@@ -287,7 +291,18 @@ func (d *DB) Submit(ctx context.Context, s Submission, docs []BuzonDoc) (Receipt
 		rec.Due = due.String()
 	}
 	rec.Code = consultationCode()
+	formHash := ""
+	if s.Form != "" {
+		secret, err := d.buzonSecret(ctx)
+		if err != nil {
+			return Receipt{}, err
+		}
+		rec.Code = derivedCode(secret, s.Form)
+		h := sha256.Sum256([]byte(s.Form))
+		formHash = hex.EncodeToString(h[:])
+	}
 	codeHash := sha256.Sum256([]byte(rec.Code))
+	again := ""
 	err = d.write(ctx, func(tx *sql.Tx) error {
 		pat, err := d.patternIn(ctx, tx)
 		if err != nil {
@@ -307,6 +322,17 @@ func (d *DB) Submit(ctx context.Context, s Submission, docs []BuzonDoc) (Receipt
 		if err := d.txScan(ctx, tx, `SELECT last FROM sequences WHERE year = ? AND office = ? AND station = ? AND kind = ?`+lock,
 			[]any{year, p.Office, p.Station, kind}, &last); err != nil {
 			return err
+		}
+		// The same form again (under the lock, so a double click waits
+		// for the first): its radicado, not a new one.
+		if formHash != "" {
+			err := d.txScan(ctx, tx, `SELECT number FROM buzon WHERE form_hash = ?`, []any{formHash}, &again)
+			if err == nil {
+				return nil
+			}
+			if err != sql.ErrNoRows {
+				return err
+			}
 		}
 		seq := last + 1
 		if seq > pat.MaxSeq() {
@@ -362,8 +388,8 @@ func (d *DB) Submit(ctx context.Context, s Submission, docs []BuzonDoc) (Receipt
 		if _, err := d.txExec(ctx, tx, `UPDATE work SET channel = ? WHERE number = ?`, ChannelWeb, number); err != nil {
 			return err
 		}
-		if _, err := d.txExec(ctx, tx, `INSERT INTO buzon (number, code_hash, email, phone, from_addr, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			number, hex.EncodeToString(codeHash[:]), s.Email, s.Phone, s.From, d.stamp()); err != nil {
+		if _, err := d.txExec(ctx, tx, `INSERT INTO buzon (number, code_hash, email, phone, from_addr, created_at, form_hash) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			number, hex.EncodeToString(codeHash[:]), s.Email, s.Phone, s.From, d.stamp(), formHash); err != nil {
 			return err
 		}
 		return nil
@@ -371,7 +397,48 @@ func (d *DB) Submit(ctx context.Context, s Submission, docs []BuzonDoc) (Receipt
 	if err != nil {
 		return Receipt{}, err
 	}
+	if again != "" {
+		r, _, err := d.BuzonReceipt(ctx, again, rec.Code)
+		return r, err
+	}
 	return rec, nil
+}
+
+// settingBuzonSecret keys the codes derived from forms.
+const settingBuzonSecret = "buzon.secret"
+
+// buzonSecret gives the Buzón's secret, made the first time.
+func (d *DB) buzonSecret(ctx context.Context) ([]byte, error) {
+	var v string
+	err := d.readScan(ctx, `SELECT value FROM settings WHERE key = ?`, []any{settingBuzonSecret}, &v)
+	if err == sql.ErrNoRows {
+		b := make([]byte, 32)
+		rand.Read(b)
+		if err := d.write(ctx, func(tx *sql.Tx) error {
+			_, err := d.txExec(ctx, tx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, settingBuzonSecret, hex.EncodeToString(b))
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		err = d.readScan(ctx, `SELECT value FROM settings WHERE key = ?`, []any{settingBuzonSecret}, &v)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return hex.DecodeString(v)
+}
+
+// derivedCode gives the consultation code of a form: the same for the same
+// form, unguessable without the secret.
+func derivedCode(secret []byte, form string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(form))
+	sum := m.Sum(nil)
+	b := make([]byte, 10)
+	for i := range b {
+		b[i] = codeAlphabet[int(sum[i])%len(codeAlphabet)]
+	}
+	return string(b)
 }
 
 // codeAlphabet leaves out letters and digits read one for another.

@@ -132,7 +132,8 @@ func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 		c.showBuzon(w, r, code, msg, f)
 		return
 	}
-	sub := central.Submission{Name: f.Name, Email: f.Email, Phone: f.Phone, Type: f.Type, Subject: f.Subject, Message: f.Message, From: from}
+	sub := central.Submission{Name: f.Name, Email: f.Email, Phone: f.Phone, Type: f.Type, Subject: f.Subject, Message: f.Message, From: from,
+		Form: fields[csrfField]}
 	if f.IDType != "" || f.IDNumber != "" {
 		sub.SenderID = f.IDType + ":" + f.IDNumber
 	}
@@ -194,7 +195,7 @@ func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 	keep = true
 	c.buzonLimit.allow(from, time.Now()) // a submission numbered counts against the address,
 	c.buzonAll.allow(everyone, time.Now()) // and against all
-	http.SetCookie(w, &http.Cookie{Name: buzonCookie, Value: "", Path: "/buzon", MaxAge: -1})
+	// (the form's cookie stays: sent again, it shows this same receipt)
 	w.Header().Set("Cache-Control", "no-store")
 	c.render(w, r, http.StatusOK, "buzon_ok", view{Title: t.T("buzon.ok.title"), Nav: "buzon", Data: rec})
 }

@@ -44,6 +44,13 @@ type upload struct {
 func (b *browser) hand(fields map[string]string, files ...upload) (*http.Response, string) {
 	b.s.t.Helper()
 	b.get("/buzon")
+	return b.handAgain(fields, files...)
+}
+
+// handAgain posts the form loaded last once more (a double click, a
+// retry).
+func (b *browser) handAgain(fields map[string]string, files ...upload) (*http.Response, string) {
+	b.s.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	if _, ok := fields["csrf"]; !ok {
@@ -104,6 +111,12 @@ func TestBuzon(t *testing.T) {
 		t.Fatalf("no number or code on the page: %s", body)
 	}
 	number, code := m[1], c[1]
+	// Sent again from the same form (a double click, a retry after the
+	// answer was lost): the same radicado and code, nothing numbered.
+	_, again := b.handAgain(form, upload{"carta firmada.pdf", aPDF(t, "Carta firmada", false)}, upload{"cedula.png", png})
+	if m2, c2 := numberRE.FindStringSubmatch(again), codeRE.FindStringSubmatch(again); m2 == nil || m2[1] != number || c2 == nil || c2[1] != code {
+		t.Errorf("the same form again: %v %v, want %s %s", m2, c2, number, code)
+	}
 	if strings.Contains(body, "<script>alert") || !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt; Solicitud de certificado") {
 		t.Error("the subject is not shown as text")
 	}

@@ -9,4 +9,7 @@ CREATE TABLE sequences (
 	PRIMARY KEY (year, office, station, kind));
 CREATE TABLE buzon (
 	number TEXT PRIMARY KEY, code_hash TEXT NOT NULL, email TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '',
-	from_addr TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL);
+	from_addr TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, form_hash TEXT NOT NULL DEFAULT '');
+-- The form a communication came from, once: sent again (a double click, a
+-- retry after a lost answer), it gets the same radicado.
+CREATE UNIQUE INDEX buzon_form ON buzon (form_hash) WHERE form_hash <> '';
