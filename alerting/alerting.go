@@ -107,7 +107,8 @@ func atHour(day calendar.Date, hour string, loc *time.Location) time.Time {
 	return day.In(loc).Add(time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute)
 }
 
-// deliver sends the e-mails due, one at a time, each claimed just before
+// deliver sends the e-mails due — digests, and acuses of radicados to
+// their senders — one at a time, each claimed just before
 // it goes so that no other instance sends it meanwhile. A failure is kept
 // with its reason and tried again later, a minute after the first,
 // doubling to an hour; a refusal (5xx) or a digest two days old is not
@@ -127,8 +128,14 @@ func (s *Service) deliver(ctx context.Context, settings central.MailSettings, to
 			}
 			continue
 		}
-		err = mailer.Send(ctx, cfg, mailer.Message{To: m.To, Subject: m.Subject, Body: m.Body,
-			MessageID: fmt.Sprintf("digest-%d-%s@radicador", m.ID, m.Day), Date: s.DB.Now()})
+		msg := mailer.Message{To: m.To, Subject: m.Subject, Body: m.Body, MessageID: fmt.Sprintf("digest-%d-%s@radicador", m.ID, m.Day), Date: s.DB.Now()}
+		if m.Kind == "acuse" {
+			msg.MessageID = "acuse-" + m.Number + "@radicador"
+		}
+		if len(m.Attachment) > 0 {
+			msg.Attachments = []mailer.Attachment{{Name: m.AttachmentName, ContentType: "application/pdf", Data: m.Attachment}}
+		}
+		err = mailer.Send(ctx, cfg, msg)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err() // not tried: its lease lapses and it goes later

@@ -3,10 +3,12 @@ package alerting_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
@@ -19,9 +21,11 @@ import (
 	"time"
 
 	"github.com/radicador/radicador/alerting"
+	"github.com/radicador/radicador/buzon"
 	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/central/centraltest"
 	"github.com/radicador/radicador/mailer"
+	"github.com/radicador/radicador/sync/wire"
 )
 
 // The digests go through a real mail server: Debian's OpenSMTPD, started
@@ -149,7 +153,11 @@ func (s *smtpd) inbox(t *testing.T, addr string) []received {
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, err := io.ReadAll(quotedprintable.NewReader(m.Body))
+		var r io.Reader = m.Body
+		if m.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
+			r = quotedprintable.NewReader(m.Body)
+		}
+		body, err := io.ReadAll(r)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -526,5 +534,72 @@ func TestTwoInstances(t *testing.T) {
 	}
 	if errors.Is(ctx.Err(), context.Canceled) {
 		t.Fatal("cancelled")
+	}
+}
+
+// TestAcuseByEmail: a communication handed in at the Buzón with an e-mail
+// address gets its acuse there, once, with the receipt attached, through
+// a real mail server; the same form sent again sends nothing more.
+func TestAcuseByEmail(t *testing.T) {
+	ctx := context.Background()
+	mta := startSMTPD(t, false)
+	db := centraltest.SQLite(t)
+	c := &clock{}
+	c.set(time.Date(2026, 11, 30, 10, 0, 0, 0, cot))
+	db.SetClock(c.now)
+	if err := db.EnableBuzon(ctx, "admin", "001", "90"); err != nil {
+		t.Fatal(err)
+	}
+	setMail(t, db, mta.port)
+	s := central.Submission{Name: "Juan Ciudadano", Email: "juan@correo.co", Type: "peticion", Subject: "Paz y salvo", Form: "el-token-del-formulario"}
+	acuse := func(r central.Receipt, held wire.Radicado) (central.AcuseMail, error) {
+		return buzon.AcuseMail(r, held, "https://radicador.org.co/buzon/estado")
+	}
+	var rec central.Receipt
+	for range 2 { // a double click
+		doc := []byte("%PDF-1.4 comunicación")
+		temp, sum, size, err := db.ReceiveUpload(bytes.NewReader(doc), 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec, err = db.Submit(ctx, s, []central.BuzonDoc{{Temp: temp, File: wire.File{SHA256: sum, Size: size, Name: "comunicacion.pdf",
+			MediaType: "application/pdf", Pages: 1}}}, acuse); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := (&alerting.Service{DB: db}).Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := mta.waitFor(t, "juan@correo.co", 1)
+	time.Sleep(300 * time.Millisecond)
+	if got = mta.inbox(t, "juan@correo.co"); len(got) != 1 {
+		t.Fatalf("%d acuses, want 1", len(got))
+	}
+	files, _ := filepath.Glob(filepath.Join(mta.mail, "juan@correo.co", "new", "*"))
+	raw, _ := os.ReadFile(files[0])
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	text, _ := mr.NextPart()
+	body, _ := io.ReadAll(quotedprintable.NewReader(text))
+	if !strings.Contains(string(body), rec.Number) || !strings.Contains(string(body), "Código de consulta: "+rec.Code) ||
+		!strings.Contains(string(body), "https://radicador.org.co/buzon/estado") {
+		t.Errorf("the acuse's text:\n%s", body)
+	}
+	part, err := mr.NextPart()
+	if err != nil {
+		t.Fatalf("%v:\n%s", err, raw[:min(len(raw), 3000)])
+	}
+	pdf, _ := io.ReadAll(base64.NewDecoder(base64.StdEncoding, part))
+	if !bytes.HasPrefix(pdf, []byte("%PDF")) {
+		t.Fatal("no PDF attached")
+	}
+	cmd := exec.Command("pdftotext", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	if out, err := cmd.Output(); err == nil && (!strings.Contains(string(out), rec.Number) || !strings.Contains(string(out), rec.Code)) {
+		t.Errorf("the attached acuse says:\n%s", out)
 	}
 }

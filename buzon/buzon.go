@@ -14,6 +14,7 @@ import (
 	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/internal/pdftext"
 	"github.com/radicador/radicador/label"
+	"github.com/radicador/radicador/sync/wire"
 )
 
 // Communication writes s, handed in at at, as a PDF; attached names the
@@ -64,6 +65,36 @@ func Communication(s central.Submission, typeName string, attached []string, at 
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// AcuseMail writes the e-mail that carries the acuse of r to its sender,
+// with the acuse attached; estado is the address of the state page ("":
+// not said).
+func AcuseMail(r central.Receipt, held wire.Radicado, estado string) (central.AcuseMail, error) {
+	pages := 0
+	for _, f := range held.Files {
+		pages += f.Pages
+	}
+	pdf, err := Acuse(r, held.Office, pages, len(held.Files)-1, held.SHA256)
+	if err != nil {
+		return central.AcuseMail{}, err
+	}
+	var b strings.Builder
+	org := strings.TrimSpace(r.Org)
+	if org == "" {
+		org = "la entidad"
+	}
+	fmt.Fprintf(&b, "Su comunicación fue recibida por %s y radicada con el número %s.\n\n", org, r.Number)
+	fmt.Fprintf(&b, "Asunto: %s\nRecibida: %s\n", r.Subject, r.ReceivedAt.Format("2006-01-02 15:04"))
+	if r.Due != "" {
+		fmt.Fprintf(&b, "Respuesta a más tardar: %s\n", r.Due)
+	}
+	fmt.Fprintf(&b, "Código de consulta: %s\n\n", r.Code)
+	if estado != "" {
+		fmt.Fprintf(&b, "Consulte el estado en %s con el número y el código.\n\n", estado)
+	}
+	b.WriteString("Adjuntamos el acuse de recibo. Este mensaje se envía automáticamente: no lo responda.\n")
+	return central.AcuseMail{Subject: "Acuse de recibo: radicado " + r.Number, Body: b.String(), Name: "acuse-" + r.Number + ".pdf", PDF: pdf}, nil
 }
 
 // receiptWidth is the acuse's width in millimetres: a page's column.

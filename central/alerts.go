@@ -329,7 +329,7 @@ func (d *DB) BuildDigests(ctx context.Context, day calendar.Date, queue bool, re
 				return err
 			}
 			var done int
-			if err := d.txScan(ctx, tx, `SELECT COUNT(*) FROM outbox WHERE user_id = ? AND day = ?`, []any{u.ID, day.String()}, &done); err != nil || done > 0 {
+			if err := d.txScan(ctx, tx, `SELECT COUNT(*) FROM outbox WHERE kind = 'digest' AND user_id = ? AND day = ?`, []any{u.ID, day.String()}, &done); err != nil || done > 0 {
 				return err
 			}
 			rows, err := tx.QueryContext(ctx, d.q(`SELECT a.id, a.number, a.level, w.due, w.dept, r.subject, r.sender_name
@@ -435,7 +435,9 @@ func (d *DB) SeeAlerts(ctx context.Context, u User, upTo int64) error {
 // Mail is an e-mail of the outbox.
 type Mail struct {
 	ID       int64     `json:"id"`
-	User     string    `json:"user"`
+	Kind     string    `json:"kind"`             // digest, or acuse
+	Number   string    `json:"number,omitempty"` // an acuse's radicado
+	User     string    `json:"user,omitempty"`
 	Day      string    `json:"day"`
 	To       string    `json:"to"`
 	Subject  string    `json:"subject"`
@@ -445,7 +447,10 @@ type Mail struct {
 	Sent     time.Time `json:"sent_at"`
 	Error    string    `json:"last_error,omitempty"`
 	GaveUp   bool      `json:"gave_up,omitempty"` // not tried again: refused, or too old
-	lease    string
+	// Attached, with its name (an acuse's receipt).
+	AttachmentName string `json:"attachment,omitempty"`
+	Attachment     []byte `json:"-"`
+	lease          string
 }
 
 // never is the next try of an e-mail given up.
@@ -478,8 +483,9 @@ func (d *DB) ClaimMail(ctx context.Context, lease time.Duration) (m Mail, ok boo
 				return nil
 			}
 			claimed = true
-			return d.txScan(ctx, tx, `SELECT o.id, u.name, o.day, o.to_addr, o.subject, o.body, o.attempts FROM outbox o JOIN users u ON u.id = o.user_id
-				WHERE o.id = ?`, []any{id}, &m.ID, &m.User, &m.Day, &m.To, &m.Subject, &m.Body, &m.Attempts)
+			return d.txScan(ctx, tx, `SELECT o.id, o.kind, o.number, COALESCE(u.name, ''), o.day, o.to_addr, o.subject, o.body, o.attempts,
+				o.attachment_name, o.attachment FROM outbox o LEFT JOIN users u ON u.id = o.user_id WHERE o.id = ?`, []any{id},
+				&m.ID, &m.Kind, &m.Number, &m.User, &m.Day, &m.To, &m.Subject, &m.Body, &m.Attempts, &m.AttachmentName, &m.Attachment)
 		})
 		if err != nil {
 			return Mail{}, false, err
@@ -528,8 +534,9 @@ func (d *DB) MailFailed(ctx context.Context, m Mail, cause error, retry time.Tim
 // Outbox lists the latest e-mails, those not sent first: what the
 // administrator watches.
 func (d *DB) Outbox(ctx context.Context, limit int) ([]Mail, error) {
-	rows, err := d.db.QueryContext(ctx, d.q(`SELECT o.id, u.name, o.day, o.to_addr, o.subject, o.attempts, o.next_try, o.sent_at, o.last_error
-		FROM (SELECT * FROM outbox ORDER BY id DESC LIMIT ?) o JOIN users u ON u.id = o.user_id ORDER BY (o.sent_at = '') DESC, o.id DESC`), limit)
+	rows, err := d.db.QueryContext(ctx, d.q(`SELECT o.id, o.kind, o.number, COALESCE(u.name, ''), o.day, o.to_addr, o.subject, o.attempts, o.next_try,
+		o.sent_at, o.last_error, o.attachment_name FROM (SELECT * FROM outbox ORDER BY id DESC LIMIT ?) o LEFT JOIN users u ON u.id = o.user_id
+		ORDER BY (o.sent_at = '') DESC, o.id DESC`), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -538,7 +545,7 @@ func (d *DB) Outbox(ctx context.Context, limit int) ([]Mail, error) {
 	for rows.Next() {
 		var m Mail
 		var next, sent string
-		if err := rows.Scan(&m.ID, &m.User, &m.Day, &m.To, &m.Subject, &m.Attempts, &next, &sent, &m.Error); err != nil {
+		if err := rows.Scan(&m.ID, &m.Kind, &m.Number, &m.User, &m.Day, &m.To, &m.Subject, &m.Attempts, &next, &sent, &m.Error, &m.AttachmentName); err != nil {
 			return nil, err
 		}
 		m.GaveUp = sent == "" && next == never
@@ -547,6 +554,20 @@ func (d *DB) Outbox(ctx context.Context, limit int) ([]Mail, error) {
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// AcuseMail is the e-mail that carries a radicado's acuse to its sender.
+type AcuseMail struct {
+	Subject, Body, Name string
+	PDF                 []byte
+}
+
+// queueAcuse puts an acuse in the outbox, within tx: once per radicado.
+func (d *DB) queueAcuse(ctx context.Context, tx *sql.Tx, number, to string, m AcuseMail) error {
+	_, err := d.txExec(ctx, tx, `INSERT INTO outbox (kind, number, day, to_addr, subject, body, attachment_name, attachment, created_at, next_try)
+		VALUES ('acuse', ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		number, d.now().UTC().Format("2006-01-02"), to, m.Subject, m.Body, m.Name, m.PDF, d.stamp(), d.stamp())
+	return err
 }
 
 func randomHex(n int) string {

@@ -240,7 +240,9 @@ func (d *DB) BuzonTypes(ctx context.Context) ([]wire.DocType, error) {
 // communication itself, as the form rendered it): placed in the file
 // store, then recorded with the next consecutive of the Buzón in one
 // transaction.
-func (d *DB) Submit(ctx context.Context, s Submission, docs []BuzonDoc) (Receipt, error) {
+// When the sender gave an e-mail address, acuse makes the e-mail of the
+// acuse (nil: none), queued with the radicado in its transaction.
+func (d *DB) Submit(ctx context.Context, s Submission, docs []BuzonDoc, acuse func(Receipt, wire.Radicado) (AcuseMail, error)) (Receipt, error) {
 	p, err := d.BuzonStation(ctx)
 	if err != nil {
 		return Receipt{}, err
@@ -391,6 +393,15 @@ func (d *DB) Submit(ctx context.Context, s Submission, docs []BuzonDoc) (Receipt
 		if _, err := d.txExec(ctx, tx, `INSERT INTO buzon (number, code_hash, email, phone, from_addr, created_at, form_hash) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			number, hex.EncodeToString(codeHash[:]), s.Email, s.Phone, s.From, d.stamp(), formHash); err != nil {
 			return err
+		}
+		if s.Email != "" && acuse != nil {
+			m, err := acuse(rec, r)
+			if err != nil {
+				return err
+			}
+			if err := d.queueAcuse(ctx, tx, number, s.Email, m); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -27,7 +27,7 @@ func submit(t testing.TB, db *central.DB, s central.Submission) (central.Receipt
 		t.Fatal(err)
 	}
 	return db.Submit(context.Background(), s, []central.BuzonDoc{{Temp: temp, File: wire.File{SHA256: sum, Size: size, Name: "comunicacion.pdf",
-		MediaType: "application/pdf", Pages: 1}}})
+		MediaType: "application/pdf", Pages: 1}}}, nil)
 }
 
 func TestBuzonSQLite(t *testing.T)     { buzonSuite(t, centraltest.SQLiteRaw) }

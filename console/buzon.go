@@ -183,7 +183,13 @@ func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 	for i, x := range files {
 		docs[i] = central.BuzonDoc{Temp: x.temp, File: x.file}
 	}
-	rec, err := c.db.Submit(r.Context(), sub, docs)
+	estado := ""
+	if c.opt.PublicURL != "" {
+		estado = strings.TrimRight(c.opt.PublicURL, "/") + "/buzon/estado"
+	}
+	rec, err := c.db.Submit(r.Context(), sub, docs, func(rec central.Receipt, held wire.Radicado) (central.AcuseMail, error) {
+		return buzon.AcuseMail(rec, held, estado)
+	})
 	if err != nil {
 		if status(err) == http.StatusBadRequest {
 			c.showBuzon(w, r, http.StatusBadRequest, fieldMessage(t, err), f)
@@ -193,7 +199,7 @@ func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	keep = true
-	c.buzonLimit.allow(from, time.Now()) // a submission numbered counts against the address,
+	c.buzonLimit.allow(from, time.Now())   // a submission numbered counts against the address,
 	c.buzonAll.allow(everyone, time.Now()) // and against all
 	// (the form's cookie stays: sent again, it shows this same receipt)
 	w.Header().Set("Cache-Control", "no-store")

@@ -47,6 +47,9 @@ type Options struct {
 	// BuzonPerAddress bounds the Buzón's submissions from one address in
 	// ten minutes (0: 5).
 	BuzonPerAddress int
+	// PublicURL is the console's address as people reach it, for the
+	// links in e-mails ("": none).
+	PublicURL string
 }
 
 // Console serves the console's pages and API.

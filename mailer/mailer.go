@@ -9,10 +9,13 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
@@ -42,6 +45,14 @@ type Message struct {
 	Body      string
 	MessageID string // without the angle brackets; "" gives a random one
 	Date      time.Time
+	// Attachments go after the text, each whole (base64).
+	Attachments []Attachment
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Name, ContentType string
+	Data              []byte
 }
 
 // ErrRefused wraps an answer of the mail server refusing the message
@@ -160,14 +171,40 @@ func Compose(from string, m Message) []byte {
 	header("Date", date.Format(time.RFC1123Z))
 	header("Message-ID", "<"+id+">")
 	header("MIME-Version", "1.0")
-	header("Content-Type", "text/plain; charset=utf-8")
-	header("Content-Transfer-Encoding", "quoted-printable")
 	header("Auto-Submitted", "auto-generated")
+	text := func(w io.Writer) {
+		qp := quotedprintable.NewWriter(w)
+		qp.Write([]byte(strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n")))
+		qp.Close()
+	}
+	if len(m.Attachments) == 0 {
+		header("Content-Type", "text/plain; charset=utf-8")
+		header("Content-Transfer-Encoding", "quoted-printable")
+		buf.WriteString("\r\n")
+		text(&buf)
+		buf.WriteString("\r\n")
+		return buf.Bytes()
+	}
+	mw := multipart.NewWriter(&buf)
+	header("Content-Type", `multipart/mixed; boundary="`+mw.Boundary()+`"`)
 	buf.WriteString("\r\n")
-	qp := quotedprintable.NewWriter(&buf)
-	qp.Write([]byte(strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n")))
-	qp.Close()
-	buf.WriteString("\r\n")
+	part, _ := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"text/plain; charset=utf-8"}, "Content-Transfer-Encoding": {"quoted-printable"}})
+	text(part)
+	for _, a := range m.Attachments {
+		name := mime.QEncoding.Encode("utf-8", oneLine(a.Name))
+		part, _ := mw.CreatePart(textproto.MIMEHeader{
+			"Content-Type":              {mime.FormatMediaType(a.ContentType, map[string]string{"name": name})},
+			"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": name})},
+			"Content-Transfer-Encoding": {"base64"},
+		})
+		enc := base64.StdEncoding.EncodeToString(a.Data)
+		for len(enc) > 76 {
+			io.WriteString(part, enc[:76]+"\r\n")
+			enc = enc[76:]
+		}
+		io.WriteString(part, enc+"\r\n")
+	}
+	mw.Close()
 	return buf.Bytes()
 }
 

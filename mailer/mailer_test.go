@@ -3,6 +3,12 @@ package mailer_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
 	"flag"
 	"net"
 	"os"
@@ -63,5 +69,39 @@ func TestSendRefusesBadAddresses(t *testing.T) {
 		if err == nil {
 			t.Errorf("from %q to %q: sent", tc.from, tc.to)
 		}
+	}
+}
+
+// TestComposeAttachment: a message with a file reads back, text and file
+// whole, the file's name decoded.
+func TestComposeAttachment(t *testing.T) {
+	pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte{0xff, 0x00, 'x'}, 200)...)
+	raw := mailer.Compose("buzon@org.co", mailer.Message{To: "juan@correo.co", Subject: "Acuse de recibo 2026001900000012", Body: "Su número: 2026001900000012",
+		Attachments: []mailer.Attachment{{Name: "acuse-2026001900000012 año.pdf", ContentType: "application/pdf", Data: pdf}}})
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/mixed" {
+		t.Fatalf("content type %q %v", mt, err)
+	}
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	text, err := mr.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(quotedprintable.NewReader(text))
+	if string(body) != "Su número: 2026001900000012" {
+		t.Errorf("the text: %q", body)
+	}
+	file, err := mr.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, _ := new(mime.WordDecoder).DecodeHeader(file.FileName())
+	data, _ := io.ReadAll(base64.NewDecoder(base64.StdEncoding, file))
+	if name != "acuse-2026001900000012 año.pdf" || !bytes.Equal(data, pdf) {
+		t.Errorf("the file: %q, %d bytes (want %d)", name, len(data), len(pdf))
 	}
 }

@@ -205,7 +205,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("listening", "addr", l.Addr().String(), "tls", *cert != "")
 	api := server.New(db, log, limits)
 	tracking := &alerting.Service{DB: db, Log: log, URL: *publicURL, Every: *alertsEvery}
-	con, err := console.New(db, console.Options{SecureCookies: *secure || *cert != "", Log: log, SendTest: tracking.SendTest})
+	con, err := console.New(db, console.Options{SecureCookies: *secure || *cert != "", Log: log, SendTest: tracking.SendTest, PublicURL: *publicURL})
 	if err != nil {
 		return err
 	}

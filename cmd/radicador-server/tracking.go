@@ -109,7 +109,7 @@ func mailCmd(ctx context.Context, verb string, args []string, stdin io.Reader, s
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tDAY\tTO\tTRIES\tSENT\tNEXT TRY\tLAST ERROR")
+		fmt.Fprintln(tw, "ID\tDAY\tWHAT\tTO\tTRIES\tSENT\tNEXT TRY\tLAST ERROR")
 		for _, m := range mails {
 			sent, next := "—", "—"
 			if !m.Sent.IsZero() {
@@ -117,7 +117,14 @@ func mailCmd(ctx context.Context, verb string, args []string, stdin io.Reader, s
 			} else {
 				next = m.NextTry.Local().Format("2006-01-02 15:04")
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", m.ID, m.Day, m.To, m.Attempts, sent, next, m.Error)
+			what := m.Kind
+			if m.Number != "" {
+				what += " " + m.Number
+			}
+			if m.GaveUp {
+				next = "given up"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", m.ID, m.Day, what, m.To, m.Attempts, sent, next, m.Error)
 		}
 		return tw.Flush()
 	}

@@ -45,13 +45,16 @@ CREATE INDEX alerts_user ON alerts (user_id, seen_at);
 -- what waits for the next digest
 CREATE INDEX alerts_pending ON alerts (user_id) WHERE digest_id = 0;
 
--- E-mails to send, one digest per user and day: retried until sent; a
--- lease keeps two instances from sending one at the same time.
+-- E-mails to send: a digest per user and day, or the acuse of a
+-- radicado (number) to its sender, with the receipt attached. Retried
+-- until sent; a lease keeps two instances from sending one at once.
 CREATE TABLE outbox (
-	id INTEGER PRIMARY KEY, user_id BIGINT NOT NULL, day TEXT NOT NULL, to_addr TEXT NOT NULL, subject TEXT NOT NULL,
-	body TEXT NOT NULL, created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_try TEXT NOT NULL,
-	lease_until TEXT NOT NULL DEFAULT '', sent_at TEXT NOT NULL DEFAULT '', last_error TEXT NOT NULL DEFAULT '',
-	UNIQUE (user_id, day));
+	id INTEGER PRIMARY KEY, kind TEXT NOT NULL DEFAULT 'digest', user_id BIGINT NOT NULL DEFAULT 0, number TEXT NOT NULL DEFAULT '',
+	day TEXT NOT NULL, to_addr TEXT NOT NULL, subject TEXT NOT NULL,
+	body TEXT NOT NULL, attachment_name TEXT NOT NULL DEFAULT '', attachment BLOB, created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+	next_try TEXT NOT NULL, lease_until TEXT NOT NULL DEFAULT '', sent_at TEXT NOT NULL DEFAULT '', last_error TEXT NOT NULL DEFAULT '');
+CREATE UNIQUE INDEX outbox_digest ON outbox (user_id, day) WHERE kind = 'digest';
+CREATE UNIQUE INDEX outbox_acuse ON outbox (number) WHERE kind = 'acuse';
 CREATE INDEX outbox_pending ON outbox (sent_at, next_try);
 
 -- When a radicado goes to its department's head: unassigned so many
