@@ -240,8 +240,8 @@ func oneLine(s string, n int) string {
 
 type vocabulary struct {
 	hello, subject, subjectOne, due, noDept, more, footer string
-	levels                                    map[string]string
-	daysLeft                                  func(int) string
+	levels                                                map[string]string
+	daysLeft                                              func(int) string
 }
 
 func words(lang string) vocabulary {

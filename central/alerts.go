@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -105,7 +105,7 @@ func (d *DB) RaiseAlerts(ctx context.Context, day calendar.Date) (int, error) {
 		return 0, err
 	}
 	type key struct {
-		user              int64
+		user               int64
 		number, level, due string
 	}
 	var found []key

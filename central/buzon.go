@@ -173,7 +173,9 @@ func (e *FieldError) Unwrap() error { return ErrInvalid }
 
 // Check validates a submission's fields, cleaning what can be cleaned.
 func (s *Submission) Check(types []wire.DocType) error {
-	bad := func(field, format string, a ...any) error { return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)} }
+	bad := func(field, format string, a ...any) error {
+		return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)}
+	}
 	var err error
 	if s.Name, err = radicado.CleanText("name", s.Name, radicado.MaxSenderName); err != nil || s.Name == "" {
 		return bad("name", "1 to %d characters of plain text", radicado.MaxSenderName)

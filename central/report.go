@@ -2,9 +2,9 @@ package central
 
 import (
 	"context"
-	"slices"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/radicador/radicador/calendar"

@@ -63,7 +63,7 @@ type Console struct {
 	// the Buzón's submissions and look-ups by address, and all its
 	// submissions
 	buzonLimit, lookupLimit, buzonAll attempts
-	previews previews // pages being made into images
+	previews                          previews // pages being made into images
 }
 
 // New makes a console over db.
@@ -168,7 +168,9 @@ const maxForm = 64 << 10
 
 // secure sets the headers every answer of the console carries, bounds the
 // request's body and time, and turns a panic into a logged 500.
-func (c *Console) secure(h http.Handler) http.Handler { return c.secureBody(maxForm, 30*time.Second, h) }
+func (c *Console) secure(h http.Handler) http.Handler {
+	return c.secureBody(maxForm, 30*time.Second, h)
+}
 
 // secureBody is secure with a body of at most limit bytes, read within
 // timeout.
