@@ -160,7 +160,7 @@ func (c *Console) showLogin(w http.ResponseWriter, r *http.Request, code int, ms
 }
 
 func (c *Console) login(w http.ResponseWriter, r *http.Request) {
-	from, _, _ := net.SplitHostPort(r.RemoteAddr)
+	from := c.clientAddr(r)
 	if !c.attempts.allow(from, time.Now()) {
 		c.showLogin(w, r, http.StatusTooManyRequests, c.cat(r, "").T("login.throttled"), loginData{Next: localPath(r.PostFormValue("next"))})
 		return

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -100,7 +99,7 @@ type received struct {
 
 func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 	t := c.cat(r, "")
-	from, _, _ := net.SplitHostPort(r.RemoteAddr)
+	from := c.clientAddr(r)
 	var files []received
 	keep := false
 	defer func() {
@@ -339,7 +338,7 @@ func (c *Console) estadoPage(w http.ResponseWriter, r *http.Request) {
 // lookup checks a number and its code, within the address's limit.
 func (c *Console) lookup(w http.ResponseWriter, r *http.Request) (number, code string, ok bool) {
 	t := c.cat(r, "")
-	from, _, _ := net.SplitHostPort(r.RemoteAddr)
+	from := c.clientAddr(r)
 	number, code = strings.TrimSpace(r.PostFormValue("number")), strings.TrimSpace(r.PostFormValue("code"))
 	if !c.lookupLimit.allow(from, time.Now()) {
 		c.render(w, r, http.StatusTooManyRequests, "buzon_estado", view{Title: t.T("estado.title"), Nav: "buzon", Error: t.T("buzon.throttled"),

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
@@ -66,6 +67,9 @@ func (b *browser) handAgain(fields map[string]string, files ...upload) (*http.Re
 	mw.Close()
 	req, _ := http.NewRequest("POST", b.s.srv.URL+"/buzon", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if b.xff != "" {
+		req.Header.Set("X-Forwarded-For", b.xff)
+	}
 	resp, err := b.c.Do(req)
 	if err != nil {
 		b.s.t.Fatal(err)
@@ -208,6 +212,28 @@ func TestBuzon(t *testing.T) {
 	}
 	if fmt.Sprint(codes) != "[200 200 200 200 200 429]" {
 		t.Errorf("a burst: %v", codes)
+	}
+	// Saying to come from elsewhere changes nothing, unless the server
+	// sits behind a proxy it trusts, which says whom it forwards.
+	spoof := burst.browser()
+	spoof.xff = "203.0.113.77"
+	if resp, _ := spoof.hand(merge(form, "subject", "Otra dirección")); resp.StatusCode != 429 {
+		t.Errorf("a forged X-Forwarded-For: %d", resp.StatusCode)
+	}
+	proxied := newSiteWith(t, console.Options{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	proxied.db.EnableBuzon(ctx, "test", "001", "90")
+	codes = nil
+	for i := range 7 {
+		pb := proxied.browser()
+		pb.xff = "198.51.100.9, 127.0.0.5" // the client, then a proxy of ours
+		if i == 6 {
+			pb.xff = "198.51.100.10"
+		}
+		resp, _ := pb.hand(merge(form, "subject", fmt.Sprintf("Por el proxy %d", i)))
+		codes = append(codes, resp.StatusCode)
+	}
+	if fmt.Sprint(codes) != "[200 200 200 200 200 429 200]" {
+		t.Errorf("behind a trusted proxy: %v", codes)
 	}
 }
 

@@ -15,7 +15,9 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -50,6 +52,47 @@ type Options struct {
 	// PublicURL is the console's address as people reach it, for the
 	// links in e-mails ("": none).
 	PublicURL string
+	// TrustedProxies are the reverse proxies in front of the server: a
+	// request from one of them is counted under the address it says it
+	// forwards (X-Forwarded-For), for the limits per address.
+	TrustedProxies []netip.Prefix
+}
+
+// clientAddr gives the address a request is counted under: the
+// connection's, or — from a trusted proxy — the nearest address in
+// X-Forwarded-For that is not itself a trusted proxy. A client cannot
+// choose it by sending the header itself.
+func (c *Console) clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	trusted := func(s string) bool {
+		a, err := netip.ParseAddr(strings.TrimSpace(s))
+		if err != nil {
+			return false
+		}
+		for _, p := range c.opt.TrustedProxies {
+			if p.Contains(a.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	if !trusted(host) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			break // not an address: what came before it is not to be trusted
+		}
+		if !trusted(hop) {
+			return hop
+		}
+	}
+	return host
 }
 
 // Console serves the console's pages and API.

@@ -112,6 +112,7 @@ type browser struct {
 	s    *site
 	c    *http.Client
 	csrf string
+	xff  string // an X-Forwarded-For it sends with its forms
 }
 
 func (s *site) browser() *browser {

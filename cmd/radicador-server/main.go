@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -42,6 +43,7 @@ const usage = `Radicador central server.
 Usage:
   radicador-server serve [--listen ADDR] [--db URL] [--data DIR] [--tls-cert FILE --tls-key FILE] [--secure-cookies]
                    [--public-url URL]   the console's address, for the links in e-mails
+                   [--trusted-proxy ADDR|CIDR,…]   reverse proxies whose X-Forwarded-For is believed
   radicador-server station add --office CODE --station CODE [--db URL] [--data DIR]
   radicador-server station revoke --office CODE --station CODE
   radicador-server station list
@@ -161,6 +163,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	secure := fs.Bool("secure-cookies", false, "mark the console's cookies Secure (behind a proxy that speaks HTTPS; with --tls-cert always)")
 	publicURL := fs.String("public-url", "", "the console's address as people reach it, for the links in e-mails")
 	alertsEvery := fs.Duration("alerts-every", time.Minute, "how often escalations, alerts and the outbox are looked at")
+	proxies := fs.String("trusted-proxy", "", "reverse proxies in front of the server (addresses or CIDR, comma-separated): the limits per address count whom they forward")
 	d := server.DefaultLimits
 	limits := d
 	fs.Int64Var(&limits.MaxFile, "max-file", d.MaxFile, "largest file accepted, in bytes")
@@ -186,6 +189,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *alertsEvery < time.Second {
 		return errors.New("--alerts-every: at least a second")
 	}
+	trusted, err := parsePrefixes(*proxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxy: %w", err)
+	}
 	for _, v := range []int64{limits.MaxFile, limits.PartialQuota, int64(limits.Partials), int64(limits.PartialAge), int64(limits.SweepEvery),
 		int64(limits.MaxConns), int64(limits.MaxConnsPerIP), int64(limits.Requests), int64(limits.Uploads), limits.MinRate} {
 		if v <= 0 {
@@ -205,7 +212,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("listening", "addr", l.Addr().String(), "tls", *cert != "")
 	api := server.New(db, log, limits)
 	tracking := &alerting.Service{DB: db, Log: log, URL: *publicURL, Every: *alertsEvery}
-	con, err := console.New(db, console.Options{SecureCookies: *secure || *cert != "", Log: log, SendTest: tracking.SendTest, PublicURL: *publicURL})
+	con, err := console.New(db, console.Options{SecureCookies: *secure || *cert != "", Log: log, SendTest: tracking.SendTest, PublicURL: *publicURL,
+		TrustedProxies: trusted})
 	if err != nil {
 		return err
 	}
@@ -215,6 +223,26 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mux.Handle(wire.APIPrefix+"/", api.Handler())
 	con.Mount(mux)
 	return api.Serve(ctx, l, server.ServeOptions{TLSCert: *cert, TLSKey: *key, Handler: mux})
+}
+
+// parsePrefixes reads addresses and CIDR prefixes, comma-separated.
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or a CIDR prefix", f)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // config shows or sets the organisation's settings kept by the server.

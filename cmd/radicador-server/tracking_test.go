@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,5 +105,27 @@ func TestTrackingCommands(t *testing.T) {
 	ok(cli("buzon", "enable", "--data", data, "--office", "001", "--station", "90"))
 	if r := ok(cli("buzon", "show", "--data", data)); !strings.Contains(r.Stdout, "office 001, station 90") {
 		t.Errorf("buzon show: %s", r.Stdout)
+	}
+}
+
+func TestParsePrefixes(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		bad      bool
+	}{
+		{"", "[]", false},
+		{"10.0.0.0/8", "[10.0.0.0/8]", false},
+		{"127.0.0.1, 2001:db8::1", "[127.0.0.1/32 2001:db8::1/128]", false},
+		{"10.1.2.3/8", "[10.0.0.0/8]", false},
+		{"proxy.example", "", true},
+		{"10.0.0.0/33", "", true},
+	} {
+		got, err := parsePrefixes(tc.in)
+		if (err != nil) != tc.bad || (!tc.bad && fmt.Sprint(got) != tc.want) {
+			t.Errorf("%q: %v %v, want %s", tc.in, got, err, tc.want)
+		}
+	}
+	if r := cli("serve", "--trusted-proxy", "proxy.example", "--data", t.TempDir()); r.Code != 1 || !strings.Contains(r.Stderr, "--trusted-proxy") {
+		t.Errorf("serve with a bad proxy: %d %s", r.Code, r.Stderr)
 	}
 }
