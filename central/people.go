@@ -262,6 +262,21 @@ func (d *DB) DisableUser(ctx context.Context, actor, name string) error {
 	})
 }
 
+// EnableUser lets a disabled user in again. Their sessions and tokens
+// ended with the disabling: they log in with their password, or a new one.
+func (d *DB) EnableUser(ctx context.Context, actor, name string) error {
+	return d.write(ctx, func(tx *sql.Tx) error {
+		res, err := d.txExec(ctx, tx, `UPDATE users SET disabled_at = NULL, failed = 0, locked_until = '' WHERE name = ? AND disabled_at IS NOT NULL`, name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("%w: no disabled user %q", ErrNotFound, name)
+		}
+		return d.appendJournal(ctx, tx, actor, "user.enable", "", map[string]string{"name": name})
+	})
+}
+
 // SetAlerts sets how a user is told of alerts: AlertsDigest or AlertsNone.
 func (d *DB) SetAlerts(ctx context.Context, actor, name, alerts string) error {
 	if alerts != AlertsDigest && alerts != AlertsNone {

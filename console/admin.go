@@ -151,6 +151,12 @@ func (c *Console) adminUser(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c.showAdmin(w, r, http.StatusOK, t.T("admin.saved"), "")
+	case "enable":
+		if err := c.db.EnableUser(ctx, wh.user.Name, name); err != nil {
+			c.adminError(w, r, err)
+			return
+		}
+		c.showAdmin(w, r, http.StatusOK, t.T("admin.saved"), "")
 	case "password":
 		pw, err := c.db.SetPassword(ctx, wh.user.Name, name, "")
 		if err != nil {

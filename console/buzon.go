@@ -45,6 +45,7 @@ var (
 const everyone = "*"
 
 type buzonForm struct {
+	Org                                                          string
 	Name, IDType, IDNumber, Email, Phone, Type, Subject, Message string
 	Types                                                        []option
 	IDTypes                                                      []option
@@ -80,6 +81,9 @@ func (c *Console) showBuzon(w http.ResponseWriter, r *http.Request, code int, er
 		f.IDTypes = append(f.IDTypes, option{string(t), string(t), string(t) == f.IDType})
 	}
 	f.MaxFiles, f.MaxMB = central.MaxBuzonFiles, buzonMaxFile>>20
+	if cfg, err := c.db.OrgConfig(r.Context()); err == nil {
+		f.Org = cfg.Organization
+	}
 	token := randomToken()
 	http.SetCookie(w, &http.Cookie{Name: buzonCookie, Value: token, Path: "/buzon", HttpOnly: true, Secure: c.opt.SecureCookies,
 		SameSite: http.SameSiteStrictMode, MaxAge: 3600})

@@ -320,6 +320,15 @@ func TestMailSettingsPage(t *testing.T) {
 	if resp, body := b.post("/admin/mail-test", url.Values{"csrf": {b.csrf}, "to": {"ana@org.co"}}); resp.StatusCode != 409 || !strings.Contains(body, "no envía") {
 		t.Errorf("a test without a sender: %d", resp.StatusCode)
 	}
+	s.db.DisableUser(context.Background(), "test", "beto")
+	if resp, _ := b.post("/admin/users/beto/enable", url.Values{"csrf": {b.csrf}}); resp.StatusCode != 200 {
+		t.Errorf("enabling a user again: %d", resp.StatusCode)
+	}
+	if u, _ := s.db.UserByName(context.Background(), "beto"); u.Disabled {
+		t.Error("beto is still disabled")
+	}
+	beto := s.browser()
+	beto.login("beto")
 	if resp, body := b.post("/admin/escalation", url.Values{"csrf": {b.csrf}, "type": {""}, "dept": {"GC"}, "unassigned_hours": {"24"}, "untouched_hours": {"16"}}); resp.StatusCode != 200 || !strings.Contains(body, "<td>GC</td><td>24</td>") {
 		t.Errorf("an escalation rule: %d", resp.StatusCode)
 	}

@@ -58,7 +58,7 @@ Usage:
   radicador-server dept add --code CODE --name NAME [--head USER]    (dept set, dept list)
   radicador-server user add --name NAME --role funcionario|jefe|supervisor|admin [--dept CODE]
                    [--full-name NAME] [--email ADDR] [--lang es|en] [--password-stdin]
-  radicador-server user password NAME [--password-stdin]   user disable NAME   user list
+  radicador-server user password NAME [--password-stdin]   user disable NAME   user enable NAME   user list
   radicador-server user token NAME              user revoke-tokens NAME
   radicador-server verify                       check the console's journal, entry by entry
   radicador-server config escalation [TYPE|- DEPT|- UNASSIGNED_HOURS UNTOUCHED_HOURS]

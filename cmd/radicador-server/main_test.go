@@ -148,6 +148,13 @@ func TestPeopleAndConfig(t *testing.T) {
 	if r := ok(cli("user", "list", "--data", data)); !strings.Contains(r.Stdout, "ana") || !strings.Contains(r.Stdout, "disabled") {
 		t.Errorf("the list: %s", r.Stdout)
 	}
+	ok(cli("user", "enable", "sara", "--data", data))
+	if r := ok(cli("user", "list", "--data", data)); strings.Contains(r.Stdout, "disabled") {
+		t.Errorf("enabled again, still disabled: %s", r.Stdout)
+	}
+	if r := cli("user", "enable", "sara", "--data", data); r.Code != 1 {
+		t.Errorf("enabling a user who is not disabled: %d", r.Code)
+	}
 	ok(cli("config", "--data", data, "type", "garantia", "Reclamo de garantía", "8"))
 	ok(cli("config", "--data", data, "route", "garantia", "GC"))
 	ok(cli("config", "--data", data, "closed", "2026-12-11", "Aniversario", "del", "municipio"))
@@ -161,7 +168,7 @@ func TestPeopleAndConfig(t *testing.T) {
 			t.Errorf("config lacks %q: %s", want, r.Stdout)
 		}
 	}
-	if r := ok(cli("verify", "--data", data)); !strings.Contains(r.Stdout, "9 entries") {
+	if r := ok(cli("verify", "--data", data)); !strings.Contains(r.Stdout, "10 entries") {
 		t.Errorf("verify: %s", r.Stdout)
 	}
 }

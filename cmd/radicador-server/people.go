@@ -136,6 +136,12 @@ func users(ctx context.Context, verb string, args []string, stdin io.Reader, std
 		}
 		fmt.Fprintf(stdout, "User %s disabled: their sessions and tokens no longer work.\n", *name)
 		return nil
+	case "enable":
+		if err := db.EnableUser(ctx, actor, *name); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "User %s enabled again: they log in with their password (user password %s gives a new one).\n", *name, *name)
+		return nil
 	case "token":
 		token, err := db.NewUserToken(ctx, actor, *name)
 		if err != nil {
