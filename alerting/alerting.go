@@ -28,7 +28,13 @@ type Service struct {
 	// Config adapts the mail server's settings before a send (the tests'
 	// certificate authority); nil: as they are.
 	Config func(*mailer.Config)
+
+	pruned calendar.Date // the last day pruned
 }
+
+// keepFor is how long alerts of closed radicados, and e-mails sent or
+// given up, are kept.
+const keepFor = 90 * 24 * time.Hour
 
 // lease is how long an instance holds an e-mail it is sending.
 const lease = 2 * time.Minute
@@ -94,6 +100,17 @@ func (s *Service) Round(ctx context.Context) error {
 	if settings.Host != "" {
 		if err := s.deliver(ctx, settings, today); err != nil {
 			errs = append(errs, err)
+		}
+	}
+	// Once a day, what is no longer needed goes.
+	if s.pruned != today {
+		if n, err := s.DB.Prune(ctx, keepFor); err != nil {
+			errs = append(errs, fmt.Errorf("pruning: %w", err))
+		} else {
+			s.pruned = today
+			if n > 0 {
+				s.logger().Info("pruned", "rows", n)
+			}
 		}
 	}
 	return errors.Join(errs...)

@@ -575,3 +575,27 @@ func randomHex(n int) string {
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// Prune forgets what tracking no longer needs, before keep: alerts of
+// radicados no longer open (one reopened is told again), and e-mails sent
+// or given up. It gives how many rows it removed.
+func (d *DB) Prune(ctx context.Context, keep time.Duration) (int, error) {
+	before := d.now().Add(-keep).UTC()
+	var n int64
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		res, err := d.txExec(ctx, tx, `DELETE FROM alerts WHERE day < ? AND number IN (SELECT number FROM work WHERE open = 0)`,
+			before.Format("2006-01-02"))
+		if err != nil {
+			return err
+		}
+		a, _ := res.RowsAffected()
+		res, err = d.txExec(ctx, tx, `DELETE FROM outbox WHERE created_at < ? AND (sent_at <> '' OR next_try = ?)`, before.Format(time.RFC3339Nano), never)
+		if err != nil {
+			return err
+		}
+		b, _ := res.RowsAffected()
+		n = a + b
+		return nil
+	})
+	return int(n), err
+}

@@ -116,6 +116,24 @@ func alertsSuite(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB)) {
 		t.Errorf("the live claim: %v %v", ok, err)
 	}
 
+	// Ninety days on, what no longer holds is forgotten: A's alerts
+	// (answered), e-mails sent; D's (open) stay.
+	if ok, err := o.db.MailSent(ctx, second); err != nil || ok {
+		t.Fatalf("sent twice: %v %v", ok, err)
+	}
+	o.clock.t = o.clock.t.AddDate(0, 4, 0)
+	if n, err := o.db.Prune(ctx, 90*24*time.Hour); err != nil || n == 0 {
+		t.Errorf("pruned %d (%v)", n, err)
+	}
+	var a, dd, sent int
+	o.raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM alerts WHERE number = '`+A+`'`).Scan(&a)
+	o.raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM alerts WHERE number = '`+D+`'`).Scan(&dd)
+	o.raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE sent_at <> ''`).Scan(&sent)
+	if a != 0 || dd == 0 || sent != 0 {
+		t.Errorf("after pruning: %d alerts of the answered one, %d of the open one, %d e-mails sent", a, dd, sent)
+	}
+	o.clock.t = o.clock.t.AddDate(0, -4, 0)
+
 	// Days far away are refused, not walked.
 	for _, far := range []calendar.Date{{Year: 9999, Month: 12, Day: 31}, {Year: 1, Month: 1, Day: 1}} {
 		if _, err := o.db.PendingDigests(ctx, o.users["sara"], far); !errors.Is(err, central.ErrInvalid) {
