@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/mail"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -596,4 +597,114 @@ func (d *DB) BuzonReceipt(ctx context.Context, number, code string) (Receipt, wi
 		}
 	}
 	return r, h, nil
+}
+
+// VerifyBuzon checks what the Buzón numbered, under each office and
+// station it has numbered as: every consecutive from 1 to its last is
+// there, once, and nothing past it; its audit events chain from the first
+// with their hashes right, one radicación for each radicado. It gives how
+// many radicados it read and what does not hold.
+func (d *DB) VerifyBuzon(ctx context.Context) (int, []string, error) {
+	type series struct {
+		year, kind      int
+		office, station string
+		last            int
+	}
+	var all []series
+	rows, err := d.db.QueryContext(ctx, `SELECT year, kind, office, station, last FROM sequences ORDER BY office, station, year, kind`)
+	if err != nil {
+		return 0, nil, err
+	}
+	for rows.Next() {
+		var s series
+		if err := rows.Scan(&s.year, &s.kind, &s.office, &s.station, &s.last); err != nil {
+			rows.Close()
+			return 0, nil, err
+		}
+		all = append(all, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, nil, err
+	}
+	var problems []string
+	read := 0
+	numbered := map[[2]string]map[string]bool{} // by codes: the numbers held
+	for _, s := range all {
+		codes := [2]string{s.office, s.station}
+		if numbered[codes] == nil {
+			numbered[codes] = map[string]bool{}
+		}
+		rows, err := d.db.QueryContext(ctx, d.q(`SELECT number, seq FROM radicados WHERE office = ? AND station = ? AND year = ? AND kind = ? ORDER BY seq`),
+			s.office, s.station, s.year, s.kind)
+		if err != nil {
+			return read, nil, err
+		}
+		next := 1
+		for rows.Next() {
+			var number string
+			var seq int
+			if err := rows.Scan(&number, &seq); err != nil {
+				rows.Close()
+				return read, nil, err
+			}
+			read++
+			numbered[codes][number] = true
+			for ; next < seq && next <= s.last; next++ {
+				problems = append(problems, fmt.Sprintf("%s-%s %d kind %d: consecutive %d is missing", s.office, s.station, s.year, s.kind, next))
+			}
+			if seq > s.last {
+				problems = append(problems, fmt.Sprintf("%s: past the last consecutive given (%d)", number, s.last))
+			}
+			next = seq + 1
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return read, nil, err
+		}
+		for ; next <= s.last; next++ {
+			problems = append(problems, fmt.Sprintf("%s-%s %d kind %d: consecutive %d is missing", s.office, s.station, s.year, s.kind, next))
+		}
+	}
+	for codes, numbers := range numbered {
+		rows, err := d.db.QueryContext(ctx, d.q(`SELECT id, at, actor, action, number, data, prev, hash FROM events WHERE office = ? AND station = ? ORDER BY id`),
+			codes[0], codes[1])
+		if err != nil {
+			return read, nil, err
+		}
+		prev, want := strings.Repeat("0", 64), int64(1)
+		radicated := map[string]int{}
+		for rows.Next() {
+			var e wire.Event
+			var at, data string
+			if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Number, &data, &e.Prev, &e.Hash); err != nil {
+				rows.Close()
+				return read, nil, err
+			}
+			e.At, _ = time.Parse(time.RFC3339Nano, at)
+			switch {
+			case e.ID != want:
+				problems = append(problems, fmt.Sprintf("%s-%s event %d: expected event %d", codes[0], codes[1], e.ID, want))
+			case e.Prev != prev:
+				problems = append(problems, fmt.Sprintf("%s-%s event %d: not chained to the event before", codes[0], codes[1], e.ID))
+			case wire.EventHash(e.Prev, e.ID, e.At, e.Actor, e.Action, e.Number, []byte(data)) != e.Hash:
+				problems = append(problems, fmt.Sprintf("%s-%s event %d: its content does not match its hash", codes[0], codes[1], e.ID))
+			}
+			if e.Action == "radicar" {
+				radicated[e.Number]++
+			}
+			prev, want = e.Hash, e.ID+1
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return read, nil, err
+		}
+		for number := range numbers {
+			if radicated[number] != 1 {
+				problems = append(problems, fmt.Sprintf("%s: %d radicación events, not one", number, radicated[number]))
+			}
+		}
+	}
+	slices.Sort(problems)
+	return read, problems, nil
 }

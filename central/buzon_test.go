@@ -196,3 +196,38 @@ func TestBuzonTwoInstances(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifyBuzonSQLite(t *testing.T)     { verifyBuzon(t, centraltest.SQLiteRaw) }
+func TestVerifyBuzonPostgreSQL(t *testing.T) { verifyBuzon(t, centraltest.PostgresRaw) }
+
+// verifyBuzon: what the Buzón numbered checks whole; a radicado taken out,
+// an event changed, are reported.
+func verifyBuzon(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB)) {
+	ctx := context.Background()
+	o := newOrg(t, open)
+	if err := o.db.EnableBuzon(ctx, "admin", "001", "90"); err != nil {
+		t.Fatal(err)
+	}
+	var numbers []string
+	for i := range 3 {
+		r, err := submit(t, o.db, central.Submission{Name: "Ciudadana", Type: "peticion", Subject: fmt.Sprintf("Petición %d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, r.Number)
+	}
+	if n, problems, err := o.db.VerifyBuzon(ctx); err != nil || n != 3 || len(problems) != 0 {
+		t.Fatalf("a sound Buzón: %d %v %v", n, problems, err)
+	}
+	o.raw.ExecContext(ctx, `UPDATE events SET data = '{"number":"x"}' WHERE number = '`+numbers[0]+`'`)
+	o.raw.ExecContext(ctx, `DELETE FROM work WHERE number = '`+numbers[1]+`'`)
+	o.raw.ExecContext(ctx, `DELETE FROM radicados WHERE number = '`+numbers[1]+`'`)
+	_, problems, err := o.db.VerifyBuzon(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined := strings.Join(problems, "\n")
+	if !strings.Contains(joined, "consecutive 2 is missing") || !strings.Contains(joined, "event 1: its content does not match its hash") {
+		t.Errorf("after tampering: %v", problems)
+	}
+}

@@ -171,10 +171,11 @@ func users(ctx context.Context, verb string, args []string, stdin io.Reader, std
 		}
 		return tw.Flush()
 	}
-	return fmt.Errorf("user %s: use add, password, disable, token, revoke-tokens or list", verb)
+	return fmt.Errorf("user %s: use add, password, disable, enable, token, revoke-tokens or list", verb)
 }
 
-// verify checks the server's journal from its first entry.
+// verify checks the server's journal from its first entry, and what the
+// Buzón numbered.
 func verify(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	dbf := addDB(fs)
@@ -192,10 +193,26 @@ func verify(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if len(problems) == 0 {
 		fmt.Fprintf(stdout, "The journal holds: %d entries, each chained to the one before.\n", n)
-		return nil
 	}
 	for _, p := range problems {
 		fmt.Fprintf(stdout, "entry %d: %s\n", p.ID, p.Reason)
 	}
-	return fmt.Errorf("the journal does not hold: %d problems in %d entries", len(problems), n)
+	// What the Buzón numbered: no hole, its events chained.
+	m, wrong, err := db.VerifyBuzon(ctx)
+	if err != nil {
+		return err
+	}
+	if m > 0 && len(wrong) == 0 {
+		fmt.Fprintf(stdout, "The Buzón holds: %d radicados, numbered without a hole, their events chained.\n", m)
+	}
+	for _, w := range wrong {
+		fmt.Fprintf(stdout, "Buzón: %s\n", w)
+	}
+	switch {
+	case len(problems) > 0:
+		return fmt.Errorf("the journal does not hold: %d problems in %d entries", len(problems), n)
+	case len(wrong) > 0:
+		return fmt.Errorf("the Buzón's radicados do not hold: %d problems", len(wrong))
+	}
+	return nil
 }
