@@ -96,6 +96,21 @@ func (d *DB) EnableBuzon(ctx context.Context, actor, office, station string) err
 	})
 }
 
+// SetTypePublic says whether the public may choose a document type at the
+// Buzón.
+func (d *DB) SetTypePublic(ctx context.Context, actor, code string, public bool) error {
+	return d.writeConfig(ctx, func(tx *sql.Tx) error {
+		res, err := d.txExec(ctx, tx, `UPDATE doc_types SET public = ? WHERE code = ?`, boolInt(public), code)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("%w: no document type %q (config type CODE NAME DAYS first)", ErrInvalid, code)
+		}
+		return d.configChanged(ctx, tx, actor, "config.type_public", map[string]any{"type": code, "public": public})
+	})
+}
+
 // DisableBuzon closes the Buzón. Its codes stay its own: no station may
 // take them.
 func (d *DB) DisableBuzon(ctx context.Context, actor string) error {
@@ -223,14 +238,27 @@ func (s *Submission) Check(types []wire.DocType) error {
 }
 
 // BuzonTypes are the document types a person may choose at the Buzón: the
-// organisation's, or the default ones.
+// organisation's that are public, or the default ones.
 func (d *DB) BuzonTypes(ctx context.Context) ([]wire.DocType, error) {
 	cfg, err := d.OrgConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if len(cfg.Types) > 0 {
-		return cfg.Types, nil
+		rows, err := d.db.QueryContext(ctx, `SELECT code, name, days FROM doc_types WHERE public = 1 ORDER BY code`)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []wire.DocType
+		for rows.Next() {
+			var t wire.DocType
+			if err := rows.Scan(&t.Code, &t.Name, &t.Days); err != nil {
+				return nil, err
+			}
+			out = append(out, t)
+		}
+		return out, rows.Err()
 	}
 	var out []wire.DocType
 	for _, t := range radicado.DefaultTypes() {

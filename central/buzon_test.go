@@ -88,6 +88,27 @@ func buzonSuite(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB)) {
 	if st, _ := o.db.BuzonStatus(ctx, rec.Number, rec.Code); st.State != central.PublicWorking {
 		t.Errorf("assigned: %s", st.State)
 	}
+	// A type the public may not choose.
+	if err := o.db.SetDocType(ctx, "admin", radicado.DocType{Code: "factura", Name: "Factura electrónica", Days: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.db.SetDocType(ctx, "admin", radicado.DocType{Code: "memorando", Name: "Memorando interno", Days: 0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.db.SetTypePublic(ctx, "admin", "memorando", false); err != nil {
+		t.Fatal(err)
+	}
+	types, _ := o.db.BuzonTypes(ctx)
+	var codes []string
+	for _, ty := range types {
+		codes = append(codes, ty.Code)
+	}
+	if !slices.Contains(codes, "factura") || slices.Contains(codes, "memorando") {
+		t.Errorf("the public's types: %v", codes)
+	}
+	if _, err := submit(t, o.db, central.Submission{Name: "a", Type: "memorando", Subject: "x"}); !errors.Is(err, central.ErrInvalid) {
+		t.Errorf("an internal type from the public: %v", err)
+	}
 	// Bad fields: refused, no number taken.
 	for _, bad := range []central.Submission{
 		{Name: "", Type: "factura", Subject: "x"}, {Name: "a", Type: "no es", Subject: "x"}, {Name: "a", Type: "factura", Subject: ""},

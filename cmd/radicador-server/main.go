@@ -54,6 +54,7 @@ Usage:
   radicador-server config set login.max_failures|login.lock_minutes|session.hours|session.idle_minutes N
   radicador-server config type CODE NAME [DAYS]  a document type and its term (business days)
   radicador-server config route TYPE DEPT       where letters of a type go
+  radicador-server config public TYPE yes|no    whether the public may choose it at the Buzón
   radicador-server config closed YYYY-MM-DD [REASON]   an extra non-working day (no reason: not any more)
   radicador-server dept add --code CODE --name NAME [--head USER]    (dept set, dept list)
   radicador-server user add --name NAME --role funcionario|jefe|supervisor|admin [--dept CODE]
@@ -301,6 +302,12 @@ func config(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "Document type %s: %s, %d business days.\n", rest[1], rest[2], days)
+		return nil
+	case len(rest) == 3 && rest[0] == "public" && (rest[2] == "yes" || rest[2] == "no"):
+		if err := db.SetTypePublic(ctx, cliActor(), rest[1], rest[2] == "yes"); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Type %s offered at the Buzón: %s.\n", rest[1], rest[2])
 		return nil
 	case len(rest) == 3 && rest[0] == "route":
 		if err := db.SetRoute(ctx, cliActor(), rest[1], rest[2]); err != nil {

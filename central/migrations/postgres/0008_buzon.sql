@@ -13,3 +13,5 @@ CREATE TABLE buzon (
 -- The form a communication came from, once: sent again (a double click, a
 -- retry after a lost answer), it gets the same radicado.
 CREATE UNIQUE INDEX buzon_form ON buzon (form_hash) WHERE form_hash <> '';
+-- Whether the public may choose a document type at the Buzón.
+ALTER TABLE doc_types ADD COLUMN public INTEGER NOT NULL DEFAULT 1;
