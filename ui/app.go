@@ -236,9 +236,18 @@ func (w *Window) onUI(f func()) {
 		fyne.DoAndWait(f)
 		return
 	}
+	// (the tests' hand-over queue: once the window has closed nobody
+	// drains it, and f is dropped as fyne.Do would drop it)
 	ran := make(chan struct{})
-	w.queue <- func() { f(); close(ran) }
-	<-ran
+	select {
+	case w.queue <- func() { f(); close(ran) }:
+	case <-w.ctx.Done():
+		return
+	}
+	select {
+	case <-ran:
+	case <-w.ctx.Done():
+	}
 }
 
 // do runs f on the UI goroutine without waiting for it. Once the window
