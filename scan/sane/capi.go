@@ -5,7 +5,21 @@ package sane
 /*
 #cgo LDFLAGS: -lsane
 #include <stdlib.h>
+#include <string.h>
+#include <signal.h>
 #include <sane/sane.h>
+
+// A SIGPIPE caught and let go: the write that raised it fails with EPIPE.
+static void radicador_sigpipe(int sig) { (void)sig; }
+
+static int radicador_catch_sigpipe(void) {
+	struct sigaction act;
+	memset(&act, 0, sizeof act);
+	act.sa_handler = radicador_sigpipe;
+	sigemptyset(&act.sa_mask);
+	act.sa_flags = SA_ONSTACK | SA_RESTART;
+	return sigaction(SIGPIPE, &act, NULL);
+}
 
 static const SANE_String_Const *opt_string_list(const SANE_Option_Descriptor *d) { return d->constraint.string_list; }
 static const SANE_Word *opt_word_list(const SANE_Option_Descriptor *d) { return d->constraint.word_list; }
@@ -80,11 +94,18 @@ func statusOf(err error) Status {
 func initialize() error {
 	initOnce.Do(func() {
 		// Backends read from their device in a thread that writes into a
-		// pipe; after a cancel it may write to a closed pipe. With SIGPIPE
-		// ignored that write fails instead of ending the program. (Catching
-		// it with signal.Notify instead deadlocks: the signal lands on the
-		// backend's own thread while sane_cancel waits to join it.)
-		signal.Ignore(syscall.SIGPIPE)
+		// pipe; after a cancel it may write to a closed pipe. That write
+		// must fail, not end the program. SIGPIPE is caught by a handler
+		// that does nothing: not ignored, because SANE's thread helper
+		// turns an ignored SIGPIPE back to its default when a reader thread
+		// ends (sanei_thread_waitpid), after which any write to a closed
+		// socket — the sync client's, a server's — would kill the program;
+		// a handler of its own it leaves alone. (Not Go's signal.Notify:
+		// the signal lands on the backend's own thread while sane_cancel
+		// waits to join it, and that deadlocks.)
+		if C.radicador_catch_sigpipe() != 0 {
+			signal.Ignore(syscall.SIGPIPE)
+		}
 		var version C.SANE_Int
 		initErr = status("sane_init", C.sane_init(&version, nil))
 	})
