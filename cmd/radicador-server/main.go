@@ -155,6 +155,14 @@ func (f dbFlags) open(ctx context.Context) (*central.DB, error) {
 	return central.Open(ctx, url, *f.data)
 }
 
+// parseOpen parses a command's flags and opens the server's database.
+func (f dbFlags) parseOpen(ctx context.Context, fs *flag.FlagSet, args []string) (*central.DB, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return f.open(ctx)
+}
+
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -249,16 +257,12 @@ func parsePrefixes(s string) ([]netip.Prefix, error) {
 // config shows or sets the organisation's settings kept by the server.
 func config(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("config", flag.ContinueOnError)
-	dbf := addDB(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	rest := fs.Args()
-	db, err := dbf.open(ctx)
+	db, err := addDB(fs).parseOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	rest := fs.Args()
 	switch {
 	case len(rest) == 0 || (len(rest) == 1 && rest[0] == "show"):
 		cfg, err := db.OrgConfig(ctx)
@@ -347,11 +351,7 @@ func station(ctx context.Context, verb string, args []string, stdout io.Writer) 
 	fs := flag.NewFlagSet("station "+verb, flag.ContinueOnError)
 	office := fs.String("office", "", "office code")
 	st := fs.String("station", "", "station code")
-	dbf := addDB(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := dbf.open(ctx)
+	db, err := addDB(fs).parseOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}

@@ -40,11 +40,7 @@ func dept(ctx context.Context, verb string, args []string, stdout io.Writer) err
 	code := fs.String("code", "", "the department's code (as stations route to it)")
 	name := fs.String("name", "", "its name")
 	head := fs.String("head", "", "its head: a user of the department")
-	dbf := addDB(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := dbf.open(ctx)
+	db, err := addDB(fs).parseOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}
@@ -178,11 +174,7 @@ func users(ctx context.Context, verb string, args []string, stdin io.Reader, std
 // Buzón numbered.
 func verify(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	dbf := addDB(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := dbf.open(ctx)
+	db, err := addDB(fs).parseOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}

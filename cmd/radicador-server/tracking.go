@@ -19,14 +19,6 @@ import (
 	"github.com/radicador/radicador/petitions"
 )
 
-// parseOpen parses a command's flags and opens the server's database.
-func (f dbFlags) parseOpen(ctx context.Context, fs *flag.FlagSet, args []string) (*central.DB, error) {
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	return f.open(ctx)
-}
-
 // mailCmd sets, shows and tries the mail server the alerts go through,
 // and lists the outbox.
 func mailCmd(ctx context.Context, verb string, args []string, stdin io.Reader, stdout io.Writer) error {
