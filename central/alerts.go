@@ -3,9 +3,7 @@ package central
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -153,10 +151,13 @@ func (d *DB) RaiseAlerts(ctx context.Context, day calendar.Date) (int, error) {
 
 // setSetting keeps a value in the settings.
 func (d *DB) setSetting(ctx context.Context, key, value string) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
-		_, err := d.txExec(ctx, tx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
-		return err
-	})
+	return d.write(ctx, func(tx *sql.Tx) error { return d.txSetSetting(ctx, tx, key, value) })
+}
+
+// txSetSetting keeps a value in the settings, within tx.
+func (d *DB) txSetSetting(ctx context.Context, tx *sql.Tx, key, value string) error {
+	_, err := d.txExec(ctx, tx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
 }
 
 // Alert is a radicado a user is told of.
@@ -266,10 +267,7 @@ func mostUrgent(alerts []Alert) []Alert {
 
 func digestOf(u User, alerts []Alert, cal *calendar.Calendar, day calendar.Date) Digest {
 	for i := range alerts {
-		if due, err := calendar.ParseDate(alerts[i].Due); err == nil && alerts[i].Due != "" {
-			n := DaysLeft(cal, day, due)
-			alerts[i].DaysLeft = &n
-		}
+		alerts[i].DaysLeft = daysLeftOf(cal, day, alerts[i].Due)
 	}
 	slices.SortStableFunc(alerts, func(a, b Alert) int {
 		if r := levelRank(a.Level) - levelRank(b.Level); r != 0 {
@@ -402,10 +400,7 @@ func (d *DB) UserAlerts(ctx context.Context, u User, limit int) ([]Alert, error)
 		if err := rows.Scan(&a.ID, &a.Number, &a.Level, &a.Due, &a.Dept, &a.Subject, &a.Sender, &a.Day, &a.Seen); err != nil {
 			return nil, err
 		}
-		if due, err := calendar.ParseDate(a.Due); err == nil && a.Due != "" {
-			n := DaysLeft(cal, today, due)
-			a.DaysLeft = &n
-		}
+		a.DaysLeft = daysLeftOf(cal, today, a.Due)
 		out = append(out, a)
 	}
 	return out, rows.Err()
@@ -472,7 +467,7 @@ func (d *DB) ClaimMail(ctx context.Context, lease time.Duration) (m Mail, ok boo
 			return Mail{}, false, err
 		}
 		// The lease's time, and a mark of this claim after it.
-		token := d.now().UTC().Add(lease).Format(time.RFC3339Nano) + "#" + randomHex(8)
+		token := d.now().UTC().Add(lease).Format(time.RFC3339Nano) + "#" + randomString(8)
 		claimed := false
 		err = d.write(ctx, func(tx *sql.Tx) error {
 			res, err := d.txExec(ctx, tx, `UPDATE outbox SET lease_until = ? WHERE id = ? AND sent_at = '' AND lease_until <= ?`, token, id, now)
@@ -568,12 +563,6 @@ func (d *DB) queueAcuse(ctx context.Context, tx *sql.Tx, number, to string, m Ac
 		VALUES ('acuse', ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		number, d.now().UTC().Format("2006-01-02"), to, m.Subject, m.Body, m.Name, m.PDF, d.stamp(), d.stamp())
 	return err
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Prune forgets what tracking no longer needs, before keep: alerts of

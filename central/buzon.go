@@ -88,7 +88,7 @@ func (d *DB) EnableBuzon(ctx context.Context, actor, office, station string) err
 			return fmt.Errorf("%w: office %s station %s is a station's: the Buzón needs codes of its own", ErrExists, office, station)
 		}
 		for k, v := range map[string]string{settingBuzonOffice: office, settingBuzonStation: station} {
-			if _, err := d.txExec(ctx, tx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+			if err := d.txSetSetting(ctx, tx, k, v); err != nil {
 				return err
 			}
 		}
@@ -229,10 +229,8 @@ func (s *Submission) Check(types []wire.DocType) error {
 	if len(s.Phone) > 20 || strings.Trim(s.Phone, "+0123456789 ()-") != "" {
 		return bad("phone", "digits, spaces, + ( ) -, at most 20")
 	}
-	for _, t := range types {
-		if t.Code == s.Type {
-			return nil
-		}
+	if _, ok := typeByCode(types, s.Type); ok {
+		return nil
 	}
 	return bad("type", "%q is not a type", s.Type)
 }
@@ -240,31 +238,41 @@ func (s *Submission) Check(types []wire.DocType) error {
 // BuzonTypes are the document types a person may choose at the Buzón: the
 // organisation's that are public, or the default ones.
 func (d *DB) BuzonTypes(ctx context.Context) ([]wire.DocType, error) {
-	cfg, err := d.OrgConfig(ctx)
+	rows, err := d.db.QueryContext(ctx, `SELECT code, name, days, public FROM doc_types ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}
-	if len(cfg.Types) > 0 {
-		rows, err := d.db.QueryContext(ctx, `SELECT code, name, days FROM doc_types WHERE public = 1 ORDER BY code`)
-		if err != nil {
+	defer rows.Close()
+	var out []wire.DocType
+	configured := false
+	for rows.Next() {
+		var t wire.DocType
+		var public int
+		if err := rows.Scan(&t.Code, &t.Name, &t.Days, &public); err != nil {
 			return nil, err
 		}
-		defer rows.Close()
-		var out []wire.DocType
-		for rows.Next() {
-			var t wire.DocType
-			if err := rows.Scan(&t.Code, &t.Name, &t.Days); err != nil {
-				return nil, err
-			}
+		configured = true
+		if public == 1 {
 			out = append(out, t)
 		}
-		return out, rows.Err()
 	}
-	var out []wire.DocType
+	if err := rows.Err(); err != nil || configured {
+		return out, err
+	}
 	for _, t := range radicado.DefaultTypes() {
 		out = append(out, wire.DocType{Code: t.Code, Name: t.Name, Days: t.Days})
 	}
 	return out, nil
+}
+
+// typeByCode finds a document type by its code.
+func typeByCode(types []wire.DocType, code string) (wire.DocType, bool) {
+	for _, t := range types {
+		if t.Code == code {
+			return t, true
+		}
+	}
+	return wire.DocType{}, false
 }
 
 // Submit numbers a submission with its documents (the first the
@@ -306,12 +314,7 @@ func (d *DB) Submit(ctx context.Context, s Submission, docs []BuzonDoc, acuse fu
 	if err := d.PlaceDocuments(temps, sums); err != nil {
 		return Receipt{}, err
 	}
-	var ty wire.DocType
-	for _, t := range types {
-		if t.Code == s.Type {
-			ty = t
-		}
-	}
+	ty, _ := typeByCode(types, s.Type)
 	now := d.now().In(loc)
 	rec := Receipt{ReceivedAt: now, Type: ty.Code, TypeName: ty.Name, Dept: cfg.Routes[ty.Code], Subject: s.Subject, Name: s.Name, Org: cfg.Organization}
 	rec.DeptName = cfg.Depts[rec.Dept]
@@ -619,10 +622,8 @@ func (d *DB) BuzonReceipt(ctx context.Context, number, code string) (Receipt, wi
 	}
 	r := Receipt{Number: h.Number, Code: strings.ToUpper(strings.TrimSpace(code)), ReceivedAt: h.ReceivedAt.In(loc), Type: h.Type, Due: h.Due,
 		Dept: h.Dept, DeptName: cfg.Depts[h.Dept], Subject: h.Subject, Name: h.SenderName, Org: cfg.Organization}
-	for _, t := range types {
-		if t.Code == h.Type {
-			r.TypeName = t.Name
-		}
+	if t, ok := typeByCode(types, h.Type); ok {
+		r.TypeName = t.Name
 	}
 	return r, h, nil
 }

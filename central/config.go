@@ -136,7 +136,7 @@ func (d *DB) SetOrgSetting(ctx context.Context, actor, key, value string) error 
 			return fmt.Errorf("%w: %s: a whole number from 1", ErrInvalid, key)
 		}
 		return d.write(ctx, func(tx *sql.Tx) error {
-			if _, err := d.txExec(ctx, tx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
+			if err := d.txSetSetting(ctx, tx, key, value); err != nil {
 				return err
 			}
 			return d.appendJournal(ctx, tx, actor, "config.login", "", map[string]string{key: value})
@@ -146,7 +146,7 @@ func (d *DB) SetOrgSetting(ctx context.Context, actor, key, value string) error 
 			settingMaxFailures, settingLockMinutes, settingSessionHrs, settingIdleMinutes)
 	}
 	return d.writeConfig(ctx, func(tx *sql.Tx) error {
-		if _, err := d.txExec(ctx, tx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
+		if err := d.txSetSetting(ctx, tx, key, value); err != nil {
 			return err
 		}
 		return d.configChanged(ctx, tx, actor, "config."+key, map[string]string{key: value})

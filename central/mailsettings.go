@@ -115,7 +115,7 @@ func (d *DB) SetMail(ctx context.Context, actor string, m MailSettings) error {
 	}
 	return d.write(ctx, func(tx *sql.Tx) error {
 		for k, v := range values {
-			if _, err := d.txExec(ctx, tx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+			if err := d.txSetSetting(ctx, tx, k, v); err != nil {
 				return err
 			}
 		}

@@ -705,8 +705,7 @@ func (d *DB) SetPattern(ctx context.Context, pattern string) error {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if _, err = tx.ExecContext(ctx, d.q(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
-			settingPattern, pat.String()); err != nil {
+		if err = d.txSetSetting(ctx, tx, settingPattern, pat.String()); err != nil {
 			return err
 		}
 		return d.configChanged(ctx, tx, "cli", "config.pattern", map[string]string{"pattern": pat.String()})

@@ -303,13 +303,20 @@ func finish(it *Item, cal *calendar.Calendar, asOf calendar.Date) {
 	if it.Due == "" || !isOpen(it.State) {
 		return
 	}
-	due, err := calendar.ParseDate(it.Due)
-	if err != nil {
-		return
+	if it.DaysLeft = daysLeftOf(cal, asOf, it.Due); it.DaysLeft != nil {
+		it.Light = lightOn(asOf, it.yellowOn, it.redOn)
 	}
-	n := DaysLeft(cal, asOf, due)
-	it.DaysLeft = &n
-	it.Light = lightOn(asOf, it.yellowOn, it.redOn)
+}
+
+// daysLeftOf gives the business days from asOf to the due date due
+// (YYYY-MM-DD), or nil when there is none.
+func daysLeftOf(cal *calendar.Calendar, asOf calendar.Date, due string) *int {
+	d, err := calendar.ParseDate(due)
+	if err != nil {
+		return nil
+	}
+	n := DaysLeft(cal, asOf, d)
+	return &n
 }
 
 func isOpen(state string) bool {
