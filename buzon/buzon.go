@@ -71,11 +71,7 @@ func Communication(s central.Submission, typeName string, attached []string, at 
 // with the acuse attached; estado is the address of the state page ("":
 // not said).
 func AcuseMail(r central.Receipt, held wire.Radicado, estado string) (central.AcuseMail, error) {
-	pages := 0
-	for _, f := range held.Files {
-		pages += f.Pages
-	}
-	pdf, err := Acuse(r, held.Office, pages, len(held.Files)-1, held.SHA256)
+	pdf, err := Acuse(r, held)
 	if err != nil {
 		return central.AcuseMail{}, err
 	}
@@ -100,14 +96,19 @@ func AcuseMail(r central.Receipt, held wire.Radicado, estado string) (central.Ac
 // receiptWidth is the acuse's width in millimetres: a page's column.
 const receiptWidth = 139.7
 
-// Acuse writes the acuse de recibo of a communication handed in, as PDF.
-func Acuse(r central.Receipt, office string, pages, annexes int, docSHA string) ([]byte, error) {
+// Acuse writes the acuse de recibo of a communication handed in, held as
+// the radicado r, as PDF.
+func Acuse(r central.Receipt, held wire.Radicado) ([]byte, error) {
+	pages := 0
+	for _, f := range held.Files {
+		pages += f.Pages
+	}
 	dept := r.Dept
 	if r.DeptName != "" {
 		dept = r.Dept + " · " + r.DeptName
 	}
-	c := label.Content{Number: r.Number, ReceivedAt: r.ReceivedAt, Organization: r.Org, Office: office, Dept: dept, Kind: "entrada",
-		Type: r.TypeName, Pages: pages, Annexes: annexes, DocSHA256: docSHA, Due: r.Due, Sender: r.Name, Subject: r.Subject,
+	c := label.Content{Number: r.Number, ReceivedAt: r.ReceivedAt, Organization: r.Org, Office: held.Office, Dept: dept, Kind: "entrada",
+		Type: r.TypeName, Pages: pages, Annexes: len(held.Files) - 1, DocSHA256: held.SHA256, Due: r.Due, Sender: r.Name, Subject: r.Subject,
 		Code: r.Code, Channel: "Buzón web"}
 	l, err := label.Receipt(c, receiptWidth, 203)
 	if err != nil {

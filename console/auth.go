@@ -172,7 +172,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	data := loginData{Next: localPath(r.PostFormValue("next")), Name: name}
-	u, s, err := c.opt.Auth.Login(r.Context(), name, r.PostFormValue("password"), from)
+	_, s, err := c.opt.Auth.Login(r.Context(), name, r.PostFormValue("password"), from)
 	switch {
 	case errors.Is(err, central.ErrLocked):
 		c.showLogin(w, r, http.StatusTooManyRequests, c.cat(r, "").T("login.locked"), data)
@@ -187,7 +187,6 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1})
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: s.ID, Path: "/", HttpOnly: true, Secure: c.opt.SecureCookies,
 		SameSite: http.SameSiteLaxMode, Expires: s.Expires})
-	_ = u
 	http.Redirect(w, r, data.Next, http.StatusSeeOther)
 }
 

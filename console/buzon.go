@@ -387,11 +387,7 @@ func (c *Console) acuse(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	pages := 0
-	for _, f := range held.Files {
-		pages += f.Pages
-	}
-	pdf, err := buzon.Acuse(rec, held.Office, pages, len(held.Files)-1, held.SHA256)
+	pdf, err := buzon.Acuse(rec, held.Radicado)
 	if err != nil {
 		c.fail(w, r, err)
 		return

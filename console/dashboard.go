@@ -32,12 +32,12 @@ func (c *Console) statsFilterOf(r *http.Request) (central.StatsFilter, error) {
 }
 
 // stats gives the figures the request asks for, or answers why not.
-func (c *Console) stats(w http.ResponseWriter, r *http.Request) (central.Stats, central.StatsFilter, bool) {
+func (c *Console) stats(w http.ResponseWriter, r *http.Request) (central.Stats, bool) {
 	f, err := c.statsFilterOf(r)
 	if err == nil {
 		var s central.Stats
 		if s, err = c.db.Stats(r.Context(), whoOf(r).user, f); err == nil {
-			return s, f, true
+			return s, true
 		}
 	}
 	if status(err) == http.StatusBadRequest {
@@ -45,7 +45,7 @@ func (c *Console) stats(w http.ResponseWriter, r *http.Request) (central.Stats, 
 	} else {
 		c.fail(w, r, err)
 	}
-	return central.Stats{}, f, false
+	return central.Stats{}, false
 }
 
 func (c *Console) apiStats(w http.ResponseWriter, r *http.Request) {
@@ -93,7 +93,6 @@ func (c *Console) apiAlerts(w http.ResponseWriter, r *http.Request) {
 // dashboardData is the dashboard page's.
 type dashboardData struct {
 	S       central.Stats
-	F       central.StatsFilter
 	Depts   []option // a supervisor's choice
 	Cards   []card
 	Tables  []dashTable
@@ -117,11 +116,11 @@ type dashTable struct {
 func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
 	wh := whoOf(r)
 	t := c.catFor(r)
-	s, f, ok := c.stats(w, r)
+	s, ok := c.stats(w, r)
 	if !ok {
 		return
 	}
-	d := dashboardData{S: s, F: f}
+	d := dashboardData{S: s}
 	q := url.Values{"from": {s.From}, "to": {s.To}, "as_of": {s.AsOf}}
 	if s.Dept != "" {
 		q.Set("dept", s.Dept)
@@ -133,9 +132,9 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
 			c.fail(w, r, err)
 			return
 		}
-		d.Depts = []option{{"", t.T("dash.all"), f.Dept == ""}}
+		d.Depts = []option{{"", t.T("dash.all"), s.Dept == ""}}
 		for _, x := range depts {
-			d.Depts = append(d.Depts, option{x.Code, x.Code + " · " + x.Name, f.Dept == x.Code})
+			d.Depts = append(d.Depts, option{x.Code, x.Code + " · " + x.Name, s.Dept == x.Code})
 		}
 	}
 	pct, avg, p90 := "—", "—", "—"
@@ -217,7 +216,7 @@ func (c *Console) dashTables(t catalog, s central.Stats, query string) []dashTab
 
 func (c *Console) dashboardCSV(w http.ResponseWriter, r *http.Request) {
 	t := c.catFor(r)
-	s, _, ok := c.stats(w, r)
+	s, ok := c.stats(w, r)
 	if !ok {
 		return
 	}

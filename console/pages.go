@@ -189,7 +189,6 @@ type inboxData struct {
 	Depts      []option
 	Types      []option
 	Prev, Next string
-	Query      url.Values
 }
 
 type option struct {
@@ -231,7 +230,7 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	d := inboxData{F: f, Query: q}
+	d := inboxData{F: f}
 	for _, it := range items {
 		d.Rows = append(d.Rows, c.rowOf(t, it, loc))
 	}
@@ -281,20 +280,19 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request) {
 
 // radicadoData is a radicado's page's.
 type radicadoData struct {
-	R         row
-	Kind      string
-	Annulled  string
-	Files     []fileView
-	History   []historyLine
-	Copies    []central.Copy
-	Answers   []string // the radicados a salida answers
-	Users     []option // of the radicado's department, to assign
-	Depts     []option
-	CanAct    bool
-	Open      bool
-	HasTerm   bool
-	Extended  bool
-	AnswerRow string
+	R        row
+	Kind     string
+	Annulled string
+	Files    []fileView
+	History  []historyLine
+	Copies   []central.Copy
+	Answers  []string // the radicados a salida answers
+	Users    []option // of the radicado's department, to assign
+	Depts    []option
+	CanAct   bool
+	Open     bool
+	HasTerm  bool
+	Extended bool
 }
 
 type fileView struct {

@@ -11,13 +11,6 @@ import (
 	"github.com/radicador/radicador/radicado"
 )
 
-// Pending lists the numbers of radicados with changes the server has not
-// confirmed, in the order the changes were made, at most limit.
-func (s *Store) Pending(ctx context.Context, limit int) ([]string, error) {
-	return s.numbers(ctx, `SELECT r.number FROM outbox o JOIN radicados r ON r.id = o.radicado_id
-		WHERE o.state = 'pending' GROUP BY o.radicado_id ORDER BY MIN(o.id) LIMIT ?`, limit)
-}
-
 // numbers runs a query that gives radicado numbers, one a row.
 func (s *Store) numbers(ctx context.Context, query string, args ...any) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
@@ -213,7 +206,7 @@ func (s *Store) PendingSending(ctx context.Context, limit int, skip map[string]b
 	byID := map[int64]int{}
 	for len(out) < limit && rows.Next() {
 		var upto int64
-		id, r, err := scanRecordPlus(rows, &upto)
+		id, r, err := scanRecord(withExtra{rows, []any{&upto}})
 		if err != nil {
 			rows.Close()
 			return nil, err

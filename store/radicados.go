@@ -218,11 +218,6 @@ const recordColumns = `r.id, r.number, r.year, r.office, r.station, r.kind, r.se
 type scanner interface{ Scan(...any) error }
 
 func scanRecord(row scanner) (int64, radicado.Record, error) {
-	return scanRecordPlus(row)
-}
-
-// scanRecordPlus scans a record and the columns that follow it into more.
-func scanRecordPlus(row scanner, more ...any) (int64, radicado.Record, error) {
 	var (
 		r                       radicado.Record
 		id                      int64
@@ -231,9 +226,9 @@ func scanRecordPlus(row scanner, more ...any) (int64, radicado.Record, error) {
 		status, syncState       string
 		annAt, annBy, annReason sql.NullString
 	)
-	err := row.Scan(append([]any{&id, &r.Number, &r.Parts.Year, &r.Parts.Office, &r.Parts.Station, &kind, &r.Parts.Seq, &received,
+	err := row.Scan(&id, &r.Number, &r.Parts.Year, &r.Parts.Office, &r.Parts.Station, &kind, &r.Parts.Seq, &received,
 		&r.Type, &r.Sender.Name, &senderID, &r.Subject, &r.Dept, &due, &r.Pages, &r.SHA256, &r.CreatedBy, &status,
-		&annAt, &annBy, &annReason, &syncState}, more...)...)
+		&annAt, &annBy, &annReason, &syncState)
 	if err != nil {
 		return 0, r, err
 	}
