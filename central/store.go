@@ -805,10 +805,11 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, in putInput) (wir
 	}
 	now := d.stamp()
 	ins, err := d.txExec(ctx, tx, `INSERT INTO radicados (number, office, station, year, kind, seq, received_at, doc_type, sender_name, sender_id,
-		subject, dept, due, pages, sha256, files, content_sha256, arrived_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		subject, dept, due, pages, sha256, files, content_sha256, arrived_at, channel, sender_email)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (number) DO NOTHING`,
 		r.Number, r.Office, r.Station, r.Year, r.Kind, r.Seq, r.ReceivedAt.Format(time.RFC3339Nano), r.Type, r.SenderName, r.SenderID,
-		r.Subject, r.Dept, r.Due, r.Pages, r.SHA256, in.files, content, now)
+		r.Subject, r.Dept, r.Due, r.Pages, r.SHA256, in.files, content, now, r.Channel, r.SenderEmail)
 	if err != nil {
 		return res, err
 	}
@@ -880,14 +881,15 @@ type Filter struct {
 }
 
 const heldColumns = `number, office, station, year, kind, seq, received_at, doc_type, sender_name, sender_id, subject, dept, due, pages,
-	sha256, files, content_sha256, annulled, annul_reason, arrived_at`
+	sha256, files, content_sha256, annulled, annul_reason, arrived_at, channel, sender_email`
 
 func scanHeld(rows interface{ Scan(...any) error }) (wire.Held, error) {
 	var h wire.Held
 	var received, arrived, files string
 	var annulled int
 	err := rows.Scan(&h.Number, &h.Office, &h.Station, &h.Year, &h.Kind, &h.Seq, &received, &h.Type, &h.SenderName, &h.SenderID,
-		&h.Subject, &h.Dept, &h.Due, &h.Pages, &h.SHA256, &files, &h.ContentSHA256, &annulled, &h.AnnulReason, &arrived)
+		&h.Subject, &h.Dept, &h.Due, &h.Pages, &h.SHA256, &files, &h.ContentSHA256, &annulled, &h.AnnulReason, &arrived,
+		&h.Channel, &h.SenderEmail)
 	if err != nil {
 		return h, err
 	}

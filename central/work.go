@@ -34,9 +34,9 @@ const (
 
 // Channels a radicado arrives by.
 const (
-	ChannelVentanilla = "ventanilla"
-	ChannelEmail      = "email"
-	ChannelWeb        = "web"
+	ChannelVentanilla = radicado.ChannelVentanilla
+	ChannelEmail      = radicado.ChannelEmail
+	ChannelWeb        = radicado.ChannelWeb
 )
 
 // openStates are those of radicados still to be answered.
@@ -86,7 +86,7 @@ func (d *DB) addWork(ctx context.Context, tx *sql.Tx, r wire.Radicado, annulled 
 		received_on, office, doc_type, channel, dept_since)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING`,
 		r.Number, r.Dept, state, r.ReceivedAt.UTC().Format(time.RFC3339Nano), r.Due, r.Due, t.days, dateOrEmpty(t.yellowOn), dateOrEmpty(t.redOn), d.stamp(),
-		calendar.DateOf(r.ReceivedAt.In(loc)).String(), r.Office, r.Type, ChannelVentanilla, deptSince); err != nil {
+		calendar.DateOf(r.ReceivedAt.In(loc)).String(), r.Office, r.Type, channelOf(r), deptSince); err != nil {
 		return err
 	}
 	if d.postgres { // its words, for search (SQLite keeps them in radicados_fts)
@@ -94,6 +94,15 @@ func (d *DB) addWork(ctx context.Context, tx *sql.Tx, r wire.Radicado, annulled 
 			r.subject || ' ' || r.doc_type) FROM radicados r WHERE r.number = work.number AND work.number = $1`, r.Number)
 	}
 	return err
+}
+
+// channelOf gives the channel a radicado came in by: the ventanilla unless
+// it says otherwise.
+func channelOf(r wire.Radicado) string {
+	if r.Channel != "" {
+		return r.Channel
+	}
+	return ChannelVentanilla
 }
 
 func dateOrEmpty(d calendar.Date) string {

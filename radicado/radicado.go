@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/mail"
 	"strings"
 	"time"
 	"unicode"
@@ -93,6 +94,33 @@ const (
 type Sender struct {
 	Name string   `json:"name"`
 	ID   ident.ID `json:"-"`
+	// Email is where the sender can be answered, when the letter gave it
+	// (an e-mail's From); empty otherwise.
+	Email string `json:"email,omitempty"`
+}
+
+// The channels a radicado came in by. A record keeps "" for the ventanilla,
+// the channel of every radicado made before channels were recorded.
+const (
+	ChannelVentanilla = "ventanilla" // paper or files handed in at the desk
+	ChannelEmail      = "email"      // a message of the institutional mailbox
+	ChannelWeb        = "web"        // the central server's public Buzón
+)
+
+// MaxEmail is the longest e-mail address kept (RFC 5321's path limit).
+const MaxEmail = 254
+
+// CheckEmail verifies an e-mail address as kept: a bare local@domain,
+// nothing around it, clean text within MaxEmail bytes.
+func CheckEmail(addr string) error {
+	if err := CheckPlain("e-mail", addr, MaxEmail); err != nil {
+		return err
+	}
+	a, err := mail.ParseAddress(addr)
+	if err != nil || a.Address != addr || len(addr) > MaxEmail || strings.ContainsAny(addr, " <>\"") {
+		return fmt.Errorf("e-mail %q: a plain address, name@domain", addr)
+	}
+	return nil
 }
 
 // File is one file of a radicado's document, kept by its content hash.
@@ -135,9 +163,12 @@ type Record struct {
 	SHA256     string
 	Files      []File
 	CreatedBy  string
-	Status     Status
-	Annulment  *Annulment
-	Sync       SyncState
+	// Channel is how the letter came in: "" (the ventanilla) or
+	// ChannelEmail.
+	Channel   string
+	Status    Status
+	Annulment *Annulment
+	Sync      SyncState
 }
 
 // DocType is a kind of document with its response term in business days

@@ -13,9 +13,12 @@ import (
 // defined here, once; opening a data folder writable restores any that is
 // missing or altered (and says so in the audit log), and Verify reports
 // them.
-var guards = []struct{ name, sql string }{
+var guards = []struct {
+	name, sql string
+	since     int // the schema version that brought it
+}{
 	{"radicados_no_delete", `CREATE TRIGGER radicados_no_delete BEFORE DELETE ON radicados
-BEGIN SELECT RAISE(ABORT, 'a radicado is never deleted; annul it'); END`},
+BEGIN SELECT RAISE(ABORT, 'a radicado is never deleted; annul it'); END`, 1},
 	{"radicados_only_annul", `CREATE TRIGGER radicados_only_annul BEFORE UPDATE ON radicados
 WHEN NEW.id IS NOT OLD.id OR NEW.number IS NOT OLD.number OR NEW.year IS NOT OLD.year OR NEW.office IS NOT OLD.office
   OR NEW.station IS NOT OLD.station OR NEW.kind IS NOT OLD.kind OR NEW.seq IS NOT OLD.seq
@@ -23,36 +26,44 @@ WHEN NEW.id IS NOT OLD.id OR NEW.number IS NOT OLD.number OR NEW.year IS NOT OLD
   OR NEW.doc_type IS NOT OLD.doc_type OR NEW.sender_name IS NOT OLD.sender_name OR NEW.sender_id IS NOT OLD.sender_id
   OR NEW.subject IS NOT OLD.subject OR NEW.dept IS NOT OLD.dept OR NEW.due IS NOT OLD.due
   OR NEW.sha256 IS NOT OLD.sha256 OR NEW.pages IS NOT OLD.pages OR NEW.created_by IS NOT OLD.created_by
+  OR NEW.channel IS NOT OLD.channel OR NEW.sender_email IS NOT OLD.sender_email
   OR OLD.status = 'annulled'
   OR NOT (NEW.status = 'annulled' AND COALESCE(NEW.annulled_at, '') <> '' AND COALESCE(NEW.annulled_by, '') <> '' AND COALESCE(NEW.annul_reason, '') <> '')
-BEGIN SELECT RAISE(ABORT, 'a radicado is never changed; only an active one can be annulled, with who, when and why'); END`},
+BEGIN SELECT RAISE(ABORT, 'a radicado is never changed; only an active one can be annulled, with who, when and why'); END`, 1},
 	{"files_no_delete", `CREATE TRIGGER files_no_delete BEFORE DELETE ON files
-BEGIN SELECT RAISE(ABORT, 'a radicado''s files are never deleted'); END`},
+BEGIN SELECT RAISE(ABORT, 'a radicado''s files are never deleted'); END`, 1},
 	{"files_no_update", `CREATE TRIGGER files_no_update BEFORE UPDATE ON files
-BEGIN SELECT RAISE(ABORT, 'a radicado''s files are never changed'); END`},
+BEGIN SELECT RAISE(ABORT, 'a radicado''s files are never changed'); END`, 1},
 	{"audit_no_delete", `CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`},
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`, 1},
 	{"audit_no_update", `CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`},
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`, 1},
 	{"outbox_no_delete", `CREATE TRIGGER outbox_no_delete BEFORE DELETE ON outbox
-BEGIN SELECT RAISE(ABORT, 'the outbox keeps every change'); END`},
+BEGIN SELECT RAISE(ABORT, 'the outbox keeps every change'); END`, 1},
+	{"mail_no_delete", `CREATE TRIGGER mail_no_delete BEFORE DELETE ON mail
+BEGIN SELECT RAISE(ABORT, 'a message taken in is never deleted; discard it'); END`, 7},
+	{"mail_done", `CREATE TRIGGER mail_done BEFORE UPDATE ON mail
+WHEN OLD.state <> 'waiting' AND (NEW.state IS NOT OLD.state OR NEW.number IS NOT OLD.number OR NEW.reason IS NOT OLD.reason)
+BEGIN SELECT RAISE(ABORT, 'a message radicated or discarded stays so'); END`, 7},
+	{"mail_ids_no_delete", `CREATE TRIGGER mail_ids_no_delete BEFORE DELETE ON mail_ids
+BEGIN SELECT RAISE(ABORT, 'a radicated message is never forgotten'); END`, 7},
 	{"print_jobs_no_delete", `CREATE TRIGGER print_jobs_no_delete BEFORE DELETE ON print_jobs
-BEGIN SELECT RAISE(ABORT, 'print jobs are never deleted'); END`},
+BEGIN SELECT RAISE(ABORT, 'print jobs are never deleted'); END`, 1},
 	// A REPLACE deletes the row it replaces without the delete guards when
 	// recursive triggers are off (the sqlite3 shell's default): a row is
 	// never inserted where one is.
 	{"radicados_no_replace", `CREATE TRIGGER radicados_no_replace BEFORE INSERT ON radicados
 WHEN EXISTS (SELECT 1 FROM radicados WHERE id = NEW.id OR number = NEW.number)
-BEGIN SELECT RAISE(ABORT, 'a radicado is never replaced'); END`},
+BEGIN SELECT RAISE(ABORT, 'a radicado is never replaced'); END`, 6},
 	{"files_no_replace", `CREATE TRIGGER files_no_replace BEFORE INSERT ON files
 WHEN EXISTS (SELECT 1 FROM files WHERE radicado_id = NEW.radicado_id AND pos = NEW.pos)
-BEGIN SELECT RAISE(ABORT, 'a radicado''s files are never replaced'); END`},
+BEGIN SELECT RAISE(ABORT, 'a radicado''s files are never replaced'); END`, 6},
 	{"audit_no_replace", `CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit
 WHEN EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`},
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`, 6},
 	{"outbox_no_replace", `CREATE TRIGGER outbox_no_replace BEFORE INSERT ON outbox
 WHEN EXISTS (SELECT 1 FROM outbox WHERE id = NEW.id)
-BEGIN SELECT RAISE(ABORT, 'the outbox keeps every change'); END`},
+BEGIN SELECT RAISE(ABORT, 'the outbox keeps every change'); END`, 6},
 }
 
 // ActionGuards is the audit action of guards found missing or altered and
@@ -126,7 +137,7 @@ func (s *Store) verifyGuards(ctx context.Context, r *Report) error {
 		return err
 	}
 	if s.readOnly && s.pending > 0 {
-		missing, err := missingGuards(ctx, s.db, broken)
+		missing, err := missingGuards(ctx, s.db, broken, schemaVersions()-s.pending)
 		if err != nil {
 			return err
 		}
@@ -154,7 +165,7 @@ func (s *Store) verifyGuards(ctx context.Context, r *Report) error {
 // missingGuards gives those of broken that are not there at all (older
 // guards of the same name count as there), and those that appeared later
 // than the folder's version.
-func missingGuards(ctx context.Context, q querier, broken []string) ([]string, error) {
+func missingGuards(ctx context.Context, q querier, broken []string, version int) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'trigger'`)
 	if err != nil {
 		return nil, err
@@ -169,9 +180,9 @@ func missingGuards(ctx context.Context, q querier, broken []string) ([]string, e
 		have[name] = true
 	}
 	var missing []string
-	for _, name := range broken {
-		if !have[name] && !strings.HasSuffix(name, "_no_replace") { // guards of versions after the folder's
-			missing = append(missing, name)
+	for _, g := range guards {
+		if slices.Contains(broken, g.name) && !have[g.name] && g.since <= version { // not those of versions after the folder's
+			missing = append(missing, g.name)
 		}
 	}
 	return missing, rows.Err()

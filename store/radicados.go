@@ -32,6 +32,14 @@ type Draft struct {
 	Due func(received time.Time) (calendar.Date, error)
 	// Keywords are extra words for the full-text index (the type's name…).
 	Keywords string
+	// Channel is radicado.ChannelEmail for a message of the mailbox, ""
+	// for the ventanilla.
+	Channel string
+	// Mail is the held message (MailEntry.ID) the radicado is made of, 0
+	// for none: it must be waiting, and no Message-ID it has or carries may
+	// have been radicated before; it ends radicated with the number, in the
+	// same transaction.
+	Mail int64
 }
 
 // ErrClockBehind is wrapped when the clock reads earlier than the last number
@@ -53,6 +61,9 @@ type radicarData struct {
 	Pages      int             `json:"pages"`
 	SHA256     string          `json:"sha256"`
 	Files      []radicado.File `json:"files"`
+	// Recorded since e-mail intake; absent for the ventanilla's letters.
+	Channel     string `json:"channel,omitempty"`
+	SenderEmail string `json:"sender_email,omitempty"`
 }
 
 type anularData struct {
@@ -105,17 +116,18 @@ func (s *Store) Radicar(ctx context.Context, d Draft) (radicado.Record, error) {
 			Number: number, Parts: parts, ReceivedAt: now, Type: d.Type, Sender: d.Sender,
 			Subject: d.Subject, Dept: d.Dept, Due: due, Files: d.Files,
 			SHA256: radicado.DocumentHash(d.Files), CreatedBy: d.Actor,
-			Status: radicado.Active, Sync: radicado.SyncPending,
+			Status: radicado.Active, Sync: radicado.SyncPending, Channel: d.Channel,
 		}
 		for _, f := range d.Files {
 			rec.Pages += f.Pages
 		}
 		data := recordData(rec)
 		res, err := tx.ExecContext(ctx, `INSERT INTO radicados (number, year, office, station, kind, seq, received_at, received_ns,
-			doc_type, sender_name, sender_id, subject, dept, due, pages, sha256, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			doc_type, sender_name, sender_id, subject, dept, due, pages, sha256, created_by, channel, sender_email)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			number, parts.Year, parts.Office, parts.Station, int(parts.Kind), parts.Seq, data.ReceivedAt, now.UnixNano(),
-			rec.Type, rec.Sender.Name, data.SenderID, rec.Subject, rec.Dept, data.Due, rec.Pages, rec.SHA256, rec.CreatedBy)
+			rec.Type, rec.Sender.Name, data.SenderID, rec.Subject, rec.Dept, data.Due, rec.Pages, rec.SHA256, rec.CreatedBy,
+			rec.Channel, rec.Sender.Email)
 		if err != nil {
 			return fmt.Errorf("recording %s: %w", number, err)
 		}
@@ -126,6 +138,11 @@ func (s *Store) Radicar(ctx context.Context, d Draft) (radicado.Record, error) {
 		for i, f := range d.Files {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO files (radicado_id, pos, sha256, size, name, media_type, pages) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 				id, i, f.SHA256, f.Size, f.Name, f.MediaType, f.Pages); err != nil {
+				return err
+			}
+		}
+		if d.Mail != 0 {
+			if err := takeMail(ctx, tx, d.Mail, number, now); err != nil {
 				return err
 			}
 		}
@@ -163,6 +180,7 @@ func recordData(r radicado.Record) radicarData {
 		Number: r.Number, ReceivedAt: r.ReceivedAt.Format(time.RFC3339Nano), Kind: r.Parts.Kind, Type: r.Type,
 		SenderName: r.Sender.Name, SenderID: r.Sender.ID.String(), Subject: r.Subject, Dept: r.Dept,
 		Due: r.Due.String(), Pages: r.Pages, SHA256: r.SHA256, Files: r.Files,
+		Channel: r.Channel, SenderEmail: r.Sender.Email,
 	}
 }
 
@@ -210,7 +228,7 @@ func (s *Store) Anular(ctx context.Context, number, actor, reason string) (radic
 // recordColumns are read by scanRecord, in its order.
 const recordColumns = `r.id, r.number, r.year, r.office, r.station, r.kind, r.seq, r.received_at, r.doc_type,
 	r.sender_name, r.sender_id, r.subject, r.dept, r.due, r.pages, r.sha256, r.created_by, r.status,
-	r.annulled_at, r.annulled_by, r.annul_reason,
+	r.annulled_at, r.annulled_by, r.annul_reason, r.channel, r.sender_email,
 	CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.radicado_id = r.id AND o.state = 'conflict') THEN 'conflict'
 	     WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.radicado_id = r.id AND o.state = 'pending') THEN 'pending'
 	     ELSE 'synced' END`
@@ -228,7 +246,7 @@ func scanRecord(row scanner) (int64, radicado.Record, error) {
 	)
 	err := row.Scan(&id, &r.Number, &r.Parts.Year, &r.Parts.Office, &r.Parts.Station, &kind, &r.Parts.Seq, &received,
 		&r.Type, &r.Sender.Name, &senderID, &r.Subject, &r.Dept, &due, &r.Pages, &r.SHA256, &r.CreatedBy, &status,
-		&annAt, &annBy, &annReason, &syncState)
+		&annAt, &annBy, &annReason, &r.Channel, &r.Sender.Email, &syncState)
 	if err != nil {
 		return 0, r, err
 	}
@@ -387,15 +405,15 @@ func (s *Store) PendingSync(ctx context.Context) (int, error) {
 }
 
 // ForgetFiles removes from the data folder the files among sums that no
-// radicado and no rendition holds: what a radicación that failed (a full
+// radicado, no rendition and no held message holds: what a radicación that failed (a full
 // disk at commit, say) had stored. It works under the write lock, so that a
 // radicación cannot take one of them at the same moment.
 func (s *Store) ForgetFiles(ctx context.Context, sums []string) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		for _, sum := range sums {
 			var held bool
-			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = ?) OR EXISTS (SELECT 1 FROM renditions WHERE sha256 = ?)`,
-				sum, sum).Scan(&held); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = ?) OR EXISTS (SELECT 1 FROM renditions WHERE sha256 = ?)
+				OR EXISTS (SELECT 1 FROM mail WHERE sha256 = ?)`, sum, sum, sum).Scan(&held); err != nil {
 				return err
 			}
 			if !held {

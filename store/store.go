@@ -302,6 +302,16 @@ func schema() fs.FS {
 	return sub
 }
 
+// schemaVersions gives how many migrations this program has: the version
+// of a folder it made or upgraded.
+func schemaVersions() int {
+	entries, err := fs.ReadDir(schema(), ".")
+	if err != nil {
+		panic(err) // the folder is embedded
+	}
+	return len(entries)
+}
+
 // migrate brings the schema to this binary's version and restores the
 // guards, in one write transaction, only when there is something to do:
 // opening a folder that is up to date writes nothing.

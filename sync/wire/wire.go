@@ -74,6 +74,11 @@ type Radicado struct {
 	Pages      int       `json:"pages"`
 	SHA256     string    `json:"sha256"` // the document hash
 	Files      []File    `json:"files"`
+	// Channel is how it came in when not at the ventanilla (email), and
+	// SenderEmail where the sender can be answered; both absent from
+	// stations older than e-mail intake, and from letters without them.
+	Channel     string `json:"channel,omitempty"`
+	SenderEmail string `json:"sender_email,omitempty"`
 }
 
 // Event is one audit event of the station that concerns a radicado.
@@ -119,8 +124,14 @@ func (r Radicado) Content() string {
 	for i, f := range r.Files {
 		files[i] = fmt.Sprintf("%s:%d:%s:%s:%d", f.SHA256, f.Size, f.Name, f.MediaType, f.Pages)
 	}
-	b, _ := json.Marshal([]any{r.Number, r.Year, r.Office, r.Station, r.Kind, r.Seq, r.ReceivedAt.UTC().Format(time.RFC3339Nano),
-		r.Type, r.SenderName, r.SenderID, r.Subject, r.Dept, r.Due, r.Pages, r.SHA256, files})
+	fields := []any{r.Number, r.Year, r.Office, r.Station, r.Kind, r.Seq, r.ReceivedAt.UTC().Format(time.RFC3339Nano),
+		r.Type, r.SenderName, r.SenderID, r.Subject, r.Dept, r.Due, r.Pages, r.SHA256, files}
+	if r.Channel != "" || r.SenderEmail != "" {
+		// Only then, so that the radicados of older stations keep the hash
+		// they were given.
+		fields = append(fields, r.Channel, r.SenderEmail)
+	}
+	b, _ := json.Marshal(fields)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
@@ -202,6 +213,14 @@ func (p Push) Check(pat radicado.Pattern) error {
 	if r.Dept != "" {
 		if err := radicado.CheckDeptCode(r.Dept); err != nil {
 			return fmt.Errorf("dept: %w", err)
+		}
+	}
+	if r.Channel != "" && r.Channel != radicado.ChannelEmail {
+		return fmt.Errorf("channel %q: empty (the ventanilla) or %q", r.Channel, radicado.ChannelEmail)
+	}
+	if r.SenderEmail != "" {
+		if err := radicado.CheckEmail(r.SenderEmail); err != nil {
+			return fmt.Errorf("sender_email: %w", err)
 		}
 	}
 	if r.Due != "" {
