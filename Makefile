@@ -8,7 +8,7 @@ DEPS_BUILD := gcc pkg-config tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng \
 # (a real eSCL client for the scanner simulator), iproute2 for the
 # network namespaces of the emulated branch link, and Chromium for the
 # console's tests in a real browser.
-DEPS_TEST := $(DEPS_BUILD) xvfb xauth poppler-utils sane-airscan postgresql cups cups-client iproute2 chromium opensmtpd
+DEPS_TEST := $(DEPS_BUILD) xvfb xauth poppler-utils sane-airscan postgresql cups cups-client iproute2 chromium opensmtpd dovecot-imapd
 # The branch-link benchmark compares sync with curl; the console's runs on PostgreSQL too.
 DEPS_BENCH := $(DEPS_BUILD) iproute2 curl postgresql
 

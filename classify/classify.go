@@ -9,9 +9,7 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"github.com/radicador/radicador/internal/textfold"
 )
 
 // Result is a classification.
@@ -56,12 +54,9 @@ var DefaultRules = []Rule{
 // Other is the type given when nothing points anywhere.
 const Other = "otro"
 
-var fold = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
 // Fold gives s in lower case without accents, with white space folded.
 func Fold(s string) string {
-	out, _, _ := transform.String(fold, strings.ToLower(s))
-	return strings.Join(strings.Fields(out), " ")
+	return strings.Join(strings.Fields(textfold.Lower(s)), " ")
 }
 
 // Tokens splits folded text into words of two or more letters or digits.

@@ -12,7 +12,11 @@ import (
 	_ "image/jpeg" // registers the JPEG decoder
 	_ "image/png"  // registers the PNG decoder
 	"io"
+	"mime"
 	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"golang.org/x/image/tiff"
@@ -73,6 +77,32 @@ func Sniff(head []byte) string {
 		return PDF
 	}
 	return ""
+}
+
+// Annex is the media type of a file kept with a document but not part of
+// it, when its name tells nothing better.
+const Annex = "application/octet-stream"
+
+var mediaTypeRE = regexp.MustCompile(`^[a-z]{1,20}/[a-z0-9][a-z0-9.+-]{0,79}$`)
+
+// TypeByName gives the media type a file's extension says (without
+// parameters), or Annex.
+func TypeByName(name string) string {
+	t, _, err := mime.ParseMediaType(mime.TypeByExtension(strings.ToLower(filepath.Ext(name))))
+	if err != nil || !mediaTypeRE.MatchString(t) {
+		return Annex
+	}
+	return t
+}
+
+// Readable reports whether a file of mediaType is a document's pages (read
+// by OCR, shown), not a file only kept.
+func Readable(mediaType string) bool {
+	switch mediaType {
+	case JPEG, PNG, TIFF, PDF:
+		return true
+	}
+	return false
 }
 
 // Inspect reads the file at path to the end and describes it.

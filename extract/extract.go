@@ -9,11 +9,8 @@ package extract
 import (
 	"regexp"
 	"strings"
-	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"github.com/radicador/radicador/internal/textfold"
 )
 
 // Field is one value read, with how sure the reading is (0 to 1).
@@ -55,13 +52,8 @@ type letter struct {
 	body      string   // the text between the salutation and the closing
 }
 
-var fold = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
 // folded gives s in lower case without accents, for matching.
-func folded(s string) string {
-	out, _, _ := transform.String(fold, strings.ToLower(s))
-	return out
-}
+func folded(s string) string { return textfold.Lower(s) }
 
 var closingRE = regexp.MustCompile(`^(atentamente|cordialmente|respetuosamente|sinceramente|cordial saludo|un saludo cordial|agradeciendo (de antemano )?su atencion|quedo atent[oa])\b[,.:]?`)
 

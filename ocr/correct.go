@@ -11,9 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"github.com/radicador/radicador/internal/textfold"
 )
 
 // Tesseract reads Spanish well but drops accents where its English model
@@ -57,8 +55,6 @@ func DefaultLexicon() *Lexicon {
 	return lex
 }
 
-var stripMarks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
 // bare gives a word in lower case without accents (ñ and ü keep theirs:
 // they are other letters, not accents).
 func bare(w string) string {
@@ -68,8 +64,7 @@ func bare(w string) string {
 		case 'ñ', 'ü':
 			b.WriteRune(r)
 		default:
-			s, _, _ := transform.String(stripMarks, string(r))
-			b.WriteString(s)
+			b.WriteString(textfold.StripMarks(string(r)))
 		}
 	}
 	return b.String()

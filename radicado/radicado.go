@@ -107,6 +107,10 @@ const (
 	ChannelWeb        = "web"        // the central server's public Buzón
 )
 
+// MediaMessage is the media type of an e-mail's original, kept as the
+// first file of the radicado made of it.
+const MediaMessage = "message/rfc822"
+
 // MaxEmail is the longest e-mail address kept (RFC 5321's path limit).
 const MaxEmail = 254
 

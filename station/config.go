@@ -30,6 +30,7 @@ type Config struct {
 	Printing     PrintConfig        `json:"printing"`
 	Scanning     Scanning           `json:"scanning"`
 	Language     string             `json:"language"`
+	Mail         MailConfig         `json:"mail"`
 	pattern      radicado.Pattern   // parsed Pattern
 	hours        calendar.Hours     // parsed Hours
 }
@@ -111,6 +112,9 @@ func configFrom(settings map[string]string) (Config, error) {
 		return c, err
 	}
 	if c.Scanning, err = scanningFrom(get); err != nil {
+		return c, err
+	}
+	if c.Mail, err = mailFrom(get); err != nil {
 		return c, err
 	}
 	if c.Language = get(KeyLanguage); c.Language != "es" && c.Language != "en" {
@@ -214,7 +218,7 @@ func (s *Settings) Config(ctx context.Context) (Config, error) { return s.config
 
 // Keys lists the setting keys a user can set, with what each takes.
 func Keys() [][2]string {
-	return [][2]string{
+	return append([][2]string{
 		{KeyOrganization, "the organisation's name, printed on stickers and receipts"},
 		{KeyOffice, "office (dependencia) code, as many digits as the pattern's {office:N}"},
 		{KeyStation, "station code, as many digits as the pattern's {station:N}"},
@@ -237,7 +241,7 @@ func Keys() [][2]string {
 		{KeyDeskew, "straighten skewed pages: yes (default) or no"},
 		{KeySeparator, "barcode text of separator sheets between letters of one batch (empty: none)"},
 		{KeyLanguage, "language of the screens: es (default) or en"},
-	}
+	}, mailKeys()...)
 }
 
 func knownKey(k string) bool {

@@ -27,6 +27,10 @@ func TestMain(m *testing.M) {
 		crashChild(dir)
 		return
 	}
+	if dir := os.Getenv(mailChildEnv); dir != "" {
+		mailChild(dir)
+		return
+	}
 	os.Exit(m.Run())
 }
 

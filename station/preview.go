@@ -37,7 +37,7 @@ func (s *Records) Preview(ctx context.Context, number string, max int) (*Preview
 	p := &Preview{}
 	for _, f := range rec.Files {
 		p.Total += f.Pages
-		if len(p.Paths) >= max {
+		if len(p.Paths) >= max || !document.Readable(f.MediaType) {
 			continue
 		}
 		path := s.store.Blobs().Path(f.SHA256)

@@ -363,12 +363,18 @@ func (s *Printing) TestPrint(ctx context.Context, uri string) ([]byte, error) {
 }
 
 // annexes counts the documents received with the letter: the files after
-// the first that are documents of their own (PDF, TIFF). Page images are
-// the letter's own pages, as a scanner gives them one file each.
+// the letter's first that are documents or files of their own (PDF, TIFF,
+// a spreadsheet…). Page images are the letter's own pages, as a scanner
+// gives them one file each; the original of an e-mail (its first file) is
+// the letter itself.
 func annexes(files []radicado.File) int {
-	n := 0
+	n, letter := 0, false
 	for i, f := range files {
-		if i > 0 && f.MediaType != document.PNG && f.MediaType != document.JPEG {
+		switch {
+		case i == 0 && f.MediaType == radicado.MediaMessage:
+		case !letter:
+			letter = true
+		case f.MediaType != document.PNG && f.MediaType != document.JPEG:
 			n++
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/radicador/radicador/classify"
+	"github.com/radicador/radicador/document"
 	"github.com/radicador/radicador/extract"
 	"github.com/radicador/radicador/label"
 	"github.com/radicador/radicador/ocr"
@@ -138,9 +139,18 @@ func (a *Analysis) Close() {
 // is read, one per engine at a time; a page that cannot be read is listed
 // with its error and does not stop the others.
 func (s *Reading) Analyze(ctx context.Context, files []string) (*Analysis, error) {
-	eng, err := s.engines()
-	if err != nil {
-		return nil, err
+	return s.analyze(ctx, "", files)
+}
+
+// analyze is Analyze with text already known (an e-mail's) read before the
+// pages; with no files, nothing goes to OCR.
+func (s *Reading) analyze(ctx context.Context, known string, files []string) (*Analysis, error) {
+	var eng *ocr.Engine
+	if len(files) > 0 {
+		var err error
+		if eng, err = s.engines(); err != nil {
+			return nil, err
+		}
 	}
 	tmp := filepath.Join(s.store.Dir(), "tmp")
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
@@ -163,8 +173,13 @@ func (s *Reading) Analyze(ctx context.Context, files []string) (*Analysis, error
 			return nil, err
 		}
 	}
-	a.Pages = s.readPages(ctx, eng, work, paths)
+	if len(paths) > 0 {
+		a.Pages = s.readPages(ctx, eng, work, paths)
+	}
 	var texts []string
+	if known = strings.TrimSpace(known); known != "" {
+		texts = append(texts, known)
+	}
 	var confSum float64
 	var read int
 	for _, p := range a.Pages {
@@ -174,7 +189,7 @@ func (s *Reading) Analyze(ctx context.Context, files []string) (*Analysis, error
 			read++
 		}
 	}
-	if read == 0 && len(a.Pages) > 0 {
+	if read == 0 && len(a.Pages) > 0 && known == "" {
 		err := a.Pages[0].Err
 		a.Close()
 		return nil, fmt.Errorf("no page could be read: %w", err)
@@ -380,7 +395,9 @@ func (s *Reading) ReadRadicado(ctx context.Context, number string) error {
 	}
 	var files []string
 	for _, f := range rec.Files {
-		files = append(files, s.store.Blobs().Path(f.SHA256))
+		if document.Readable(f.MediaType) { // the original message and annexes are kept, not read
+			files = append(files, s.store.Blobs().Path(f.SHA256))
+		}
 	}
 	a, err := s.Analyze(ctx, files)
 	if err != nil {

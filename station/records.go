@@ -34,6 +34,18 @@ type Request struct {
 	Subject    string
 	Dept       string
 	Files      []string // the document's files in page order
+	// SenderEmail is where the sender can be answered, when known.
+	SenderEmail string
+	// Original is the message a letter of the mailbox came as (.eml),
+	// kept byte for byte as the radicado's first file; not read.
+	Original string
+	// Annexes are files kept with the radicado, hashed and synced, but not
+	// read (a spreadsheet, a picture of the message's body, an attachment
+	// that is not a readable document).
+	Annexes []string
+	// Mail is the held message the letter is (store.MailEntry.ID), 0 for
+	// none; with it the radicado's channel is e-mail.
+	Mail int64
 }
 
 // Radicar checks the request and its files, stores the files, and gives the
@@ -47,17 +59,30 @@ func (s *Records) Radicar(ctx context.Context, req Request) (radicado.Record, er
 	if err != nil {
 		return radicado.Record{}, err
 	}
-	infos := make([]document.Info, len(req.Files))
-	names := make([]string, len(req.Files))
-	for i, p := range req.Files {
+	var paths []string
+	if req.Original != "" {
+		paths = append(paths, req.Original)
+	}
+	paths = append(append(paths, req.Files...), req.Annexes...)
+	infos := make([]document.Info, len(paths))
+	names := make([]string, len(paths))
+	for i, p := range paths {
 		if names[i], err = radicado.CleanFileName(filepath.Base(p)); err != nil {
 			return radicado.Record{}, fmt.Errorf("%s: %w", p, err)
 		}
-		if infos[i], err = document.Inspect(p); err != nil {
+		switch {
+		case req.Original != "" && i == 0:
+			infos[i], err = keptFile(p, radicado.MediaMessage)
+		case i >= len(paths)-len(req.Annexes):
+			infos[i], err = keptFile(p, "")
+		default:
+			infos[i], err = document.Inspect(p)
+		}
+		if err != nil {
 			return radicado.Record{}, fileError(p, err)
 		}
 	}
-	rec, err := s.radicar(ctx, &draft, req.Files, names, infos)
+	rec, err := s.radicar(ctx, &draft, paths, names, infos)
 	if err != nil {
 		// What was stored for it goes, unless another radicado holds it.
 		var sums []string
@@ -128,16 +153,43 @@ func (s *Records) check(cfg Config, req Request) (store.Draft, error) {
 	if len(req.Files) == 0 {
 		return store.Draft{}, errors.New("no document: give at least one scanned page or file")
 	}
+	email := strings.ToLower(strings.TrimSpace(req.SenderEmail))
+	if email != "" {
+		if err := radicado.CheckEmail(email); err != nil {
+			return store.Draft{}, fmt.Errorf("sender: %w", err)
+		}
+	}
+	channel := ""
+	if req.Mail != 0 {
+		channel = radicado.ChannelEmail
+	}
 	cal, err := cfg.Calendar()
 	if err != nil {
 		return store.Draft{}, err
 	}
 	return store.Draft{
 		Pattern: cfg.ParsedPattern(), Office: cfg.Office, Station: cfg.Station, Kind: req.Kind,
-		Type: dt.Code, Sender: radicado.Sender{Name: name, ID: id}, Subject: subject, Dept: dept,
-		Actor: s.actor, Keywords: dt.Name,
+		Type: dt.Code, Sender: radicado.Sender{Name: name, ID: id, Email: email}, Subject: subject, Dept: dept,
+		Actor: s.actor, Keywords: dt.Name + " " + email, Channel: channel, Mail: req.Mail,
 		Due: func(received time.Time) (calendar.Date, error) { return cal.Due(received, dt.Days) },
 	}, nil
+}
+
+// keptFile describes a file kept but not read: its media type is
+// mediaType, or the one its name says, or application/octet-stream; it has
+// no pages.
+func keptFile(path, mediaType string) (document.Info, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return document.Info{}, err
+	}
+	if !st.Mode().IsRegular() {
+		return document.Info{}, fmt.Errorf("%s: not a regular file", path)
+	}
+	if mediaType == "" {
+		mediaType = document.TypeByName(filepath.Base(path))
+	}
+	return document.Info{MediaType: mediaType, Size: st.Size()}, nil
 }
 
 func fileError(path string, err error) error {

@@ -20,8 +20,8 @@ import (
 // Station is an open data folder and the services over it, each with one
 // job: Records (radicar, annul, look up, the day's sheet, previews),
 // Reading (OCR, fields, type, the searchable PDF), Printing (stickers,
-// receipts, the print queue), Sync (the central server) and Settings (the
-// configuration). Reading and Sync run background work from their Start
+// receipts, the print queue), Sync (the central server), Settings (the
+// configuration) and Mail (the messages of the mailbox). Reading and Sync run background work from their Start
 // until Close; Station.Close stops them, waits for them, and closes the
 // store. Screens and commands talk to these services, never to the store.
 type Station struct {
@@ -30,6 +30,7 @@ type Station struct {
 	Printing *Printing
 	Sync     *Syncing
 	Settings *Settings
+	Mail     *Mail
 
 	core *core
 }
@@ -97,6 +98,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Station, error) {
 	s.Reading = newReading(c)
 	s.Sync = newSyncing(c)
 	s.Records.reading = s.Reading
+	s.Mail = &Mail{core: c, records: s.Records, reading: s.Reading}
 	return s, nil
 }
 

@@ -171,6 +171,7 @@ type radicadoJSON struct {
 	Sync       radicado.SyncState  `json:"sync,omitempty"`
 	CreatedBy  string              `json:"created_by,omitempty"`
 	Annulment  *radicado.Annulment `json:"annulment,omitempty"`
+	Channel    string              `json:"channel,omitempty"` // ventanilla or email
 	Files      []radicado.File     `json:"files,omitempty"`
 }
 
@@ -178,6 +179,7 @@ type senderJSON struct {
 	Name     string `json:"name"`
 	IDType   string `json:"id_type,omitempty"`
 	IDNumber string `json:"id,omitempty"`
+	Email    string `json:"email,omitempty"`
 }
 
 // toJSON gives the fields of radicar's answer; full adds the rest.
@@ -187,9 +189,12 @@ func toJSON(r radicado.Record, full bool) radicadoJSON {
 		Kind: r.Parts.Kind.String(), Type: r.Type, Pages: r.Pages, SHA256: r.SHA256,
 	}
 	if full {
-		j.Sender = &senderJSON{Name: r.Sender.Name, IDType: string(r.Sender.ID.Type), IDNumber: r.Sender.ID.Number}
+		j.Sender = &senderJSON{Name: r.Sender.Name, IDType: string(r.Sender.ID.Type), IDNumber: r.Sender.ID.Number, Email: r.Sender.Email}
 		j.Subject, j.Dept, j.Status, j.Sync, j.CreatedBy = r.Subject, r.Dept, r.Status, r.Sync, r.CreatedBy
-		j.Annulment, j.Files = r.Annulment, r.Files
+		j.Annulment, j.Files, j.Channel = r.Annulment, r.Files, r.Channel
+		if j.Channel == "" {
+			j.Channel = radicado.ChannelVentanilla
+		}
 	}
 	return j
 }
@@ -204,6 +209,8 @@ func cmdRadicar(ctx context.Context, e *env, args []string) error {
 	dept := fs.String("dept", "", "department code it goes to")
 	asJSON := fs.Bool("json", false, "print JSON")
 	noRead := fs.Bool("no-read", false, "leave the pages to be read later ('radicador read', or the app)")
+	mailFlag := fs.String("mail", "", "radicate the held message ID (see 'radicador mail list'); the fields not given are read from it")
+	senderEmail := fs.String("sender-email", "", "sender's e-mail address, where the acuse goes")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -216,11 +223,39 @@ func cmdRadicar(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rec, err := st.Records.Radicar(ctx, station.Request{
-		Kind: k, Type: *typ, SenderName: *sender, SenderID: *senderID, Subject: *subject, Dept: *dept, Files: files,
-	})
-	if err != nil {
-		return err
+	var rec radicado.Record
+	if *mailFlag != "" {
+		id, err := mailID(*mailFlag)
+		if err != nil {
+			return err
+		}
+		if len(files) > 0 {
+			return fmt.Errorf("%w: radicar --mail takes no files: they are the message's", errUsage)
+		}
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		rec, err = st.Mail.Radicar(ctx, id, func(r *station.Request) {
+			for name, field := range map[string]*string{"type": &r.Type, "sender": &r.SenderName, "sender-id": &r.SenderID,
+				"subject": &r.Subject, "dept": &r.Dept, "sender-email": &r.SenderEmail} {
+				if set[name] {
+					*field = fs.Lookup(name).Value.String()
+				}
+			}
+			if set["kind"] {
+				r.Kind = k
+			}
+		})
+		if err != nil {
+			return err
+		}
+	} else {
+		rec, err = st.Records.Radicar(ctx, station.Request{
+			Kind: k, Type: *typ, SenderName: *sender, SenderID: *senderID, Subject: *subject, Dept: *dept, Files: files,
+			SenderEmail: *senderEmail,
+		})
+		if err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		if err := printJSON(e.stdout, toJSON(rec, false)); err != nil {
@@ -296,7 +331,10 @@ func cmdShow(ctx context.Context, e *env, args []string) error {
 	line("Received", r.ReceivedAt.Format("2006-01-02 15:04:05 -07:00"))
 	line("Kind", r.Parts.Kind.String())
 	line("Type", r.Type)
-	line("Sender", strings.TrimSpace(r.Sender.Name+"  "+r.Sender.ID.Display()))
+	line("Sender", strings.TrimSpace(r.Sender.Name+"  "+r.Sender.ID.Display()+"  "+r.Sender.Email))
+	if r.Channel != "" {
+		line("Channel", r.Channel)
+	}
 	line("Subject", r.Subject)
 	line("Department", orNone(r.Dept))
 	line("Due", orNone(r.Due.String()))

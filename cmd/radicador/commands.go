@@ -8,8 +8,8 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"radicar", "--kind K --type T --sender NAME [--sender-id TYPE:NUMBER] --subject TEXT [--dept CODE] [--json] FILE…",
-			"give a letter its number, storing its files (JPEG, PNG, TIFF, PDF)", cmdRadicar},
+		{"radicar", "--kind K --type T --sender NAME [--sender-id TYPE:NUMBER] [--sender-email ADDR] --subject TEXT [--dept CODE] [--json] FILE… | --mail ID [--type T …]",
+			"give a letter its number, storing its files (JPEG, PNG, TIFF, PDF), or a held e-mail message with its original and attachments", cmdRadicar},
 		{"anular", "NUMBER --reason TEXT [--json]", "annul a number, with a written reason (it is kept, never deleted)", cmdAnular},
 		{"show", "NUMBER [--json]", "show one radicado", cmdShow},
 		{"list", "[--day YYYY-MM-DD] [--status active|annulled] [--limit N] [--json]", "list radicados, newest first", cmdList},
@@ -31,6 +31,8 @@ func init() {
 		{"scan", "--device URI [--source adf|duplex|flatbed] [--dpi N] [--mode gray|bw|color] [--size carta] --out DIR [--blank] [--deskew] [--separator TEXT] [--json]",
 			"scan a batch into a folder, a file per page (devices: sane:test, escl:URL, file:PATH…)", cmdScan},
 		{"escl-sim", "[--listen ADDR] [--sheets N] [--announce]", "run the network scanner simulator, for demonstrations without hardware", cmdESCLSim},
+		{"mail", "fetch [--limit N] [--json] | list [--all] [--json] | import FILE.eml… [--json] | discard ID --reason TEXT | password [FILE]",
+			"the e-mail the ventanilla takes in: claim new messages from the mailbox, list those waiting, import .eml files, discard what is not correspondence", cmdMail},
 		{"enroll", "--server URL --token TOKEN", "enrol this station with the central server", cmdEnroll},
 		{"sync", "[--server URL] [--day-end [--day YYYY-MM-DD]] [--json]", "send the radicados waiting for the central server", cmdSync},
 		{"planilla", "--day YYYY-MM-DD [--format pdf|csv] [--out FILE] [--from-server]", "the day's control sheet, by department", cmdPlanilla},

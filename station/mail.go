@@ -1,0 +1,383 @@
+package station
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+	"unicode/utf8"
+
+	"github.com/radicador/radicador/document"
+	"github.com/radicador/radicador/email"
+	"github.com/radicador/radicador/mailbox"
+	"github.com/radicador/radicador/radicado"
+	"github.com/radicador/radicador/store"
+)
+
+// Mail is the service of the e-mail the ventanilla takes in: messages
+// claimed from the institutional mailbox or imported from .eml files wait
+// here beside the scanned letters, until a clerk radicates each (its
+// original as the radicado's first file, the message as pages, its
+// attachments read or kept) or discards it as not correspondence.
+type Mail struct {
+	*core
+	records *Records
+	reading *Reading
+}
+
+// MailEntry is a message the station holds.
+type MailEntry = store.MailEntry
+
+// Import takes in the message of an .eml file. The same message held
+// before gives its entry again (added false). A file that is not a
+// readable message is refused, and nothing is kept.
+func (s *Mail) Import(ctx context.Context, path string) (_ MailEntry, added bool, err error) {
+	raw, err := readUpTo(path, email.MaxSize)
+	if err != nil {
+		return MailEntry{}, false, fileError(path, err)
+	}
+	m, err := email.Parse(raw)
+	if err != nil {
+		return MailEntry{}, false, fmt.Errorf("%s: %w", path, err)
+	}
+	return s.hold(ctx, raw, m, MailEntry{Source: "import"})
+}
+
+// readUpTo reads a whole file of at most max bytes.
+func readUpTo(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(raw)) > max {
+		return nil, fmt.Errorf("%s: %w: more than the %d MB a message may have", path, email.ErrMalformed, max>>20)
+	}
+	return raw, nil
+}
+
+// hold keeps the original and records the message; m is nil for one that
+// could not be read (claimed from the mailbox, it is kept all the same).
+func (s *Mail) hold(ctx context.Context, raw []byte, m *email.Message, e MailEntry) (MailEntry, bool, error) {
+	sum, size, err := s.store.Blobs().Put(ctx, bytes.NewReader(raw))
+	if err != nil {
+		return MailEntry{}, false, fmt.Errorf("keeping the message: %w", err)
+	}
+	e.SHA256, e.Size = sum, size
+	if m != nil {
+		e.MessageID, e.FromName, e.From, e.Date, e.Carried = m.ID, clip(m.From.Name, radicado.MaxSenderName), m.From.Addr, m.Date, m.Carried
+		e.Subject = clip(m.Subject, radicado.MaxSubject)
+		for _, a := range m.Attachments {
+			if !a.Inline {
+				e.Attachments++
+			}
+		}
+	} else {
+		e.Subject = "(mensaje ilegible)"
+	}
+	id, added, err := s.store.AddMail(ctx, e)
+	if err != nil {
+		return MailEntry{}, false, err
+	}
+	held, err := s.store.Mail(ctx, id)
+	return held, added, err
+}
+
+// clip cuts s to at most n characters.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// List gives the held messages in state (store.MailWaiting…; all when
+// empty), oldest first.
+func (s *Mail) List(ctx context.Context, state string) ([]MailEntry, error) {
+	return s.store.MailIn(ctx, state)
+}
+
+// Get gives one held message.
+func (s *Mail) Get(ctx context.Context, id int64) (MailEntry, error) { return s.store.Mail(ctx, id) }
+
+// Discard marks a waiting message as not correspondence (spam, an
+// auto-reply), with the reason, in the audit log. Its claim on the mail
+// server moves to the Descartados folder at the next Fetch.
+func (s *Mail) Discard(ctx context.Context, id int64, reason string) (MailEntry, error) {
+	reason, err := radicado.CleanText("reason", reason, radicado.MaxReason)
+	if err != nil {
+		return MailEntry{}, err
+	}
+	if reason == "" {
+		return MailEntry{}, errors.New("discarding a message needs a written reason")
+	}
+	return s.store.DiscardMail(ctx, id, s.actor, reason)
+}
+
+// Letter is a held message laid out as the files of a radicado: the
+// original, the message as pages, the attachments that are documents, and
+// the files only kept. Close removes them.
+type Letter struct {
+	Entry     MailEntry
+	Message   *email.Message
+	Original  string   // the .eml
+	Documents []string // the message's PDF first, then the attachments read as documents
+	Annexes   []string // attachments kept, not read
+	dir       string
+}
+
+// Close removes the letter's working files.
+func (l *Letter) Close() {
+	if l.dir != "" {
+		os.RemoveAll(l.dir)
+	}
+}
+
+// Open lays out the held message id for radicación.
+func (s *Mail) Open(ctx context.Context, id int64) (*Letter, error) {
+	e, err := s.store.Mail(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := os.ReadFile(s.store.Blobs().Path(e.SHA256))
+	if err != nil {
+		return nil, fmt.Errorf("message %d: its original: %w", id, err)
+	}
+	m, err := email.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("message %d: %w; discard it, or radicate it from a printout", id, err)
+	}
+	tmp := filepath.Join(s.store.Dir(), "tmp")
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp(tmp, "mail-*")
+	if err != nil {
+		return nil, err
+	}
+	l := &Letter{Entry: e, Message: m, dir: dir}
+	fail := func(err error) (*Letter, error) {
+		l.Close()
+		return nil, err
+	}
+	l.Original = filepath.Join(dir, "mensaje.eml")
+	if err := os.WriteFile(l.Original, raw, 0o600); err != nil {
+		return fail(err)
+	}
+	pdf, err := email.Render(m, e.FetchedAt.In(time.Local).Format("2006-01-02 15:04"))
+	if err != nil {
+		return fail(fmt.Errorf("message %d as pages: %w", id, err))
+	}
+	page := filepath.Join(dir, "mensaje.pdf")
+	if err := os.WriteFile(page, pdf, 0o600); err != nil {
+		return fail(err)
+	}
+	l.Documents = append(l.Documents, page)
+	for i, a := range m.Attachments {
+		// Each in a folder of its own: two attachments may share a name.
+		sub := filepath.Join(dir, fmt.Sprintf("%03d", i+1))
+		if err := os.Mkdir(sub, 0o700); err != nil {
+			return fail(err)
+		}
+		name, err := radicado.CleanFileName(a.Name)
+		if err != nil {
+			name = fmt.Sprintf("adjunto-%d", i+1)
+		}
+		p := filepath.Join(sub, name)
+		if err := os.WriteFile(p, a.Data, 0o600); err != nil {
+			return fail(err)
+		}
+		if !a.Inline && a.MediaType != radicado.MediaMessage {
+			// A PDF that runs code or carries files is kept, not opened.
+			if info, err := document.Inspect(p); err == nil && (info.MediaType != document.PDF || document.CheckPassive(p) == nil) {
+				l.Documents = append(l.Documents, p)
+				continue
+			}
+		}
+		l.Annexes = append(l.Annexes, p)
+	}
+	return l, nil
+}
+
+// Request gives what radicating the letter takes, filled from the message
+// and its reading: the sender (name, address, ID found in the text), the
+// subject, the type the classifier gives and the department it routes to.
+// The message's text is read as it is; only attached documents go to OCR.
+func (s *Mail) Request(ctx context.Context, l *Letter) (Request, *Analysis, error) {
+	a, err := s.reading.analyze(ctx, l.Message.Subject+"\n"+l.Message.Text, l.Documents[1:])
+	if err != nil {
+		return Request{}, nil, err
+	}
+	m := l.Message
+	name := m.From.Name
+	if name == "" {
+		name = a.Fields.SenderName.Value
+	}
+	if name == "" {
+		name = m.From.Addr
+	}
+	subject := m.Subject
+	if subject == "" {
+		subject = a.Fields.Subject.Value
+	}
+	if subject == "" {
+		subject = "(sin asunto)"
+	}
+	req := Request{
+		Kind: radicado.Entrada, Type: a.Type.Type, SenderName: clip(name, radicado.MaxSenderName),
+		Subject: clip(subject, radicado.MaxSubject), Dept: a.Dept, Files: l.Documents, Original: l.Original,
+		Annexes: l.Annexes, Mail: l.Entry.ID,
+	}
+	if radicado.CheckEmail(m.From.Addr) == nil {
+		req.SenderEmail = m.From.Addr
+	}
+	if f := a.Fields; f.SenderID.Value != "" && f.SenderIDType.Value != "" {
+		req.SenderID = f.SenderIDType.Value + ":" + f.SenderID.Value
+	}
+	return req, a, nil
+}
+
+// Radicar radicates the held message id: the request is filled from the
+// message (Request), then adjust (which may be nil) changes what the clerk
+// chose otherwise. The message ends radicated with the number in the same
+// transaction; a message, or one it carries, radicated before is refused.
+func (s *Mail) Radicar(ctx context.Context, id int64, adjust func(*Request)) (radicado.Record, error) {
+	e, err := s.store.Mail(ctx, id)
+	if err != nil {
+		return radicado.Record{}, err
+	}
+	if e.State != store.MailWaiting {
+		return radicado.Record{}, fmt.Errorf("message %d: %w (%s %s)", id, store.ErrMailDone, e.State, e.Number)
+	}
+	if prior, err := s.store.RadicatedAs(ctx, append([]string{e.MessageID}, e.Carried...)); err != nil {
+		return radicado.Record{}, err
+	} else if prior != "" {
+		return radicado.Record{}, fmt.Errorf("message %d: %w as %s; discard it as a copy", id, store.ErrMailRadicated, prior)
+	}
+	l, err := s.Open(ctx, id)
+	if err != nil {
+		return radicado.Record{}, err
+	}
+	defer l.Close()
+	req, a, err := s.Request(ctx, l)
+	if err != nil {
+		return radicado.Record{}, err
+	}
+	a.Close()
+	if adjust != nil {
+		adjust(&req)
+	}
+	req.Mail, req.Original = id, l.Original
+	return s.records.Radicar(ctx, req)
+}
+
+// FetchResult says what a Fetch did.
+type FetchResult struct {
+	Claimed  int `json:"claimed"`   // moved from the inbox to this station's folder
+	New      int `json:"new"`       // messages now held that were not before
+	Finished int `json:"finished"`  // radicated or discarded messages moved on
+	TooLarge int `json:"too_large"` // left in the inbox for being larger than a message may be
+}
+
+// mailboxConfig gives the mailbox's configuration with its password, or
+// an error saying what is missing.
+func (s *Mail) mailboxConfig(ctx context.Context) (mailbox.Config, error) {
+	cfg, err := s.config(ctx)
+	if err != nil {
+		return mailbox.Config{}, err
+	}
+	m := cfg.Mail
+	if m.Host == "" {
+		return mailbox.Config{}, fmt.Errorf("no mailbox is configured (%s); .eml files can be imported", KeyMailHost)
+	}
+	pw, err := s.mailPassword()
+	if err != nil {
+		return mailbox.Config{}, fmt.Errorf("the mailbox's password: %w", err)
+	}
+	return mailbox.Config{Host: m.Host, Port: m.Port, Security: m.Security, User: m.User, Password: pw,
+		Inbox: m.Inbox, Claimed: m.Claimed, Done: m.Done, Discarded: m.Discarded, Mine: cfg.Office + "-" + cfg.Station}, nil
+}
+
+// Fetch claims up to n new messages from the mailbox into this station's
+// folder and takes in every message of that folder it does not hold yet
+// (those a station stopped mid-way claimed before), and moves the messages
+// radicated or discarded since to their end folders.
+func (s *Mail) Fetch(ctx context.Context, n int) (FetchResult, error) {
+	var res FetchResult
+	cfg, err := s.mailboxConfig(ctx)
+	if err != nil {
+		return res, err
+	}
+	return s.fetch(ctx, cfg, n, nil)
+}
+
+// fetch is Fetch with the configuration given; afterClaim, when set, runs
+// between the claim and the download (the crash test stops there).
+func (s *Mail) fetch(ctx context.Context, cfg mailbox.Config, n int, afterClaim func()) (FetchResult, error) {
+	var res FetchResult
+	box, err := mailbox.Dial(ctx, cfg)
+	if err != nil {
+		return res, err
+	}
+	defer box.Close()
+	if n > 0 {
+		if res.Claimed, res.TooLarge, err = box.Claim(n, email.MaxSize); err != nil {
+			return res, err
+		}
+	}
+	if afterClaim != nil {
+		afterClaim()
+	}
+	held, err := box.Held()
+	if err != nil {
+		return res, err
+	}
+	for _, h := range held {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		e, ok, err := s.store.MailClaimed(ctx, box.Mine(), h.UIDValidity, h.UID)
+		if err != nil {
+			return res, err
+		}
+		if ok {
+			if e.State != store.MailWaiting && !e.Moved {
+				if err := box.Finish(h.UIDValidity, h.UID, e.State == store.MailRadicated); err != nil {
+					return res, err
+				}
+				if err := s.store.MailMoved(ctx, e.ID); err != nil {
+					return res, err
+				}
+				res.Finished++
+			}
+			continue
+		}
+		raw, err := box.Download(h.UID)
+		if errors.Is(err, mailbox.ErrGone) {
+			continue
+		}
+		if err != nil {
+			return res, err
+		}
+		m, perr := email.Parse(raw)
+		if perr != nil {
+			m = nil // kept all the same: it was claimed, and is never lost
+		}
+		_, added, err := s.hold(ctx, raw, m, MailEntry{Source: "imap", Folder: box.Mine(), UIDValidity: h.UIDValidity, UID: h.UID})
+		if err != nil {
+			return res, err
+		}
+		if added {
+			res.New++
+		}
+	}
+	return res, nil
+}

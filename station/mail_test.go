@@ -1,0 +1,326 @@
+package station
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/radicador/radicador/internal/dovecottest"
+	"github.com/radicador/radicador/internal/fixture"
+	"github.com/radicador/radicador/internal/mailfixture"
+	"github.com/radicador/radicador/radicado"
+	"github.com/radicador/radicador/store"
+)
+
+func openMailStation(t *testing.T, dir, code string) *Station {
+	t.Helper()
+	st, err := Open(context.Background(), dir, Options{Actor: "ventanilla-" + code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Settings.Set(context.Background(), map[string]*string{KeyStation: &code}); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// TestMailImport: an .eml imported and radicated keeps its original byte
+// for byte as the first file, the message as pages, its PDF as a document
+// and its spreadsheet as an annex; the same message is refused a second
+// time, also when it comes back forwarded; a message discarded is in the
+// audit log; verify is ok.
+func TestMailImport(t *testing.T) {
+	ctx := context.Background()
+	st := openMailStation(t, t.TempDir(), "01")
+	src := t.TempDir()
+	pdf, err := os.ReadFile(fixture.TextPDF(t, src, "solicitud.pdf", "Solicitud de copia del contrato 17", "Cédula 52.123.456"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := mailfixture.Message{ID: "pet-1@correo.example", From: `"Ana Gómez" <Ana.Gomez@correo.example>`, To: "radicacion@entidad.gov.co",
+		Subject: "Derecho de petición: copia del contrato", Text: "Señores:\nSolicito copia del contrato 17.\nAna Gómez\nC.C. 52.123.456",
+		Parts: []mailfixture.Part{{Type: "application/pdf", Name: "solicitud.pdf", Disposition: "attachment", Data: pdf},
+			{Type: "application/vnd.ms-excel", Name: "anexo.xls", Disposition: "attachment", Data: []byte("hoja de cálculo")}}}.Bytes()
+	path := fixture.Write(t, src, "peticion.eml", raw)
+
+	e, added, err := st.Mail.Import(ctx, path)
+	if err != nil || !added || e.State != store.MailWaiting || e.From != "ana.gomez@correo.example" || e.Attachments != 2 {
+		t.Fatalf("import: %+v %v %v", e, added, err)
+	}
+	if again, added, err := st.Mail.Import(ctx, path); err != nil || added || again.ID != e.ID {
+		t.Fatalf("the same file imported again: %+v %v %v", again, added, err)
+	}
+	rec, err := st.Mail.Radicar(ctx, e.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Channel != radicado.ChannelEmail || rec.Sender.Email != "ana.gomez@correo.example" || rec.Sender.Name != "Ana Gómez" ||
+		rec.Subject != "Derecho de petición: copia del contrato" || rec.Sender.ID.String() != "CC:52123456" {
+		t.Errorf("record: channel %q sender %+v subject %q", rec.Channel, rec.Sender, rec.Subject)
+	}
+	var got []string
+	for _, f := range rec.Files {
+		got = append(got, fmt.Sprintf("%s %s %d", f.Name, f.MediaType, f.Pages))
+	}
+	want := []string{"mensaje.eml message/rfc822 0", "mensaje.pdf application/pdf 1", "solicitud.pdf application/pdf 1", "anexo.xls application/vnd.ms-excel 0"}
+	if !slices.Equal(got, want) {
+		t.Errorf("files %q, want %q", got, want)
+	}
+	if kept, err := os.ReadFile(st.core.store.Blobs().Path(rec.Files[0].SHA256)); err != nil || !bytes.Equal(kept, raw) {
+		t.Errorf("the original is not kept byte for byte: %v", err)
+	}
+	if e, _ := st.Mail.Get(ctx, e.ID); e.State != store.MailRadicated || e.Number != rec.Number {
+		t.Errorf("the message after radicación: %+v", e)
+	}
+	if _, err := st.Mail.Radicar(ctx, e.ID, nil); !errors.Is(err, store.ErrMailDone) {
+		t.Errorf("radicated twice: %v", err)
+	}
+
+	// The same message forwarded back, and the same message with other
+	// bytes (another copy of it): refused, nothing numbered.
+	fwd := mailfixture.Message{ID: "fwd-1@entidad.gov.co", From: "jefe@entidad.gov.co", Subject: "RV: Derecho de petición",
+		Text: "Para radicar.", Parts: []mailfixture.Part{{Type: "message/rfc822", Name: "peticion.eml", Disposition: "attachment", Data: raw}}}.Bytes()
+	copyOf := append([]byte("X-Copia: 2\r\n"), raw...)
+	for name, b := range map[string][]byte{"forwarded": fwd, "copy": copyOf} {
+		e2, _, err := st.Mail.Import(ctx, fixture.Write(t, src, name+".eml", b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Mail.Radicar(ctx, e2.ID, nil); !errors.Is(err, store.ErrMailRadicated) || !strings.Contains(err.Error(), rec.Number) {
+			t.Errorf("%s: %v, want refused as radicated as %s", name, err, rec.Number)
+		}
+		if _, err := st.Mail.Discard(ctx, e2.ID, ""); err == nil {
+			t.Errorf("%s: discarded without a reason", name)
+		}
+		if d, err := st.Mail.Discard(ctx, e2.ID, "copia de "+rec.Number); err != nil || d.State != store.MailDiscarded {
+			t.Errorf("%s: discard: %+v %v", name, d, err)
+		}
+		if _, err := st.Mail.Radicar(ctx, e2.ID, nil); !errors.Is(err, store.ErrMailDone) {
+			t.Errorf("%s: radicated after being discarded: %v", name, err)
+		}
+	}
+	all, _ := st.Records.List(ctx, store.Filter{})
+	if len(all) != 1 {
+		t.Errorf("%d radicados, want 1", len(all))
+	}
+	events, _ := st.Records.Audit(ctx, 0, 0)
+	discards := 0
+	for _, ev := range events {
+		if ev.Action == store.ActionDiscardMail && strings.Contains(string(ev.Data), "copia de "+rec.Number) {
+			discards++
+		}
+	}
+	if discards != 2 {
+		t.Errorf("%d discards in the audit log, want 2", discards)
+	}
+	if rep, err := st.Records.Verify(ctx); err != nil || !rep.OK {
+		t.Errorf("verify: %+v %v", rep, err)
+	}
+
+	// What is not a message is refused, and nothing is held.
+	for _, b := range [][]byte{[]byte("%PDF-1.4\n%%EOF\n"), {}} {
+		if _, _, err := st.Mail.Import(ctx, fixture.Write(t, src, "no.eml", b)); err == nil {
+			t.Errorf("%q imported", b)
+		}
+	}
+	if held, _ := st.Mail.List(ctx, ""); len(held) != 3 {
+		t.Errorf("%d messages held, want 3", len(held))
+	}
+}
+
+// mailSettings points a station at the test's Dovecot.
+func mailSettings(t *testing.T, st *Station, srv *dovecottest.Server) {
+	t.Helper()
+	port := strconv.Itoa(srv.Port)
+	none := "none"
+	if err := st.Settings.Set(context.Background(), map[string]*string{KeyMailHost: ptr("127.0.0.1"), KeyMailPort: &port,
+		KeyMailSecurity: &none, KeyMailUser: &srv.User}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Settings.SetMailPassword(srv.Password); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func ptr(s string) *string { return &s }
+
+// TestMailTwoStations: two stations share one mailbox and fetch and
+// radicate at the same time: each message is radicated exactly once, and
+// every one ends in the Radicados folder.
+func TestMailTwoStations(t *testing.T) {
+	ctx := context.Background()
+	srv := dovecottest.Start(t)
+	const n = 24
+	for i := range n {
+		srv.Deliver(t, "INBOX", mailfixture.Message{ID: fmt.Sprintf("m%02d@x.example", i), From: fmt.Sprintf("Remitente %d <r%d@x.example>", i, i),
+			Subject: fmt.Sprintf("Solicitud %d", i), Text: fmt.Sprintf("Solicito información del trámite %d.", i)}.Bytes())
+	}
+	stations := []*Station{openMailStation(t, t.TempDir(), "01"), openMailStation(t, t.TempDir(), "02")}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for _, st := range stations {
+		mailSettings(t, st, srv)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				res, err := st.Mail.Fetch(ctx, 3)
+				if err != nil {
+					errs <- err
+					return
+				}
+				waiting, err := st.Mail.List(ctx, store.MailWaiting)
+				if err != nil {
+					errs <- err
+					return
+				}
+				for _, e := range waiting {
+					if _, err := st.Mail.Radicar(ctx, e.ID, nil); err != nil {
+						errs <- err
+						return
+					}
+				}
+				if res.Claimed == 0 && res.New == 0 && len(waiting) == 0 && res.Finished == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for i, st := range stations {
+		if _, err := st.Mail.Fetch(ctx, 0); err != nil { // moves what is left
+			t.Fatal(err)
+		}
+		recs, _ := st.Records.List(ctx, store.Filter{})
+		held, _ := st.Mail.List(ctx, "")
+		for _, e := range held {
+			if e.State != store.MailRadicated {
+				t.Errorf("station %d: message %s is %s", i+1, e.MessageID, e.State)
+			}
+			if other, ok := seen[e.MessageID]; ok {
+				t.Errorf("%s radicated twice: %s and %s", e.MessageID, other, e.Number)
+			}
+			seen[e.MessageID] = e.Number
+		}
+		if len(recs) != len(held) {
+			t.Errorf("station %d: %d radicados for %d messages", i+1, len(recs), len(held))
+		}
+		t.Logf("station %d radicated %d", i+1, len(recs))
+	}
+	if len(seen) != n {
+		t.Errorf("%d messages radicated, want %d", len(seen), n)
+	}
+	if got := srv.Count(t, "Radicados"); got != n {
+		t.Errorf("Radicados holds %d, want %d", got, n)
+	}
+	for _, f := range []string{"INBOX", "Radicador/001-01", "Radicador/001-02"} {
+		if got := srv.Count(t, f); got != 0 {
+			t.Errorf("%s still holds %d", f, got)
+		}
+	}
+}
+
+// mailChildEnv makes the test binary a child that fetches from the mailbox
+// of the data folder the variable names, and stops between claim and
+// download, saying "claimed", until it is killed.
+const mailChildEnv = "RADICADOR_MAIL_CHILD"
+
+func mailChild(dir string) {
+	ctx := context.Background()
+	st, err := Open(ctx, dir, Options{Actor: "crash"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	cfg, err := st.Mail.mailboxConfig(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	_, err = st.Mail.fetch(ctx, cfg, 100, func() {
+		fmt.Println("claimed")
+		time.Sleep(time.Minute)
+	})
+	fmt.Fprintln(os.Stderr, "not killed:", err)
+	os.Exit(4)
+}
+
+// TestMailClaimKilled: a station killed with SIGKILL after it claimed
+// messages and before it downloaded them finds them in its folder at the
+// next fetch: nothing is lost, nothing is left in the inbox.
+func TestMailClaimKilled(t *testing.T) {
+	ctx := context.Background()
+	srv := dovecottest.Start(t)
+	const n = 5
+	for i := range n {
+		srv.Deliver(t, "INBOX", mailfixture.Message{ID: fmt.Sprintf("k%d@x.example", i), From: "a@x.example",
+			Subject: fmt.Sprintf("Carta %d", i), Text: "Texto."}.Bytes())
+	}
+	dir := t.TempDir()
+	st := openMailStation(t, dir, "01")
+	mailSettings(t, st, srv)
+
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), mailChildEnv+"="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if line != "claimed\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("the child said %q", line)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if got := srv.Count(t, "Radicador/001-01"); got != n {
+		t.Fatalf("the station's folder holds %d after the kill, want %d", got, n)
+	}
+	if held, _ := st.Mail.List(ctx, ""); len(held) != 0 {
+		t.Fatalf("%d held before the next fetch", len(held))
+	}
+	res, err := st.Mail.Fetch(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.New != n || res.Claimed != 0 {
+		t.Errorf("the next fetch: %+v, want %d new and none claimed", res, n)
+	}
+	held, _ := st.Mail.List(ctx, store.MailWaiting)
+	if len(held) != n {
+		t.Errorf("%d held, want %d", len(held), n)
+	}
+	// Fetching again holds nothing twice.
+	if res, err := st.Mail.Fetch(ctx, 10); err != nil || res.New != 0 {
+		t.Errorf("a second fetch: %+v %v", res, err)
+	}
+	if srv.Count(t, "INBOX") != 0 {
+		t.Error("messages left in the inbox")
+	}
+}
