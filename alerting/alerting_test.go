@@ -540,6 +540,35 @@ func TestTwoInstances(t *testing.T) {
 // TestAcuseByEmail: a communication handed in at the Buzón with an e-mail
 // address gets its acuse there, once, with the receipt attached, through
 // a real mail server; the same form sent again sends nothing more.
+// acuse gives the text and the attached PDF of the one acuse addr got.
+func (s *smtpd) acuse(t *testing.T, addr string) (string, []byte) {
+	t.Helper()
+	s.waitFor(t, addr, 1)
+	time.Sleep(300 * time.Millisecond)
+	if got := s.inbox(t, addr); len(got) != 1 {
+		t.Fatalf("%d acuses, want 1", len(got))
+	}
+	files, _ := filepath.Glob(filepath.Join(s.mail, addr, "new", "*"))
+	raw, _ := os.ReadFile(files[0])
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	text, _ := mr.NextPart()
+	body, _ := io.ReadAll(quotedprintable.NewReader(text))
+	part, err := mr.NextPart()
+	if err != nil {
+		t.Fatalf("%v:\n%s", err, raw[:min(len(raw), 3000)])
+	}
+	pdf, _ := io.ReadAll(base64.NewDecoder(base64.StdEncoding, part))
+	if !bytes.HasPrefix(pdf, []byte("%PDF")) {
+		t.Fatal("no PDF attached")
+	}
+	return string(body), pdf
+}
+
 func TestAcuseByEmail(t *testing.T) {
 	ctx := context.Background()
 	mta := startSMTPD(t, false)
@@ -570,32 +599,10 @@ func TestAcuseByEmail(t *testing.T) {
 	if err := (&alerting.Service{DB: db}).Round(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got := mta.waitFor(t, "juan@correo.co", 1)
-	time.Sleep(300 * time.Millisecond)
-	if got = mta.inbox(t, "juan@correo.co"); len(got) != 1 {
-		t.Fatalf("%d acuses, want 1", len(got))
-	}
-	files, _ := filepath.Glob(filepath.Join(mta.mail, "juan@correo.co", "new", "*"))
-	raw, _ := os.ReadFile(files[0])
-	m, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	text, _ := mr.NextPart()
-	body, _ := io.ReadAll(quotedprintable.NewReader(text))
-	if !strings.Contains(string(body), rec.Number) || !strings.Contains(string(body), "Código de consulta: "+rec.Code) ||
-		!strings.Contains(string(body), "https://radicador.org.co/buzon/estado") {
+	body, pdf := mta.acuse(t, "juan@correo.co")
+	if !strings.Contains(body, rec.Number) || !strings.Contains(body, "Código de consulta: "+rec.Code) ||
+		!strings.Contains(body, "https://radicador.org.co/buzon/estado") {
 		t.Errorf("the acuse's text:\n%s", body)
-	}
-	part, err := mr.NextPart()
-	if err != nil {
-		t.Fatalf("%v:\n%s", err, raw[:min(len(raw), 3000)])
-	}
-	pdf, _ := io.ReadAll(base64.NewDecoder(base64.StdEncoding, part))
-	if !bytes.HasPrefix(pdf, []byte("%PDF")) {
-		t.Fatal("no PDF attached")
 	}
 	cmd := exec.Command("pdftotext", "-", "-")
 	cmd.Stdin = bytes.NewReader(pdf)

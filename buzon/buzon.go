@@ -93,11 +93,22 @@ func AcuseMail(r central.Receipt, held wire.Radicado, estado string) (central.Ac
 	return central.AcuseMail{Subject: "Acuse de recibo: radicado " + r.Number, Body: b.String(), Name: "acuse-" + r.Number + ".pdf", PDF: pdf}, nil
 }
 
+// channelName says on the acuse how the communication came in.
+func channelName(channel string) string {
+	switch channel {
+	case central.ChannelEmail:
+		return "Correo electrónico"
+	case central.ChannelWeb:
+		return "Buzón web"
+	}
+	return "Ventanilla"
+}
+
 // receiptWidth is the acuse's width in millimetres: a page's column.
 const receiptWidth = 139.7
 
-// Acuse writes the acuse de recibo of a communication handed in, held as
-// the radicado r, as PDF.
+// Acuse writes the acuse de recibo of a communication, held as the
+// radicado r, as PDF.
 func Acuse(r central.Receipt, held wire.Radicado) ([]byte, error) {
 	pages := 0
 	for _, f := range held.Files {
@@ -109,7 +120,7 @@ func Acuse(r central.Receipt, held wire.Radicado) ([]byte, error) {
 	}
 	c := label.Content{Number: r.Number, ReceivedAt: r.ReceivedAt, Organization: r.Org, Office: held.Office, Dept: dept, Kind: "entrada",
 		Type: r.TypeName, Pages: pages, Annexes: len(held.Files) - 1, DocSHA256: held.SHA256, Due: r.Due, Sender: r.Name, Subject: r.Subject,
-		Code: r.Code, Channel: "Buzón web"}
+		Code: r.Code, Channel: channelName(r.Channel)}
 	l, err := label.Receipt(c, receiptWidth, 203)
 	if err != nil {
 		return nil, fmt.Errorf("the acuse: %w", err)

@@ -176,6 +176,7 @@ type Receipt struct {
 	Subject    string    `json:"subject"`
 	Name       string    `json:"sender_name"`
 	Org        string    `json:"organization"`
+	Channel    string    `json:"channel"` // ventanilla, email or web
 }
 
 // FieldError is a submission's field that is not right (an ErrInvalid):
@@ -316,7 +317,8 @@ func (d *DB) Submit(ctx context.Context, s Submission, docs []BuzonDoc, acuse fu
 	}
 	ty, _ := typeByCode(types, s.Type)
 	now := d.now().In(loc)
-	rec := Receipt{ReceivedAt: now, Type: ty.Code, TypeName: ty.Name, Dept: cfg.Routes[ty.Code], Subject: s.Subject, Name: s.Name, Org: cfg.Organization}
+	rec := Receipt{ReceivedAt: now, Type: ty.Code, TypeName: ty.Name, Dept: cfg.Routes[ty.Code], Subject: s.Subject, Name: s.Name, Org: cfg.Organization,
+		Channel: ChannelWeb}
 	rec.DeptName = cfg.Depts[rec.Dept]
 	if rec.DeptName == "" {
 		rec.Dept = "" // a route to a department that is no more: it waits to be routed
@@ -621,7 +623,10 @@ func (d *DB) BuzonReceipt(ctx context.Context, number, code string) (Receipt, wi
 		return Receipt{}, wire.Held{}, err
 	}
 	r := Receipt{Number: h.Number, Code: strings.ToUpper(strings.TrimSpace(code)), ReceivedAt: h.ReceivedAt.In(loc), Type: h.Type, Due: h.Due,
-		Dept: h.Dept, DeptName: cfg.Depts[h.Dept], Subject: h.Subject, Name: h.SenderName, Org: cfg.Organization}
+		Dept: h.Dept, DeptName: cfg.Depts[h.Dept], Subject: h.Subject, Name: h.SenderName, Org: cfg.Organization, Channel: channelOf(h.Radicado)}
+	if err := d.readScan(ctx, `SELECT channel FROM work WHERE number = ?`, []any{number}, &r.Channel); err != nil {
+		return Receipt{}, wire.Held{}, err
+	}
 	if t, ok := typeByCode(types, h.Type); ok {
 		r.TypeName = t.Name
 	}

@@ -100,8 +100,12 @@ func (d *DB) DiscardDocuments(temps []string) {
 // is recorded, in one write shared with the other writes under way.
 func (d *DB) PutWithFiles(ctx context.Context, p Principal, push wire.Push, sent []string) (wire.PushResult, error) {
 	in := d.prepare(push, sent)
+	var err error
+	if in.acuse, err = d.prepareAcuse(ctx, push); err != nil {
+		return wire.PushResult{}, err
+	}
 	var res wire.PushResult
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err = d.write(ctx, func(tx *sql.Tx) error {
 		for _, sum := range sent {
 			if _, err := d.txExec(ctx, tx, `INSERT INTO file_holders (sha256, office, station, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 				sum, p.Office, p.Station, d.stamp()); err != nil {

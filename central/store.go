@@ -76,6 +76,9 @@ type DB struct {
 	dirs   dirSyncer     // flushes the folders of documents received together
 	cal    calendarCache // the organisation's calendar, read again when its version moves
 	ghosts ghosts        // failed log-ins of names that are no user's
+
+	acuseMu sync.RWMutex
+	acuse   AcuseWriter // the acuse of the stations' radicados (SetAcuse)
 }
 
 // txStmt gives query prepared for tx: on SQLite a statement prepared once
@@ -717,8 +720,12 @@ func (d *DB) SetPattern(ctx context.Context, pattern string) error {
 // with other content is a conflict: recorded, never written over.
 func (d *DB) Put(ctx context.Context, p Principal, push wire.Push) (wire.PushResult, error) {
 	in := d.prepare(push, nil)
+	var err error
+	if in.acuse, err = d.prepareAcuse(ctx, push); err != nil {
+		return wire.PushResult{}, err
+	}
 	var res wire.PushResult
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err = d.write(ctx, func(tx *sql.Tx) error {
 		var err error
 		res, err = d.put(ctx, tx, p, in)
 		return err
@@ -735,6 +742,7 @@ type putInput struct {
 	files   string           // its files, as JSON
 	sizes   map[string]int64 // the size of each of its files held whole (absent: not held)
 	sent    map[string]bool  // files the push itself brought (held by the station once it commits)
+	acuse   *stationAcuse    // queued if the push makes its radicado
 }
 
 // prepare works out a push's input, sent naming the files it brought.
@@ -846,6 +854,11 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, in putInput) (wir
 	if res.Status == wire.Created {
 		if err := d.addWork(ctx, tx, r, false); err != nil {
 			return res, err
+		}
+		if in.acuse != nil && !annulled {
+			if err := d.queueStationAcuse(ctx, tx, r.Number, in.acuse); err != nil {
+				return res, err
+			}
 		}
 	}
 	if annulled {

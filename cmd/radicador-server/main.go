@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/radicador/radicador/alerting"
+	"github.com/radicador/radicador/buzon"
 	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/console"
@@ -221,6 +222,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("listening", "addr", l.Addr().String(), "tls", *cert != "")
 	api := server.New(db, log, limits)
 	tracking := &alerting.Service{DB: db, Log: log, URL: *publicURL, Every: *alertsEvery}
+	estado := ""
+	if *publicURL != "" {
+		estado = strings.TrimRight(*publicURL, "/") + "/buzon/estado"
+	}
+	db.SetAcuse(func(rec central.Receipt, r wire.Radicado) (central.AcuseMail, error) {
+		return buzon.AcuseMail(rec, r, estado)
+	})
 	con, err := console.New(db, console.Options{SecureCookies: *secure || *cert != "", Log: log, SendTest: tracking.SendTest, PublicURL: *publicURL,
 		TrustedProxies: trusted})
 	if err != nil {

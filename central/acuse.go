@@ -1,0 +1,94 @@
+package central
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/radicador/radicador/sync/wire"
+)
+
+// AcuseWriter writes the e-mail of a radicado's acuse de recibo (the
+// buzon package's, with the state page's address).
+type AcuseWriter func(Receipt, wire.Radicado) (AcuseMail, error)
+
+// SetAcuse has the server send the acuse de recibo of the radicados that
+// stations push with their sender's e-mail: the station holds no mail
+// password, and an offline branch's acuse goes when it syncs. nil: none
+// is sent.
+func (d *DB) SetAcuse(w AcuseWriter) {
+	d.acuseMu.Lock()
+	d.acuse = w
+	d.acuseMu.Unlock()
+}
+
+// stationAcuse is the acuse a push would queue if it makes its radicado.
+type stationAcuse struct {
+	email    string
+	codeHash string
+	mail     AcuseMail
+}
+
+// prepareAcuse writes, before the push's write, the acuse of a radicado
+// the server does not hold yet, when it has its sender's e-mail and work to
+// follow; nil otherwise. Its consultation code is derived from the number
+// (the same at every retry), so that the sender can follow it at the
+// Buzón's state page like a communication handed in there.
+func (d *DB) prepareAcuse(ctx context.Context, push wire.Push) (*stationAcuse, error) {
+	d.acuseMu.RLock()
+	write := d.acuse
+	d.acuseMu.RUnlock()
+	r := push.Radicado
+	if write == nil || r.SenderEmail == "" || !hasWork(r.Kind) {
+		return nil, nil
+	}
+	if annulled, _ := push.Annulled(); annulled {
+		return nil, nil
+	}
+	var held int
+	err := d.readScan(ctx, `SELECT 1 FROM radicados WHERE number = ?`, []any{r.Number}, &held)
+	if err == nil {
+		return nil, nil // held already: its acuse was dealt with when it came
+	}
+	if err != sql.ErrNoRows {
+		return nil, err
+	}
+	secret, err := d.buzonSecret(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := d.OrgConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, loc, err := d.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	code := derivedCode(secret, "radicado:"+r.Number)
+	rec := Receipt{Number: r.Number, Code: code, ReceivedAt: r.ReceivedAt.In(loc), Type: r.Type, Due: r.Due, Dept: r.Dept,
+		DeptName: cfg.Depts[r.Dept], Subject: r.Subject, Name: r.SenderName, Org: cfg.Organization, Channel: channelOf(r)}
+	for _, t := range cfg.Types {
+		if t.Code == r.Type {
+			rec.TypeName = t.Name
+		}
+	}
+	m, err := write(rec, r)
+	if err != nil {
+		return nil, fmt.Errorf("the acuse of %s: %w", r.Number, err)
+	}
+	sum := sha256.Sum256([]byte(code))
+	return &stationAcuse{email: r.SenderEmail, codeHash: hex.EncodeToString(sum[:]), mail: m}, nil
+}
+
+// queueStationAcuse keeps the code of a radicado just made and queues its
+// acuse, within the push's transaction.
+func (d *DB) queueStationAcuse(ctx context.Context, tx *sql.Tx, number string, a *stationAcuse) error {
+	if _, err := d.txExec(ctx, tx, `INSERT INTO buzon (number, code_hash, email, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (number) DO NOTHING`,
+		number, a.codeHash, a.email, d.stamp()); err != nil {
+		return err
+	}
+	return d.queueAcuse(ctx, tx, number, a.email, a.mail)
+}
