@@ -104,6 +104,14 @@ func TestStationAcuse(t *testing.T) {
 			t.Errorf("the attached acuse lacks %q:\n%s", s, out)
 		}
 	}
+	// The branch learns at its next sync that the acuse went.
+	if _, err := st.Sync.Once(ctx, srv.URL); err != nil {
+		t.Fatal(err)
+	}
+	acuses, err := st.Sync.Acuses(ctx)
+	if a := acuses[rec.Number]; err != nil || a.State != wire.AcuseSent || a.To != "luisa.perez@correo.co" {
+		t.Errorf("the station's view of the acuse: %+v %v", a, err)
+	}
 	held, err := hub.DB.Get(ctx, rec.Number)
 	if err != nil || held.Channel != "email" || held.SenderEmail != "luisa.perez@correo.co" || held.Files[0].MediaType != "message/rfc822" {
 		t.Errorf("the server holds %+v %v", held.Radicado, err)

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"time"
 
 	"github.com/radicador/radicador/sync/wire"
 )
@@ -91,4 +92,39 @@ func (d *DB) queueStationAcuse(ctx context.Context, tx *sql.Tx, number string, a
 		return err
 	}
 	return d.queueAcuse(ctx, tx, number, a.email, a.mail)
+}
+
+// Acuses lists where the acuses of p's radicados stand, newest first: the
+// station shows them in its Bandeja. Those sent or given up are forgotten
+// with the outbox (Prune), by when the station has seen them.
+func (d *DB) Acuses(ctx context.Context, p Principal) ([]wire.Acuse, error) {
+	rows, err := d.db.QueryContext(ctx, d.q(`SELECT o.number, o.to_addr, o.created_at, o.sent_at, o.next_try, o.last_error
+		FROM outbox o JOIN radicados r ON r.number = o.number
+		WHERE o.kind = 'acuse' AND r.office = ? AND r.station = ? ORDER BY o.id DESC LIMIT 1000`), p.Office, p.Station)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []wire.Acuse{}
+	for rows.Next() {
+		var a wire.Acuse
+		var created, sent, next string
+		if err := rows.Scan(&a.Number, &a.To, &created, &sent, &next, &a.Error); err != nil {
+			return nil, err
+		}
+		a.State, a.At = wire.AcusePending, parseStamp(created)
+		switch {
+		case sent != "":
+			a.State, a.At, a.Error = wire.AcuseSent, parseStamp(sent), ""
+		case next == never:
+			a.State = wire.AcuseFailed
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func parseStamp(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
 }

@@ -129,6 +129,9 @@ func (s *Syncing) takeConfig(ctx context.Context, c *client.Client) error {
 // returned radicados.
 const syncReturned = "returned"
 
+// syncAcuses keys, in the sync state, the acuses' states as last given.
+const syncAcuses = "acuses"
+
 // takeReturned asks the server which of the station's radicados a
 // department returned to the ventanilla, and keeps the answer.
 func (s *Syncing) takeReturned(ctx context.Context, c *client.Client) error {
@@ -137,6 +140,30 @@ func (s *Syncing) takeReturned(ctx context.Context, c *client.Client) error {
 		return err
 	}
 	return s.store.SetSyncState(ctx, syncReturned, list)
+}
+
+// takeAcuses keeps where the acuses of the station's radicados stand.
+func (s *Syncing) takeAcuses(ctx context.Context, c *client.Client) error {
+	list, err := c.Acuses(ctx)
+	if err != nil || list == nil {
+		return err
+	}
+	return s.store.SetSyncState(ctx, syncAcuses, list)
+}
+
+// Acuses gives where the acuses of the station's radicados stand, by
+// number, as the server said at the last sync round: those it sends by
+// e-mail to the senders who gave an address.
+func (s *Syncing) Acuses(ctx context.Context) (map[string]wire.Acuse, error) {
+	var list []wire.Acuse
+	if _, err := s.store.SyncState(ctx, syncAcuses, &list); err != nil {
+		return nil, err
+	}
+	out := make(map[string]wire.Acuse, len(list))
+	for _, a := range list {
+		out[a.Number] = a
+	}
+	return out, nil
 }
 
 // Returned gives the station's radicados that a department returned to the

@@ -161,7 +161,7 @@ func (s *Syncing) round(ctx context.Context, c *client.Client) (client.Report, e
 	if cerr := s.takeConfig(ctx, c); cerr != nil {
 		return rep, errors.Join(err, cerr)
 	}
-	return rep, errors.Join(err, s.takeReturned(ctx, c))
+	return rep, errors.Join(err, s.takeReturned(ctx, c), s.takeAcuses(ctx, c))
 }
 
 // DayEnd syncs, then sends the day's manifest, with the head of the audit

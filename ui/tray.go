@@ -33,6 +33,7 @@ type tray struct {
 	gen      int // of the latest refresh
 	stickers map[string]string
 	returned map[string]wire.Returned // by a department, as the server said at the last sync
+	acuses   map[string]wire.Acuse    // sent by e-mail by the server, as it said at the last sync
 	selected string
 	count    *widget.Label
 
@@ -76,7 +77,7 @@ var trayColumns = []struct {
 }{
 	{"col.number", 168}, {"col.received", 132}, {"col.kind", 72}, {"col.type", 150},
 	{"col.sender", 190}, {"col.subject", 210}, {"col.due", 96}, {"col.status", 80},
-	{"col.sticker", 96}, {"col.sync", 116},
+	{"col.sticker", 96}, {"col.sync", 116}, {"col.acuse", 90},
 }
 
 // The periods the tray filters by, in days back from today (0: all).
@@ -119,6 +120,8 @@ func newTray(w *Window) *tray {
 			t.selected = t.rows[id.Row].Number
 			if r, ok := t.returned[t.selected]; ok {
 				t.message.SetText("↩ " + tr.T("tray.returned", "Number", r.Number, "By", r.By, "Reason", r.Reason))
+			} else if a, ok := t.acuses[t.selected]; ok {
+				t.message.SetText(tr.T("tray.acuse", "Number", a.Number, "To", a.To, "State", tr.T("acuse."+a.State), "Error", a.Error))
 			}
 		}
 		t.updateActions()
@@ -230,6 +233,14 @@ func (t *tray) cell(r radicado.Record, col int) string {
 		return tr.T("sticker.none")
 	case 9:
 		return tr.T("sync." + string(r.Sync))
+	case 10:
+		if a, ok := t.acuses[r.Number]; ok {
+			return tr.T("acuse." + a.State)
+		}
+		if r.Sender.Email != "" && r.Parts.Kind != radicado.Salida && r.Status == radicado.Active {
+			return tr.T("acuse.waiting")
+		}
+		return tr.T("acuse.none")
 	}
 	return ""
 }
@@ -239,6 +250,7 @@ type trayData struct {
 	rows     []radicado.Record
 	stickers map[string]string
 	returned map[string]wire.Returned
+	acuses   map[string]wire.Acuse
 	queued   int
 }
 
@@ -300,6 +312,9 @@ func (t *tray) refresh() {
 		if d.returned, err = t.w.st.Sync.Returned(ctx); err != nil {
 			return d, err
 		}
+		if d.acuses, err = t.w.st.Sync.Acuses(ctx); err != nil {
+			return d, err
+		}
 		q, err := t.w.st.Printing.PrintQueue(ctx)
 		d.queued = len(q)
 		return d, err
@@ -311,7 +326,7 @@ func (t *tray) refresh() {
 			t.message.SetText(err.Error())
 			return
 		}
-		t.rows, t.stickers, t.returned = d.rows, d.stickers, d.returned
+		t.rows, t.stickers, t.returned, t.acuses = d.rows, d.stickers, d.returned, d.acuses
 		t.retry.SetText(t.w.tr.T("action.retry_prints") + " (" + strconv.Itoa(d.queued) + ")")
 		if d.queued == 0 {
 			t.retry.Disable()

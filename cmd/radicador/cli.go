@@ -18,6 +18,7 @@ import (
 	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/station"
+	"github.com/radicador/radicador/sync/wire"
 )
 
 // errUsage marks a command line that could not be understood; it exits 2.
@@ -173,6 +174,9 @@ type radicadoJSON struct {
 	Annulment  *radicado.Annulment `json:"annulment,omitempty"`
 	Channel    string              `json:"channel,omitempty"` // ventanilla or email
 	Files      []radicado.File     `json:"files,omitempty"`
+	// Acuse is where the acuse e-mailed by the server stands, as it said
+	// at the last sync.
+	Acuse *wire.Acuse `json:"acuse,omitempty"`
 }
 
 type senderJSON struct {
@@ -321,8 +325,17 @@ func cmdShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	acuses, err := st.Sync.Acuses(ctx)
+	if err != nil {
+		return err
+	}
+	acuse, hasAcuse := acuses[r.Number]
 	if *asJSON {
-		return printJSON(e.stdout, toJSON(r, true))
+		j := toJSON(r, true)
+		if hasAcuse {
+			j.Acuse = &acuse
+		}
+		return printJSON(e.stdout, j)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	line := func(k, v string) { fmt.Fprintf(tw, "%s:\t%s\n", k, v) }
@@ -342,6 +355,9 @@ func cmdShow(ctx context.Context, e *env, args []string) error {
 	line("Document SHA-256", r.SHA256)
 	line("Radicated by", r.CreatedBy)
 	line("Sync", string(r.Sync))
+	if hasAcuse {
+		line("Acuse", strings.TrimSpace(fmt.Sprintf("%s to %s, %s %s", acuse.State, acuse.To, acuse.At.Format("2006-01-02 15:04"), acuse.Error)))
+	}
 	if a := r.Annulment; a != nil {
 		line("Annulled", fmt.Sprintf("%s by %s: %s", a.At.Format("2006-01-02 15:04:05"), a.By, a.Reason))
 	}

@@ -917,6 +917,23 @@ func (c *Client) Config(ctx context.Context, have int64) (cfg wire.OrgConfig, ch
 	return cfg, false, statusError("configuration", resp)
 }
 
+// Acuses gives where the acuses of the station's radicados stand (nil from
+// an older server).
+func (c *Client) Acuses(ctx context.Context) ([]wire.Acuse, error) {
+	var list []wire.Acuse
+	resp, err := c.rc.R().SetContext(ctx).SetResult(&list).Get("/acuses")
+	if err != nil {
+		return nil, err
+	}
+	switch resp.StatusCode() {
+	case http.StatusOK:
+		return list, nil
+	case http.StatusNotFound:
+		return nil, nil
+	}
+	return nil, statusError("acuses", resp)
+}
+
 // Returned gives the station's radicados that a department returned to
 // the ventanilla (none from an older server).
 func (c *Client) Returned(ctx context.Context) ([]wire.Returned, error) {

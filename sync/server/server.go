@@ -204,6 +204,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+p+"/anchors", auth(s.anchors))
 	mux.Handle("GET "+p+"/config", auth(s.orgConfig))
 	mux.Handle("GET "+p+"/returned", auth(s.returned))
+	mux.Handle("GET "+p+"/acuses", auth(s.acuses))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusNotFound, "no such resource", r.Method+" "+r.URL.Path)
 	})
@@ -941,6 +942,17 @@ func (s *Server) orgConfig(w http.ResponseWriter, r *http.Request) {
 
 // returned lists the station's radicados that a department returned to
 // the ventanilla.
+// acuses answers GET /acuses: where the acuses of the station's
+// radicados stand.
+func (s *Server) acuses(w http.ResponseWriter, r *http.Request) {
+	list, err := s.db.Acuses(r.Context(), principalOf(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
 func (s *Server) returned(w http.ResponseWriter, r *http.Request) {
 	list, err := s.db.Returned(r.Context(), principalOf(r))
 	if err != nil {

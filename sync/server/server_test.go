@@ -71,6 +71,12 @@ func TestAuthAndLimits(t *testing.T) {
 	a := startAPI(t, Limits{MaxJSON: 4 << 10, MaxChunk: 1 << 10, MaxFile: 1 << 20})
 	page := a.uploadFile("tok-001-01", []byte("una página"))
 	good, _ := json.Marshal(push("2026001010000012", "001", "01", page))
+	pushWith := func(change func(*wire.Push)) []byte {
+		p := push("2026001010000012", "001", "01", page)
+		change(&p)
+		b, _ := json.Marshal(p)
+		return b
+	}
 	for _, tc := range []struct {
 		name    string
 		method  string
@@ -98,6 +104,10 @@ func TestAuthAndLimits(t *testing.T) {
 			[]string{wire.HeaderUploadOffset, "0", wire.HeaderUploadLength, "1"}, 422},
 		{"not a hash", "PATCH", "/files/../../etc/passwd", "tok-001-01", []byte("b"), nil, 404},
 		{"no offset", "PATCH", "/files/" + sumOf([]byte("a")), "tok-001-01", []byte("a"), nil, 400},
+		{"acuses need a token", "GET", "/acuses", "", nil, nil, 401},
+		{"a wrong channel", "PUT", "/radicados/2026001010000012", "tok-001-01", pushWith(func(p *wire.Push) { p.Radicado.Channel = "web" }), nil, 400},
+		{"an e-mail that is not one", "PUT", "/radicados/2026001010000012", "tok-001-01",
+			pushWith(func(p *wire.Push) { p.Radicado.SenderEmail = "Ana <ana@x.co>" }), nil, 400},
 		{"health needs no token", "GET", "/health", "", nil, nil, 200},
 		{"openapi needs no token", "GET", "/openapi.json", "", nil, nil, 200},
 	} {
@@ -178,7 +188,7 @@ func TestOpenAPI(t *testing.T) {
 		}
 	}
 	for path, methods := range map[string][]string{"/files/{sha256}": {"head", "patch", "get"}, "/radicados/{number}": {"put", "get"},
-		"/radicados": {"get"}, "/manifests": {"post"}, "/planilla": {"get"}, "/health": {"get"}, "/whoami": {"get"}} {
+		"/radicados": {"get"}, "/manifests": {"post"}, "/planilla": {"get"}, "/health": {"get"}, "/whoami": {"get"}, "/acuses": {"get"}} {
 		for _, m := range methods {
 			if _, ok := doc.Paths[path][m]; !ok {
 				t.Errorf("the OpenAPI document lacks %s %s", strings.ToUpper(m), path)

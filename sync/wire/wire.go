@@ -502,6 +502,23 @@ type OrgConfig struct {
 	Closures     []calendar.Closure `json:"closures"`
 }
 
+// Acuse is where the acuse de recibo of a station's radicado stands: the
+// server sends it by e-mail to the sender.
+type Acuse struct {
+	Number string    `json:"number"`
+	To     string    `json:"to"`
+	State  string    `json:"state"` // pendiente, enviado or fallido
+	At     time.Time `json:"at"`    // sent, or queued
+	Error  string    `json:"error,omitempty"`
+}
+
+// The states of an acuse.
+const (
+	AcusePending = "pendiente" // queued, or tried and to be tried again
+	AcuseSent    = "enviado"   // the mail server took it
+	AcuseFailed  = "fallido"   // refused for good, or given up
+)
+
 // Returned is a station's radicado that a department sent back to the
 // ventanilla as not its own (GET /returned gives those still so).
 type Returned struct {
