@@ -306,6 +306,20 @@ func (s *Mail) mailboxConfig(ctx context.Context) (mailbox.Config, error) {
 		Inbox: m.Inbox, Claimed: m.Claimed, Done: m.Done, Discarded: m.Discarded, Mine: cfg.Office + "-" + cfg.Station}, nil
 }
 
+// Check logs in to the mailbox as configured and makes the folders the
+// station uses, without claiming anything.
+func (s *Mail) Check(ctx context.Context) error {
+	cfg, err := s.mailboxConfig(ctx)
+	if err != nil {
+		return err
+	}
+	box, err := mailbox.Dial(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return box.Close()
+}
+
 // Fetch claims up to n new messages from the mailbox into this station's
 // folder and takes in every message of that folder it does not hold yet
 // (those a station stopped mid-way claimed before), and moves the messages

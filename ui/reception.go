@@ -30,6 +30,7 @@ type reception struct {
 	w       *Window
 	content fyne.CanvasObject
 	pages   *pages
+	mail    *mailStrip
 
 	form     *widget.Form
 	items    map[string]*widget.FormItem
@@ -91,6 +92,7 @@ func newReception(w *Window) *reception {
 	tr := w.tr
 	r := &reception{w: w, touched: map[string]bool{}, items: map[string]*widget.FormItem{}}
 	r.pages = newPages(r)
+	r.mail = newMailStrip(r)
 
 	kinds := make([]string, len(radicado.Kinds))
 	for i, k := range radicado.Kinds {
@@ -175,7 +177,8 @@ func newReception(w *Window) *reception {
 		widget.NewSeparator(),
 		result,
 	)
-	split := container.NewHSplit(r.pages.content, container.NewVScroll(container.NewPadded(right)))
+	left := container.NewBorder(container.NewVBox(r.mail.content, widget.NewSeparator()), nil, nil, nil, r.pages.content)
+	split := container.NewHSplit(left, container.NewVScroll(container.NewPadded(right)))
 	split.SetOffset(0.45)
 	r.content = split
 	r.configChanged()
@@ -316,7 +319,7 @@ func (r *reception) useSender(s radicado.Sender) {
 // the clerk has not typed; radicación never waits for it.
 func (r *reception) analyze() {
 	_, files := r.w.batch.Document()
-	if len(files) == 0 {
+	if len(files) == 0 || r.mail.letter != nil { // a message's data come from the message
 		return
 	}
 	r.readGen++
@@ -452,10 +455,18 @@ func (r *reception) submit() {
 	r.radicar.Disable()
 	r.status.Importance = widget.MediumImportance
 	r.status.SetText(r.w.tr.T("status.working"))
+	letter := r.mail.letter
 	background(r.w, func(ctx context.Context) (outcome, error) {
 		var o outcome
 		var err error
-		if o.rec, err = r.w.st.Records.Radicar(ctx, req); err != nil {
+		if letter != nil {
+			o.rec, err = r.w.st.Mail.Radicar(ctx, letter.Entry.ID, func(m *station.Request) {
+				m.Kind, m.Type, m.SenderName, m.SenderID, m.Subject, m.Dept = req.Kind, req.Type, req.SenderName, req.SenderID, req.Subject, req.Dept
+			})
+		} else {
+			o.rec, err = r.w.st.Records.Radicar(ctx, req)
+		}
+		if err != nil {
 			return o, err
 		}
 		o.job, o.printErr = r.printJob(ctx, "sticker", o.rec.Number)
@@ -469,7 +480,15 @@ func (r *reception) submit() {
 			r.status.SetText(r.w.tr.T("status.error", "Error", r.w.explain(err)))
 			return
 		}
-		r.w.batch.Taken(pages)
+		if letter != nil {
+			// The message's pages were only shown: the radicado is made of
+			// its files.
+			r.mail.close()
+			r.w.batch.Clear()
+			r.mail.refresh()
+		} else {
+			r.w.batch.Taken(pages)
+		}
 		r.showResult(o)
 		r.clearForm()
 		r.pages.refresh()
@@ -566,6 +585,7 @@ func (r *reception) clearForm() {
 
 // clear starts a new letter: the form and the pages.
 func (r *reception) clear() {
+	r.mail.close()
 	r.pages.stop()
 	r.w.batch.Clear()
 	r.pages.refresh()
@@ -576,14 +596,22 @@ func (r *reception) clear() {
 
 // dropped takes files dropped on the window.
 func (r *reception) dropped(_ fyne.Position, uris []fyne.URI) {
-	var files []string
+	var files, messages []string
 	for _, u := range uris {
-		if u.Scheme() == "file" {
+		switch {
+		case u.Scheme() != "file":
+		case isEML(u.Path()):
+			messages = append(messages, u.Path())
+		default:
 			files = append(files, u.Path())
 		}
 	}
-	if len(files) > 0 {
+	if len(files)+len(messages) > 0 {
 		r.w.tabs.SelectIndex(0)
+	}
+	if len(messages) > 0 {
+		r.mail.importEML(messages)
+	} else if len(files) > 0 {
 		r.pages.importFiles(files)
 	}
 }

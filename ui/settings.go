@@ -51,6 +51,11 @@ type settings struct {
 	server, token *widget.Entry
 	enrolled      *widget.Label
 
+	// Correo
+	mailHost, mailPort, mailUser, mailPassword      *widget.Entry
+	mailInbox, mailClaimed, mailDone, mailDiscarded *widget.Entry
+	mailSecurity                                    *widget.Select
+
 	// Términos y rutas
 	central     *widget.Label // says they are the organisation's, when they are
 	terms       *fyne.Container
@@ -160,6 +165,19 @@ func newSettings(w *Window) *settings {
 	enroll := widget.NewButtonWithIcon(tr.T("set.enroll"), theme.LoginIcon(), s.enroll)
 	serverTab := container.NewVBox(s.enrolled, newForm(tr, "set.server", s.server, "set.token", s.token), container.NewHBox(enroll))
 
+	// Correo
+	s.mailHost, s.mailPort, s.mailUser, s.mailPassword = entry(), entry(), entry(), widget.NewPasswordEntry()
+	s.mailInbox, s.mailClaimed, s.mailDone, s.mailDiscarded = entry(), entry(), entry(), entry()
+	s.mailHost.SetPlaceHolder("imap.entidad.gov.co")
+	s.mailPassword.SetPlaceHolder(tr.T("set.mail_password_hint"))
+	s.mailSecurity = widget.NewSelect([]string{"tls", "starttls", "none"}, nil)
+	mailForm := newForm(tr, "set.mail_host", s.mailHost, "set.mail_port", s.mailPort, "set.mail_security", s.mailSecurity,
+		"set.mail_user", s.mailUser, "set.mail_password", s.mailPassword, "set.mail_inbox", s.mailInbox, "set.mail_claimed", s.mailClaimed,
+		"set.mail_done", s.mailDone, "set.mail_discarded", s.mailDiscarded)
+	mailForm.Items[0].HintText = tr.T("set.mail_host_hint")
+	mailTest := widget.NewButtonWithIcon(tr.T("set.mail_test"), theme.MailComposeIcon(), s.testMail)
+	mailTab := s.section(container.NewVBox(mailForm, container.NewHBox(mailTest)), s.saveMail)
+
 	// Términos y rutas
 	s.terms = container.NewVBox()
 	s.depts = widget.NewMultiLineEntry()
@@ -184,6 +202,7 @@ func newSettings(w *Window) *settings {
 		container.NewTabItemWithIcon(tr.T("set.tab.scanners"), theme.MediaPhotoIcon(), scanTab),
 		container.NewTabItemWithIcon(tr.T("set.tab.printer"), theme.DocumentPrintIcon(), printTab),
 		container.NewTabItemWithIcon(tr.T("set.tab.server"), theme.UploadIcon(), serverTab),
+		container.NewTabItemWithIcon(tr.T("set.tab.mail"), theme.MailComposeIcon(), mailTab),
 		container.NewTabItemWithIcon(tr.T("set.tab.terms"), theme.ListIcon(), termsTab),
 	)
 	s.tabs.SetTabLocation(container.TabLocationLeading)
@@ -259,6 +278,17 @@ func (s *settings) load() {
 		} else {
 			s.enrolled.SetText(s.w.tr.T("set.not_enrolled"))
 		}
+
+		m := cfg.Mail
+		s.mailHost.SetText(m.Host)
+		s.mailPort.SetText(strconv.Itoa(m.Port))
+		s.mailSecurity.SetSelected(m.Security)
+		s.mailUser.SetText(m.User)
+		s.mailPassword.SetText("")
+		s.mailInbox.SetText(m.Inbox)
+		s.mailClaimed.SetText(m.Claimed)
+		s.mailDone.SetText(m.Done)
+		s.mailDiscarded.SetText(m.Discarded)
 
 		s.loadTerms(cfg)
 		s.lockCentral(l.central)
@@ -404,6 +434,41 @@ func (s *settings) savePrinter() {
 		station.KeyPrinter: str(strings.TrimSpace(s.printerURI.Text)), station.KeyPrinterLang: str(s.printLang.Selected),
 		station.KeyLabelSize: str(strings.TrimSpace(s.labelSize.Text)), station.KeyLabelDPI: str(s.labelDPI.Selected),
 		station.KeyReceiptPrint: str(strings.TrimSpace(s.receiptURI.Text)),
+	})
+}
+
+// saveMail keeps the mailbox's settings, and its password when one was
+// typed (empty: the one kept stays).
+func (s *settings) saveMail() {
+	if pw := s.mailPassword.Text; pw != "" {
+		if err := s.w.st.Settings.SetMailPassword(pw); err != nil {
+			s.message.Importance = widget.DangerImportance
+			s.message.SetText(s.w.tr.T("set.not_saved", "Error", s.w.explain(err)))
+			return
+		}
+	}
+	s.save(map[string]*string{
+		station.KeyMailHost: str(strings.TrimSpace(s.mailHost.Text)), station.KeyMailPort: str(strings.TrimSpace(s.mailPort.Text)),
+		station.KeyMailSecurity: str(s.mailSecurity.Selected), station.KeyMailUser: str(strings.TrimSpace(s.mailUser.Text)),
+		station.KeyMailInbox: str(strings.TrimSpace(s.mailInbox.Text)), station.KeyMailClaimed: str(strings.TrimSpace(s.mailClaimed.Text)),
+		station.KeyMailDone: str(strings.TrimSpace(s.mailDone.Text)), station.KeyMailDiscarded: str(strings.TrimSpace(s.mailDiscarded.Text)),
+	})
+}
+
+// testMail logs in to the mailbox as saved and says how it went.
+func (s *settings) testMail() {
+	s.message.Importance = widget.MediumImportance
+	s.message.SetText(s.w.tr.T("mail.fetching"))
+	background(s.w, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.w.st.Mail.Check(ctx)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			s.message.Importance = widget.DangerImportance
+			s.message.SetText(s.w.tr.T("set.mail_failed", "Error", s.w.explain(err)))
+			return
+		}
+		s.message.Importance = widget.SuccessImportance
+		s.message.SetText(s.w.tr.T("set.mail_ok"))
 	})
 }
 

@@ -97,6 +97,26 @@ func (w *Window) tour(ctx context.Context, dir string) error {
 	if err := shot("3-radicado"); err != nil {
 		return err
 	}
+	// An e-mail dropped on the window, opened onto the form, radicated.
+	eml := filepath.Join(dir, "tour-correo.eml")
+	if err := os.WriteFile(eml, []byte(tourMessage), 0o600); err != nil {
+		return err
+	}
+	ui(func() { r.mail.importEML([]string{eml}) })
+	if err := until("the message on the form", func() bool { return r.mail.letter != nil && len(p.shown) > 0 && r.sender.Text != "" }); err != nil {
+		return err
+	}
+	if err := shot("3b-correo"); err != nil {
+		return err
+	}
+	last := r.last
+	ui(r.submit)
+	if err := until("the message's radicado", func() bool { return r.last != last && !r.busy }); err != nil {
+		var status string
+		ui(func() { status = r.status.Text })
+		return errors.Join(err, errors.New(status))
+	}
+	os.Remove(eml)
 	for i, name := range []string{"4-bandeja", "5-buscar", "6-ajustes"} {
 		ui(func() { w.tabs.SelectIndex(i + 1) })
 		if name == "5-buscar" {
@@ -109,7 +129,7 @@ func (w *Window) tour(ctx context.Context, dir string) error {
 			return err
 		}
 	}
-	for i, name := range []string{"7-ajustes-escaneres", "8-ajustes-impresora", "9-ajustes-servidor", "10-ajustes-terminos"} {
+	for i, name := range []string{"7-ajustes-escaneres", "8-ajustes-impresora", "9-ajustes-servidor", "10-ajustes-correo", "11-ajustes-terminos"} {
 		ui(func() { w.settings.tabs.SelectIndex(i + 1) })
 		if err := shot(name); err != nil {
 			return err
@@ -117,3 +137,17 @@ func (w *Window) tour(ctx context.Context, dir string) error {
 	}
 	return nil
 }
+
+// tourMessage is the e-mail the tour takes in: a citizen's petition, as a
+// mail program writes it.
+const tourMessage = "Message-ID: <tour-1@correo.example>\r\n" +
+	"From: =?UTF-8?Q?Jorge_Andr=C3=A9s_Su=C3=A1rez?= <jorge.suarez@correo.example>\r\n" +
+	"To: ventanilla@entidad.gov.co\r\n" +
+	"Date: Mon, 30 Nov 2026 08:12:00 -0500\r\n" +
+	"Subject: =?UTF-8?Q?Derecho_de_petici=C3=B3n_-_copia_de_la_resoluci=C3=B3n_118?=\r\n" +
+	"MIME-Version: 1.0\r\n" +
+	"Content-Type: text/plain; charset=utf-8\r\n" +
+	"Content-Transfer-Encoding: 8bit\r\n\r\n" +
+	"Señores\r\nSecretaría General\r\n\r\n" +
+	"En ejercicio del derecho de petición solicito copia de la Resolución 118 de 2026.\r\n\r\n" +
+	"Atentamente,\r\nJorge Andrés Suárez\r\nC.C. 80.123.456\r\n"

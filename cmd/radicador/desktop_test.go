@@ -105,8 +105,8 @@ func TestDesktopUnderXvfb(t *testing.T) {
 		t.Fatalf("the app did not exit cleanly: %v\n%s", err, out.String())
 	}
 
-	names := []string{"1-recepcion", "2-datos", "3-radicado", "4-bandeja", "5-buscar", "6-ajustes",
-		"7-ajustes-escaneres", "8-ajustes-impresora", "9-ajustes-servidor", "10-ajustes-terminos"}
+	names := []string{"1-recepcion", "2-datos", "3-radicado", "3b-correo", "4-bandeja", "5-buscar", "6-ajustes",
+		"7-ajustes-escaneres", "8-ajustes-impresora", "9-ajustes-servidor", "10-ajustes-correo", "11-ajustes-terminos"}
 	for _, name := range names {
 		path := filepath.Join(dir, name+".png")
 		f, err := os.Open(path)
@@ -134,9 +134,12 @@ func TestDesktopUnderXvfb(t *testing.T) {
 	}
 	defer st.Close()
 	rs, err := st.Records.List(context.Background(), store.Filter{})
-	if err != nil || len(rs) != 1 || rs[0].Pages != 3 || rs[0].Sender.Name != "Ana María Pérez" {
+	// Newest first: the e-mail, then the scanned letter.
+	if err != nil || len(rs) != 2 || rs[1].Pages != 3 || rs[1].Sender.Name != "Ana María Pérez" ||
+		rs[0].Channel != "email" || rs[0].Sender.Name != "Jorge Andrés Suárez" || rs[0].Sender.Email != "jorge.suarez@correo.example" {
 		t.Fatalf("the app radicated %+v, %v", rs, err)
 	}
+	rs = rs[1:]
 	read, err := exec.Command(tesseract, filepath.Join(dir, "3-radicado.png"), "-", "--psm", "11").Output()
 	if err != nil {
 		t.Fatal(err)
