@@ -281,6 +281,9 @@ type Item struct {
 	AnsweredAt string    `json:"answered_at,omitempty"`
 	Channel    string    `json:"answer_channel,omitempty"`
 	Returned   string    `json:"return_reason,omitempty"`
+	// InChannel is how it came in: ventanilla, email or web.
+	InChannel   string `json:"channel"`
+	SenderEmail string `json:"sender_email,omitempty"`
 	Unread     bool      `json:"unread"`
 	Copied     bool      `json:"copied,omitempty"` // seen through a copy (informar), not by department
 	yellowOn   string
@@ -289,7 +292,7 @@ type Item struct {
 
 const itemColumns = `w.number, r.kind, r.doc_type, r.sender_name, r.sender_id, r.subject, r.office, r.station, r.received_at,
 	w.dept, w.state, COALESCE(a.name, ''), w.due, w.first_due, w.term_days, w.yellow_on, w.red_on, w.extended,
-	w.answer_by, w.answered_at, w.answer_channel, w.return_reason`
+	w.answer_by, w.answered_at, w.answer_channel, w.return_reason, w.channel, r.sender_email`
 
 func scanItem(row interface{ Scan(...any) error }, more ...any) (Item, error) {
 	var it Item
@@ -297,7 +300,7 @@ func scanItem(row interface{ Scan(...any) error }, more ...any) (Item, error) {
 	var extended int
 	dest := append([]any{&it.Number, &it.Kind, &it.Type, &it.SenderName, &it.SenderID, &it.Subject, &it.Office, &it.Station, &received,
 		&it.Dept, &it.State, &it.Assignee, &it.Due, &it.FirstDue, &it.TermDays, &it.yellowOn, &it.redOn, &extended,
-		&it.AnswerBy, &it.AnsweredAt, &it.Channel, &it.Returned}, more...)
+		&it.AnswerBy, &it.AnsweredAt, &it.Channel, &it.Returned, &it.InChannel, &it.SenderEmail}, more...)
 	if err := row.Scan(dest...); err != nil {
 		return it, err
 	}

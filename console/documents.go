@@ -70,11 +70,14 @@ func (c *Console) document(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
-	disposition := "attachment"
+	// Only PDFs and pictures are shown; the rest (an e-mail's original, a
+	// spreadsheet, an HTML annex) is downloaded as bytes, whatever type the
+	// station said it has.
+	disposition, mediaType := "attachment", "application/octet-stream"
 	if f.MediaType == "application/pdf" || previewable(f.MediaType) {
-		disposition = "inline"
+		disposition, mediaType = "inline", f.MediaType
 	}
-	w.Header().Set("Content-Type", f.MediaType)
+	w.Header().Set("Content-Type", mediaType)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
 	w.Header().Set("Cache-Control", "private, max-age=86400, immutable")
 	// Shown as it is: a PDF in the browser's own viewer, an image; any

@@ -298,6 +298,7 @@ type radicadoData struct {
 type fileView struct {
 	Name, Href string
 	Pages      int
+	Note       string   // what the file is, when not a document's pages (the original e-mail, an annex)
 	Previews   []string // each page as an image, when it can be shown so
 }
 
@@ -363,6 +364,12 @@ func (c *Console) showRadicado(w http.ResponseWriter, r *http.Request, code int,
 	}
 	for _, f := range held.Files {
 		fv := fileView{Name: f.Name, Pages: f.Pages, Href: "/radicados/" + url.PathEscape(number) + "/archivos/" + f.SHA256}
+		switch {
+		case f.MediaType == radicado.MediaMessage:
+			fv.Note = t.T("rad.original_mail")
+		case f.Pages == 0:
+			fv.Note = t.T("rad.annex")
+		}
 		pages := 0
 		switch {
 		case previewable(f.MediaType):

@@ -1,0 +1,63 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/radicador/radicador/central"
+	"github.com/radicador/radicador/central/centraltest"
+	"github.com/radicador/radicador/sync/wire"
+)
+
+// TestEmailRadicado: a radicado a station took in by e-mail shows its
+// channel and the sender's address, names its original as the e-mail it
+// is, and serves the original and an HTML annex as bytes to download,
+// never as a page of the site.
+func TestEmailRadicado(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	p := central.Principal{Office: "001", Station: "01"}
+	eml := []byte("From: Ana <ana@correo.co>\r\nSubject: Queja\r\n\r\n<script>alert(1)</script>")
+	html := []byte("<html><script>alert(2)</script></html>")
+	pdf := []byte("%PDF-1.4 mensaje")
+	var files []wire.File
+	for _, f := range []struct {
+		data     []byte
+		name, mt string
+		pages    int
+	}{{eml, "mensaje.eml", "message/rfc822", 0}, {pdf, "mensaje.pdf", "application/pdf", 1}, {html, "factura.html", "text/html", 0}} {
+		if _, err := s.db.PutChunk(ctx, p, central.Chunk{Sum: centraltest.SumOf(f.data), Size: int64(len(f.data)), Body: bytes.NewReader(f.data), Max: 1 << 20}); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, wire.File{SHA256: centraltest.SumOf(f.data), Size: int64(len(f.data)), Name: f.name, MediaType: f.mt, Pages: f.pages})
+	}
+	push := centraltest.Push("2026001010000042", "001", "01", files...)
+	push.Radicado.Dept, push.Radicado.Channel, push.Radicado.SenderEmail = "JUR", "email", "ana@correo.co"
+	if res, err := s.db.Put(ctx, p, push); err != nil || res.Status != wire.Created {
+		t.Fatalf("%+v %v", res, err)
+	}
+	caro := s.browser()
+	caro.login("caro")
+	resp, body := caro.get("/radicados/2026001010000042")
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d", resp.StatusCode)
+	}
+	for _, want := range []string{"Correo electrónico", "ana@correo.co", "mensaje.eml</a> · el correo tal como llegó (.eml)", "factura.html</a> · anexo"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	for _, f := range []wire.File{files[0], files[2]} {
+		resp, got := caro.get("/radicados/2026001010000042/archivos/" + f.SHA256)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/octet-stream" ||
+			!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s served as %d %s / %s", f.Name, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+		}
+		if !strings.Contains(got, "<script>") {
+			t.Errorf("%s: not its bytes", f.Name)
+		}
+	}
+}
