@@ -333,3 +333,27 @@ func (b *Box) Finish(uidValidity, uid uint32, done bool) error {
 	}
 	return nil
 }
+
+// Radicated gives which of ids (Message-IDs, without brackets) a message
+// of the Radicados folder has: those a station radicated. It leaves the
+// Radicados folder open (read-only).
+func (b *Box) Radicated(ids []string) ([]string, error) {
+	b.validity = 0
+	if _, err := b.c.Select(b.cfg.Done, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		return nil, fmt.Errorf("opening %s: %w", b.cfg.Done, err)
+	}
+	var found []string
+	for _, id := range ids {
+		if id == "" || strings.ContainsAny(id, "\r\n\"") {
+			continue
+		}
+		data, err := b.c.UIDSearch(&imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: "<" + id + ">"}}}, nil).Wait()
+		if err != nil {
+			return found, fmt.Errorf("searching %s: %w", b.cfg.Done, err)
+		}
+		if len(data.AllUIDs()) > 0 {
+			found = append(found, id)
+		}
+	}
+	return found, nil
+}

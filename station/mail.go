@@ -257,6 +257,10 @@ func (s *Mail) Radicar(ctx context.Context, id int64, adjust func(*Request)) (ra
 	if e.State != store.MailWaiting {
 		return radicado.Record{}, fmt.Errorf("message %d: %w (%s %s)", id, store.ErrMailDone, e.State, e.Number)
 	}
+	if e.Elsewhere != "" {
+		return radicado.Record{}, fmt.Errorf("message %d: %w by another station (%s is in the mailbox's Radicados folder); discard it as a copy",
+			id, store.ErrMailRadicated, e.Elsewhere)
+	}
 	if prior, err := s.store.RadicatedAs(ctx, append([]string{e.MessageID}, e.Carried...)); err != nil {
 		return radicado.Record{}, err
 	} else if prior != "" {
@@ -354,6 +358,7 @@ func (s *Mail) fetch(ctx context.Context, cfg mailbox.Config, n int, afterClaim 
 	if err != nil {
 		return res, err
 	}
+	var fresh []MailEntry
 	for _, h := range held {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -385,12 +390,26 @@ func (s *Mail) fetch(ctx context.Context, cfg mailbox.Config, n int, afterClaim 
 		if perr != nil {
 			m = nil // kept all the same: it was claimed, and is never lost
 		}
-		_, added, err := s.hold(ctx, raw, m, MailEntry{Source: "imap", Folder: box.Mine(), UIDValidity: h.UIDValidity, UID: h.UID})
+		e, added, err := s.hold(ctx, raw, m, MailEntry{Source: "imap", Folder: box.Mine(), UIDValidity: h.UIDValidity, UID: h.UID})
 		if err != nil {
 			return res, err
 		}
 		if added {
 			res.New++
+			fresh = append(fresh, e)
+		}
+	}
+	// A message another station radicated (the same one delivered twice,
+	// or forwarded back to the mailbox) is in the Radicados folder.
+	for _, e := range fresh {
+		found, err := box.Radicated(append([]string{e.MessageID}, e.Carried...))
+		if err != nil {
+			return res, err
+		}
+		if len(found) > 0 {
+			if err := s.store.MailElsewhere(ctx, e.ID, found[0]); err != nil {
+				return res, err
+			}
 		}
 	}
 	return res, nil

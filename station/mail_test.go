@@ -324,3 +324,55 @@ func TestMailClaimKilled(t *testing.T) {
 		t.Error("messages left in the inbox")
 	}
 }
+
+// TestMailRadicatedElsewhere: a message one station radicated, delivered
+// again to the shared mailbox (or forwarded back inside another), is
+// found in the Radicados folder by the station that takes it next: it is
+// refused, and can be discarded as the copy it is.
+func TestMailRadicatedElsewhere(t *testing.T) {
+	ctx := context.Background()
+	srv := dovecottest.Start(t)
+	raw := mailfixture.Message{ID: "twice@x.example", From: "Ana <ana@x.example>", Subject: "Solicitud", Text: "Texto."}.Bytes()
+	srv.Deliver(t, "INBOX", raw)
+	one, two := openMailStation(t, t.TempDir(), "01"), openMailStation(t, t.TempDir(), "02")
+	mailSettings(t, one, srv)
+	mailSettings(t, two, srv)
+	if res, err := one.Mail.Fetch(ctx, 5); err != nil || res.New != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	held, _ := one.Mail.List(ctx, store.MailWaiting)
+	rec, err := one.Mail.Radicar(ctx, held[0].ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := one.Mail.Fetch(ctx, 0); err != nil { // moves it to Radicados
+		t.Fatal(err)
+	}
+	srv.Deliver(t, "INBOX", raw)
+	srv.Deliver(t, "INBOX", mailfixture.Message{ID: "fwd@y.example", From: "jefe@y.example", Subject: "RV: Solicitud", Text: "Va.",
+		Parts: []mailfixture.Part{{Type: "message/rfc822", Name: "s.eml", Disposition: "attachment", Data: raw}}}.Bytes())
+	if res, err := two.Mail.Fetch(ctx, 5); err != nil || res.New != 2 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	waiting, _ := two.Mail.List(ctx, store.MailWaiting)
+	for _, e := range waiting {
+		if e.Elsewhere != "twice@x.example" {
+			t.Errorf("%s: elsewhere %q", e.MessageID, e.Elsewhere)
+		}
+		if _, err := two.Mail.Radicar(ctx, e.ID, nil); !errors.Is(err, store.ErrMailRadicated) {
+			t.Errorf("%s radicated again (the first is %s): %v", e.MessageID, rec.Number, err)
+		}
+		if _, err := two.Mail.Discard(ctx, e.ID, "copia de "+rec.Number); err != nil {
+			t.Error(err)
+		}
+	}
+	if recs, _ := two.Records.List(ctx, store.Filter{}); len(recs) != 0 {
+		t.Errorf("station 02 numbered %d", len(recs))
+	}
+	if _, err := two.Mail.Fetch(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Count(t, "Descartados"); got != 2 {
+		t.Errorf("Descartados holds %d, want 2", got)
+	}
+}

@@ -30,6 +30,9 @@ type MailEntry struct {
 	Number      string    `json:"number,omitempty"` // once radicated
 	Reason      string    `json:"reason,omitempty"` // once discarded
 	Moved       bool      `json:"-"`                // its end folder reached on the mail server
+	// Elsewhere is a Message-ID of it found in the mailbox's Radicados
+	// folder: another station radicated it, or a message it carries.
+	Elsewhere string `json:"radicated_elsewhere,omitempty"`
 	FetchedAt   time.Time `json:"fetched_at"`
 }
 
@@ -88,13 +91,13 @@ func (s *Store) AddMail(ctx context.Context, m MailEntry) (id int64, new bool, e
 }
 
 const mailColumns = `id, message_id, sha256, size, source, folder, uidvalidity, uid, from_name, from_addr, subject, sent_at,
-	attachments, carried, state, number, reason, done_moved, fetched_at`
+	attachments, carried, state, number, reason, done_moved, fetched_at, elsewhere`
 
 func scanMail(row scanner) (MailEntry, error) {
 	var m MailEntry
 	var sent, fetched, carried string
 	err := row.Scan(&m.ID, &m.MessageID, &m.SHA256, &m.Size, &m.Source, &m.Folder, &m.UIDValidity, &m.UID, &m.FromName, &m.From,
-		&m.Subject, &sent, &m.Attachments, &carried, &m.State, &m.Number, &m.Reason, &m.Moved, &fetched)
+		&m.Subject, &sent, &m.Attachments, &carried, &m.State, &m.Number, &m.Reason, &m.Moved, &fetched, &m.Elsewhere)
 	if err != nil {
 		return m, err
 	}
@@ -185,6 +188,9 @@ func takeMail(ctx context.Context, tx *sql.Tx, id int64, number string, now time
 	if m.State != MailWaiting {
 		return fmt.Errorf("message %d: %w (%s %s)", id, ErrMailDone, m.State, m.Number)
 	}
+	if m.Elsewhere != "" {
+		return fmt.Errorf("message %d: %w by another station (%s is in the mailbox's Radicados folder); discard it as a copy", id, ErrMailRadicated, m.Elsewhere)
+	}
 	ids := append([]string{m.MessageID}, m.Carried...)
 	if prior, err := radicatedAs(ctx, tx, ids); err != nil {
 		return err
@@ -253,6 +259,15 @@ func (s *Store) MailToMove(ctx context.Context) ([]MailEntry, error) {
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// MailElsewhere records that a Message-ID of the waiting message id is in
+// the mailbox's Radicados folder.
+func (s *Store) MailElsewhere(ctx context.Context, id int64, messageID string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE mail SET elsewhere = ? WHERE id = ? AND state = 'waiting'`, messageID, id)
+		return err
+	})
 }
 
 // MailMoved records that the message id reached its end folder.

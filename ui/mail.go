@@ -81,6 +81,9 @@ func mailLabel(e station.MailEntry) string {
 	if e.Attachments > 0 {
 		s += fmt.Sprintf(" (%d 📎)", e.Attachments)
 	}
+	if e.Elsewhere != "" {
+		s = "⚠ " + s
+	}
 	return s
 }
 

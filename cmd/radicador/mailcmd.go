@@ -27,6 +27,9 @@ type mailJSON struct {
 	Number      string `json:"number,omitempty"`
 	Reason      string `json:"reason,omitempty"`
 	Source      string `json:"source"`
+	// Elsewhere is a Message-ID of it found in the mailbox's Radicados
+	// folder: another station radicated it.
+	Elsewhere string `json:"radicated_elsewhere,omitempty"`
 }
 
 func toMailJSON(m store.MailEntry) mailJSON {
@@ -35,7 +38,7 @@ func toMailJSON(m store.MailEntry) mailJSON {
 		date = m.Date.Format(time.RFC3339)
 	}
 	return mailJSON{ID: m.ID, From: m.From, FromName: m.FromName, Subject: m.Subject, Date: date, Attachments: m.Attachments,
-		MessageID: m.MessageID, State: m.State, Number: m.Number, Reason: m.Reason, Source: m.Source}
+		MessageID: m.MessageID, State: m.State, Number: m.Number, Reason: m.Reason, Source: m.Source, Elsewhere: m.Elsewhere}
 }
 
 // cmdMail is the mail command: the messages the ventanilla takes in.
@@ -98,6 +101,9 @@ func cmdMail(ctx context.Context, e *env, args []string) error {
 			state := m.State
 			if m.Number != "" {
 				state += " " + m.Number
+			}
+			if m.Elsewhere != "" {
+				state += " (radicated by another station)"
 			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\n", m.ID, j.Date, m.From, m.Subject, m.Attachments, state)
 		}

@@ -8,7 +8,8 @@ ALTER TABLE radicados ADD COLUMN sender_email TEXT NOT NULL DEFAULT '';
 -- original (.eml, byte for byte) lives in the file folder by its SHA-256.
 -- A message fetched from the mailbox remembers where it was claimed
 -- (folder, uidvalidity, uid) so that it can be moved on when it is done;
--- done_moved says it has been.
+-- done_moved says it has been. elsewhere names a Message-ID of it that is
+-- in the Radicados folder: a station radicated it (or one it carries).
 CREATE TABLE mail (
 	id          INTEGER PRIMARY KEY,
 	message_id  TEXT NOT NULL,
@@ -28,6 +29,8 @@ CREATE TABLE mail (
 	number      TEXT NOT NULL DEFAULT '',
 	reason      TEXT NOT NULL DEFAULT '',
 	done_moved  INTEGER NOT NULL DEFAULT 0,
+	elsewhere   TEXT NOT NULL DEFAULT '', -- a Message-ID of it found in the Radicados folder: another station's
+
 	fetched_at  TEXT NOT NULL,
 	updated_at  TEXT NOT NULL
 );
