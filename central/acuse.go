@@ -30,6 +30,7 @@ type stationAcuse struct {
 	email    string
 	codeHash string
 	mail     AcuseMail
+	failed   string // why it could not be written: queued as given up, for the station to see
 }
 
 // prepareAcuse writes, before the push's write, the acuse of a radicado
@@ -76,12 +77,15 @@ func (d *DB) prepareAcuse(ctx context.Context, push wire.Push) (*stationAcuse, e
 			rec.TypeName = t.Name
 		}
 	}
-	m, err := write(rec, r)
-	if err != nil {
-		return nil, fmt.Errorf("the acuse of %s: %w", r.Number, err)
-	}
 	sum := sha256.Sum256([]byte(code))
-	return &stationAcuse{email: r.SenderEmail, codeHash: hex.EncodeToString(sum[:]), mail: m}, nil
+	a := &stationAcuse{email: r.SenderEmail, codeHash: hex.EncodeToString(sum[:])}
+	if a.mail, err = write(rec, r); err != nil {
+		// The radicado is received all the same; its acuse is recorded as
+		// failed, with why.
+		a.failed = fmt.Sprintf("the acuse could not be written: %v", err)
+		a.mail = AcuseMail{Subject: "Acuse de recibo: radicado " + r.Number}
+	}
+	return a, nil
 }
 
 // queueStationAcuse keeps the code of a radicado just made and queues its
@@ -91,7 +95,11 @@ func (d *DB) queueStationAcuse(ctx context.Context, tx *sql.Tx, number string, a
 		number, a.codeHash, a.email, d.stamp()); err != nil {
 		return err
 	}
-	return d.queueAcuse(ctx, tx, number, a.email, a.mail)
+	if err := d.queueAcuse(ctx, tx, number, a.email, a.mail); err != nil || a.failed == "" {
+		return err
+	}
+	_, err := d.txExec(ctx, tx, `UPDATE outbox SET next_try = ?, last_error = ? WHERE kind = 'acuse' AND number = ?`, never, a.failed, number)
+	return err
 }
 
 // Acuses lists where the acuses of p's radicados stand, newest first: the

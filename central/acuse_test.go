@@ -24,6 +24,9 @@ func stationAcuses(t *testing.T, open func(testing.TB) *central.DB) {
 	written := 0
 	db.SetAcuse(func(r central.Receipt, held wire.Radicado) (central.AcuseMail, error) {
 		written++
+		if r.Number == "2026001010000052" {
+			return central.AcuseMail{}, errors.New("the label does not fit")
+		}
 		return central.AcuseMail{Subject: "Acuse " + r.Number, Body: "código " + r.Code, Name: "acuse.pdf", PDF: []byte("%PDF-1.4")}, nil
 	})
 	push := func(number, office, station, email string, annul bool) {
@@ -51,8 +54,9 @@ func stationAcuses(t *testing.T, open func(testing.TB) *central.DB) {
 	push("2026001010000042", "001", "01", "carla@correo.co", true)  // annulled in its push
 	push("2026001010000011", "001", "01", "dario@correo.co", false) // a salida
 	push("2026001020000012", "001", "02", "eva@correo.co", false)   // another station's
-	if written != 3 {
-		t.Errorf("%d acuses written, want 3", written)
+	push("2026001010000052", "001", "01", "fabio@correo.co", false) // its acuse cannot be written: received all the same
+	if written != 4 {
+		t.Errorf("%d acuses written, want 4", written)
 	}
 	// One is sent, one refused for good.
 	for _, sent := range []bool{true, false} {
@@ -76,7 +80,11 @@ func stationAcuses(t *testing.T, open func(testing.TB) *central.DB) {
 	for _, a := range list {
 		states[a.Number+" "+a.To] = a.State
 	}
-	want := map[string]string{"2026001010000012 ana@correo.co": wire.AcuseSent, "2026001010000022 beto@correo.co": wire.AcuseFailed}
+	want := map[string]string{"2026001010000012 ana@correo.co": wire.AcuseSent, "2026001010000022 beto@correo.co": wire.AcuseFailed,
+		"2026001010000052 fabio@correo.co": wire.AcuseFailed}
+	if _, err := db.Get(ctx, "2026001010000052"); err != nil {
+		t.Errorf("the radicado whose acuse failed: %v", err)
+	}
 	if len(states) != len(want) {
 		t.Errorf("station 01 sees %v, want %v", states, want)
 	}

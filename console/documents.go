@@ -70,11 +70,12 @@ func (c *Console) document(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
-	// Only PDFs and pictures are shown; the rest (an e-mail's original, a
-	// spreadsheet, an HTML annex) is downloaded as bytes, whatever type the
-	// station said it has.
+	// Only the pages of documents (PDFs and pictures the station read) are
+	// shown; the rest (an e-mail's original, a spreadsheet, an HTML annex,
+	// a PDF kept unread for carrying scripts) is downloaded as bytes,
+	// whatever type the station said it has.
 	disposition, mediaType := "attachment", "application/octet-stream"
-	if f.MediaType == "application/pdf" || previewable(f.MediaType) {
+	if f.Pages > 0 && (f.MediaType == "application/pdf" || previewable(f.MediaType)) { // an annex has no pages: never shown
 		disposition, mediaType = "inline", f.MediaType
 	}
 	w.Header().Set("Content-Type", mediaType)
@@ -150,7 +151,7 @@ func (c *Console) preview(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, central.ErrNotFound)
 		return
 	case f.MediaType == "application/pdf" && page <= min(f.Pages, maxPreviewPages):
-	case previewable(f.MediaType) && page == 1:
+	case previewable(f.MediaType) && page == 1 && f.Pages > 0:
 	default:
 		c.fail(w, r, central.ErrNotFound)
 		return

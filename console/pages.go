@@ -372,6 +372,7 @@ func (c *Console) showRadicado(w http.ResponseWriter, r *http.Request, code int,
 		}
 		pages := 0
 		switch {
+		case f.Pages == 0: // an annex, kept unread
 		case previewable(f.MediaType):
 			pages = 1
 		case f.MediaType == "application/pdf":

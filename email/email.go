@@ -26,9 +26,11 @@ import (
 
 // Limits on a message, so that a hostile one cannot exhaust the station.
 const (
-	MaxSize  = 64 << 20 // bytes of a whole message
-	maxParts = 500      // parts, at every depth
-	maxDepth = 12       // nesting of multiparts and carried messages
+	MaxSize        = 64 << 20 // bytes of a whole message
+	maxParts       = 500      // parts, at every depth
+	maxDepth       = 12       // nesting of multiparts and carried messages
+	maxAttachments = 200      // files taken out of one message (a radicado holds at most 500)
+	maxDecoded     = 2 * MaxSize
 )
 
 // Address is a sender or recipient.
@@ -101,7 +103,8 @@ func Parse(raw []byte) (*Message, error) {
 	m.Cc = addresses(h, "Cc")
 	m.Date, _ = h.Date()
 	m.Subject = headerText(h.Header, "Subject")
-	w := walker{m: m}
+	var decoded int
+	w := walker{m: m, decoded: &decoded}
 	w.entity(e, 0)
 	m.Text = w.body()
 	return m, nil
@@ -162,6 +165,8 @@ type walker struct {
 	m            *Message
 	plain, html  []string
 	parts        int
+	decoded      *int // bytes decoded so far, in all carried messages too
+	full         bool // maxAttachments reached, and said
 	forwardTexts []string
 }
 
@@ -204,9 +209,15 @@ func (w *walker) leaf(e *message.Entity, depth int) {
 		mediaType = "text/plain"
 	}
 	disp, dparams, _ := e.Header.ContentDisposition()
-	data, err := io.ReadAll(io.LimitReader(e.Body, MaxSize))
+	budget := maxDecoded - *w.decoded
+	if budget <= 0 {
+		w.problem("the message decodes to more than %d MB; the rest was not read", maxDecoded>>20)
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(e.Body, int64(min(budget, MaxSize))))
+	*w.decoded += len(data)
 	if err != nil {
-		w.problem("a part of type %s could not be decoded (%v); it was read as it came", mediaType, err)
+		w.problem("a part of type %s could not be decoded (%v); what came of it is kept", mediaType, err)
 	}
 	name := dparams["filename"]
 	if name == "" {
@@ -218,7 +229,7 @@ func (w *walker) leaf(e *message.Entity, depth int) {
 		w.carried(data, name, depth)
 		return
 	case disp != "attachment" && (mediaType == "text/plain" || mediaType == "text/html"):
-		text := decodeText(data, params["charset"])
+		text := decodeText(data)
 		if mediaType == "text/html" {
 			w.html = append(w.html, HTMLText(text))
 		} else {
@@ -230,7 +241,19 @@ func (w *walker) leaf(e *message.Entity, depth int) {
 	if inline && !strings.HasPrefix(mediaType, "image/") {
 		inline = false
 	}
-	w.m.Attachments = append(w.m.Attachments, Attachment{Name: name, MediaType: mediaType, Data: data, Inline: inline})
+	w.attach(Attachment{Name: name, MediaType: mediaType, Data: data, Inline: inline})
+}
+
+// attach adds a file, up to maxAttachments.
+func (w *walker) attach(a Attachment) {
+	if len(w.m.Attachments) >= maxAttachments {
+		if !w.full {
+			w.full = true
+			w.problem("the message has more than %d files; the rest were not taken out", maxAttachments)
+		}
+		return
+	}
+	w.m.Attachments = append(w.m.Attachments, a)
 }
 
 // carried reads a message carried as an attachment: it is kept as a file,
@@ -240,7 +263,7 @@ func (w *walker) carried(data []byte, name string, depth int) {
 	if !strings.HasSuffix(strings.ToLower(name), ".eml") {
 		name += ".eml"
 	}
-	w.m.Attachments = append(w.m.Attachments, Attachment{Name: name, MediaType: "message/rfc822", Data: data})
+	w.attach(Attachment{Name: name, MediaType: "message/rfc822", Data: data})
 	e, err := message.Read(bytes.NewReader(data))
 	if err != nil && !message.IsUnknownCharset(err) {
 		w.problem("the attached message %s could not be read (%v)", name, err)
@@ -250,13 +273,13 @@ func (w *walker) carried(data []byte, name string, depth int) {
 	if id := messageID(h); id != "" {
 		w.m.Carried = append(w.m.Carried, id)
 	}
-	inner := walker{m: &Message{}, parts: w.parts}
+	inner := walker{m: &Message{}, parts: w.parts, decoded: w.decoded}
 	inner.entity(e, depth+1)
 	w.parts = inner.parts
 	w.m.Carried = append(w.m.Carried, inner.m.Carried...)
 	w.m.Problems = append(w.m.Problems, inner.m.Problems...)
 	for _, a := range inner.m.Attachments {
-		w.m.Attachments = append(w.m.Attachments, a)
+		w.attach(a)
 	}
 	date, _ := h.Date()
 	var head strings.Builder
@@ -292,7 +315,7 @@ func (w *walker) body() string {
 // decodeText gives a text part as UTF-8. go-message decodes the declared
 // character sets; bytes that are still not UTF-8 (no charset declared, or
 // a wrong one) are read as Windows-1252, what such mail nearly always is.
-func decodeText(data []byte, charset string) string {
+func decodeText(data []byte) string {
 	if utf8.Valid(data) {
 		return string(data)
 	}

@@ -3,6 +3,7 @@ package email
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -180,9 +181,27 @@ func TestHTMLText(t *testing.T) {
 		{"<script>var a = '<p>no</p>';</script>Sí", "Sí"},
 		{"<table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table>", "A | B\n1 | 2"},
 		{"<p>sin cerrar <b>negrita", "sin cerrar negrita"},
+		{"<html><head><title>Aviso</title><meta charset=utf-8><p>El cuerpo, sin cerrar la cabecera", "El cuerpo, sin cerrar la cabecera"},
+		{"<noscript>Texto para lectores sin guiones</noscript>", "Texto para lectores sin guiones"},
 	} {
 		if got := HTMLText(c.in); got != c.want {
 			t.Errorf("HTMLText(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestParseBounds: a message with more files than a radicado may hold
+// gives the first ones and says so; the original keeps the rest.
+func TestParseBounds(t *testing.T) {
+	var parts []mailfixture.Part
+	for i := range 250 {
+		parts = append(parts, mailfixture.Part{Type: "text/csv", Name: fmt.Sprintf("f%03d.csv", i), Disposition: "attachment", Data: []byte("a,b")})
+	}
+	m, err := Parse(mailfixture.Message{ID: "many@x.example", From: "a@x.example", Subject: "Muchos", Text: "t", Parts: parts}.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Attachments) != maxAttachments || len(m.Problems) != 1 || m.Attachments[199].Name != "f199.csv" {
+		t.Errorf("%d attachments, problems %q", len(m.Attachments), m.Problems)
 	}
 }

@@ -10,110 +10,124 @@ import (
 // HTMLText gives the text a reader sees in an HTML body: paragraphs,
 // line breaks, list items and table cells kept apart, a link's address
 // after its text when they differ, and nothing of scripts, styles or the
-// head. Entities are decoded; no markup survives.
+// head. The document is parsed as a browser parses it (a head never
+// closed does not swallow the body), entities are decoded, and no markup
+// survives.
 func HTMLText(src string) string {
-	z := html.NewTokenizer(strings.NewReader(src))
-	var b strings.Builder
-	skip := 0 // inside script, style, head, title, template
-	var href string
-	var linkText strings.Builder
-	inLink := false
-	newline := func(n int) {
-		s := b.String()
-		have := len(s) - len(strings.TrimRight(s, "\n"))
-		if len(s) == 0 {
-			return
+	// As a mail program shows it: scripts off, so <noscript> is shown.
+	doc, err := html.ParseWithOptions(strings.NewReader(src), html.ParseOptionEnableScripting(false))
+	if err != nil {
+		return ""
+	}
+	var t textWriter
+	t.node(doc)
+	return tidy(t.b.String())
+}
+
+// textWriter writes the text of a parsed HTML tree.
+type textWriter struct {
+	b strings.Builder
+}
+
+// newline ends the text written so far with at least n line breaks.
+func (t *textWriter) newline(n int) {
+	s := t.b.String()
+	if s == "" {
+		return
+	}
+	for have := len(s) - len(strings.TrimRight(s, "\n")); have < n; have++ {
+		t.b.WriteByte('\n')
+	}
+}
+
+// text writes a run of text with its white space folded.
+func (t *textWriter) text(s string) {
+	s = collapse(s)
+	if s == "" {
+		return
+	}
+	cur := t.b.String()
+	if strings.HasPrefix(s, " ") && (cur == "" || strings.HasSuffix(cur, "\n") || strings.HasSuffix(cur, " ")) {
+		s = s[1:]
+	}
+	t.b.WriteString(s)
+}
+
+func (t *textWriter) node(n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		t.text(n.Data)
+		return
+	case html.ElementNode:
+	case html.DocumentNode:
+		t.children(n)
+		return
+	default:
+		return // comments, doctypes
+	}
+	switch n.DataAtom {
+	case atom.Script, atom.Style, atom.Head, atom.Title, atom.Template:
+		return
+	case atom.Br:
+		t.b.WriteByte('\n')
+		return
+	case atom.Img:
+		if alt := strings.TrimSpace(attr(n, "alt")); alt != "" {
+			t.b.WriteString("[" + collapse(alt) + "]")
 		}
-		for ; have < n; have++ {
-			b.WriteByte('\n')
+		return
+	case atom.P, atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Blockquote,
+		atom.Pre, atom.Table, atom.Ul, atom.Ol, atom.Hr:
+		t.newline(2)
+		t.children(n)
+		t.newline(2)
+		return
+	case atom.Tr, atom.Section, atom.Article, atom.Header, atom.Footer, atom.Dl, atom.Dt, atom.Dd:
+		t.newline(1)
+		t.children(n)
+		t.newline(1)
+		return
+	case atom.Li:
+		t.newline(1)
+		t.b.WriteString("- ")
+		t.children(n)
+		t.newline(1)
+		return
+	case atom.Td, atom.Th:
+		if cur := t.b.String(); cur != "" && !strings.HasSuffix(cur, "\n") {
+			t.b.WriteString(" | ")
+		}
+		t.children(n)
+		return
+	case atom.A:
+		start := t.b.Len()
+		t.children(n)
+		shown := strings.TrimSpace(t.b.String()[start:])
+		href := strings.TrimSpace(attr(n, "href"))
+		target := strings.TrimPrefix(href, "mailto:")
+		if target != "" && !strings.HasPrefix(href, "#") && !strings.HasPrefix(strings.ToLower(href), "javascript:") &&
+			shown != target && shown != href {
+			t.b.WriteString(" (" + target + ")")
+		}
+		return
+	}
+	t.children(n)
+}
+
+func (t *textWriter) children(n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		t.node(c)
+	}
+}
+
+// attr gives an element's attribute, or "".
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
 		}
 	}
-	for {
-		tt := z.Next()
-		switch tt {
-		case html.ErrorToken:
-			return tidy(b.String())
-		case html.TextToken:
-			if skip > 0 {
-				continue
-			}
-			text := collapse(string(z.Text()))
-			if text == "" {
-				continue
-			}
-			s := b.String()
-			if strings.HasPrefix(text, " ") && (len(s) == 0 || strings.HasSuffix(s, "\n") || strings.HasSuffix(s, " ")) {
-				text = text[1:]
-			}
-			b.WriteString(text)
-			if inLink {
-				linkText.WriteString(text)
-			}
-		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
-			name, hasAttr := z.TagName()
-			a := atom.Lookup(name)
-			end := tt == html.EndTagToken
-			switch a {
-			case atom.Script, atom.Style, atom.Head, atom.Title, atom.Template, atom.Noscript:
-				if tt == html.StartTagToken {
-					skip++
-				} else if end && skip > 0 {
-					skip--
-				}
-				continue
-			}
-			if skip > 0 {
-				continue
-			}
-			switch a {
-			case atom.Br:
-				b.WriteByte('\n')
-			case atom.P, atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Blockquote,
-				atom.Pre, atom.Table, atom.Ul, atom.Ol, atom.Hr:
-				newline(2)
-			case atom.Tr, atom.Section, atom.Article, atom.Header, atom.Footer, atom.Dl, atom.Dt, atom.Dd:
-				newline(1)
-			case atom.Li:
-				if !end {
-					newline(1)
-					b.WriteString("- ")
-				}
-			case atom.Td, atom.Th:
-				if !end && !strings.HasSuffix(b.String(), "\n") && b.Len() > 0 {
-					b.WriteString(" | ")
-				}
-			case atom.A:
-				if !end {
-					href = ""
-					for hasAttr {
-						var k, v []byte
-						k, v, hasAttr = z.TagAttr()
-						if string(k) == "href" {
-							href = strings.TrimSpace(string(v))
-						}
-					}
-					inLink = true
-					linkText.Reset()
-				} else if inLink {
-					inLink = false
-					shown := strings.TrimSpace(linkText.String())
-					target := strings.TrimPrefix(href, "mailto:")
-					if target != "" && !strings.HasPrefix(href, "#") && !strings.HasPrefix(strings.ToLower(href), "javascript:") &&
-						shown != target && shown != href {
-						b.WriteString(" (" + target + ")")
-					}
-				}
-			case atom.Img:
-				for hasAttr {
-					var k, v []byte
-					k, v, hasAttr = z.TagAttr()
-					if string(k) == "alt" && strings.TrimSpace(string(v)) != "" {
-						b.WriteString("[" + collapse(string(v)) + "]")
-					}
-				}
-			}
-		}
-	}
+	return ""
 }
 
 // collapse turns runs of white space into one space, keeping one at

@@ -9,11 +9,13 @@
 package mailbox
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +40,9 @@ type Config struct {
 	Timeout time.Duration // of connecting; 30 s when zero
 	// TLS overrides the TLS configuration (tests trust their own CA).
 	TLS *tls.Config
+	// AfterMark, when set, runs between marking the claimed messages and
+	// moving them (a test stops the station there).
+	AfterMark func()
 }
 
 // Default folder names.
@@ -57,6 +62,8 @@ func (c Config) Check() error {
 		return fmt.Errorf("mail.port %d: from 1 to 65535", c.Port)
 	case c.Security != "tls" && c.Security != "starttls" && c.Security != "none":
 		return fmt.Errorf("mail.security %q: tls, starttls or none", c.Security)
+	case c.Security == "none" && !loopback(c.Host):
+		return fmt.Errorf("mail.security none sends the password in clear: only for a server on this machine, not %s", c.Host)
 	case c.User == "":
 		return errors.New("mail.user: the mailbox's user name")
 	case c.Password == "":
@@ -70,6 +77,15 @@ func (c Config) Check() error {
 		}
 	}
 	return nil
+}
+
+// loopback reports whether host is this machine.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Box is a logged-in connection to the mailbox.
@@ -180,21 +196,36 @@ func (b *Box) Claim(n int, maxSize int64) (moved, tooLarge int, err error) {
 	}
 }
 
+// claimWindow is how many of the inbox's oldest messages a claim looks
+// at: those other stations hold move to their folders at once, so the
+// window moves on.
+const claimWindow = 500
+
 // claimPrefix starts the keyword a station marks the messages it claims
 // with, followed by its folder's name.
 const claimPrefix = "$Radicador-"
 
-// claim marks up to n messages with this station's keyword, each with a
+// claim marks messages with this station's keyword, each with a
 // conditional STORE (CONDSTORE's UNCHANGEDSINCE): of two stations that
 // saw a message unmarked, only the first store succeeds, since it changes
 // the message's mod-sequence. MOVE alone is no lock: a server may let two
-// sessions copy the same message before either expunges it. The messages
+// sessions copy the same message before either expunges it. Copies of one
+// message (the same Message-ID, delivered to two of the organisation's
+// addresses) go together: a station tries the others only once it holds
+// the first, and passes over those whose first another holds. The messages
 // that carry this station's keyword then move to its folder; a station
 // stopped in between finds them marked as its own next time.
 func (b *Box) claim(n int, maxSize int64) (moved, tooLarge int, err error) {
 	b.validity = 0
-	if _, err := b.c.Select(b.cfg.Inbox, &imap.SelectOptions{CondStore: true}).Wait(); err != nil {
+	sel, err := b.c.Select(b.cfg.Inbox, &imap.SelectOptions{CondStore: true}).Wait()
+	if err != nil {
 		return 0, 0, fmt.Errorf("opening %s: %w", b.cfg.Inbox, err)
+	}
+	if sel.NumMessages == 0 {
+		return 0, 0, nil
+	}
+	if sel.HighestModSeq == 0 {
+		return 0, 0, fmt.Errorf("%s keeps no mod-sequences (NOMODSEQ): stations cannot claim its messages safely", b.cfg.Inbox)
 	}
 	small, err := b.c.UIDSearch(&imap.SearchCriteria{Smaller: maxSize + 1}, nil).Wait()
 	if err != nil {
@@ -206,32 +237,75 @@ func (b *Box) claim(n int, maxSize int64) (moved, tooLarge int, err error) {
 	}
 	tooLarge = len(large.AllUIDs())
 	uids := small.AllUIDs()
-	if len(uids) > 4*n+20 { // enough to pass over those others are taking
-		uids = uids[:4*n+20]
-	}
 	if len(uids) == 0 {
 		return 0, tooLarge, nil
 	}
+	if len(uids) > claimWindow {
+		uids = uids[:claimWindow]
+	}
 	mine := imap.Flag(claimPrefix + b.cfg.Mine)
-	state, err := b.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, Flags: true, ModSeq: true}).Collect()
+	state, err := b.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, Flags: true, ModSeq: true, Envelope: true}).Collect()
 	if err != nil {
 		return 0, tooLarge, fmt.Errorf("reading the state of %s: %w", b.cfg.Inbox, err)
 	}
+	slices.SortFunc(state, func(a, b *imapclient.FetchMessageBuffer) int { return cmp.Compare(a.UID, b.UID) })
+	// The copies of each message, oldest first.
+	copies := map[string][]*imapclient.FetchMessageBuffer{}
+	for _, m := range state {
+		if id := messageID(m); id != "" {
+			copies[id] = append(copies[id], m)
+		}
+	}
+	mark := func(m *imapclient.FetchMessageBuffer) error {
+		if m.ModSeq == 0 {
+			return fmt.Errorf("message %d of %s has no mod-sequence: it cannot be claimed safely", m.UID, b.cfg.Inbox)
+		}
+		err := b.c.Store(imap.UIDSetNum(m.UID), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{mine}},
+			&imap.StoreOptions{UnchangedSince: m.ModSeq}).Close()
+		if err != nil {
+			return fmt.Errorf("marking message %d of %s: %w", m.UID, b.cfg.Inbox, err)
+		}
+		return nil
+	}
 	var tried []imap.UID
 	for _, m := range state {
-		if len(tried) == n {
+		if len(tried) >= n {
 			break
 		}
-		if claimedBy(m.Flags) == "" {
-			err := b.c.Store(imap.UIDSetNum(m.UID), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{mine}},
-				&imap.StoreOptions{UnchangedSince: m.ModSeq}).Close()
-			if err != nil {
-				return 0, tooLarge, fmt.Errorf("marking message %d of %s: %w", m.UID, b.cfg.Inbox, err)
+		group := []*imapclient.FetchMessageBuffer{m}
+		if id := messageID(m); id != "" {
+			if copies[id][0] != m {
+				continue // a later copy: it goes with the first
 			}
-		} else if claimedBy(m.Flags) != mine {
-			continue
+			group = copies[id]
+		}
+		switch claimedBy(m.Flags) {
+		case "":
+			if err := mark(m); err != nil {
+				return 0, tooLarge, err
+			}
+		case mine:
+		default:
+			continue // another station's
 		}
 		tried = append(tried, m.UID)
+		if len(group) == 1 {
+			continue
+		}
+		// The other copies, when the first is this station's.
+		if won, err := b.markedMine(m.UID, mine); err != nil {
+			return 0, tooLarge, err
+		} else if !won {
+			continue
+		}
+		for _, other := range group[1:] {
+			if claimedBy(other.Flags) == "" {
+				if err := mark(other); err != nil {
+					return 0, tooLarge, err
+				}
+			}
+			tried = append(tried, other.UID)
+		}
 	}
 	if len(tried) == 0 {
 		return 0, tooLarge, nil
@@ -249,10 +323,31 @@ func (b *Box) claim(n int, maxSize int64) (moved, tooLarge int, err error) {
 	if len(won) == 0 {
 		return 0, tooLarge, nil
 	}
+	if b.cfg.AfterMark != nil {
+		b.cfg.AfterMark()
+	}
 	if _, err := b.c.Move(imap.UIDSetNum(won...), b.mine).Wait(); err != nil {
 		return 0, tooLarge, fmt.Errorf("moving claimed messages into %s: %w", b.mine, err)
 	}
 	return len(won), tooLarge, nil
+}
+
+// markedMine reports whether the message uid carries this station's
+// keyword now.
+func (b *Box) markedMine(uid imap.UID, mine imap.Flag) (bool, error) {
+	got, err := b.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, Flags: true}).Collect()
+	if err != nil {
+		return false, fmt.Errorf("reading message %d of %s: %w", uid, b.cfg.Inbox, err)
+	}
+	return len(got) == 1 && claimedBy(got[0].Flags) == mine, nil
+}
+
+// messageID gives a fetched message's Message-ID without brackets, or "".
+func messageID(m *imapclient.FetchMessageBuffer) string {
+	if m.Envelope == nil {
+		return ""
+	}
+	return strings.Trim(strings.TrimSpace(m.Envelope.MessageID), "<>")
 }
 
 // claimedBy gives the claim keyword among flags, or "". A message marked

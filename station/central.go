@@ -3,6 +3,7 @@ package station
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -142,13 +143,27 @@ func (s *Syncing) takeReturned(ctx context.Context, c *client.Client) error {
 	return s.store.SetSyncState(ctx, syncReturned, list)
 }
 
-// takeAcuses keeps where the acuses of the station's radicados stand.
+// takeAcuses keeps where the acuses of the station's radicados stand: the
+// server's word on each it lists, and the last word on those it no longer
+// lists (it forgets them some time after they are sent or given up).
 func (s *Syncing) takeAcuses(ctx context.Context, c *client.Client) error {
 	list, err := c.Acuses(ctx)
 	if err != nil || list == nil {
 		return err
 	}
-	return s.store.SetSyncState(ctx, syncAcuses, list)
+	known, err := s.Acuses(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range list {
+		known[a.Number] = a
+	}
+	merged := make([]wire.Acuse, 0, len(known))
+	for _, a := range known {
+		merged = append(merged, a)
+	}
+	slices.SortFunc(merged, func(a, b wire.Acuse) int { return strings.Compare(a.Number, b.Number) })
+	return s.store.SetSyncState(ctx, syncAcuses, merged)
 }
 
 // Acuses gives where the acuses of the station's radicados stand, by

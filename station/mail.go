@@ -27,6 +27,8 @@ type Mail struct {
 	*core
 	records *Records
 	reading *Reading
+	settle  chan struct{} // a message was radicated or discarded: move it on
+	bg      background
 }
 
 // MailEntry is a message the station holds.
@@ -44,7 +46,7 @@ func (s *Mail) Import(ctx context.Context, path string) (_ MailEntry, added bool
 	if err != nil {
 		return MailEntry{}, false, fmt.Errorf("%s: %w", path, err)
 	}
-	return s.hold(ctx, raw, m, MailEntry{Source: "import"})
+	return s.hold(ctx, raw, m, MailEntry{Source: "import"}, nil)
 }
 
 // readUpTo reads a whole file of at most max bytes.
@@ -66,7 +68,7 @@ func readUpTo(path string, max int64) ([]byte, error) {
 
 // hold keeps the original and records the message; m is nil for one that
 // could not be read (claimed from the mailbox, it is kept all the same).
-func (s *Mail) hold(ctx context.Context, raw []byte, m *email.Message, e MailEntry) (MailEntry, bool, error) {
+func (s *Mail) hold(ctx context.Context, raw []byte, m *email.Message, e MailEntry, claim *store.Claim) (MailEntry, bool, error) {
 	sum, size, err := s.store.Blobs().Put(ctx, bytes.NewReader(raw))
 	if err != nil {
 		return MailEntry{}, false, fmt.Errorf("keeping the message: %w", err)
@@ -83,7 +85,7 @@ func (s *Mail) hold(ctx context.Context, raw []byte, m *email.Message, e MailEnt
 	} else {
 		e.Subject = "(mensaje ilegible)"
 	}
-	id, added, err := s.store.AddMail(ctx, e)
+	id, added, err := s.store.AddMail(ctx, e, claim)
 	if err != nil {
 		return MailEntry{}, false, err
 	}
@@ -119,7 +121,20 @@ func (s *Mail) Discard(ctx context.Context, id int64, reason string) (MailEntry,
 	if reason == "" {
 		return MailEntry{}, errors.New("discarding a message needs a written reason")
 	}
-	return s.store.DiscardMail(ctx, id, s.actor, reason)
+	e, err := s.store.DiscardMail(ctx, id, s.actor, reason)
+	if err == nil {
+		s.nudge()
+	}
+	return e, err
+}
+
+// nudge asks the background work to move what was radicated or discarded
+// on to its folder.
+func (s *Mail) nudge() {
+	select {
+	case s.settle <- struct{}{}:
+	default:
+	}
 }
 
 // Letter is a held message laid out as the files of a radicado: the
@@ -212,7 +227,13 @@ func (s *Mail) Open(ctx context.Context, id int64) (*Letter, error) {
 // subject, the type the classifier gives and the department it routes to.
 // The message's text is read as it is; only attached documents go to OCR.
 func (s *Mail) Request(ctx context.Context, l *Letter) (Request, *Analysis, error) {
-	a, err := s.reading.analyze(ctx, l.Message.Subject+"\n"+l.Message.Text, l.Documents[1:])
+	known := l.Message.Subject + "\n" + l.Message.Text
+	a, err := s.reading.analyze(ctx, known, l.Documents[1:])
+	if err != nil && ctx.Err() == nil {
+		// The attachments could not be read (no OCR here, a broken scan):
+		// the message's own text still fills the form.
+		a, err = s.reading.analyze(ctx, known, nil)
+	}
 	if err != nil {
 		return Request{}, nil, err
 	}
@@ -250,21 +271,8 @@ func (s *Mail) Request(ctx context.Context, l *Letter) (Request, *Analysis, erro
 // chose otherwise. The message ends radicated with the number in the same
 // transaction; a message, or one it carries, radicated before is refused.
 func (s *Mail) Radicar(ctx context.Context, id int64, adjust func(*Request)) (radicado.Record, error) {
-	e, err := s.store.Mail(ctx, id)
-	if err != nil {
+	if err := s.radicable(ctx, id); err != nil {
 		return radicado.Record{}, err
-	}
-	if e.State != store.MailWaiting {
-		return radicado.Record{}, fmt.Errorf("message %d: %w (%s %s)", id, store.ErrMailDone, e.State, e.Number)
-	}
-	if e.Elsewhere != "" {
-		return radicado.Record{}, fmt.Errorf("message %d: %w by another station (%s is in the mailbox's Radicados folder); discard it as a copy",
-			id, store.ErrMailRadicated, e.Elsewhere)
-	}
-	if prior, err := s.store.RadicatedAs(ctx, append([]string{e.MessageID}, e.Carried...)); err != nil {
-		return radicado.Record{}, err
-	} else if prior != "" {
-		return radicado.Record{}, fmt.Errorf("message %d: %w as %s; discard it as a copy", id, store.ErrMailRadicated, prior)
 	}
 	l, err := s.Open(ctx, id)
 	if err != nil {
@@ -279,8 +287,46 @@ func (s *Mail) Radicar(ctx context.Context, id int64, adjust func(*Request)) (ra
 	if adjust != nil {
 		adjust(&req)
 	}
-	req.Mail, req.Original = id, l.Original
-	return s.records.Radicar(ctx, req)
+	return s.RadicarLetter(ctx, l, req)
+}
+
+// RadicarLetter radicates an opened message with req, the form as the
+// clerk left it (from Request): its files are the letter's.
+func (s *Mail) RadicarLetter(ctx context.Context, l *Letter, req Request) (radicado.Record, error) {
+	if err := s.radicable(ctx, l.Entry.ID); err != nil {
+		return radicado.Record{}, err
+	}
+	req.Mail, req.Original, req.Files, req.Annexes = l.Entry.ID, l.Original, l.Documents, l.Annexes
+	rec, err := s.records.Radicar(ctx, req)
+	if err == nil {
+		s.nudge()
+	}
+	return rec, err
+}
+
+// radicable says why the held message id cannot be radicated, if it
+// cannot: dealt with already, or radicated before, here or at another
+// station.
+func (s *Mail) radicable(ctx context.Context, id int64) error {
+	e, err := s.store.Mail(ctx, id)
+	if err != nil {
+		return err
+	}
+	if e.State != store.MailWaiting {
+		return fmt.Errorf("message %d: %w (%s %s)", id, store.ErrMailDone, e.State, e.Number)
+	}
+	if e.Elsewhere != "" {
+		return fmt.Errorf("message %d: %w by another station (%s is in the mailbox's Radicados folder); discard it as a copy",
+			id, store.ErrMailRadicated, e.Elsewhere)
+	}
+	prior, err := s.store.RadicatedAs(ctx, append([]string{e.MessageID}, e.Carried...))
+	if err != nil {
+		return err
+	}
+	if prior != "" {
+		return fmt.Errorf("message %d: %w as %s; discard it as a copy", id, store.ErrMailRadicated, prior)
+	}
+	return nil
 }
 
 // FetchResult says what a Fetch did.
@@ -326,91 +372,147 @@ func (s *Mail) Check(ctx context.Context) error {
 
 // Fetch claims up to n new messages from the mailbox into this station's
 // folder and takes in every message of that folder it does not hold yet
-// (those a station stopped mid-way claimed before), and moves the messages
-// radicated or discarded since to their end folders.
+// (those a station stopped mid-way claimed before), moves the messages
+// radicated or discarded since to their end folders, and looks the new
+// ones up in the Radicados folder. One message that fails does not stop
+// the others: the errors come together.
 func (s *Mail) Fetch(ctx context.Context, n int) (FetchResult, error) {
-	var res FetchResult
 	cfg, err := s.mailboxConfig(ctx)
 	if err != nil {
-		return res, err
+		return FetchResult{}, err
 	}
-	return s.fetch(ctx, cfg, n, nil)
+	return s.fetch(ctx, cfg, n)
 }
 
-// fetch is Fetch with the configuration given; afterClaim, when set, runs
-// between the claim and the download (the crash test stops there).
-func (s *Mail) fetch(ctx context.Context, cfg mailbox.Config, n int, afterClaim func()) (FetchResult, error) {
+func (s *Mail) fetch(ctx context.Context, cfg mailbox.Config, n int) (FetchResult, error) {
 	var res FetchResult
 	box, err := mailbox.Dial(ctx, cfg)
 	if err != nil {
 		return res, err
 	}
 	defer box.Close()
+	var errs []error
 	if n > 0 {
 		if res.Claimed, res.TooLarge, err = box.Claim(n, email.MaxSize); err != nil {
-			return res, err
+			errs = append(errs, err) // what the station holds is still taken in and moved on
 		}
-	}
-	if afterClaim != nil {
-		afterClaim()
 	}
 	held, err := box.Held()
 	if err != nil {
-		return res, err
+		return res, errors.Join(append(errs, err)...)
 	}
-	var fresh []MailEntry
 	for _, h := range held {
 		if err := ctx.Err(); err != nil {
-			return res, err
+			return res, errors.Join(append(errs, err)...)
 		}
-		e, ok, err := s.store.MailClaimed(ctx, box.Mine(), h.UIDValidity, h.UID)
-		if err != nil {
-			return res, err
-		}
-		if ok {
-			if e.State != store.MailWaiting && !e.Moved {
-				if err := box.Finish(h.UIDValidity, h.UID, e.State == store.MailRadicated); err != nil {
-					return res, err
-				}
-				if err := s.store.MailMoved(ctx, e.ID); err != nil {
-					return res, err
-				}
-				res.Finished++
-			}
-			continue
-		}
-		raw, err := box.Download(h.UID)
-		if errors.Is(err, mailbox.ErrGone) {
-			continue
-		}
-		if err != nil {
-			return res, err
-		}
-		m, perr := email.Parse(raw)
-		if perr != nil {
-			m = nil // kept all the same: it was claimed, and is never lost
-		}
-		e, added, err := s.hold(ctx, raw, m, MailEntry{Source: "imap", Folder: box.Mine(), UIDValidity: h.UIDValidity, UID: h.UID})
-		if err != nil {
-			return res, err
-		}
-		if added {
-			res.New++
-			fresh = append(fresh, e)
+		if err := s.takeCopy(ctx, box, h, &res); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	// A message another station radicated (the same one delivered twice,
 	// or forwarded back to the mailbox) is in the Radicados folder.
-	for _, e := range fresh {
+	unchecked, err := s.store.MailUnchecked(ctx)
+	if err != nil {
+		return res, errors.Join(append(errs, err)...)
+	}
+	for _, e := range unchecked {
 		found, err := box.Radicated(append([]string{e.MessageID}, e.Carried...))
 		if err != nil {
-			return res, err
+			errs = append(errs, err)
+			break
 		}
+		elsewhere := ""
 		if len(found) > 0 {
-			if err := s.store.MailElsewhere(ctx, e.ID, found[0]); err != nil {
-				return res, err
-			}
+			elsewhere = found[0]
+		}
+		if err := s.store.MailChecked(ctx, e.ID, elsewhere); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	return res, nil
+	return res, errors.Join(errs...)
 }
+
+// takeCopy deals with one copy in this station's folder: taken in when
+// not held, moved on when its message was radicated or discarded.
+func (s *Mail) takeCopy(ctx context.Context, box *mailbox.Box, h mailbox.Held, res *FetchResult) error {
+	c := store.Claim{Folder: box.Mine(), UIDValidity: h.UIDValidity, UID: h.UID}
+	st, err := s.store.MailClaimed(ctx, c)
+	if err != nil {
+		return err
+	}
+	if st.Held {
+		if st.State == store.MailWaiting || st.Moved {
+			return nil
+		}
+		if err := box.Finish(h.UIDValidity, h.UID, st.State == store.MailRadicated); err != nil {
+			return err
+		}
+		res.Finished++
+		return s.store.MailMoved(ctx, c)
+	}
+	raw, err := box.Download(h.UID)
+	if errors.Is(err, mailbox.ErrGone) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	m, perr := email.Parse(raw)
+	if perr != nil {
+		m = nil // kept all the same: it was claimed, and is never lost
+	}
+	_, added, err := s.hold(ctx, raw, m, MailEntry{Source: "imap"}, &c)
+	if err != nil {
+		return err
+	}
+	if added {
+		res.New++
+	}
+	return nil
+}
+
+// MailOptions say how often the background work fetches.
+type MailOptions struct {
+	Every time.Duration // between fetches; 2 minutes when zero
+	Limit int           // new messages claimed at each; 20 when zero
+}
+
+// Start fetches from the mailbox, until Close, at once and every
+// opt.Every, and soon after each radicación or discard (to move the
+// message on to its folder, so that other stations see it radicated).
+// Each round that took something in, or failed, is told to report (which
+// may be nil). With no mailbox configured it only waits.
+func (s *Mail) Start(ctx context.Context, opt MailOptions, report func(FetchResult, error)) {
+	if opt.Every <= 0 {
+		opt.Every = 2 * time.Minute
+	}
+	if opt.Limit <= 0 {
+		opt.Limit = 20
+	}
+	s.bg.start(ctx, func(ctx context.Context) {
+		n := opt.Limit
+		for {
+			cfg, err := s.mailboxConfig(ctx)
+			if err == nil {
+				res, err := s.fetch(ctx, cfg, n)
+				if ctx.Err() != nil {
+					return
+				}
+				if report != nil && (err != nil || res.New > 0 || res.Finished > 0) {
+					report(res, err)
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.settle:
+				n = 0 // only move on what was done
+			case <-time.After(opt.Every):
+				n = opt.Limit
+			}
+		}
+	})
+}
+
+// Close stops the background fetching and waits for it.
+func (s *Mail) Close() { s.bg.stop() }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/radicador/radicador/internal/dovecottest"
 	"github.com/radicador/radicador/internal/fixture"
 	"github.com/radicador/radicador/internal/mailfixture"
+	"github.com/radicador/radicador/mailbox"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/store"
 )
@@ -157,15 +159,23 @@ func mailSettings(t *testing.T, st *Station, srv *dovecottest.Server) {
 func ptr(s string) *string { return &s }
 
 // TestMailTwoStations: two stations share one mailbox and fetch and
-// radicate at the same time: each message is radicated exactly once, and
-// every one ends in the Radicados folder.
+// radicate at the same time: each message is radicated exactly once, also
+// those delivered twice (the same Message-ID, other bytes), whose copies
+// go to one station, which discards the second; every one ends in the
+// Radicados folder, each copy in Descartados.
 func TestMailTwoStations(t *testing.T) {
 	ctx := context.Background()
 	srv := dovecottest.Start(t)
 	const n = 24
 	for i := range n {
-		srv.Deliver(t, "INBOX", mailfixture.Message{ID: fmt.Sprintf("m%02d@x.example", i), From: fmt.Sprintf("Remitente %d <r%d@x.example>", i, i),
-			Subject: fmt.Sprintf("Solicitud %d", i), Text: fmt.Sprintf("Solicito información del trámite %d.", i)}.Bytes())
+		raw := mailfixture.Message{ID: fmt.Sprintf("m%02d@x.example", i), From: fmt.Sprintf("Remitente %d <r%d@x.example>", i, i),
+			Subject: fmt.Sprintf("Solicitud %d", i), Text: fmt.Sprintf("Solicito información del trámite %d.", i)}.Bytes()
+		srv.Deliver(t, "INBOX", raw)
+		if i%3 == 0 {
+			// Sent to two of the organisation's addresses: a second copy,
+			// other bytes, the same Message-ID.
+			srv.Deliver(t, "INBOX", append([]byte("Delivered-To: archivo@entidad.gov.co\r\n"), raw...))
+		}
 	}
 	stations := []*Station{openMailStation(t, t.TempDir(), "01"), openMailStation(t, t.TempDir(), "02")}
 	var wg sync.WaitGroup
@@ -187,7 +197,11 @@ func TestMailTwoStations(t *testing.T) {
 					return
 				}
 				for _, e := range waiting {
-					if _, err := st.Mail.Radicar(ctx, e.ID, nil); err != nil {
+					_, err := st.Mail.Radicar(ctx, e.ID, nil)
+					if errors.Is(err, store.ErrMailRadicated) {
+						_, err = st.Mail.Discard(ctx, e.ID, "copia")
+					}
+					if err != nil {
 						errs <- err
 						return
 					}
@@ -204,23 +218,30 @@ func TestMailTwoStations(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[string]string{}
+	copies := 0
 	for i, st := range stations {
 		if _, err := st.Mail.Fetch(ctx, 0); err != nil { // moves what is left
 			t.Fatal(err)
 		}
 		recs, _ := st.Records.List(ctx, store.Filter{})
 		held, _ := st.Mail.List(ctx, "")
+		radicated := 0
 		for _, e := range held {
-			if e.State != store.MailRadicated {
+			switch e.State {
+			case store.MailRadicated:
+				if other, ok := seen[e.MessageID]; ok {
+					t.Errorf("%s radicated twice: %s and %s", e.MessageID, other, e.Number)
+				}
+				seen[e.MessageID] = e.Number
+				radicated++
+			case store.MailDiscarded:
+				copies++
+			default:
 				t.Errorf("station %d: message %s is %s", i+1, e.MessageID, e.State)
 			}
-			if other, ok := seen[e.MessageID]; ok {
-				t.Errorf("%s radicated twice: %s and %s", e.MessageID, other, e.Number)
-			}
-			seen[e.MessageID] = e.Number
 		}
-		if len(recs) != len(held) {
-			t.Errorf("station %d: %d radicados for %d messages", i+1, len(recs), len(held))
+		if len(recs) != radicated {
+			t.Errorf("station %d: %d radicados for %d messages", i+1, len(recs), radicated)
 		}
 		t.Logf("station %d radicated %d", i+1, len(recs))
 	}
@@ -230,6 +251,9 @@ func TestMailTwoStations(t *testing.T) {
 	if got := srv.Count(t, "Radicados"); got != n {
 		t.Errorf("Radicados holds %d, want %d", got, n)
 	}
+	if got := srv.Count(t, "Descartados"); got != n/3 || copies != n/3 {
+		t.Errorf("Descartados holds %d (%d discarded), want the %d second copies", got, copies, n/3)
+	}
 	for _, f := range []string{"INBOX", "Radicador/001-01", "Radicador/001-02"} {
 		if got := srv.Count(t, f); got != 0 {
 			t.Errorf("%s still holds %d", f, got)
@@ -238,9 +262,13 @@ func TestMailTwoStations(t *testing.T) {
 }
 
 // mailChildEnv makes the test binary a child that fetches from the mailbox
-// of the data folder the variable names, and stops between claim and
-// download, saying "claimed", until it is killed.
-const mailChildEnv = "RADICADOR_MAIL_CHILD"
+// of the data folder the variable names, and stops where mailChildAtEnv
+// says (marked: between marking and moving; moved: between moving and
+// downloading), saying so, until it is killed.
+const (
+	mailChildEnv   = "RADICADOR_MAIL_CHILD"
+	mailChildAtEnv = "RADICADOR_MAIL_CHILD_AT"
+)
 
 func mailChild(dir string) {
 	ctx := context.Background()
@@ -254,74 +282,92 @@ func mailChild(dir string) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
 	}
-	_, err = st.Mail.fetch(ctx, cfg, 100, func() {
-		fmt.Println("claimed")
-		time.Sleep(time.Minute)
-	})
+	pause := func(at string) func() {
+		return func() {
+			fmt.Println(at)
+			time.Sleep(time.Minute)
+		}
+	}
+	switch os.Getenv(mailChildAtEnv) {
+	case "marked": // between the conditional store and the move
+		cfg.AfterMark = pause("marked")
+		_, err = st.Mail.fetch(ctx, cfg, 100)
+	default: // between the move and the download
+		var box *mailbox.Box
+		if box, err = mailbox.Dial(ctx, cfg); err == nil {
+			if _, _, err = box.Claim(100, 1<<30); err == nil {
+				pause("moved")()
+			}
+		}
+	}
 	fmt.Fprintln(os.Stderr, "not killed:", err)
 	os.Exit(4)
 }
 
-// TestMailClaimKilled: a station killed with SIGKILL after it claimed
-// messages and before it downloaded them finds them in its folder at the
-// next fetch: nothing is lost, nothing is left in the inbox.
+// TestMailClaimKilled: a station killed with SIGKILL after it marked
+// messages as its own and before it moved them, or after it moved them and
+// before it downloaded them, finds them at its next fetch: nothing is
+// lost, nothing is left in the inbox, nothing is held twice.
 func TestMailClaimKilled(t *testing.T) {
-	ctx := context.Background()
-	srv := dovecottest.Start(t)
-	const n = 5
-	for i := range n {
-		srv.Deliver(t, "INBOX", mailfixture.Message{ID: fmt.Sprintf("k%d@x.example", i), From: "a@x.example",
-			Subject: fmt.Sprintf("Carta %d", i), Text: "Texto."}.Bytes())
-	}
-	dir := t.TempDir()
-	st := openMailStation(t, dir, "01")
-	mailSettings(t, st, srv)
-
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), mailChildEnv+"="+dir)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, _ := bufio.NewReader(out).ReadString('\n')
-	if line != "claimed\n" {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("the child said %q", line)
-	}
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
-	if got := srv.Count(t, "Radicador/001-01"); got != n {
-		t.Fatalf("the station's folder holds %d after the kill, want %d", got, n)
-	}
-	if held, _ := st.Mail.List(ctx, ""); len(held) != 0 {
-		t.Fatalf("%d held before the next fetch", len(held))
-	}
-	res, err := st.Mail.Fetch(ctx, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.New != n || res.Claimed != 0 {
-		t.Errorf("the next fetch: %+v, want %d new and none claimed", res, n)
-	}
-	held, _ := st.Mail.List(ctx, store.MailWaiting)
-	if len(held) != n {
-		t.Errorf("%d held, want %d", len(held), n)
-	}
-	// Fetching again holds nothing twice.
-	if res, err := st.Mail.Fetch(ctx, 10); err != nil || res.New != 0 {
-		t.Errorf("a second fetch: %+v %v", res, err)
-	}
-	if srv.Count(t, "INBOX") != 0 {
-		t.Error("messages left in the inbox")
+	for _, at := range []string{"marked", "moved"} {
+		t.Run(at, func(t *testing.T) {
+			ctx := context.Background()
+			srv := dovecottest.Start(t)
+			const n = 5
+			for i := range n {
+				srv.Deliver(t, "INBOX", mailfixture.Message{ID: fmt.Sprintf("k%d@x.example", i), From: "a@x.example",
+					Subject: fmt.Sprintf("Carta %d", i), Text: "Texto."}.Bytes())
+			}
+			dir := t.TempDir()
+			st := openMailStation(t, dir, "01")
+			mailSettings(t, st, srv)
+			exe, err := os.Executable()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(exe, "-test.run=^$")
+			cmd.Env = append(os.Environ(), mailChildEnv+"="+dir, mailChildAtEnv+"="+at)
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd.Stderr = os.Stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			line, _ := bufio.NewReader(out).ReadString('\n')
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+			if line != at+"\n" {
+				t.Fatalf("the child said %q", line)
+			}
+			inbox, mine := srv.Count(t, "INBOX"), srv.Count(t, "Radicador/001-01")
+			if (at == "marked" && inbox != n) || (at == "moved" && mine != n) {
+				t.Fatalf("after the kill: %d in the inbox, %d in the station's folder", inbox, mine)
+			}
+			// Another station sees them as this one's and leaves them.
+			other := openMailStation(t, t.TempDir(), "02")
+			mailSettings(t, other, srv)
+			if res, err := other.Mail.Fetch(ctx, 10); err != nil || res.Claimed != 0 || res.New != 0 {
+				t.Errorf("another station's fetch: %+v %v", res, err)
+			}
+			res, err := st.Mail.Fetch(ctx, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.New != n {
+				t.Errorf("the next fetch: %+v, want %d new", res, n)
+			}
+			if held, _ := st.Mail.List(ctx, store.MailWaiting); len(held) != n {
+				t.Errorf("%d held, want %d", len(held), n)
+			}
+			if res, err := st.Mail.Fetch(ctx, 10); err != nil || res.New != 0 {
+				t.Errorf("a second fetch: %+v %v", res, err)
+			}
+			if srv.Count(t, "INBOX") != 0 {
+				t.Error("messages left in the inbox")
+			}
+		})
 	}
 }
 
@@ -374,5 +420,88 @@ func TestMailRadicatedElsewhere(t *testing.T) {
 	}
 	if got := srv.Count(t, "Descartados"); got != 2 {
 		t.Errorf("Descartados holds %d, want 2", got)
+	}
+}
+
+// TestMailKinds: messages as mail programs write them, through a real
+// IMAP server, each radicated with the right files: its original first,
+// byte for byte, the message's pages, documents read, the rest kept.
+func TestMailKinds(t *testing.T) {
+	ctx := context.Background()
+	srv := dovecottest.Start(t)
+	src := t.TempDir()
+	pdf, err := os.ReadFile(fixture.TextPDF(t, src, "cuenta.pdf", "Cuenta de cobro 17", "NIT 900.123.456-7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	png, err := os.ReadFile(fixture.PNG(t, src, "logo.png", "LOGO"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	original := mailfixture.Message{ID: "orig@p.example", From: "Proveedor <p@p.example>", Subject: "Cuenta de cobro 17", Text: "Adjunta.",
+		Parts: []mailfixture.Part{{Type: "application/pdf", Name: "cuenta.pdf", Disposition: "attachment", Data: pdf}}}.Bytes()
+	big := bytes.Repeat([]byte("0123456789abcdef"), 20<<20/16)
+	kinds := map[string]struct {
+		raw   []byte
+		files []string // media types after the original and the message's pages
+	}{
+		"multipart": {mailfixture.Message{ID: "k1@x.example", From: "Ana <ana@x.example>", Subject: "Petición", Text: "Texto", HTML: "<p>Texto</p>",
+			Parts: []mailfixture.Part{{Type: "application/pdf", Name: "cuenta.pdf", Disposition: "attachment", Data: pdf},
+				{Type: "application/vnd.ms-excel", Name: "anexo.xls", Disposition: "attachment", Data: []byte("xls")}}}.Bytes(),
+			[]string{"application/pdf", "application/vnd.ms-excel"}},
+		"html only": {mailfixture.Message{ID: "k2@x.example", From: "q@x.example", Subject: "Queja", HTML: "<h1>Queja</h1><p>Texto</p>"}.Bytes(), nil},
+		"latin-1":   {mailfixture.Latin1("k3@x.example"), nil},
+		"inline image": {mailfixture.Message{ID: "k4@x.example", From: "a@x.example", Subject: "Logo", HTML: `<p>Hola</p><img src="cid:l">`,
+			Parts: []mailfixture.Part{{Type: "image/png", Name: "logo.png", Disposition: "inline", ContentID: "l", Data: png}}}.Bytes(),
+			[]string{"image/png"}},
+		"forward": {mailfixture.Message{ID: "k5@x.example", From: "jefe@x.example", Subject: "RV: Cuenta", Text: "Radicar.",
+			Parts: []mailfixture.Part{{Type: "message/rfc822", Name: "cuenta.eml", Disposition: "attachment", Data: original}}}.Bytes(),
+			[]string{"application/pdf", "message/rfc822"}},
+		"20 MB": {mailfixture.Message{ID: "k6@x.example", From: "a@x.example", Subject: "Grande", Text: "Va.",
+			Parts: []mailfixture.Part{{Type: "application/octet-stream", Name: "grande.bin", Disposition: "attachment", Data: big}}}.Bytes(),
+			[]string{"application/octet-stream"}},
+		"malformed": {mailfixture.Malformed("k7@x.example"), []string{"application/pdf"}},
+	}
+	for _, k := range kinds {
+		srv.Deliver(t, "INBOX", k.raw)
+	}
+	st := openMailStation(t, t.TempDir(), "01")
+	mailSettings(t, st, srv)
+	if res, err := st.Mail.Fetch(ctx, 20); err != nil || res.New != len(kinds) {
+		t.Fatalf("fetch: %+v %v", res, err)
+	}
+	held, _ := st.Mail.List(ctx, store.MailWaiting)
+	byID := map[string]MailEntry{}
+	for _, e := range held {
+		byID[e.MessageID] = e
+	}
+	for name, k := range kinds {
+		t.Run(name, func(t *testing.T) {
+			id := regexp.MustCompile(`Message-ID: <([^>]+)>`).FindSubmatch(k.raw)
+			e, ok := byID[string(id[1])]
+			if !ok {
+				t.Fatalf("%s not held", id[1])
+			}
+			rec, err := st.Mail.Radicar(ctx, e.ID, func(r *Request) { r.Type = "peticion" })
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []string{}
+			for _, f := range rec.Files[2:] {
+				got = append(got, f.MediaType)
+			}
+			want := append([]string{}, k.files...)
+			slices.Sort(got)
+			slices.Sort(want)
+			if rec.Files[0].MediaType != radicado.MediaMessage || rec.Files[1].Name != "mensaje.pdf" || !slices.Equal(got, want) {
+				t.Errorf("files %+v, want %v after the original and the pages", rec.Files, want)
+			}
+			if kept, err := os.ReadFile(st.core.store.Blobs().Path(rec.Files[0].SHA256)); err != nil || !bytes.Equal(kept, k.raw) {
+				t.Errorf("the original is not kept byte for byte (%d of %d bytes): %v", len(kept), len(k.raw), err)
+			}
+		})
+	}
+	if rep, err := st.Records.Verify(ctx); err != nil || !rep.OK {
+		t.Errorf("verify: %+v %v", rep, err)
 	}
 }

@@ -98,7 +98,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Station, error) {
 	s.Reading = newReading(c)
 	s.Sync = newSyncing(c)
 	s.Records.reading = s.Reading
-	s.Mail = &Mail{core: c, records: s.Records, reading: s.Reading}
+	s.Mail = &Mail{core: c, records: s.Records, reading: s.Reading, settle: make(chan struct{}, 1)}
 	return s, nil
 }
 
@@ -117,6 +117,7 @@ func Writable(dir string) bool {
 // Close stops the background work of Reading and Sync and waits for it,
 // stops the OCR engines if they were started, and closes the database.
 func (s *Station) Close() error {
+	s.Mail.Close()
 	s.Sync.Close()
 	s.Reading.Close()
 	return s.core.store.Close()

@@ -43,10 +43,15 @@ BEGIN SELECT RAISE(ABORT, 'the outbox keeps every change'); END`, 1},
 	{"mail_no_delete", `CREATE TRIGGER mail_no_delete BEFORE DELETE ON mail
 BEGIN SELECT RAISE(ABORT, 'a message taken in is never deleted; discard it'); END`, 7},
 	{"mail_done", `CREATE TRIGGER mail_done BEFORE UPDATE ON mail
-WHEN OLD.state <> 'waiting' AND (NEW.state IS NOT OLD.state OR NEW.number IS NOT OLD.number OR NEW.reason IS NOT OLD.reason)
-BEGIN SELECT RAISE(ABORT, 'a message radicated or discarded stays so'); END`, 7},
+WHEN NEW.id IS NOT OLD.id OR NEW.sha256 IS NOT OLD.sha256 OR NEW.message_id IS NOT OLD.message_id OR NEW.carried IS NOT OLD.carried
+  OR (OLD.state <> 'waiting' AND (NEW.state IS NOT OLD.state OR NEW.number IS NOT OLD.number OR NEW.reason IS NOT OLD.reason))
+BEGIN SELECT RAISE(ABORT, 'a message taken in keeps what it is; radicated or discarded, it stays so'); END`, 7},
 	{"mail_ids_no_delete", `CREATE TRIGGER mail_ids_no_delete BEFORE DELETE ON mail_ids
 BEGIN SELECT RAISE(ABORT, 'a radicated message is never forgotten'); END`, 7},
+	{"mail_ids_no_update", `CREATE TRIGGER mail_ids_no_update BEFORE UPDATE ON mail_ids
+BEGIN SELECT RAISE(ABORT, 'a radicated message is never forgotten'); END`, 7},
+	{"mail_claims_no_delete", `CREATE TRIGGER mail_claims_no_delete BEFORE DELETE ON mail_claims
+BEGIN SELECT RAISE(ABORT, 'where a message was claimed is kept'); END`, 7},
 	{"print_jobs_no_delete", `CREATE TRIGGER print_jobs_no_delete BEFORE DELETE ON print_jobs
 BEGIN SELECT RAISE(ABORT, 'print jobs are never deleted'); END`, 1},
 	// A REPLACE deletes the row it replaces without the delete guards when

@@ -17,9 +17,6 @@ type MailEntry struct {
 	SHA256      string    `json:"sha256"` // of the original, in the file folder
 	Size        int64     `json:"size"`
 	Source      string    `json:"source"` // imap or import
-	Folder      string    `json:"-"`      // where it was claimed, on the mail server
-	UIDValidity uint32    `json:"-"`
-	UID         uint32    `json:"-"`
 	FromName    string    `json:"from_name"`
 	From        string    `json:"from"`
 	Subject     string    `json:"subject"`
@@ -29,11 +26,19 @@ type MailEntry struct {
 	State       string    `json:"state"`            // waiting, radicated or discarded
 	Number      string    `json:"number,omitempty"` // once radicated
 	Reason      string    `json:"reason,omitempty"` // once discarded
-	Moved       bool      `json:"-"`                // its end folder reached on the mail server
 	// Elsewhere is a Message-ID of it found in the mailbox's Radicados
 	// folder: another station radicated it, or a message it carries.
 	Elsewhere string `json:"radicated_elsewhere,omitempty"`
-	FetchedAt   time.Time `json:"fetched_at"`
+	// Checked says it was looked up in the Radicados folder.
+	Checked   bool      `json:"-"`
+	FetchedAt time.Time `json:"fetched_at"`
+}
+
+// Claim is where a copy of a held message was claimed on the mail server.
+type Claim struct {
+	Folder      string
+	UIDValidity uint32
+	UID         uint32
 }
 
 // The states of a held message.
@@ -56,48 +61,54 @@ var ErrMailDone = errors.New("the message was already dealt with")
 var ErrMailRadicated = errors.New("the message was radicated before")
 
 // AddMail records a message whose original is already in the file folder
-// and gives its id. The same original held before gives the existing
-// entry's id, unchanged (a fetch repeated after a crash); new is false then.
-func (s *Store) AddMail(ctx context.Context, m MailEntry) (id int64, new bool, err error) {
+// and gives its id; claim, when not nil, is where it was claimed. The same
+// original held before gives the existing entry's id (new false), with the
+// claim added to it: a fetch repeated after a crash, or the same bytes
+// delivered twice.
+func (s *Store) AddMail(ctx context.Context, m MailEntry, claim *Claim) (id int64, new bool, err error) {
 	if !s.blobs.Has(m.SHA256) {
 		return 0, false, fmt.Errorf("the message %s is not in the data folder", m.SHA256)
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT id FROM mail WHERE sha256 = ?`, m.SHA256).Scan(&id)
-		if err == nil {
-			// Held already: it may have been claimed again under a new uid.
-			if m.Source == "imap" {
-				_, err = tx.ExecContext(ctx, `UPDATE mail SET folder = ?, uidvalidity = ?, uid = ?, done_moved = 0 WHERE id = ? AND source = 'imap'`,
-					m.Folder, m.UIDValidity, m.UID, id)
-			}
-			return err
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
 		now := s.clock().UTC().Format(time.RFC3339Nano)
-		res, err := tx.ExecContext(ctx, `INSERT INTO mail (message_id, sha256, size, source, folder, uidvalidity, uid, from_name, from_addr,
-			subject, sent_at, attachments, carried, fetched_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			m.MessageID, m.SHA256, m.Size, m.Source, m.Folder, m.UIDValidity, m.UID, m.FromName, m.From, m.Subject,
-			m.Date.UTC().Format(time.RFC3339), m.Attachments, strings.Join(m.Carried, "\n"), now, now)
-		if err != nil {
+		err := tx.QueryRowContext(ctx, `SELECT id FROM mail WHERE sha256 = ?`, m.SHA256).Scan(&id)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			res, err := tx.ExecContext(ctx, `INSERT INTO mail (message_id, sha256, size, source, from_name, from_addr,
+				subject, sent_at, attachments, carried, fetched_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				m.MessageID, m.SHA256, m.Size, m.Source, m.FromName, m.From, m.Subject,
+				m.Date.UTC().Format(time.RFC3339), m.Attachments, strings.Join(m.Carried, "\n"), now, now)
+			if err != nil {
+				return fmt.Errorf("recording the message: %w", err)
+			}
+			new = true
+			if id, err = res.LastInsertId(); err != nil {
+				return err
+			}
+		case err != nil:
 			return err
 		}
-		new = true
-		id, err = res.LastInsertId()
-		return err
+		if claim == nil {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO mail_claims (folder, uidvalidity, uid, mail_id) VALUES (?, ?, ?, ?)
+			ON CONFLICT (folder, uidvalidity, uid) DO NOTHING`, claim.Folder, claim.UIDValidity, claim.UID, id)
+		if err != nil {
+			return fmt.Errorf("recording where the message was claimed: %w", err)
+		}
+		return nil
 	})
 	return id, new, err
 }
 
-const mailColumns = `id, message_id, sha256, size, source, folder, uidvalidity, uid, from_name, from_addr, subject, sent_at,
-	attachments, carried, state, number, reason, done_moved, fetched_at, elsewhere`
+const mailColumns = `id, message_id, sha256, size, source, from_name, from_addr, subject, sent_at,
+	attachments, carried, state, number, reason, fetched_at, elsewhere, checked`
 
 func scanMail(row scanner) (MailEntry, error) {
 	var m MailEntry
 	var sent, fetched, carried string
-	err := row.Scan(&m.ID, &m.MessageID, &m.SHA256, &m.Size, &m.Source, &m.Folder, &m.UIDValidity, &m.UID, &m.FromName, &m.From,
-		&m.Subject, &sent, &m.Attachments, &carried, &m.State, &m.Number, &m.Reason, &m.Moved, &fetched, &m.Elsewhere)
+	err := row.Scan(&m.ID, &m.MessageID, &m.SHA256, &m.Size, &m.Source, &m.FromName, &m.From,
+		&m.Subject, &sent, &m.Attachments, &carried, &m.State, &m.Number, &m.Reason, &fetched, &m.Elsewhere, &m.Checked)
 	if err != nil {
 		return m, err
 	}
@@ -120,31 +131,51 @@ func (s *Store) Mail(ctx context.Context, id int64) (MailEntry, error) {
 
 // MailIn gives the held messages in state (all when empty), oldest first.
 func (s *Store) MailIn(ctx context.Context, state string) ([]MailEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+mailColumns+` FROM mail WHERE ? = '' OR state = ? ORDER BY id`, state, state)
+	if state == "" {
+		return s.mailWhere(ctx, `1 = 1`)
+	}
+	return s.mailWhere(ctx, `state = ?`, state)
+}
+
+// mailWhere gives the held messages where cond holds, oldest first.
+func (s *Store) mailWhere(ctx context.Context, cond string, args ...any) ([]MailEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+mailColumns+` FROM mail WHERE `+cond+` ORDER BY id`, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("the messages held: %w", err)
 	}
 	defer rows.Close()
 	var out []MailEntry
 	for rows.Next() {
 		m, err := scanMail(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("the messages held: %w", err)
 		}
 		out = append(out, m)
 	}
 	return out, rows.Err()
 }
 
-// MailClaimed gives the held message claimed at folder/uidvalidity/uid, if
-// any.
-func (s *Store) MailClaimed(ctx context.Context, folder string, uidValidity, uid uint32) (MailEntry, bool, error) {
-	m, err := scanMail(s.db.QueryRowContext(ctx, `SELECT `+mailColumns+` FROM mail
-		WHERE source = 'imap' AND folder = ? AND uidvalidity = ? AND uid = ?`, folder, uidValidity, uid))
+// ClaimState is what the station knows of a copy claimed on the mail
+// server.
+type ClaimState struct {
+	Held  bool   // the message is held
+	State string // its state: waiting, radicated, discarded
+	Moved bool   // the copy went on to its end folder
+}
+
+// MailClaimed says whether the copy at c is held, and how it stands.
+func (s *Store) MailClaimed(ctx context.Context, c Claim) (ClaimState, error) {
+	var st ClaimState
+	err := s.db.QueryRowContext(ctx, `SELECT m.state, c.moved FROM mail_claims c JOIN mail m ON m.id = c.mail_id
+		WHERE c.folder = ? AND c.uidvalidity = ? AND c.uid = ?`, c.Folder, c.UIDValidity, c.UID).Scan(&st.State, &st.Moved)
 	if errors.Is(err, sql.ErrNoRows) {
-		return m, false, nil
+		return st, nil
 	}
-	return m, err == nil, err
+	if err != nil {
+		return st, fmt.Errorf("the claim %s/%d/%d: %w", c.Folder, c.UIDValidity, c.UID, err)
+	}
+	st.Held = true
+	return st, nil
 }
 
 // RadicatedAs gives the number a message with one of ids was radicated
@@ -241,39 +272,27 @@ func (s *Store) DiscardMail(ctx context.Context, id int64, actor, reason string)
 	return m, err
 }
 
-// MailToMove gives the messages radicated or discarded whose claim on the
-// mail server has not yet been moved to its end folder.
-func (s *Store) MailToMove(ctx context.Context) ([]MailEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+mailColumns+` FROM mail
-		WHERE source = 'imap' AND state <> 'waiting' AND done_moved = 0 ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []MailEntry
-	for rows.Next() {
-		m, err := scanMail(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
-}
-
-// MailElsewhere records that a Message-ID of the waiting message id is in
-// the mailbox's Radicados folder.
-func (s *Store) MailElsewhere(ctx context.Context, id int64, messageID string) error {
+// MailMoved records that the copy at c went on to its end folder.
+func (s *Store) MailMoved(ctx context.Context, c Claim) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE mail SET elsewhere = ? WHERE id = ? AND state = 'waiting'`, messageID, id)
+		_, err := tx.ExecContext(ctx, `UPDATE mail_claims SET moved = 1 WHERE folder = ? AND uidvalidity = ? AND uid = ?`,
+			c.Folder, c.UIDValidity, c.UID)
 		return err
 	})
 }
 
-// MailMoved records that the message id reached its end folder.
-func (s *Store) MailMoved(ctx context.Context, id int64) error {
+// MailUnchecked gives the waiting messages not yet looked up in the
+// mailbox's Radicados folder.
+func (s *Store) MailUnchecked(ctx context.Context) ([]MailEntry, error) {
+	return s.mailWhere(ctx, `state = 'waiting' AND checked = 0`)
+}
+
+// MailChecked records that the waiting message id was looked up in the
+// mailbox's Radicados folder, and the Message-ID of it found there ("":
+// none).
+func (s *Store) MailChecked(ctx context.Context, id int64, found string) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE mail SET done_moved = 1 WHERE id = ?`, id)
+		_, err := tx.ExecContext(ctx, `UPDATE mail SET elsewhere = ?, checked = 1 WHERE id = ? AND state = 'waiting'`, found, id)
 		return err
 	})
 }

@@ -99,13 +99,17 @@ func Run(ctx context.Context, dataDir string) error {
 }
 
 // startBackground starts the station's background work until ctx ends:
-// sync with the server, its state shown in the footer, and reading
-// radicated documents (OCR, searchable PDF, full-text index).
+// sync with the server, its state shown in the footer, reading radicated
+// documents (OCR, searchable PDF, full-text index), and fetching the
+// mailbox's messages into Correo.
 func (w *Window) startBackground(ctx context.Context, opt station.SyncOptions) {
 	w.st.Sync.Start(ctx, opt, func(e station.SyncEvent) {
 		w.do(func() { w.showSync(e) })
 	})
 	w.st.Reading.Start(ctx, nil)
+	w.st.Mail.Start(ctx, station.MailOptions{}, func(res station.FetchResult, err error) {
+		w.do(func() { w.reception.mail.fetched(res, err) })
+	})
 }
 
 // Window is the station's main window.

@@ -31,6 +31,7 @@ type mailStrip struct {
 	discard *widget.Button
 	status  *widget.Label
 	letter  *station.Letter // the message on the form; nil: a paper letter
+	gen     int             // of the latest open: an older one's result is dropped
 }
 
 func newMailStrip(r *reception) *mailStrip {
@@ -118,13 +119,22 @@ func (m *mailStrip) fetchNow() {
 		return m.r.w.st.Mail.Fetch(ctx, 20)
 	}, func(res station.FetchResult, err error) {
 		m.fetch.Enable()
-		if err != nil {
-			m.say("⚠ " + tr.T("mail.fetch_failed", "Error", m.r.w.explain(err)))
-			return
-		}
-		m.say(tr.T("mail.fetched", "N", res.New))
-		m.refresh()
+		m.fetched(res, err)
 	})
+}
+
+// fetched says what a fetch (the button's, or the background's) did.
+func (m *mailStrip) fetched(res station.FetchResult, err error) {
+	tr := m.r.w.tr
+	switch {
+	case err != nil:
+		m.say("⚠ " + tr.T("mail.fetch_failed", "Error", m.r.w.explain(err)))
+	case res.TooLarge > 0:
+		m.say(tr.T("mail.fetched", "N", res.New) + " " + tr.T("mail.too_large", "N", res.TooLarge))
+	default:
+		m.say(tr.T("mail.fetched", "N", res.New))
+	}
+	m.refresh()
 }
 
 func (m *mailStrip) selected() (station.MailEntry, bool) {
@@ -155,6 +165,8 @@ func (m *mailStrip) openID(id int64) {
 	tr := r.w.tr
 	r.clear()
 	r.reading.SetText(tr.T("mail.reading"))
+	m.gen++
+	gen := m.gen
 	background(r.w, func(ctx context.Context) (opened, error) {
 		l, err := r.w.st.Mail.Open(ctx, id)
 		if err != nil {
@@ -168,6 +180,12 @@ func (m *mailStrip) openID(id int64) {
 		a.Close()
 		return opened{l, req}, nil
 	}, func(o opened, err error) {
+		if gen != m.gen {
+			if o.letter != nil {
+				o.letter.Close() // another message was opened, or the form cleared, meanwhile
+			}
+			return
+		}
 		if err != nil {
 			r.reading.SetText(tr.T("read.failed", "Error", r.w.explain(err)))
 			return
@@ -179,8 +197,9 @@ func (m *mailStrip) openID(id int64) {
 	})
 }
 
-// close lets go of the message on the form.
+// close lets go of the message on the form, and of one being opened.
 func (m *mailStrip) close() {
+	m.gen++
 	if m.letter != nil {
 		m.letter.Close()
 		m.letter = nil
@@ -267,6 +286,7 @@ func (r *reception) fillRequest(req station.Request) {
 	}
 	set("sender", r.sender, req.SenderName)
 	set("sender_id", r.senderID, req.SenderID)
+	set("sender_email", r.senderEmail, req.SenderEmail)
 	set("subject", r.subject, req.Subject)
 	set("dept", r.dept, req.Dept)
 	if !r.touched["type"] {

@@ -26,7 +26,8 @@ func TestMailAtReception(t *testing.T) {
 	r.dropped(fyne.Position{}, []fyne.URI{uriOf(eml)})
 	pump(t, w, "the message on the form", func() bool { return r.mail.letter != nil && len(r.pages.shown) > 0 })
 	w.wait()
-	if r.sender.Text != "Ana Gómez" || r.subject.Text != "Queja por demora en el trámite" || r.senderID.Text != "CC:52123456" {
+	if r.sender.Text != "Ana Gómez" || r.subject.Text != "Queja por demora en el trámite" || r.senderID.Text != "CC:52123456" ||
+		r.senderEmail.Text != "ana.gomez@correo.example" {
 		t.Errorf("the form: sender %q, id %q, subject %q", r.sender.Text, r.senderID.Text, r.subject.Text)
 	}
 	if !strings.Contains(r.reading.Text, "ana.gomez@correo.example") {

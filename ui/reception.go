@@ -38,17 +38,20 @@ type reception struct {
 	docType  *widget.Select
 	sender   *formEntry
 	senderID *formEntry
-	subject  *formEntry
-	dept     *formEntry
-	due      *widget.Label
-	suggest  *fyne.Container
-	senders  []radicado.Sender
-	touched  map[string]bool // fields the clerk typed in: reading never overwrites them
-	filling  bool
-	reading  *widget.Label
-	readGen  int
-	readText string // the text read from the letter on the form
-	typeGen  int    // changes of type: a due date computed for an older one is dropped
+	// senderEmail is where the acuse goes by e-mail (filled from an
+	// e-mail's From; the clerk may type or clear it)
+	senderEmail *formEntry
+	subject     *formEntry
+	dept        *formEntry
+	due         *widget.Label
+	suggest     *fyne.Container
+	senders     []radicado.Sender
+	touched     map[string]bool // fields the clerk typed in: reading never overwrites them
+	filling     bool
+	reading     *widget.Label
+	readGen     int
+	readText    string // the text read from the letter on the form
+	typeGen     int    // changes of type: a due date computed for an older one is dropped
 
 	radicar *widget.Button
 	status  *widget.Label
@@ -118,6 +121,8 @@ func newReception(w *Window) *reception {
 	r.suggest = container.NewHBox()
 	r.senderID = r.newEntry("sender_id")
 	r.senderID.SetPlaceHolder(tr.T("hint.sender_id"))
+	r.senderEmail = r.newEntry("sender_email")
+	r.senderEmail.SetPlaceHolder(tr.T("hint.sender_email"))
 	r.subject = r.newEntry("subject")
 	r.subject.MultiLine = true
 	r.subject.Wrapping = fyne.TextWrapWord
@@ -135,6 +140,7 @@ func newReception(w *Window) *reception {
 		item("type", r.docType),
 		item("sender", container.NewVBox(r.sender, r.suggest)),
 		item("sender_id", r.senderID),
+		item("sender_email", r.senderEmail),
 		item("subject", r.subject),
 		item("dept", r.dept),
 		item("due", r.due),
@@ -397,7 +403,7 @@ func (r *reception) request() (station.Request, []capture.Page, string) {
 	tr := r.w.tr
 	pages, files := r.w.batch.Document()
 	req := station.Request{
-		SenderName: strings.TrimSpace(r.sender.Text), SenderID: strings.TrimSpace(r.senderID.Text),
+		SenderName: strings.TrimSpace(r.sender.Text), SenderID: strings.TrimSpace(r.senderID.Text), SenderEmail: strings.TrimSpace(r.senderEmail.Text),
 		Subject: strings.TrimSpace(r.subject.Text), Dept: strings.TrimSpace(r.dept.Text), Files: files,
 	}
 	if code, _, ok := strings.Cut(req.Dept, " "); ok {
@@ -460,9 +466,7 @@ func (r *reception) submit() {
 		var o outcome
 		var err error
 		if letter != nil {
-			o.rec, err = r.w.st.Mail.Radicar(ctx, letter.Entry.ID, func(m *station.Request) {
-				m.Kind, m.Type, m.SenderName, m.SenderID, m.Subject, m.Dept = req.Kind, req.Type, req.SenderName, req.SenderID, req.Subject, req.Dept
-			})
+			o.rec, err = r.w.st.Mail.RadicarLetter(ctx, letter, req)
 		} else {
 			o.rec, err = r.w.st.Records.Radicar(ctx, req)
 		}
@@ -480,14 +484,10 @@ func (r *reception) submit() {
 			r.status.SetText(r.w.tr.T("status.error", "Error", r.w.explain(err)))
 			return
 		}
+		r.w.batch.Taken(pages) // for a message, the pages only shown: the radicado is made of its files
 		if letter != nil {
-			// The message's pages were only shown: the radicado is made of
-			// its files.
 			r.mail.close()
-			r.w.batch.Clear()
 			r.mail.refresh()
-		} else {
-			r.w.batch.Taken(pages)
 		}
 		r.showResult(o)
 		r.clearForm()
@@ -565,7 +565,7 @@ func (r *reception) print(what string) {
 // on screen.
 func (r *reception) clearForm() {
 	r.filling = true
-	for _, e := range []*formEntry{r.sender, r.senderID, r.subject, r.dept} {
+	for _, e := range []*formEntry{r.sender, r.senderID, r.senderEmail, r.subject, r.dept} {
 		e.SetText("")
 	}
 	r.docType.ClearSelected()

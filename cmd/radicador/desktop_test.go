@@ -8,9 +8,11 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -40,8 +42,8 @@ func startXvfb(t testing.TB) string {
 	t.Helper()
 	xvfb := needTool(t, "Xvfb")
 	for n := 90; n < 140; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue // taken
+		if !displayFree(n) {
+			continue
 		}
 		display := fmt.Sprintf(":%d", n)
 		cmd := exec.Command(xvfb, display, "-screen", "0", "1366x768x24", "-nolisten", "tcp")
@@ -52,7 +54,17 @@ func startXvfb(t testing.TB) string {
 		go func() { cmd.Wait(); close(exited) }()
 		for range 100 {
 			if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-				t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+				t.Cleanup(func() {
+					// Asked to stop, Xvfb removes its lock file; killed, it
+					// leaves it, and fifty runs would use up the displays.
+					cmd.Process.Signal(syscall.SIGTERM)
+					select {
+					case <-exited:
+					case <-time.After(5 * time.Second):
+						cmd.Process.Kill()
+						<-exited
+					}
+				})
 				return display
 			}
 			select {
@@ -79,6 +91,26 @@ func screensDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// displayFree reports whether X display n can be started: no X server
+// answers on it. What a killed server left (its lock file naming a process
+// that is gone, its socket) is removed.
+func displayFree(n int) bool {
+	lock, sock := fmt.Sprintf("/tmp/.X%d-lock", n), fmt.Sprintf("/tmp/.X11-unix/X%d", n)
+	if c, err := net.Dial("unix", sock); err == nil {
+		c.Close()
+		return false
+	}
+	if b, err := os.ReadFile(lock); err == nil {
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || syscall.Kill(pid, 0) == nil {
+			return false // a server starting, or a lock not understood
+		}
+		os.Remove(lock)
+	}
+	os.Remove(sock)
+	return true
 }
 
 // TestDesktopUnderXvfb starts the real app in a real window on a virtual

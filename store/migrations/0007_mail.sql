@@ -6,19 +6,14 @@ ALTER TABLE radicados ADD COLUMN sender_email TEXT NOT NULL DEFAULT '';
 
 -- Messages the station holds, waiting to be radicated or discarded: the
 -- original (.eml, byte for byte) lives in the file folder by its SHA-256.
--- A message fetched from the mailbox remembers where it was claimed
--- (folder, uidvalidity, uid) so that it can be moved on when it is done;
--- done_moved says it has been. elsewhere names a Message-ID of it that is
--- in the Radicados folder: a station radicated it (or one it carries).
+-- elsewhere names a Message-ID of it found in the mailbox's Radicados
+-- folder: another station radicated it (or a message it carries).
 CREATE TABLE mail (
 	id          INTEGER PRIMARY KEY,
 	message_id  TEXT NOT NULL,
 	sha256      TEXT NOT NULL UNIQUE,
 	size        INTEGER NOT NULL,
 	source      TEXT NOT NULL CHECK (source IN ('imap', 'import')),
-	folder      TEXT NOT NULL DEFAULT '',
-	uidvalidity INTEGER NOT NULL DEFAULT 0,
-	uid         INTEGER NOT NULL DEFAULT 0,
 	from_name   TEXT NOT NULL,
 	from_addr   TEXT NOT NULL,
 	subject     TEXT NOT NULL,
@@ -28,14 +23,25 @@ CREATE TABLE mail (
 	state       TEXT NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'radicated', 'discarded')),
 	number      TEXT NOT NULL DEFAULT '',
 	reason      TEXT NOT NULL DEFAULT '',
-	done_moved  INTEGER NOT NULL DEFAULT 0,
-	elsewhere   TEXT NOT NULL DEFAULT '', -- a Message-ID of it found in the Radicados folder: another station's
-
+	elsewhere   TEXT NOT NULL DEFAULT '',
+	checked     INTEGER NOT NULL DEFAULT 0, -- looked up in the Radicados folder
 	fetched_at  TEXT NOT NULL,
 	updated_at  TEXT NOT NULL
 );
 CREATE INDEX mail_state ON mail (state, id);
-CREATE INDEX mail_claim ON mail (folder, uidvalidity, uid) WHERE source = 'imap';
+
+-- Where each copy of a held message was claimed on the mail server (a
+-- message may arrive twice with the same bytes): moved says the copy went
+-- on to its end folder once the message was radicated or discarded.
+CREATE TABLE mail_claims (
+	folder      TEXT NOT NULL,
+	uidvalidity INTEGER NOT NULL,
+	uid         INTEGER NOT NULL,
+	mail_id     INTEGER NOT NULL REFERENCES mail (id),
+	moved       INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (folder, uidvalidity, uid)
+);
+CREATE INDEX mail_claims_mail ON mail_claims (mail_id);
 
 -- Every Message-ID a radicado was made from, its own and those of the
 -- messages it carried: the same message, or one forwarded back, is not

@@ -940,8 +940,6 @@ func (s *Server) orgConfig(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, cfg)
 }
 
-// returned lists the station's radicados that a department returned to
-// the ventanilla.
 // acuses answers GET /acuses: where the acuses of the station's
 // radicados stand.
 func (s *Server) acuses(w http.ResponseWriter, r *http.Request) {
@@ -953,6 +951,8 @@ func (s *Server) acuses(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, list)
 }
 
+// returned lists the station's radicados that a department returned to
+// the ventanilla.
 func (s *Server) returned(w http.ResponseWriter, r *http.Request) {
 	list, err := s.db.Returned(r.Context(), principalOf(r))
 	if err != nil {
