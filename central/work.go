@@ -284,10 +284,10 @@ type Item struct {
 	// InChannel is how it came in: ventanilla, email or web.
 	InChannel   string `json:"channel"`
 	SenderEmail string `json:"sender_email,omitempty"`
-	Unread     bool      `json:"unread"`
-	Copied     bool      `json:"copied,omitempty"` // seen through a copy (informar), not by department
-	yellowOn   string
-	redOn      string
+	Unread      bool   `json:"unread"`
+	Copied      bool   `json:"copied,omitempty"` // seen through a copy (informar), not by department
+	yellowOn    string
+	redOn       string
 }
 
 const itemColumns = `w.number, r.kind, r.doc_type, r.sender_name, r.sender_id, r.subject, r.office, r.station, r.received_at,
