@@ -68,29 +68,32 @@ func Communication(s central.Submission, typeName string, attached []string, at 
 }
 
 // AcuseMail writes the e-mail that carries the acuse of r to its sender,
-// with the acuse attached; estado is the address of the state page ("":
-// not said).
+// in r's language from r's template, with the acuse attached; estado is
+// the address of the state page ("": not said).
 func AcuseMail(r central.Receipt, held wire.Radicado, estado string) (central.AcuseMail, error) {
 	pdf, err := Acuse(r, held)
 	if err != nil {
 		return central.AcuseMail{}, err
 	}
-	var b strings.Builder
 	org := strings.TrimSpace(r.Org)
 	if org == "" {
-		org = "la entidad"
+		org = map[string]string{"en": "the organisation"}[r.Lang]
+		if org == "" {
+			org = "la entidad"
+		}
 	}
-	fmt.Fprintf(&b, "Su comunicación fue recibida por %s y radicada con el número %s.\n\n", org, r.Number)
-	fmt.Fprintf(&b, "Asunto: %s\nRecibida: %s\n", r.Subject, r.ReceivedAt.Format("2006-01-02 15:04"))
-	if r.Due != "" {
-		fmt.Fprintf(&b, "Respuesta a más tardar: %s\n", r.Due)
+	t := r.Template
+	if t == (central.AcuseTemplate{}) {
+		if t = central.DefaultAcuse[r.Lang]; t == (central.AcuseTemplate{}) {
+			t = central.DefaultAcuse[central.AcuseLanguages[0]]
+		}
 	}
-	fmt.Fprintf(&b, "Código de consulta: %s\n\n", r.Code)
-	if estado != "" {
-		fmt.Fprintf(&b, "Consulte el estado en %s con el número y el código.\n\n", estado)
+	subject, body, err := t.Write(central.AcuseFields{Number: r.Number, Code: r.Code, Subject: r.Subject, Due: r.Due, Org: org,
+		Estado: estado, ReceivedAt: r.ReceivedAt})
+	if err != nil {
+		return central.AcuseMail{}, err
 	}
-	b.WriteString("Adjuntamos el acuse de recibo. Este mensaje se envía automáticamente: no lo responda.\n")
-	return central.AcuseMail{Subject: "Acuse de recibo: radicado " + r.Number, Body: b.String(), Name: "acuse-" + r.Number + ".pdf", PDF: pdf}, nil
+	return central.AcuseMail{Subject: subject, Body: body, Name: "acuse-" + r.Number + ".pdf", PDF: pdf}, nil
 }
 
 // channelName says on the acuse how the communication came in.
@@ -120,7 +123,7 @@ func Acuse(r central.Receipt, held wire.Radicado) ([]byte, error) {
 	}
 	c := label.Content{Number: r.Number, ReceivedAt: r.ReceivedAt, Organization: r.Org, Office: held.Office, Dept: dept, Kind: "entrada",
 		Type: r.TypeName, Pages: pages, Annexes: len(held.Files) - 1, DocSHA256: held.SHA256, Due: r.Due, Sender: r.Name, Subject: r.Subject,
-		Code: r.Code, Channel: channelName(r.Channel)}
+		Code: r.Code, Channel: channelName(r.Channel), Logo: r.Logo}
 	l, err := label.Receipt(c, receiptWidth, 203)
 	if err != nil {
 		return nil, fmt.Errorf("the acuse: %w", err)

@@ -77,6 +77,9 @@ func (d *DB) prepareAcuse(ctx context.Context, push wire.Push) (*stationAcuse, e
 			rec.TypeName = t.Name
 		}
 	}
+	if err := d.style(ctx, &rec, ""); err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256([]byte(code))
 	a := &stationAcuse{email: r.SenderEmail, codeHash: hex.EncodeToString(sum[:])}
 	if a.mail, err = write(rec, r); err != nil {
@@ -102,13 +105,28 @@ func (d *DB) queueStationAcuse(ctx context.Context, tx *sql.Tx, number string, a
 	return err
 }
 
+// AcuseOf gives where the acuse of the radicado number stands; false when
+// none was queued (no e-mail given, or forgotten since).
+func (d *DB) AcuseOf(ctx context.Context, number string) (wire.Acuse, bool, error) {
+	list, err := d.acuses(ctx, `o.number = ?`, number)
+	if err != nil || len(list) == 0 {
+		return wire.Acuse{}, false, err
+	}
+	return list[0], true, nil
+}
+
 // Acuses lists where the acuses of p's radicados stand, newest first: the
 // station shows them in its Bandeja. Those sent or given up are forgotten
 // with the outbox (Prune), by when the station has seen them.
 func (d *DB) Acuses(ctx context.Context, p Principal) ([]wire.Acuse, error) {
+	return d.acuses(ctx, `r.office = ? AND r.station = ?`, p.Office, p.Station)
+}
+
+// acuses lists the acuses where cond holds, newest first.
+func (d *DB) acuses(ctx context.Context, cond string, args ...any) ([]wire.Acuse, error) {
 	rows, err := d.db.QueryContext(ctx, d.q(`SELECT o.number, o.to_addr, o.created_at, o.sent_at, o.next_try, o.last_error
 		FROM outbox o JOIN radicados r ON r.number = o.number
-		WHERE o.kind = 'acuse' AND r.office = ? AND r.station = ? ORDER BY o.id DESC LIMIT 1000`), p.Office, p.Station)
+		WHERE o.kind = 'acuse' AND `+cond+` ORDER BY o.id DESC LIMIT 1000`), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -154,6 +154,8 @@ type Submission struct {
 	// Form is the token of the form it came from: the same form sent
 	// again gets the same radicado and code ("": each a new one).
 	Form string
+	// Lang is the language of the page it was handed in on: its acuse's.
+	Lang string
 }
 
 // BuzonDoc is a document received for a submission (by ReceiveUpload),
@@ -177,6 +179,24 @@ type Receipt struct {
 	Name       string    `json:"sender_name"`
 	Org        string    `json:"organization"`
 	Channel    string    `json:"channel"` // ventanilla, email or web
+	// Lang is the language the acuse is written in, Template its e-mail
+	// in that language and Logo the organisation's (PNG; nil: none).
+	Lang     string        `json:"lang"`
+	Template AcuseTemplate `json:"-"`
+	Logo     []byte        `json:"-"`
+}
+
+// style puts the acuse's template in lang and the logo on r.
+func (d *DB) style(ctx context.Context, r *Receipt, lang string) error {
+	t, logo, err := d.AcuseStyle(ctx, lang)
+	if err != nil {
+		return err
+	}
+	r.Template, r.Logo, r.Lang = t, logo, lang
+	if _, ok := DefaultAcuse[lang]; !ok {
+		r.Lang = AcuseLanguages[0]
+	}
+	return nil
 }
 
 // FieldError is a submission's field that is not right (an ErrInvalid):
@@ -319,6 +339,9 @@ func (d *DB) Submit(ctx context.Context, s Submission, docs []BuzonDoc, acuse fu
 	now := d.now().In(loc)
 	rec := Receipt{ReceivedAt: now, Type: ty.Code, TypeName: ty.Name, Dept: cfg.Routes[ty.Code], Subject: s.Subject, Name: s.Name, Org: cfg.Organization,
 		Channel: ChannelWeb}
+	if err := d.style(ctx, &rec, s.Lang); err != nil {
+		return Receipt{}, err
+	}
 	rec.DeptName = cfg.Depts[rec.Dept]
 	if rec.DeptName == "" {
 		rec.Dept = "" // a route to a department that is no more: it waits to be routed
@@ -625,6 +648,9 @@ func (d *DB) BuzonReceipt(ctx context.Context, number, code string) (Receipt, wi
 	r := Receipt{Number: h.Number, Code: strings.ToUpper(strings.TrimSpace(code)), ReceivedAt: h.ReceivedAt.In(loc), Type: h.Type, Due: h.Due,
 		Dept: h.Dept, DeptName: cfg.Depts[h.Dept], Subject: h.Subject, Name: h.SenderName, Org: cfg.Organization, Channel: channelOf(h.Radicado)}
 	if err := d.readScan(ctx, `SELECT channel FROM work WHERE number = ?`, []any{number}, &r.Channel); err != nil {
+		return Receipt{}, wire.Held{}, err
+	}
+	if err := d.style(ctx, &r, ""); err != nil {
 		return Receipt{}, wire.Held{}, err
 	}
 	if t, ok := typeByCode(types, h.Type); ok {

@@ -136,7 +136,7 @@ func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sub := central.Submission{Name: f.Name, Email: f.Email, Phone: f.Phone, Type: f.Type, Subject: f.Subject, Message: f.Message, From: from,
-		Form: fields[csrfField]}
+		Form: fields[csrfField], Lang: langOf(r, "")}
 	if f.IDType != "" || f.IDNumber != "" {
 		sub.SenderID = f.IDType + ":" + f.IDNumber
 	}

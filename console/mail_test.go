@@ -35,6 +35,9 @@ func TestEmailRadicado(t *testing.T) {
 		}
 		files = append(files, wire.File{SHA256: centraltest.SumOf(f.data), Size: int64(len(f.data)), Name: f.name, MediaType: f.mt, Pages: f.pages})
 	}
+	s.db.SetAcuse(func(r central.Receipt, held wire.Radicado) (central.AcuseMail, error) {
+		return central.AcuseMail{Subject: "Acuse " + r.Number, Body: "b", Name: "a.pdf", PDF: []byte("%PDF-1.4")}, nil
+	})
 	push := centraltest.Push("2026001010000042", "001", "01", files...)
 	push.Radicado.Dept, push.Radicado.Channel, push.Radicado.SenderEmail = "JUR", "email", "ana@correo.co"
 	if res, err := s.db.Put(ctx, p, push); err != nil || res.Status != wire.Created {
@@ -46,7 +49,7 @@ func TestEmailRadicado(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("%d", resp.StatusCode)
 	}
-	for _, want := range []string{"Correo electrónico", "ana@correo.co", "mensaje.eml</a> · el correo tal como llegó (.eml)", "factura.html</a> · anexo"} {
+	for _, want := range []string{"Correo electrónico", "ana@correo.co", "Acuse por correo</dt><dd>en cola para ana@correo.co", "mensaje.eml</a> · el correo tal como llegó (.eml)", "factura.html</a> · anexo"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the page lacks %q", want)
 		}

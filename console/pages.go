@@ -287,6 +287,7 @@ type radicadoData struct {
 	History  []historyLine
 	Copies   []central.Copy
 	Answers  []string // the radicados a salida answers
+	Acuse    string   // where the acuse e-mailed to the sender stands
 	Users    []option // of the radicado's department, to assign
 	Depts    []option
 	CanAct   bool
@@ -382,6 +383,12 @@ func (c *Console) showRadicado(w http.ResponseWriter, r *http.Request, code int,
 			fv.Previews = append(fv.Previews, fmt.Sprintf("/radicados/%s/vista/%s/%d", url.PathEscape(number), f.SHA256, p))
 		}
 		d.Files = append(d.Files, fv)
+	}
+	if a, ok, err := c.db.AcuseOf(ctx, number); err != nil {
+		c.fail(w, r, err)
+		return
+	} else if ok {
+		d.Acuse = t.T("acuse."+a.State, "To", a.To, "At", a.At.In(loc).Format("2006-01-02 15:04"), "Error", a.Error)
 	}
 	events, err := c.db.Events(ctx, number)
 	if err != nil {

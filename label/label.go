@@ -78,6 +78,7 @@ type Content struct {
 	Copy         bool   // a reprint: says COPIA
 	Code         string // the consultation code of a communication handed in on the web, shown on its receipt
 	Channel      string // how it came, when not to the ventanilla (shown on the receipt: "Buzón web")
+	Logo         []byte // the organisation's logo (PNG), at the receipt's top; nil: none
 }
 
 // QR is the text of the QR code: number, time of receipt, office and the
@@ -100,6 +101,7 @@ const (
 	QR                  // a QR code: X, Y its first module, Module dots per module
 	Box                 // a rectangle's outline: X, Y, W, H, Thick
 	Fill                // a black rectangle: X, Y, W, H
+	Bitmap              // a picture in dots (the logo): X, Y, W, H, Bits row by row; drawn in PNG and PDF only
 )
 
 // Item is one element of a layout, in dots.
@@ -111,6 +113,7 @@ type Item struct {
 	Module     int // barcodes: dots per module
 	Thick      int // box: line thickness
 	Align      byte
+	Bits       []bool // bitmap: W×H dots, row by row, true black
 }
 
 // Layout is a label laid out in dots.
@@ -296,6 +299,14 @@ func Receipt(c Content, width float64, dpi int) (*Layout, error) {
 		for _, ln := range wrap(label+s, false, unit, textW, lines) {
 			add(ln, false, unit)
 		}
+	}
+	if c.Logo != nil {
+		lw, lh, bits, err := logoBits(c.Logo, textW/2, dots(14, dpi))
+		if err != nil {
+			return nil, err
+		}
+		l.Items = append(l.Items, Item{Kind: Bitmap, X: m, Y: y, W: lw, H: lh, Bits: bits})
+		y += lh + unit/2
 	}
 	if c.Organization != "" {
 		for _, ln := range wrap(c.Organization, true, unit*12/10, textW, 2) {

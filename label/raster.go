@@ -49,6 +49,21 @@ func (l *Layout) Image() (*image.Gray, error) {
 // renderer's own.
 func (it Item) rects(rect func(x, y, w, h int)) error {
 	switch it.Kind {
+	case Bitmap:
+		// Each run of black dots in a row as one rectangle.
+		for y := range it.H {
+			for x := 0; x < it.W; {
+				if !it.Bits[y*it.W+x] {
+					x++
+					continue
+				}
+				start := x
+				for x < it.W && it.Bits[y*it.W+x] {
+					x++
+				}
+				rect(it.X+start, it.Y+y, x-start, 1)
+			}
+		}
 	case Code128:
 		c, err := encode128(it.Text)
 		if err != nil {

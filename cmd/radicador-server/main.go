@@ -329,6 +329,25 @@ func config(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	case len(rest) >= 1 && rest[0] == "escalation":
 		return escalation(ctx, db, rest, stdout)
+	case len(rest) == 2 && rest[0] == "logo":
+		var png []byte
+		if rest[1] != "-" {
+			var err error
+			if png, err = os.ReadFile(rest[1]); err != nil {
+				return err
+			}
+		}
+		if err := db.SetLogo(ctx, cliActor(), png); err != nil {
+			return err
+		}
+		if png == nil {
+			fmt.Fprintln(stdout, "The acuse carries no logo.")
+		} else {
+			fmt.Fprintln(stdout, "The acuse carries the logo from now on.")
+		}
+		return nil
+	case len(rest) >= 2 && rest[0] == "acuse":
+		return acuseTemplate(ctx, db, rest[1:], stdout)
 	case len(rest) >= 2 && rest[0] == "closed":
 		day, err := calendar.ParseDate(rest[1])
 		if err != nil {
@@ -345,7 +364,44 @@ func config(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	}
-	return errors.New("config: use 'config', 'config set KEY VALUE', 'config type CODE NAME [DAYS]', 'config route TYPE DEPT' or 'config closed YYYY-MM-DD [REASON]'")
+	return errors.New("config: use 'config', 'config set KEY VALUE', 'config type CODE NAME [DAYS]', 'config route TYPE DEPT', 'config closed YYYY-MM-DD [REASON]', " +
+		"'config logo FILE.png|-' or 'config acuse LANG [SUBJECT BODY-FILE | default]'")
+}
+
+// acuseTemplate shows, sets or resets the acuse's e-mail in a language:
+// LANG shows it; LANG SUBJECT BODY-FILE sets it; LANG default goes back to
+// the built-in one.
+func acuseTemplate(ctx context.Context, db *central.DB, args []string, stdout io.Writer) error {
+	lang := args[0]
+	switch len(args) {
+	case 1:
+		t, _, err := db.AcuseStyle(ctx, lang)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Subject: %s\n\n%s", t.Subject, t.Body)
+		return nil
+	case 2:
+		if args[1] != "default" {
+			break
+		}
+		if err := db.SetAcuseTemplate(ctx, cliActor(), lang, central.AcuseTemplate{}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "The acuse in %s is the built-in one again.\n", lang)
+		return nil
+	case 3:
+		body, err := os.ReadFile(args[2])
+		if err != nil {
+			return err
+		}
+		if err := db.SetAcuseTemplate(ctx, cliActor(), lang, central.AcuseTemplate{Subject: args[1], Body: string(body)}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "The acuse in %s is set.\n", lang)
+		return nil
+	}
+	return errors.New("config acuse LANG [SUBJECT BODY-FILE | default]: the template's fields are {{.Number}}, {{.Code}}, {{.Subject}}, {{.Due}}, {{.Org}}, {{.Estado}}, {{.ReceivedAt}}")
 }
 
 // newToken gives a random token; only its hash is kept.
