@@ -813,11 +813,11 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, in putInput) (wir
 	}
 	now := d.stamp()
 	ins, err := d.txExec(ctx, tx, `INSERT INTO radicados (number, office, station, year, kind, seq, received_at, doc_type, sender_name, sender_id,
-		subject, dept, due, pages, sha256, files, content_sha256, arrived_at, channel, sender_email)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		subject, dept, due, pages, sha256, files, content_sha256, arrived_at, channel, sender_email, answers, recipient)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (number) DO NOTHING`,
 		r.Number, r.Office, r.Station, r.Year, r.Kind, r.Seq, r.ReceivedAt.Format(time.RFC3339Nano), r.Type, r.SenderName, r.SenderID,
-		r.Subject, r.Dept, r.Due, r.Pages, r.SHA256, in.files, content, now, r.Channel, r.SenderEmail)
+		r.Subject, r.Dept, r.Due, r.Pages, r.SHA256, in.files, content, now, r.Channel, r.SenderEmail, answersColumn(r.Answers), recipientColumn(r.Recipient))
 	if err != nil {
 		return res, err
 	}
@@ -860,6 +860,11 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, in putInput) (wir
 				return res, err
 			}
 		}
+		if !annulled {
+			if err := d.linkAnswers(ctx, tx, r); err != nil {
+				return res, err
+			}
+		}
 	}
 	if annulled {
 		upd, err := tx.ExecContext(ctx, d.q(`UPDATE radicados SET annulled = 1, annul_reason = ? WHERE number = ? AND annulled = 0`), reason, r.Number)
@@ -894,23 +899,39 @@ type Filter struct {
 }
 
 const heldColumns = `number, office, station, year, kind, seq, received_at, doc_type, sender_name, sender_id, subject, dept, due, pages,
-	sha256, files, content_sha256, annulled, annul_reason, arrived_at, channel, sender_email`
+	sha256, files, content_sha256, annulled, annul_reason, arrived_at, channel, sender_email, answers, recipient`
 
 func scanHeld(rows interface{ Scan(...any) error }) (wire.Held, error) {
 	var h wire.Held
-	var received, arrived, files string
+	var received, arrived, files, answers, recipient string
 	var annulled int
 	err := rows.Scan(&h.Number, &h.Office, &h.Station, &h.Year, &h.Kind, &h.Seq, &received, &h.Type, &h.SenderName, &h.SenderID,
 		&h.Subject, &h.Dept, &h.Due, &h.Pages, &h.SHA256, &files, &h.ContentSHA256, &annulled, &h.AnnulReason, &arrived,
-		&h.Channel, &h.SenderEmail)
+		&h.Channel, &h.SenderEmail, &answers, &recipient)
 	if err != nil {
 		return h, err
+	}
+	if answers != "" {
+		h.Answers = strings.Split(answers, "\n")
+	}
+	if recipient != "" {
+		h.Recipient = &radicado.Recipient{}
+		json.Unmarshal([]byte(recipient), h.Recipient)
 	}
 	h.ReceivedAt, _ = time.Parse(time.RFC3339Nano, received)
 	h.ArrivedAt, _ = time.Parse(time.RFC3339Nano, arrived)
 	h.Annulled = annulled == 1
 	json.Unmarshal([]byte(files), &h.Files)
 	return h, nil
+}
+
+// recipientColumn writes a salida's recipient as kept, "" for none.
+func recipientColumn(r *radicado.Recipient) string {
+	if r == nil {
+		return ""
+	}
+	b, _ := json.Marshal(r)
+	return string(b)
 }
 
 // likeEscaper makes a word match itself in LIKE: % and _ are not

@@ -89,6 +89,9 @@ func (d *DB) addWork(ctx context.Context, tx *sql.Tx, r wire.Radicado, annulled 
 		calendar.DateOf(r.ReceivedAt.In(loc)).String(), r.Office, r.Type, channelOf(r), deptSince); err != nil {
 		return err
 	}
+	if err := d.linkPending(ctx, tx, r.Number); err != nil {
+		return err
+	}
 	if d.postgres { // its words, for search (SQLite keeps them in radicados_fts)
 		_, err = tx.ExecContext(ctx, `UPDATE work SET search = to_tsvector('spanish', r.number || ' ' || r.sender_name || ' ' || r.sender_id || ' ' ||
 			r.subject || ' ' || r.doc_type) FROM radicados r WHERE r.number = work.number AND work.number = $1`, r.Number)

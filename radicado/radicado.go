@@ -6,6 +6,7 @@ package radicado
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -107,6 +108,57 @@ const (
 	ChannelWeb        = "web"        // the central server's public Buzón
 )
 
+// Recipient is who a salida goes to and how.
+type Recipient struct {
+	Name    string `json:"name"`
+	Address string `json:"address,omitempty"`
+	City    string `json:"city,omitempty"`
+	Email   string `json:"email,omitempty"`
+	SendBy  string `json:"send_by"` // fisico, email or ambos
+}
+
+// The ways a salida is sent.
+const (
+	SendPhysical = "fisico"
+	SendEmail    = "email"
+	SendBoth     = "ambos"
+)
+
+// MaxAnswers is how many radicados one salida may answer.
+const MaxAnswers = 50
+
+// Check verifies a recipient: a name; an address and city when it goes on
+// paper, an e-mail when it goes by e-mail; clean text within bounds.
+func (r Recipient) Check() error {
+	for _, f := range []struct {
+		field, value string
+		max          int
+	}{{"recipient's name", r.Name, MaxSenderName}, {"recipient's address", r.Address, 300}, {"recipient's city", r.City, 100}} {
+		if err := CheckClean(f.field, f.value, f.max); err != nil {
+			return err
+		}
+	}
+	if r.Name == "" {
+		return errors.New("the recipient's name is missing")
+	}
+	switch r.SendBy {
+	case SendPhysical, SendEmail, SendBoth:
+	default:
+		return fmt.Errorf("send by %q: %s, %s or %s", r.SendBy, SendPhysical, SendEmail, SendBoth)
+	}
+	if r.SendBy != SendEmail && (r.Address == "" || r.City == "") {
+		return errors.New("a salida on paper needs the recipient's address and city")
+	}
+	if r.Email != "" {
+		if err := CheckEmail(r.Email); err != nil {
+			return fmt.Errorf("recipient: %w", err)
+		}
+	} else if r.SendBy != SendPhysical {
+		return errors.New("a salida by e-mail needs the recipient's e-mail")
+	}
+	return nil
+}
+
 // MediaMessage is the media type of an e-mail's original, kept as the
 // first file of the radicado made of it.
 const MediaMessage = "message/rfc822"
@@ -169,7 +221,11 @@ type Record struct {
 	CreatedBy  string
 	// Channel is how the letter came in: "" (the ventanilla) or
 	// ChannelEmail.
-	Channel   string
+	Channel string
+	// Answers lists the radicados a salida or interna answers, as given.
+	Answers []string
+	// Recipient is who a salida goes to; nil for an entrada.
+	Recipient *Recipient
 	Status    Status
 	Annulment *Annulment
 	Sync      SyncState

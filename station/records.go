@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,6 +47,11 @@ type Request struct {
 	// Mail is the held message the letter is (store.MailEntry.ID), 0 for
 	// none; with it the radicado's channel is e-mail.
 	Mail int64
+	// Answers are the numbers of the radicados a salida or interna
+	// answers (this station's or any other's); Recipient who a salida goes
+	// to.
+	Answers   []string
+	Recipient *radicado.Recipient
 }
 
 // Radicar checks the request and its files, stores the files, and gives the
@@ -163,6 +169,30 @@ func (s *Records) check(cfg Config, req Request) (store.Draft, error) {
 	if req.Mail != 0 {
 		channel = radicado.ChannelEmail
 	}
+	answers, err := checkAnswers(cfg.ParsedPattern(), req.Kind, req.Answers)
+	if err != nil {
+		return store.Draft{}, err
+	}
+	var recipient *radicado.Recipient
+	if r := req.Recipient; r != nil {
+		if req.Kind == radicado.Entrada {
+			return store.Draft{}, errors.New("an entrada has no recipient: it is the organisation")
+		}
+		clean := *r
+		for _, f := range []*string{&clean.Name, &clean.Address, &clean.City} {
+			if *f, err = radicado.CleanText("recipient", *f, 300); err != nil {
+				return store.Draft{}, err
+			}
+		}
+		clean.Email = strings.ToLower(strings.TrimSpace(clean.Email))
+		if clean.SendBy == "" {
+			clean.SendBy = radicado.SendPhysical
+		}
+		if err := clean.Check(); err != nil {
+			return store.Draft{}, err
+		}
+		recipient = &clean
+	}
 	cal, err := cfg.Calendar()
 	if err != nil {
 		return store.Draft{}, err
@@ -170,9 +200,38 @@ func (s *Records) check(cfg Config, req Request) (store.Draft, error) {
 	return store.Draft{
 		Pattern: cfg.ParsedPattern(), Office: cfg.Office, Station: cfg.Station, Kind: req.Kind,
 		Type: dt.Code, Sender: radicado.Sender{Name: name, ID: id, Email: email}, Subject: subject, Dept: dept,
-		Actor: s.actor, Keywords: dt.Name + " " + email, Channel: channel, Mail: req.Mail,
+		Actor: s.actor, Keywords: dt.Name + " " + email + " " + strings.Join(answers, " "), Channel: channel, Mail: req.Mail,
+		Answers: answers, Recipient: recipient,
 		Due: func(received time.Time) (calendar.Date, error) { return cal.Due(received, dt.Days) },
 	}, nil
+}
+
+// checkAnswers checks the numbers a radicado of kind answers: only a
+// salida or interna answers, each a number of the pattern, at most
+// radicado.MaxAnswers; it gives them trimmed, each once, in order.
+func checkAnswers(pat radicado.Pattern, kind radicado.Kind, numbers []string) ([]string, error) {
+	var out []string
+	for _, n := range numbers {
+		n = strings.TrimSpace(n)
+		if n == "" || slices.Contains(out, n) {
+			continue
+		}
+		parts, err := pat.Parse(n)
+		if err != nil {
+			return nil, fmt.Errorf("answers %q: %w", n, err)
+		}
+		if parts.Kind == radicado.Salida {
+			return nil, fmt.Errorf("answers %s: a salida is not answered; answer the radicado it answered", n)
+		}
+		out = append(out, n)
+	}
+	if len(out) > 0 && kind == radicado.Entrada {
+		return nil, errors.New("an entrada answers nothing: radicate the answer as a salida or interna")
+	}
+	if len(out) > radicado.MaxAnswers {
+		return nil, fmt.Errorf("a salida answers at most %d radicados", radicado.MaxAnswers)
+	}
+	return out, nil
 }
 
 // keptFile describes a file kept but not read: its media type is
@@ -200,6 +259,12 @@ func fileError(path string, err error) error {
 		return fmt.Errorf("file %s cannot be read: permission denied", path)
 	}
 	return err
+}
+
+// AnsweredBy gives the salidas and internas that answer number, oldest
+// first (annulled ones too: their status says they no longer count).
+func (s *Records) AnsweredBy(ctx context.Context, number string) ([]radicado.Record, error) {
+	return s.store.AnsweredBy(ctx, strings.TrimSpace(number))
 }
 
 // Anular annuls number for reason. The number stays, marked annulled.

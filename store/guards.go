@@ -27,6 +27,7 @@ WHEN NEW.id IS NOT OLD.id OR NEW.number IS NOT OLD.number OR NEW.year IS NOT OLD
   OR NEW.subject IS NOT OLD.subject OR NEW.dept IS NOT OLD.dept OR NEW.due IS NOT OLD.due
   OR NEW.sha256 IS NOT OLD.sha256 OR NEW.pages IS NOT OLD.pages OR NEW.created_by IS NOT OLD.created_by
   OR NEW.channel IS NOT OLD.channel OR NEW.sender_email IS NOT OLD.sender_email
+  OR NEW.answers IS NOT OLD.answers OR NEW.recipient IS NOT OLD.recipient
   OR OLD.status = 'annulled'
   OR NOT (NEW.status = 'annulled' AND COALESCE(NEW.annulled_at, '') <> '' AND COALESCE(NEW.annulled_by, '') <> '' AND COALESCE(NEW.annul_reason, '') <> '')
 BEGIN SELECT RAISE(ABORT, 'a radicado is never changed; only an active one can be annulled, with who, when and why'); END`, 1},
@@ -52,6 +53,8 @@ BEGIN SELECT RAISE(ABORT, 'a radicated message is never forgotten'); END`, 7},
 BEGIN SELECT RAISE(ABORT, 'a radicated message is never forgotten'); END`, 7},
 	{"mail_claims_no_delete", `CREATE TRIGGER mail_claims_no_delete BEFORE DELETE ON mail_claims
 BEGIN SELECT RAISE(ABORT, 'where a message was claimed is kept'); END`, 7},
+	{"answered_no_delete", `CREATE TRIGGER answered_no_delete BEFORE DELETE ON answered
+BEGIN SELECT RAISE(ABORT, 'what a salida answers is never forgotten'); END`, 8},
 	{"print_jobs_no_delete", `CREATE TRIGGER print_jobs_no_delete BEFORE DELETE ON print_jobs
 BEGIN SELECT RAISE(ABORT, 'print jobs are never deleted'); END`, 1},
 	// A REPLACE deletes the row it replaces without the delete guards when

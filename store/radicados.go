@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -35,6 +36,10 @@ type Draft struct {
 	// Channel is radicado.ChannelEmail for a message of the mailbox, ""
 	// for the ventanilla.
 	Channel string
+	// Answers and Recipient make a salida: what it answers, who it goes
+	// to.
+	Answers   []string
+	Recipient *radicado.Recipient
 	// Mail is the held message (MailEntry.ID) the radicado is made of, 0
 	// for none: it must be waiting, and no Message-ID it has or carries may
 	// have been radicated before; it ends radicated with the number, in the
@@ -64,6 +69,9 @@ type radicarData struct {
 	// Recorded since e-mail intake; absent for the ventanilla's letters.
 	Channel     string `json:"channel,omitempty"`
 	SenderEmail string `json:"sender_email,omitempty"`
+	// Recorded since outgoing letters; absent for the others.
+	Answers   []string            `json:"answers,omitempty"`
+	Recipient *radicado.Recipient `json:"recipient,omitempty"`
 }
 
 type anularData struct {
@@ -117,17 +125,18 @@ func (s *Store) Radicar(ctx context.Context, d Draft) (radicado.Record, error) {
 			Subject: d.Subject, Dept: d.Dept, Due: due, Files: d.Files,
 			SHA256: radicado.DocumentHash(d.Files), CreatedBy: d.Actor,
 			Status: radicado.Active, Sync: radicado.SyncPending, Channel: d.Channel,
+			Answers: d.Answers, Recipient: d.Recipient,
 		}
 		for _, f := range d.Files {
 			rec.Pages += f.Pages
 		}
 		data := recordData(rec)
 		res, err := tx.ExecContext(ctx, `INSERT INTO radicados (number, year, office, station, kind, seq, received_at, received_ns,
-			doc_type, sender_name, sender_id, subject, dept, due, pages, sha256, created_by, channel, sender_email)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			doc_type, sender_name, sender_id, subject, dept, due, pages, sha256, created_by, channel, sender_email, answers, recipient)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			number, parts.Year, parts.Office, parts.Station, int(parts.Kind), parts.Seq, data.ReceivedAt, now.UnixNano(),
 			rec.Type, rec.Sender.Name, data.SenderID, rec.Subject, rec.Dept, data.Due, rec.Pages, rec.SHA256, rec.CreatedBy,
-			rec.Channel, rec.Sender.Email)
+			rec.Channel, rec.Sender.Email, strings.Join(rec.Answers, "\n"), recipientJSON(rec.Recipient))
 		if err != nil {
 			return fmt.Errorf("recording %s: %w", number, err)
 		}
@@ -143,6 +152,11 @@ func (s *Store) Radicar(ctx context.Context, d Draft) (radicado.Record, error) {
 		}
 		if d.Mail != 0 {
 			if err := takeMail(ctx, tx, d.Mail, number, now); err != nil {
+				return err
+			}
+		}
+		for _, a := range rec.Answers {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO answered (number, salida) VALUES (?, ?) ON CONFLICT DO NOTHING`, a, number); err != nil {
 				return err
 			}
 		}
@@ -180,8 +194,23 @@ func recordData(r radicado.Record) radicarData {
 		Number: r.Number, ReceivedAt: r.ReceivedAt.Format(time.RFC3339Nano), Kind: r.Parts.Kind, Type: r.Type,
 		SenderName: r.Sender.Name, SenderID: r.Sender.ID.String(), Subject: r.Subject, Dept: r.Dept,
 		Due: r.Due.String(), Pages: r.Pages, SHA256: r.SHA256, Files: r.Files,
-		Channel: r.Channel, SenderEmail: r.Sender.Email,
+		Channel: r.Channel, SenderEmail: r.Sender.Email, Answers: r.Answers, Recipient: r.Recipient,
 	}
+}
+
+// recipientJSON gives a recipient as kept, "" for none.
+func recipientJSON(r *radicado.Recipient) string {
+	if r == nil {
+		return ""
+	}
+	b, _ := json.Marshal(r)
+	return string(b)
+}
+
+// AnsweredBy gives the salidas and internas, active or annulled, that
+// answer number, oldest first.
+func (s *Store) AnsweredBy(ctx context.Context, number string) ([]radicado.Record, error) {
+	return s.query(ctx, `SELECT `+recordColumns+` FROM answered a JOIN radicados r ON r.number = a.salida WHERE a.number = ? ORDER BY r.id`, number)
 }
 
 // ErrAnnulled is returned when annulling a number that already is.
@@ -228,7 +257,7 @@ func (s *Store) Anular(ctx context.Context, number, actor, reason string) (radic
 // recordColumns are read by scanRecord, in its order.
 const recordColumns = `r.id, r.number, r.year, r.office, r.station, r.kind, r.seq, r.received_at, r.doc_type,
 	r.sender_name, r.sender_id, r.subject, r.dept, r.due, r.pages, r.sha256, r.created_by, r.status,
-	r.annulled_at, r.annulled_by, r.annul_reason, r.channel, r.sender_email,
+	r.annulled_at, r.annulled_by, r.annul_reason, r.channel, r.sender_email, r.answers, r.recipient,
 	CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.radicado_id = r.id AND o.state = 'conflict') THEN 'conflict'
 	     WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.radicado_id = r.id AND o.state = 'pending') THEN 'pending'
 	     ELSE 'synced' END`
@@ -242,13 +271,23 @@ func scanRecord(row scanner) (int64, radicado.Record, error) {
 		kind                    int
 		received, senderID, due string
 		status, syncState       string
+		answers, recipient      string
 		annAt, annBy, annReason sql.NullString
 	)
 	err := row.Scan(&id, &r.Number, &r.Parts.Year, &r.Parts.Office, &r.Parts.Station, &kind, &r.Parts.Seq, &received,
 		&r.Type, &r.Sender.Name, &senderID, &r.Subject, &r.Dept, &due, &r.Pages, &r.SHA256, &r.CreatedBy, &status,
-		&annAt, &annBy, &annReason, &r.Channel, &r.Sender.Email, &syncState)
+		&annAt, &annBy, &annReason, &r.Channel, &r.Sender.Email, &answers, &recipient, &syncState)
 	if err != nil {
 		return 0, r, err
+	}
+	if answers != "" {
+		r.Answers = strings.Split(answers, "\n")
+	}
+	if recipient != "" {
+		r.Recipient = &radicado.Recipient{}
+		if err := json.Unmarshal([]byte(recipient), r.Recipient); err != nil {
+			return 0, r, fmt.Errorf("%s: its recipient: %w", r.Number, err)
+		}
 	}
 	r.Parts.Kind = radicado.Kind(kind)
 	r.Status, r.Sync = radicado.Status(status), radicado.SyncState(syncState)

@@ -177,6 +177,19 @@ type radicadoJSON struct {
 	// Acuse is where the acuse e-mailed by the server stands, as it said
 	// at the last sync.
 	Acuse *wire.Acuse `json:"acuse,omitempty"`
+	// Answers (a salida's) and Recipient, who it goes to.
+	Answers   []string            `json:"answers,omitempty"`
+	Recipient *radicado.Recipient `json:"recipient,omitempty"`
+	// AnsweredBy lists the active salidas that answer this radicado.
+	AnsweredBy []answerJSON `json:"answered_by,omitempty"`
+}
+
+// answerJSON is a salida that answers a radicado: when, and whether after
+// the radicado's due date.
+type answerJSON struct {
+	Number string `json:"number"`
+	At     string `json:"at"`
+	Late   bool   `json:"late"`
 }
 
 type senderJSON struct {
@@ -196,6 +209,7 @@ func toJSON(r radicado.Record, full bool) radicadoJSON {
 		j.Sender = &senderJSON{Name: r.Sender.Name, IDType: string(r.Sender.ID.Type), IDNumber: r.Sender.ID.Number, Email: r.Sender.Email}
 		j.Subject, j.Dept, j.Status, j.Sync, j.CreatedBy = r.Subject, r.Dept, r.Status, r.Sync, r.CreatedBy
 		j.Annulment, j.Files, j.Channel = r.Annulment, r.Files, r.Channel
+		j.Answers, j.Recipient = r.Answers, r.Recipient
 		if j.Channel == "" {
 			j.Channel = radicado.ChannelVentanilla
 		}
@@ -215,6 +229,12 @@ func cmdRadicar(ctx context.Context, e *env, args []string) error {
 	noRead := fs.Bool("no-read", false, "leave the pages to be read later ('radicador read', or the app)")
 	mailFlag := fs.String("mail", "", "radicate the held message ID (see 'radicador mail list'); the fields not given are read from it")
 	senderEmail := fs.String("sender-email", "", "sender's e-mail address, where the acuse goes")
+	answers := fs.String("answers", "", "salida or interna: the radicados it answers, NUM[,NUM…]")
+	toName := fs.String("to-name", "", "salida: who it goes to")
+	toAddress := fs.String("to-address", "", "salida: the recipient's address")
+	toCity := fs.String("to-city", "", "salida: the recipient's city")
+	toEmail := fs.String("to-email", "", "salida: the recipient's e-mail")
+	sendBy := fs.String("channel", "", "salida: how it is sent: fisico (default), email or ambos")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -253,10 +273,17 @@ func cmdRadicar(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	} else {
-		rec, err = st.Records.Radicar(ctx, station.Request{
+		req := station.Request{
 			Kind: k, Type: *typ, SenderName: *sender, SenderID: *senderID, Subject: *subject, Dept: *dept, Files: files,
 			SenderEmail: *senderEmail,
-		})
+		}
+		if *answers != "" {
+			req.Answers = strings.Split(*answers, ",")
+		}
+		if *toName+*toAddress+*toCity+*toEmail+*sendBy != "" {
+			req.Recipient = &radicado.Recipient{Name: *toName, Address: *toAddress, City: *toCity, Email: *toEmail, SendBy: *sendBy}
+		}
+		rec, err = st.Records.Radicar(ctx, req)
 		if err != nil {
 			return err
 		}
@@ -330,11 +357,23 @@ func cmdShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	acuse, hasAcuse := acuses[r.Number]
+	by, err := st.Records.AnsweredBy(ctx, r.Number)
+	if err != nil {
+		return err
+	}
+	var answered []answerJSON
+	for _, s := range by {
+		if s.Status == radicado.Active {
+			at := calendar.DateOf(s.ReceivedAt)
+			answered = append(answered, answerJSON{Number: s.Number, At: s.ReceivedAt.Format(time.RFC3339), Late: !r.Due.IsZero() && r.Due.Before(at)})
+		}
+	}
 	if *asJSON {
 		j := toJSON(r, true)
 		if hasAcuse {
 			j.Acuse = &acuse
 		}
+		j.AnsweredBy = answered
 		return printJSON(e.stdout, j)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -355,6 +394,19 @@ func cmdShow(ctx context.Context, e *env, args []string) error {
 	line("Document SHA-256", r.SHA256)
 	line("Radicated by", r.CreatedBy)
 	line("Sync", string(r.Sync))
+	if len(r.Answers) > 0 {
+		line("Answers", strings.Join(r.Answers, ", "))
+	}
+	if to := r.Recipient; to != nil {
+		line("Recipient", strings.Join(slices.DeleteFunc([]string{to.Name, to.Address, to.City, to.Email}, func(s string) bool { return s == "" }), ", ")+" ("+to.SendBy+")")
+	}
+	for _, a := range answered {
+		late := ""
+		if a.Late {
+			late = " (late)"
+		}
+		line("Answered by", a.Number+" "+a.At[:10]+late)
+	}
 	if hasAcuse {
 		line("Acuse", strings.TrimSpace(fmt.Sprintf("%s to %s, %s %s", acuse.State, acuse.To, acuse.At.Format("2006-01-02 15:04"), acuse.Error)))
 	}

@@ -8,7 +8,8 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"radicar", "--kind K --type T --sender NAME [--sender-id TYPE:NUMBER] [--sender-email ADDR] --subject TEXT [--dept CODE] [--json] FILE… | --mail ID [--type T …]",
+		{"radicar", "--kind K --type T --sender NAME [--sender-id TYPE:NUMBER] [--sender-email ADDR] --subject TEXT [--dept CODE] " +
+			"[--answers NUM[,NUM…] --to-name NAME --to-address ADDR --to-city CITY [--to-email ADDR] [--channel fisico|email|ambos]] [--json] FILE… | --mail ID [--type T …]",
 			"give a letter its number, storing its files (JPEG, PNG, TIFF, PDF), or a held e-mail message with its original and attachments", cmdRadicar},
 		{"anular", "NUMBER --reason TEXT [--json]", "annul a number, with a written reason (it is kept, never deleted)", cmdAnular},
 		{"show", "NUMBER [--json]", "show one radicado", cmdShow},

@@ -762,7 +762,7 @@ func ToWire(r radicado.Record) wire.Radicado {
 		Number: r.Number, Year: r.Parts.Year, Office: r.Parts.Office, Station: r.Parts.Station, Kind: int(r.Parts.Kind),
 		Seq: r.Parts.Seq, ReceivedAt: r.ReceivedAt, Type: r.Type, SenderName: r.Sender.Name, SenderID: r.Sender.ID.String(),
 		Subject: r.Subject, Dept: r.Dept, Due: r.Due.String(), Pages: r.Pages, SHA256: r.SHA256,
-		Channel: r.Channel, SenderEmail: r.Sender.Email,
+		Channel: r.Channel, SenderEmail: r.Sender.Email, Answers: r.Answers, Recipient: r.Recipient,
 	}
 	for _, f := range r.Files {
 		w.Files = append(w.Files, wire.File{SHA256: f.SHA256, Size: f.Size, Name: f.Name, MediaType: f.MediaType, Pages: f.Pages})

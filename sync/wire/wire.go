@@ -79,6 +79,11 @@ type Radicado struct {
 	// stations older than e-mail intake, and from letters without them.
 	Channel     string `json:"channel,omitempty"`
 	SenderEmail string `json:"sender_email,omitempty"`
+	// Answers and Recipient make a salida: the numbers it answers (of any
+	// station) and who it goes to; absent from older stations and from
+	// other letters.
+	Answers   []string            `json:"answers,omitempty"`
+	Recipient *radicado.Recipient `json:"recipient,omitempty"`
 }
 
 // Event is one audit event of the station that concerns a radicado.
@@ -126,10 +131,13 @@ func (r Radicado) Content() string {
 	}
 	fields := []any{r.Number, r.Year, r.Office, r.Station, r.Kind, r.Seq, r.ReceivedAt.UTC().Format(time.RFC3339Nano),
 		r.Type, r.SenderName, r.SenderID, r.Subject, r.Dept, r.Due, r.Pages, r.SHA256, files}
-	if r.Channel != "" || r.SenderEmail != "" {
+	if r.Channel != "" || r.SenderEmail != "" || len(r.Answers) > 0 || r.Recipient != nil {
 		// Only then, so that the radicados of older stations keep the hash
 		// they were given.
 		fields = append(fields, r.Channel, r.SenderEmail)
+	}
+	if len(r.Answers) > 0 || r.Recipient != nil {
+		fields = append(fields, r.Answers, r.Recipient)
 	}
 	b, _ := json.Marshal(fields)
 	sum := sha256.Sum256(b)
@@ -221,6 +229,27 @@ func (p Push) Check(pat radicado.Pattern) error {
 	if r.SenderEmail != "" {
 		if err := radicado.CheckEmail(r.SenderEmail); err != nil {
 			return fmt.Errorf("sender_email: %w", err)
+		}
+	}
+	if len(r.Answers) > 0 {
+		if r.Kind == int(radicado.Entrada) {
+			return errors.New("answers: an entrada answers nothing")
+		}
+		if len(r.Answers) > radicado.MaxAnswers {
+			return fmt.Errorf("answers: at most %d", radicado.MaxAnswers)
+		}
+		for _, a := range r.Answers {
+			if _, err := pat.Parse(a); err != nil {
+				return fmt.Errorf("answers %q: %w", a, err)
+			}
+		}
+	}
+	if r.Recipient != nil {
+		if r.Kind == int(radicado.Entrada) {
+			return errors.New("recipient: an entrada has none")
+		}
+		if err := r.Recipient.Check(); err != nil {
+			return fmt.Errorf("recipient: %w", err)
 		}
 	}
 	if r.Due != "" {
