@@ -3,6 +3,7 @@ package central
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -105,3 +106,70 @@ func (d *DB) answerWith(ctx context.Context, tx *sql.Tx, number, salida string, 
 
 // answersColumn writes a salida's answers as kept.
 func answersColumn(a []string) string { return strings.Join(a, "\n") }
+
+// Delivery is where one attempt at delivering a salida stands.
+type Delivery struct {
+	Number     string `json:"number"`
+	Attempt    int    `json:"attempt"`
+	Courier    string `json:"courier"`
+	Service    string `json:"service,omitempty"`
+	Guide      string `json:"guide,omitempty"`
+	State      string `json:"state"`
+	Reason     string `json:"reason,omitempty"`
+	HandedOn   string `json:"handed_on,omitempty"`
+	ExpectedBy string `json:"expected_by,omitempty"`
+	ResultOn   string `json:"result_on,omitempty"`
+}
+
+// applyDelivery follows a step of a salida's delivery that a station sent
+// (an event just recorded).
+func (d *DB) applyDelivery(ctx context.Context, tx *sql.Tx, e wire.Event) error {
+	var f struct {
+		Attempt    int    `json:"attempt"`
+		Courier    string `json:"courier"`
+		Service    string `json:"service"`
+		Guide      string `json:"guide"`
+		HandedOn   string `json:"handed_on"`
+		ExpectedBy string `json:"expected_by"`
+		On         string `json:"on"`
+		Reason     string `json:"reason"`
+	}
+	if err := json.Unmarshal(e.Data, &f); err != nil || f.Attempt < 1 {
+		return nil // not a step this server understands: kept as an event
+	}
+	now := d.stamp()
+	var err error
+	switch e.Action {
+	case "despacho":
+		_, err = d.txExec(ctx, tx, `INSERT INTO deliveries (number, attempt, courier, service, state, updated_at) VALUES (?, ?, ?, ?, 'pendiente', ?)
+			ON CONFLICT (number, attempt) DO NOTHING`, e.Number, f.Attempt, f.Courier, f.Service, now)
+	case "guia":
+		_, err = d.txExec(ctx, tx, `UPDATE deliveries SET guide = ?, updated_at = ? WHERE number = ? AND attempt = ?`, f.Guide, now, e.Number, f.Attempt)
+	case "despachado":
+		_, err = d.txExec(ctx, tx, `UPDATE deliveries SET state = 'despachado', handed_on = ?, expected_by = ?, updated_at = ? WHERE number = ? AND attempt = ?`,
+			f.HandedOn, f.ExpectedBy, now, e.Number, f.Attempt)
+	case "entregado", "devuelto":
+		_, err = d.txExec(ctx, tx, `UPDATE deliveries SET state = ?, reason = ?, result_on = ?, updated_at = ? WHERE number = ? AND attempt = ?`,
+			e.Action, f.Reason, f.On, now, e.Number, f.Attempt)
+	}
+	return err
+}
+
+// Deliveries gives the attempts at delivering a salida, in order.
+func (d *DB) Deliveries(ctx context.Context, number string) ([]Delivery, error) {
+	rows, err := d.db.QueryContext(ctx, d.q(`SELECT number, attempt, courier, service, guide, state, reason, handed_on, expected_by, result_on
+		FROM deliveries WHERE number = ? ORDER BY attempt`), number)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		var x Delivery
+		if err := rows.Scan(&x.Number, &x.Attempt, &x.Courier, &x.Service, &x.Guide, &x.State, &x.Reason, &x.HandedOn, &x.ExpectedBy, &x.ResultOn); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}

@@ -844,10 +844,16 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, in putInput) (wir
 		res.Status = wire.Already
 	}
 	for _, e := range push.Events {
-		if _, err := d.txExec(ctx, tx, `INSERT INTO events (office, station, hash, id, at, actor, action, number, data, prev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ins, err := d.txExec(ctx, tx, `INSERT INTO events (office, station, hash, id, at, actor, action, number, data, prev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (office, station, hash) DO NOTHING`,
-			p.Office, p.Station, e.Hash, e.ID, e.At.Format(time.RFC3339Nano), e.Actor, e.Action, e.Number, string(e.Data), e.Prev); err != nil {
+			p.Office, p.Station, e.Hash, e.ID, e.At.Format(time.RFC3339Nano), e.Actor, e.Action, e.Number, string(e.Data), e.Prev)
+		if err != nil {
 			return res, err
+		}
+		if n, _ := ins.RowsAffected(); n == 1 && e.Action != "radicar" && e.Action != "anular" {
+			if err := d.applyDelivery(ctx, tx, e); err != nil {
+				return res, err
+			}
 		}
 	}
 	annulled, reason := push.Annulled()

@@ -31,6 +31,7 @@ type Config struct {
 	Scanning     Scanning           `json:"scanning"`
 	Language     string             `json:"language"`
 	Mail         MailConfig         `json:"mail"`
+	Dispatching  Dispatching        `json:"dispatching"`
 	pattern      radicado.Pattern   // parsed Pattern
 	hours        calendar.Hours     // parsed Hours
 }
@@ -115,6 +116,9 @@ func configFrom(settings map[string]string) (Config, error) {
 		return c, err
 	}
 	if c.Mail, err = mailFrom(get); err != nil {
+		return c, err
+	}
+	if c.Dispatching, err = dispatchingFrom(get, settings); err != nil {
 		return c, err
 	}
 	if c.Language = get(KeyLanguage); c.Language != "es" && c.Language != "en" {
@@ -241,14 +245,14 @@ func Keys() [][2]string {
 		{KeyDeskew, "straighten skewed pages: yes (default) or no"},
 		{KeySeparator, "barcode text of separator sheets between letters of one batch (empty: none)"},
 		{KeyLanguage, "language of the screens: es (default) or en"},
-	}, mailKeys()...)
+	}, append(mailKeys(), dispatchingKeys()...)...)
 }
 
 func knownKey(k string) bool {
 	if _, ok := defaults[k]; ok {
 		return true
 	}
-	for _, p := range []string{prefixTerm, prefixType, prefixClosure, prefixDept, prefixRoute, prefixScan} {
+	for _, p := range []string{prefixTerm, prefixType, prefixClosure, prefixDept, prefixRoute, prefixScan, prefixCourier, prefixReason} {
 		if strings.HasPrefix(k, p) && len(k) > len(p) {
 			return true
 		}

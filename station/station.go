@@ -21,7 +21,8 @@ import (
 // job: Records (radicar, annul, look up, the day's sheet, previews),
 // Reading (OCR, fields, type, the searchable PDF), Printing (stickers,
 // receipts, the print queue), Sync (the central server), Settings (the
-// configuration) and Mail (the messages of the mailbox). Reading and Sync run background work from their Start
+// configuration), Mail (the messages of the mailbox) and Despacho (sending
+// salidas out by courier). Reading and Sync run background work from their Start
 // until Close; Station.Close stops them, waits for them, and closes the
 // store. Screens and commands talk to these services, never to the store.
 type Station struct {
@@ -31,6 +32,7 @@ type Station struct {
 	Sync     *Syncing
 	Settings *Settings
 	Mail     *Mail
+	Despacho *Despacho
 
 	core *core
 }
@@ -99,6 +101,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Station, error) {
 	s.Sync = newSyncing(c)
 	s.Records.reading = s.Reading
 	s.Mail = &Mail{core: c, records: s.Records, reading: s.Reading, settle: make(chan struct{}, 1)}
+	s.Despacho = &Despacho{core: c, records: s.Records}
 	return s, nil
 }
 

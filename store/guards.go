@@ -55,6 +55,14 @@ BEGIN SELECT RAISE(ABORT, 'a radicated message is never forgotten'); END`, 7},
 BEGIN SELECT RAISE(ABORT, 'where a message was claimed is kept'); END`, 7},
 	{"answered_no_delete", `CREATE TRIGGER answered_no_delete BEFORE DELETE ON answered
 BEGIN SELECT RAISE(ABORT, 'what a salida answers is never forgotten'); END`, 8},
+	{"dispatches_no_delete", `CREATE TRIGGER dispatches_no_delete BEFORE DELETE ON dispatches
+BEGIN SELECT RAISE(ABORT, 'a dispatch is never deleted'); END`, 9},
+	{"envelopes_no_delete", `CREATE TRIGGER envelopes_no_delete BEFORE DELETE ON envelopes
+BEGIN SELECT RAISE(ABORT, 'an envelope is never deleted; a new attempt is another'); END`, 9},
+	{"envelopes_ended", `CREATE TRIGGER envelopes_ended BEFORE UPDATE ON envelopes
+WHEN NEW.number IS NOT OLD.number OR NEW.attempt IS NOT OLD.attempt OR NEW.dispatch_id IS NOT OLD.dispatch_id
+  OR OLD.state IN ('entregado', 'devuelto')
+BEGIN SELECT RAISE(ABORT, 'an envelope that ended stays as it ended'); END`, 9},
 	{"print_jobs_no_delete", `CREATE TRIGGER print_jobs_no_delete BEFORE DELETE ON print_jobs
 BEGIN SELECT RAISE(ABORT, 'print jobs are never deleted'); END`, 1},
 	// A REPLACE deletes the row it replaces without the delete guards when

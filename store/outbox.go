@@ -46,7 +46,7 @@ func (s *Store) Outgoing(ctx context.Context, number string) (Outgoing, error) {
 		return Outgoing{}, err
 	}
 	events, err := s.prepared(ctx, `SELECT id, at, actor, action, number, data, prev, hash FROM audit
-		WHERE number = ? AND action IN ('radicar', 'anular') ORDER BY id`)
+		WHERE number = ? AND action IN (`+syncedActions+`) ORDER BY id`)
 	if err != nil {
 		return Outgoing{}, err
 	}
@@ -251,7 +251,7 @@ func (s *Store) PendingSending(ctx context.Context, limit int, skip map[string]b
 		numbers[i], pos[o.Record.Number] = o.Record.Number, i
 	}
 	erows, err := tx.QueryContext(ctx, `SELECT id, at, actor, action, number, data, prev, hash FROM audit
-		WHERE number IN (`+strings.Repeat("?,", len(numbers)-1)+`?) AND action IN ('radicar', 'anular') ORDER BY id`, numbers...)
+		WHERE number IN (`+strings.Repeat("?,", len(numbers)-1)+`?) AND action IN (`+syncedActions+`) ORDER BY id`, numbers...)
 	if err != nil {
 		return nil, err
 	}

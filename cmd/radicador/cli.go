@@ -182,6 +182,19 @@ type radicadoJSON struct {
 	Recipient *radicado.Recipient `json:"recipient,omitempty"`
 	// AnsweredBy lists the active salidas that answer this radicado.
 	AnsweredBy []answerJSON `json:"answered_by,omitempty"`
+	// Delivery is where a salida's latest envelope stands.
+	Delivery *deliveryJSON `json:"delivery,omitempty"`
+}
+
+// deliveryJSON is a salida's latest envelope.
+type deliveryJSON struct {
+	State     string `json:"state"` // pendiente, despachado, entregado, devuelto
+	Courier   string `json:"courier"`
+	Guide     string `json:"guide,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	Attempt   int    `json:"attempt"`
+	UpdatedAt string `json:"updated_at"`
+	Overdue   bool   `json:"overdue,omitempty"` // sent, and past its expected day without a result
 }
 
 // answerJSON is a salida that answers a radicado: when, and whether after
@@ -368,12 +381,16 @@ func cmdShow(ctx context.Context, e *env, args []string) error {
 			answered = append(answered, answerJSON{Number: s.Number, At: s.ReceivedAt.Format(time.RFC3339), Late: !r.Due.IsZero() && r.Due.Before(at)})
 		}
 	}
+	delivery, err := deliveryOf(ctx, st, r.Number)
+	if err != nil {
+		return err
+	}
 	if *asJSON {
 		j := toJSON(r, true)
 		if hasAcuse {
 			j.Acuse = &acuse
 		}
-		j.AnsweredBy = answered
+		j.AnsweredBy, j.Delivery = answered, delivery
 		return printJSON(e.stdout, j)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -407,6 +424,9 @@ func cmdShow(ctx context.Context, e *env, args []string) error {
 		}
 		line("Answered by", a.Number+" "+a.At[:10]+late)
 	}
+	if d := delivery; d != nil {
+		line("Delivery", strings.TrimSpace(fmt.Sprintf("%s (attempt %d, %s, guide %s) %s", d.State, d.Attempt, d.Courier, orNone(d.Guide), d.Reason)))
+	}
 	if hasAcuse {
 		line("Acuse", strings.TrimSpace(fmt.Sprintf("%s to %s, %s %s", acuse.State, acuse.To, acuse.At.Format("2006-01-02 15:04"), acuse.Error)))
 	}
@@ -417,6 +437,19 @@ func cmdShow(ctx context.Context, e *env, args []string) error {
 		line(fmt.Sprintf("File %d", i+1), fmt.Sprintf("%s  %s  %d pages  %s", f.Name, f.MediaType, f.Pages, f.SHA256))
 	}
 	return tw.Flush()
+}
+
+// deliveryOf gives where a salida's latest envelope stands, nil when it
+// was never dispatched.
+func deliveryOf(ctx context.Context, st *station.Station, number string) (*deliveryJSON, error) {
+	env, ok, err := st.Despacho.Delivery(ctx, number)
+	if err != nil || !ok {
+		return nil, err
+	}
+	d := &deliveryJSON{State: env.State, Courier: env.Courier, Guide: env.Guide, Reason: env.Reason, Attempt: env.Attempt,
+		UpdatedAt: env.UpdatedAt.Format(time.RFC3339)}
+	d.Overdue = env.State == "despachado" && env.ExpectedBy != "" && env.ExpectedBy < calendar.DateOf(st.Now()).String()
+	return d, nil
 }
 
 // listJSON is one line of list and search.

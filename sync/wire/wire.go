@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,12 +92,17 @@ type Event struct {
 	ID     int64           `json:"id"` // in the station's own log
 	At     time.Time       `json:"at"`
 	Actor  string          `json:"actor"`
-	Action string          `json:"action"` // radicar, anular
+	Action string          `json:"action"` // one of Actions
 	Number string          `json:"number"`
 	Data   json.RawMessage `json:"data"`
 	Prev   string          `json:"prev"`
 	Hash   string          `json:"hash"`
 }
+
+// Actions are the audit actions a radicado's events may have: its
+// radicación and annulment, and the steps of a salida's delivery (older
+// stations send only the first two).
+var Actions = []string{"radicar", "anular", "despacho", "guia", "despachado", "entregado", "devuelto"}
 
 // Push is a radicado with its events, as a station sends it.
 type Push struct {
@@ -303,8 +309,8 @@ func (e Event) check(number string) error {
 	switch {
 	case e.Number != number:
 		return fmt.Errorf("about %q, not this radicado", e.Number)
-	case e.Action != "radicar" && e.Action != "anular":
-		return fmt.Errorf("action %q: radicar or anular", e.Action)
+	case !slices.Contains(Actions, e.Action):
+		return fmt.Errorf("action %q: one of %s", e.Action, strings.Join(Actions, ", "))
 	case e.ID < 1:
 		return errors.New("id: from 1")
 	case e.At.IsZero():

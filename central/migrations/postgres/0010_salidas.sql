@@ -9,3 +9,11 @@ CREATE TABLE pending_answers (
 	salida TEXT NOT NULL,
 	PRIMARY KEY (number, salida)
 );
+
+-- Where each attempt at delivering a salida stands, from the events its
+-- station sends (despacho, guia, despachado, entregado, devuelto).
+CREATE TABLE deliveries (
+	number TEXT NOT NULL, attempt INTEGER NOT NULL, courier TEXT NOT NULL DEFAULT '', service TEXT NOT NULL DEFAULT '',
+	guide TEXT NOT NULL DEFAULT '', state TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', handed_on TEXT NOT NULL DEFAULT '',
+	expected_by TEXT NOT NULL DEFAULT '', result_on TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,
+	PRIMARY KEY (number, attempt));

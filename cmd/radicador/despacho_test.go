@@ -1,0 +1,140 @@
+package main
+
+import (
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/radicador/radicador/internal/fixture"
+)
+
+// TestDespacho: the loop of sending salidas out from the command line:
+// three salidas in a dispatch for 4-72, their guides, the planilla (read
+// back), a results file with one delivered and one returned, the third
+// returned by scanning its sticker, and a second attempt; each bad input a
+// clear message with nothing half-recorded.
+func TestDespacho(t *testing.T) {
+	data, src := t.TempDir(), t.TempDir()
+	page := fixture.PNG(t, src, "p.png", "Carta")
+	radicar := func(args ...string) string {
+		t.Helper()
+		return strings.TrimSpace(cli(t, data, append(append([]string{"radicar", "--no-read"}, args...), page)...).OK(t).Stdout)
+	}
+	entrada := radicar("--type", "peticion", "--sender", "Ana", "--subject", "Solicitud")
+	salida := func(name, city string) string {
+		return radicar("--kind", "salida", "--type", "oficio", "--sender", "Secretaría", "--subject", "Respuesta a "+name,
+			"--to-name", name, "--to-address", "Calle 1 # 2-3", "--to-city", city)
+	}
+	s1 := radicar("--kind", "salida", "--type", "oficio", "--sender", "Secretaría", "--subject", "Respuesta", "--answers", entrada,
+		"--to-name", "Ana Gómez", "--to-address", "Calle 10 # 5-20", "--to-city", "Bogotá D.C.")
+	s2, s3 := salida("Beto Ruiz", "Medellín"), salida("Carla Díaz", "Barranquilla")
+	radicar("--kind", "salida", "--type", "oficio", "--sender", "S", "--subject", "Por correo", "--to-name", "Dora", "--to-email", "d@x.co", "--channel", "email")
+
+	var listed struct {
+		Waiting []string `json:"waiting"`
+	}
+	json.Unmarshal([]byte(cli(t, data, "despacho", "list", "--json").OK(t).Stdout), &listed)
+	if strings.Join(listed.Waiting, " ") != strings.Join([]string{s1, s2, s3}, " ") {
+		t.Errorf("waiting %v, want the three on paper", listed.Waiting)
+	}
+	for name, args := range map[string][]string{
+		"an entrada":         {"new", "--courier", "4-72", entrada},
+		"an unknown courier": {"new", "--courier", "Palomas", s1},
+		"an unknown service": {"new", "--courier", "4-72", "--service", "Express", s1},
+	} {
+		if r := cli(t, data, append([]string{"despacho"}, args...)...); r.Code == 0 {
+			t.Errorf("%s: %s", name, r.Stdout)
+		}
+	}
+	var d struct{ ID int64 }
+	json.Unmarshal([]byte(cli(t, data, "despacho", "new", "--courier", "4-72", "--service", "Correo certificado", s1, s2, s3, "--json").OK(t).Stdout), &d)
+	if d.ID == 0 {
+		t.Fatal("no dispatch id")
+	}
+	if r := cli(t, data, "despacho", "new", "--courier", "4-72", s1); r.Code == 0 || !strings.Contains(r.Stderr, "in dispatch") {
+		t.Errorf("the same salida in two dispatches: %q", r.Stderr)
+	}
+	// The guides, as a handheld scanner types them.
+	for n, g := range map[string]string{s1: "RA123456789CO", s2: "RA123456790CO", s3: "RA123456791CO"} {
+		cli(t, data, "despacho", "guide", n, g).OK(t)
+	}
+	for name, args := range map[string][]string{
+		"a guide for an entrada":  {entrada, "RA999"},
+		"another's guide":         {s2, "RA123456789CO"},
+		"a guide that is not one": {s1, "RA 12"},
+	} {
+		if r := cli(t, data, append([]string{"despacho", "guide"}, args...)...); r.Code == 0 {
+			t.Errorf("%s: %s", name, r.Stdout)
+		}
+	}
+	pdf := filepath.Join(src, "planilla.pdf")
+	cli(t, data, "despacho", "close", strconv.FormatInt(d.ID, 10), "--out", pdf).OK(t)
+	text, err := exec.Command("pdftotext", "-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{s1, s2, s3, "RA123456789CO", "Barranquilla", "4-72", "Recibe (transportadora)"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("the planilla lacks %q", want)
+		}
+	}
+	csvOut := filepath.Join(src, "planilla.csv")
+	cli(t, data, "despacho", "close", strconv.FormatInt(d.ID, 10), "--format", "csv", "--out", csvOut).OK(t)
+
+	// The courier's results: bad files record nothing.
+	for name, body := range map[string]string{
+		"an unknown guide": "guia;estado;causal;fecha\nRA000000000CO;ENTREGADO;;2026-11-27\n",
+		"a line twice":     "guia;estado;causal;fecha\nRA123456789CO;ENTREGADO;;2026-11-27\nRA123456789CO;ENTREGADO;;2026-11-27\n",
+		"an unknown code":  "guia;estado;causal;fecha\nRA123456790CO;DEVUELTO;XX;2026-11-27\n",
+		"no such column":   "numero;estado;causal;fecha\nRA123456790CO;ENTREGADO;;2026-11-27\n",
+	} {
+		f := fixture.Write(t, src, "bad.csv", []byte(body))
+		if r := cli(t, data, "despacho", "results", f); r.Code == 0 || !strings.Contains(r.Stderr, "nothing was recorded") {
+			t.Errorf("%s: %d %q", name, r.Code, r.Stderr)
+		}
+	}
+	results := fixture.Write(t, src, "resultados.csv", []byte("Guía,Estado,Causal,Fecha\nRA123456789CO,ENTREGADO,,27/11/2026\nRA123456790CO,DEVUELTO,DE,28/11/2026\n"))
+	cli(t, data, "despacho", "results", results, "--map", "guide=Guía,state=2,reason=Causal,date=Fecha").OK(t)
+	delivery := func(n string) (state, reason, courier, guide string, attempt int) {
+		var j struct {
+			Delivery struct {
+				State, Reason, Courier, Guide string
+				Attempt                       int
+			} `json:"delivery"`
+		}
+		json.Unmarshal([]byte(cli(t, data, "show", n, "--json").OK(t).Stdout), &j)
+		return j.Delivery.State, j.Delivery.Reason, j.Delivery.Courier, j.Delivery.Guide, j.Delivery.Attempt
+	}
+	if st, _, c, g, a := delivery(s1); st != "entregado" || c != "4-72" || g != "RA123456789CO" || a != 1 {
+		t.Errorf("%s: %s %s %s %d", s1, st, c, g, a)
+	}
+	if st, why, _, _, _ := delivery(s2); st != "devuelto" || why != "dirección errada" {
+		t.Errorf("%s: %s %s", s2, st, why)
+	}
+	// The third comes back: its envelope scanned, the sticker read.
+	scanFile := filepath.Join(src, "sobre.png")
+	cli(t, data, "label", s3, "--format", "png", "--dpi", "300", "--out", scanFile).OK(t)
+	if r := cli(t, data, "despacho", "return", "--reason", "rehusado", page); r.Code == 0 || !strings.Contains(r.Stderr, "no sticker") {
+		t.Errorf("a scan with no sticker: %d %q", r.Code, r.Stderr)
+	}
+	if r := cli(t, data, "despacho", "return", "--reason", "RE", scanFile).OK(t); !strings.Contains(r.Stdout, s3+" returned") {
+		t.Errorf("return by scan: %q", r.Stdout)
+	}
+	if st, why, _, _, _ := delivery(s3); st != "devuelto" || why != "rehusado" {
+		t.Errorf("%s: %s %s", s3, st, why)
+	}
+	// A second attempt of the one with the wrong address.
+	cli(t, data, "despacho", "new", "--courier", "Servientrega", s2).OK(t)
+	if st, _, c, _, a := delivery(s2); st != "pendiente" || c != "Servientrega" || a != 2 {
+		t.Errorf("attempt 2 of %s: %s %s %d", s2, st, c, a)
+	}
+	if r := cli(t, data, "despacho", "new", "--courier", "4-72", s1); r.Code == 0 || !strings.Contains(r.Stderr, "delivered") {
+		t.Errorf("a delivered salida dispatched again: %q", r.Stderr)
+	}
+	if r := cli(t, data, "verify").OK(t); strings.Contains(r.Stdout, "PROBLEM") {
+		t.Errorf("verify: %s", r.Stdout)
+	}
+}

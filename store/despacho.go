@@ -1,0 +1,415 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/radicador/radicador/radicado"
+)
+
+// The audit actions of sending a salida out; each is synced with the
+// salida, like its radicación.
+const (
+	ActionDispatch  = "despacho"   // put in a dispatch for a courier (an attempt)
+	ActionGuide     = "guia"       // its guide number, given by the courier
+	ActionSent      = "despachado" // the dispatch handed over
+	ActionDelivered = "entregado"
+	ActionReturned  = "devuelto"
+)
+
+// syncedActions are the audit actions a radicado's push carries.
+const syncedActions = `'radicar', 'anular', 'despacho', 'guia', 'despachado', 'entregado', 'devuelto'`
+
+// Dispatch is salidas handed to a courier together.
+type Dispatch struct {
+	ID        int64      `json:"id"`
+	Courier   string     `json:"courier"`
+	Service   string     `json:"service,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	CreatedBy string     `json:"created_by"`
+	ClosedAt  time.Time  `json:"closed_at,omitzero"`
+	HandedOn  string     `json:"handed_on,omitempty"` // the day the courier took it
+	Envelopes []Envelope `json:"envelopes"`
+}
+
+// Envelope is one attempt at delivering a salida.
+type Envelope struct {
+	Dispatch   int64     `json:"dispatch"`
+	Courier    string    `json:"courier"`
+	Number     string    `json:"number"`
+	Attempt    int       `json:"attempt"`
+	Guide      string    `json:"guide,omitempty"`
+	State      string    `json:"state"`
+	Reason     string    `json:"reason,omitempty"`
+	ResultOn   string    `json:"result_on,omitempty"`
+	Proof      []string  `json:"proof,omitempty"` // SHA-256 of the files kept as proof
+	ExpectedBy string    `json:"expected_by,omitempty"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// ErrDispatch is wrapped by what a dispatch's rules refuse.
+var ErrDispatch = errors.New("not possible in this dispatch")
+
+// changed records, inside tx, an audit event about the radicado number and
+// queues it for the server.
+func changed(ctx context.Context, tx *sql.Tx, now time.Time, actor, action, number string, data any) error {
+	var id int64
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM radicados WHERE number = ?`, number).Scan(&id); err != nil {
+		return fmt.Errorf("%s: %w", number, err)
+	}
+	eventID, err := appendEvent(ctx, tx, now, actor, action, number, data)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (radicado_id, audit_id, updated_at) VALUES (?, ?, ?)`, id, eventID, now.UTC().Format(time.RFC3339))
+	return err
+}
+
+// NewDispatch puts salidas in a new dispatch for courier: each must be an
+// active salida not in a dispatch still open for it, nor delivered; a
+// returned one goes as its next attempt.
+func (s *Store) NewDispatch(ctx context.Context, actor, courier, service string, numbers []string) (Dispatch, error) {
+	var d Dispatch
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		now := s.clock()
+		res, err := tx.ExecContext(ctx, `INSERT INTO dispatches (courier, service, created_at, created_by) VALUES (?, ?, ?, ?)`,
+			courier, service, now.UTC().Format(time.RFC3339Nano), actor)
+		if err != nil {
+			return err
+		}
+		if d.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for _, n := range numbers {
+			var kind int
+			var status string
+			err := tx.QueryRowContext(ctx, `SELECT kind, status FROM radicados WHERE number = ?`, n).Scan(&kind, &status)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("%s: %w", n, ErrNotFound)
+			}
+			if err != nil {
+				return err
+			}
+			if radicado.Kind(kind) != radicado.Salida || status != string(radicado.Active) {
+				return fmt.Errorf("%s: %w: only an active salida is dispatched", n, ErrDispatch)
+			}
+			attempt, state, dispatch, err := lastAttempt(ctx, tx, n)
+			if err != nil {
+				return err
+			}
+			switch state {
+			case "", "devuelto":
+			case "entregado":
+				return fmt.Errorf("%s: %w: it was delivered", n, ErrDispatch)
+			default:
+				return fmt.Errorf("%s: %w: it is in dispatch %d (%s)", n, ErrDispatch, dispatch, state)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO envelopes (dispatch_id, number, attempt, updated_at) VALUES (?, ?, ?, ?)`,
+				d.ID, n, attempt+1, now.UTC().Format(time.RFC3339Nano)); err != nil {
+				return err
+			}
+			if err := changed(ctx, tx, now, actor, ActionDispatch, n, map[string]any{"dispatch": d.ID, "courier": courier,
+				"service": service, "attempt": attempt + 1}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Dispatch{}, err
+	}
+	return s.Dispatch(ctx, d.ID)
+}
+
+// lastAttempt gives a salida's latest envelope: its attempt, state and
+// dispatch (0 and "" when it has none).
+func lastAttempt(ctx context.Context, q rowQuerier, number string) (attempt int, state string, dispatch int64, err error) {
+	err = q.QueryRowContext(ctx, `SELECT attempt, state, dispatch_id FROM envelopes WHERE number = ? ORDER BY attempt DESC LIMIT 1`, number).
+		Scan(&attempt, &state, &dispatch)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", 0, nil
+	}
+	return attempt, state, dispatch, err
+}
+
+// SetGuide records the courier's guide number of the salida's current
+// envelope (before its result), once; a guide is one envelope's only.
+func (s *Store) SetGuide(ctx context.Context, actor, number, guide string) (Envelope, error) {
+	var e Envelope
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		attempt, state, dispatch, err := lastAttempt(ctx, tx, number)
+		if err != nil {
+			return err
+		}
+		if state != "pendiente" && state != "despachado" {
+			return fmt.Errorf("%s: %w: it is not in a dispatch awaiting its result", number, ErrDispatch)
+		}
+		var other string
+		err = tx.QueryRowContext(ctx, `SELECT number FROM envelopes WHERE guide = ?`, guide).Scan(&other)
+		switch {
+		case err == nil && other == number:
+		case err == nil:
+			return fmt.Errorf("guide %s: %w: it is %s's", guide, ErrDispatch, other)
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		now := s.clock()
+		if _, err := tx.ExecContext(ctx, `UPDATE envelopes SET guide = ?, updated_at = ? WHERE number = ? AND attempt = ?`,
+			guide, now.UTC().Format(time.RFC3339Nano), number, attempt); err != nil {
+			return err
+		}
+		e.Dispatch = dispatch
+		return changed(ctx, tx, now, actor, ActionGuide, number, map[string]any{"dispatch": dispatch, "attempt": attempt, "guide": guide})
+	})
+	if err != nil {
+		return Envelope{}, err
+	}
+	return s.envelope(ctx, number)
+}
+
+// CloseDispatch records the dispatch handed over on handedOn (a day;
+// when the courier took it), each envelope sent, due back by expected(its
+// number).
+func (s *Store) CloseDispatch(ctx context.Context, actor string, id int64, handedOn string, expected func(number string) (string, error)) (Dispatch, error) {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var closed string
+		err := tx.QueryRowContext(ctx, `SELECT closed_at FROM dispatches WHERE id = ?`, id).Scan(&closed)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("dispatch %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if closed != "" {
+			return fmt.Errorf("dispatch %d: %w: closed on %s", id, ErrDispatch, closed)
+		}
+		now := s.clock()
+		stamp := now.UTC().Format(time.RFC3339Nano)
+		if _, err := tx.ExecContext(ctx, `UPDATE dispatches SET closed_at = ?, handed_on = ?, closed_by = ? WHERE id = ?`, stamp, handedOn, actor, id); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT number, attempt FROM envelopes WHERE dispatch_id = ? ORDER BY id`, id)
+		if err != nil {
+			return err
+		}
+		type env struct {
+			number  string
+			attempt int
+		}
+		var envs []env
+		for rows.Next() {
+			var e env
+			if err := rows.Scan(&e.number, &e.attempt); err != nil {
+				rows.Close()
+				return err
+			}
+			envs = append(envs, e)
+		}
+		rows.Close()
+		if len(envs) == 0 {
+			return fmt.Errorf("dispatch %d: %w: it has no envelopes", id, ErrDispatch)
+		}
+		for _, e := range envs {
+			by, err := expected(e.number)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE envelopes SET state = 'despachado', expected_by = ?, updated_at = ? WHERE number = ? AND attempt = ?`,
+				by, stamp, e.number, e.attempt); err != nil {
+				return err
+			}
+			if err := changed(ctx, tx, now, actor, ActionSent, e.number, map[string]any{"dispatch": id, "attempt": e.attempt,
+				"handed_on": handedOn, "expected_by": by}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Dispatch{}, err
+	}
+	return s.Dispatch(ctx, id)
+}
+
+// Result is how an envelope ended.
+type Result struct {
+	Number string
+	Guide  string // instead of Number: the envelope with this guide
+	State  string // entregado or devuelto
+	Reason string // why it came back
+	On     string // the day, YYYY-MM-DD
+	Proof  []string
+}
+
+// RecordResults records how envelopes ended, all or none: each must be
+// sent (or pending, for a return by hand), and end once.
+func (s *Store) RecordResults(ctx context.Context, actor string, results []Result) ([]Envelope, error) {
+	var numbers []string
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		now := s.clock()
+		for _, r := range results {
+			number := r.Number
+			if r.Guide != "" {
+				err := tx.QueryRowContext(ctx, `SELECT number FROM envelopes WHERE guide = ?`, r.Guide).Scan(&number)
+				if errors.Is(err, sql.ErrNoRows) {
+					return fmt.Errorf("guide %s: %w: no envelope of this station has it", r.Guide, ErrNotFound)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			attempt, state, dispatch, err := lastAttempt(ctx, tx, number)
+			if err != nil {
+				return err
+			}
+			if state != "despachado" && !(state == "pendiente" && r.State == "devuelto") {
+				if state == "" {
+					return fmt.Errorf("%s: %w: it was never dispatched", number, ErrDispatch)
+				}
+				return fmt.Errorf("%s: %w: its envelope (attempt %d) is %s", number, ErrDispatch, attempt, state)
+			}
+			if r.State != "entregado" && r.State != "devuelto" {
+				return fmt.Errorf("%s: state %q: entregado or devuelto", number, r.State)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE envelopes SET state = ?, reason = ?, result_on = ?, proof = ?, updated_at = ?
+				WHERE number = ? AND attempt = ?`, r.State, r.Reason, r.On, strings.Join(r.Proof, "\n"), now.UTC().Format(time.RFC3339Nano),
+				number, attempt); err != nil {
+				return err
+			}
+			action := ActionDelivered
+			if r.State == "devuelto" {
+				action = ActionReturned
+			}
+			data := map[string]any{"dispatch": dispatch, "attempt": attempt, "on": r.On}
+			if r.Reason != "" {
+				data["reason"] = r.Reason
+			}
+			if len(r.Proof) > 0 {
+				data["proof"] = r.Proof
+			}
+			if err := changed(ctx, tx, now, actor, action, number, data); err != nil {
+				return err
+			}
+			numbers = append(numbers, number)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Envelope, 0, len(numbers))
+	for _, n := range numbers {
+		e, err := s.envelope(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+const envelopeColumns = `dispatch_id, (SELECT d.courier FROM dispatches d WHERE d.id = dispatch_id), number, attempt, guide, state, reason,
+	result_on, proof, expected_by, updated_at`
+
+func scanEnvelope(row scanner) (Envelope, error) {
+	var e Envelope
+	var proof, updated string
+	if err := row.Scan(&e.Dispatch, &e.Courier, &e.Number, &e.Attempt, &e.Guide, &e.State, &e.Reason, &e.ResultOn, &proof, &e.ExpectedBy, &updated); err != nil {
+		return e, err
+	}
+	if proof != "" {
+		e.Proof = strings.Split(proof, "\n")
+	}
+	e.UpdatedAt, _ = time.Parse(time.RFC3339Nano, updated)
+	return e, nil
+}
+
+// envelope gives the salida's latest envelope.
+func (s *Store) envelope(ctx context.Context, number string) (Envelope, error) {
+	e, err := scanEnvelope(s.db.QueryRowContext(ctx, `SELECT `+envelopeColumns+` FROM envelopes WHERE number = ? ORDER BY attempt DESC LIMIT 1`, number))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, fmt.Errorf("%s: %w: never dispatched", number, ErrNotFound)
+	}
+	return e, err
+}
+
+// Delivery gives the salida's latest envelope; false when it was never
+// dispatched.
+func (s *Store) Delivery(ctx context.Context, number string) (Envelope, bool, error) {
+	e, err := s.envelope(ctx, number)
+	if errors.Is(err, ErrNotFound) {
+		return e, false, nil
+	}
+	return e, err == nil, err
+}
+
+// Dispatch gives a dispatch with its envelopes.
+func (s *Store) Dispatch(ctx context.Context, id int64) (Dispatch, error) {
+	var d Dispatch
+	var created, closed string
+	err := s.db.QueryRowContext(ctx, `SELECT id, courier, service, created_at, created_by, closed_at, handed_on FROM dispatches WHERE id = ?`, id).
+		Scan(&d.ID, &d.Courier, &d.Service, &created, &d.CreatedBy, &closed, &d.HandedOn)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, fmt.Errorf("dispatch %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return d, err
+	}
+	d.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
+	if closed != "" {
+		d.ClosedAt, _ = time.Parse(time.RFC3339Nano, closed)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+envelopeColumns+` FROM envelopes WHERE dispatch_id = ? ORDER BY id`, id)
+	if err != nil {
+		return d, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEnvelope(rows)
+		if err != nil {
+			return d, err
+		}
+		d.Envelopes = append(d.Envelopes, e)
+	}
+	return d, rows.Err()
+}
+
+// Dispatches gives the dispatches, newest first, at most limit.
+func (s *Store) Dispatches(ctx context.Context, limit int) ([]Dispatch, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM dispatches ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	out := make([]Dispatch, 0, len(ids))
+	for _, id := range ids {
+		d, err := s.Dispatch(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// Waiting gives the active salidas that go on paper and are in no
+// dispatch (or came back), oldest first: what the desk has to send.
+func (s *Store) Waiting(ctx context.Context) ([]radicado.Record, error) {
+	return s.query(ctx, `SELECT `+recordColumns+` FROM radicados r WHERE r.kind = ? AND r.status = 'active'
+		AND r.recipient <> '' AND json_extract(r.recipient, '$.send_by') <> 'email'
+		AND COALESCE((SELECT e.state FROM envelopes e WHERE e.number = r.number ORDER BY e.attempt DESC LIMIT 1), 'devuelto') = 'devuelto'
+		ORDER BY r.id`, int(radicado.Salida))
+}
