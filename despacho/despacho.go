@@ -257,7 +257,7 @@ func ReadResults(r io.Reader, cols Columns) ([]Result, error) {
 // parseDay reads a date as couriers write it: 2026-11-30, 30/11/2026.
 func parseDay(s string) (calendar.Date, error) {
 	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006", "2006/01/02"} {
-		if t, err := time.Parse(layout, strings.Fields(s+" ")[0]); err == nil {
+		if t, err := time.Parse(layout, strings.Fields(s + " ")[0]); err == nil {
 			return calendar.DateOf(t), nil
 		}
 	}

@@ -118,7 +118,9 @@ type Despacho struct {
 
 // Waiting gives the salidas that go on paper and are in no dispatch, or
 // came back.
-func (s *Despacho) Waiting(ctx context.Context) ([]radicado.Record, error) { return s.store.Waiting(ctx) }
+func (s *Despacho) Waiting(ctx context.Context) ([]radicado.Record, error) {
+	return s.store.Waiting(ctx)
+}
 
 // New puts salidas in a new dispatch for a configured courier (and one of
 // its services, when given).
