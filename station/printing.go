@@ -159,9 +159,19 @@ func (s *Printing) render(ctx context.Context, what, number string, o LabelOptio
 	c := contentOf(rec, cfg)
 	c.Copy = o.Copy
 	var l *label.Layout
-	if what == "sticker" {
+	switch what {
+	case "sticker":
 		l, err = label.Sticker(c, size, o.DPI)
-	} else {
+	case "shipping":
+		if o.Size == cfg.Printing.Size.Name { // not asked for: the shipping label's own size
+			size = label.ShippingPresets[0]
+			o.Size = size.Name
+		}
+		var ship label.Shipment
+		if ship, err = s.shipment(ctx, rec); err == nil {
+			l, err = label.Shipping(c, ship, size, o.DPI)
+		}
+	default:
 		width := size.W
 		if o.Format == "pdf" || o.Format == "png" {
 			width = receiptWidth
@@ -176,6 +186,53 @@ func (s *Printing) render(ctx context.Context, what, number string, o LabelOptio
 		return nil, o, err
 	}
 	return buf.Bytes(), o, nil
+}
+
+// Shipping writes a salida's shipping label (100×150 mm unless the
+// options say otherwise): its recipient, its number and its latest
+// envelope's guide.
+func (s *Printing) Shipping(ctx context.Context, number string, o LabelOptions) ([]byte, LabelOptions, error) {
+	return s.render(ctx, "shipping", number, o)
+}
+
+// PrintShipping sends a salida's shipping label to the printer at uri (the
+// configured one when empty), at once: it is not queued, and can be
+// printed again whenever wanted.
+func (s *Printing) PrintShipping(ctx context.Context, number, uri string, o LabelOptions) error {
+	cfg, err := s.config(ctx)
+	if err != nil {
+		return err
+	}
+	if uri == "" {
+		uri = cfg.Printing.Printer
+	}
+	if uri == "" {
+		return ErrNoPrinter
+	}
+	data, o, err := s.Shipping(ctx, number, o)
+	if err != nil {
+		return err
+	}
+	p, err := printer.Open(uri, printer.DefaultTimeouts)
+	if err != nil {
+		return err
+	}
+	return p.Print(ctx, printer.Job{Data: data, Language: o.Format, Title: number + "-envio"})
+}
+
+// shipment gives what a salida's shipping label says besides its own data.
+func (s *Printing) shipment(ctx context.Context, rec radicado.Record) (label.Shipment, error) {
+	to := rec.Recipient
+	if rec.Parts.Kind != radicado.Salida || to == nil || to.SendBy == radicado.SendEmail {
+		return label.Shipment{}, fmt.Errorf("%s is not a salida sent on paper: it has no shipping label", rec.Number)
+	}
+	ship := label.Shipment{Name: to.Name, Address: to.Address, City: to.City, Attempt: 1}
+	if env, ok, err := s.store.Delivery(ctx, rec.Number); err != nil {
+		return ship, err
+	} else if ok {
+		ship.Guide, ship.Courier, ship.Attempt = env.Guide, env.Courier, env.Attempt
+	}
+	return ship, nil
 }
 
 // ErrNoPrinter is returned when a test print has no printer to go to.

@@ -23,7 +23,7 @@ func init() {
 		{"read", "[--json]", "read the pages of the radicados still waiting to be read", cmdRead},
 		{"eval", "--corpus DIR [--json]", "score OCR, fields and types against letters with ground truth", cmdEval},
 		{"version", "", "versions of the program and its engines, and how OCR runs", cmdVersion},
-		{"label", "NUMBER [--format zpl|epl|tspl|png|pdf] [--size 50x25mm] [--dpi 203] [--copies N] [--printer URI] [--out FILE]",
+		{"label", "NUMBER [--shipping] [--format zpl|epl|tspl|png|pdf] [--size 50x25mm] [--dpi 203] [--copies N] [--printer URI] [--out FILE]",
 			"print a radicado's sticker, or write it to a file", cmdLabel},
 		{"receipt", "NUMBER [--format pdf|png|zpl|epl|tspl] [--printer URI] [--out FILE]",
 			"print the acuse de recibo, or write it to a file", cmdReceipt},

@@ -81,6 +81,16 @@ func TestDespacho(t *testing.T) {
 			t.Errorf("the planilla lacks %q", want)
 		}
 	}
+	// The envelope's shipping label.
+	ship := filepath.Join(src, "envio.pdf")
+	cli(t, data, "label", s1, "--shipping", "--out", ship).OK(t)
+	if text, err := exec.Command("pdftotext", "-layout", ship, "-").Output(); err != nil || !strings.Contains(string(text), "DESTINATARIO") ||
+		!strings.Contains(string(text), "Ana Gómez") || !strings.Contains(string(text), "Guía RA123456789CO · 4-72") {
+		t.Errorf("the shipping label says:\n%s %v", text, err)
+	}
+	if r := cli(t, data, "label", entrada, "--shipping", "--out", ship); r.Code == 0 || !strings.Contains(r.Stderr, "not a salida") {
+		t.Errorf("an entrada's shipping label: %q", r.Stderr)
+	}
 	csvOut := filepath.Join(src, "planilla.csv")
 	cli(t, data, "despacho", "close", strconv.FormatInt(d.ID, 10), "--format", "csv", "--out", csvOut).OK(t)
 

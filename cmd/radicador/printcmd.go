@@ -33,6 +33,10 @@ func printCommand(ctx context.Context, e *env, name, what string, args []string)
 	fs.IntVar(&o.Copies, "copies", 1, "how many")
 	uri := fs.String("printer", "", "tcp://host:9100, cups://QUEUE, windows://NAME, usb:///dev/usb/lp0, file:///path (default: the configured printer)")
 	out := fs.String("out", "", "write to this file instead of printing (- for standard output; the format follows its extension); not recorded as printed")
+	shipping := false
+	if what == "sticker" {
+		fs.BoolVar(&shipping, "shipping", false, "a salida's shipping label (100x150mm or 4x6in): recipient, number and guide; printed at once, not queued")
+	}
 	number, err := parseOne(fs, args)
 	if err != nil {
 		return err
@@ -46,9 +50,12 @@ func printCommand(ctx context.Context, e *env, name, what string, args []string)
 			o.Format = ext // --out sticker.png means PNG
 		}
 		var data []byte
-		if what == "sticker" {
+		switch {
+		case shipping:
+			data, _, err = st.Printing.Shipping(ctx, number, o)
+		case what == "sticker":
 			data, _, err = st.Printing.Sticker(ctx, number, o)
-		} else {
+		default:
 			data, _, err = st.Printing.Receipt(ctx, number, o)
 		}
 		if err != nil {
@@ -59,6 +66,13 @@ func printCommand(ctx context.Context, e *env, name, what string, args []string)
 			return err
 		}
 		return atomicfile.Write(*out, data, 0o644)
+	}
+	if shipping {
+		if err := st.Printing.PrintShipping(ctx, number, *uri, o); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "printed the shipping label of %s\n", number)
+		return nil
 	}
 	job, err := st.Printing.Print(ctx, what, number, *uri, o)
 	if err != nil {
