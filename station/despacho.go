@@ -107,6 +107,14 @@ func dispatchingFrom(get func(string) string, settings map[string]string) (Dispa
 	return d, nil
 }
 
+// Types of dispatching, from the store.
+type (
+	// Dispatch is salidas handed to a courier together.
+	Dispatch = store.Dispatch
+	// Envelope is one attempt at delivering a salida.
+	Envelope = store.Envelope
+)
+
 // Despacho is the service of sending salidas out: dispatches for a
 // courier, guide numbers, the handing over and its planilla, and how each
 // envelope ended (delivered, or returned and why); each step audited and

@@ -261,6 +261,16 @@ func fileError(path string, err error) error {
 	return err
 }
 
+// Outcome is what became of a radicado: the salida that answers it, or
+// where a salida's latest envelope stands.
+type Outcome = store.Outcome
+
+// Outcomes gives the outcomes of the radicados among numbers that have
+// one.
+func (s *Records) Outcomes(ctx context.Context, numbers []string) (map[string]Outcome, error) {
+	return s.store.Outcomes(ctx, numbers, calendar.DateOf(s.store.Now()).String())
+}
+
 // AnsweredBy gives the salidas and internas that answer number, oldest
 // first (annulled ones too: their status says they no longer count).
 func (s *Records) AnsweredBy(ctx context.Context, number string) ([]radicado.Record, error) {

@@ -413,3 +413,61 @@ func (s *Store) Waiting(ctx context.Context) ([]radicado.Record, error) {
 		AND COALESCE((SELECT e.state FROM envelopes e WHERE e.number = r.number ORDER BY e.attempt DESC LIMIT 1), 'devuelto') = 'devuelto'
 		ORDER BY r.id`, int(radicado.Salida))
 }
+
+// Outcome is what became of a radicado: the salida that answers it (an
+// entrada) or where its latest envelope stands (a salida).
+type Outcome struct {
+	AnsweredBy string // an active salida
+	Delivery   string // pendiente, despachado, entregado, devuelto
+	Attempt    int
+	Overdue    bool // sent, and its result past due on today
+}
+
+// Outcomes gives the outcomes of the radicados among numbers that have
+// one, as of today (YYYY-MM-DD).
+func (s *Store) Outcomes(ctx context.Context, numbers []string, today string) (map[string]Outcome, error) {
+	out := map[string]Outcome{}
+	for start := 0; start < len(numbers); start += 500 {
+		chunk := numbers[start:min(start+500, len(numbers))]
+		in := strings.Repeat("?,", len(chunk)-1) + "?"
+		args := make([]any, len(chunk))
+		for i, n := range chunk {
+			args[i] = n
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT a.number, MIN(a.salida) FROM answered a JOIN radicados r ON r.number = a.salida
+			WHERE r.status = 'active' AND a.number IN (`+in+`) GROUP BY a.number`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var n, by string
+			if err := rows.Scan(&n, &by); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			o := out[n]
+			o.AnsweredBy = by
+			out[n] = o
+		}
+		rows.Close()
+		rows, err = s.db.QueryContext(ctx, `SELECT e.number, e.state, e.attempt, e.expected_by FROM envelopes e
+			WHERE e.number IN (`+in+`) AND e.attempt = (SELECT MAX(x.attempt) FROM envelopes x WHERE x.number = e.number)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var n, state, expected string
+			var attempt int
+			if err := rows.Scan(&n, &state, &attempt, &expected); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			o := out[n]
+			o.Delivery, o.Attempt = state, attempt
+			o.Overdue = state == "despachado" && expected != "" && expected < today
+			out[n] = o
+		}
+		rows.Close()
+	}
+	return out, nil
+}

@@ -127,6 +127,7 @@ type Window struct {
 	tray      *tray
 	search    *search
 	settings  *settings
+	despacho  *despachoScreen
 	tabs      *container.AppTabs
 	footer    *widget.Label
 	syncText  string // how the last background sync went
@@ -168,9 +169,11 @@ func NewWindow(ctx context.Context, a fyne.App, st *station.Station, opt Options
 	w.tray = newTray(w)
 	w.search = newSearch(w)
 	w.settings = newSettings(w)
+	w.despacho = newDespacho(w)
 	w.tabs = container.NewAppTabs(
 		container.NewTabItem(tr.T("tab.reception"), w.reception.content),
 		container.NewTabItem(tr.T("tab.tray"), w.tray.content),
+		container.NewTabItem(tr.T("tab.despacho"), w.despacho.content),
 		container.NewTabItem(tr.T("tab.search"), w.search.content),
 		container.NewTabItem(tr.T("tab.settings"), w.settings.content),
 	)
@@ -178,6 +181,9 @@ func NewWindow(ctx context.Context, a fyne.App, st *station.Station, opt Options
 		switch t.Content {
 		case w.tray.content:
 			w.tray.refresh()
+		case w.despacho.content:
+			w.despacho.refresh()
+			w.Window.Canvas().Focus(w.despacho.guide)
 		case w.search.content:
 			w.Window.Canvas().Focus(w.search.query)
 		case w.settings.content:

@@ -165,7 +165,7 @@ func TestEnrolAndSync(t *testing.T) {
 
 	w, _ := openWindow(t, nil)
 	rec := radicate(t, w, "Ana", "", "Solicitud")
-	w.tabs.SelectIndex(3)
+	w.tabs.SelectIndex(4)
 	w.wait()
 	s := w.settings
 	s.server.SetText(srv.URL)

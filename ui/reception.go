@@ -42,6 +42,15 @@ type reception struct {
 	// e-mail's From; the clerk may type or clear it)
 	senderEmail *formEntry
 	subject     *formEntry
+	// outgoing holds what a salida or interna adds: what it answers, and
+	// a salida's recipient and how it is sent.
+	outgoing  *fyne.Container
+	answers   *formEntry
+	toName    *formEntry
+	toAddress *formEntry
+	toCity    *formEntry
+	toEmail   *formEntry
+	sendBy    *widget.Select
 	dept        *formEntry
 	due         *widget.Label
 	suggest     *fyne.Container
@@ -79,7 +88,7 @@ func (w *Window) shortcuts() map[string]func() {
 		shortcutNew.ShortcutName():     w.reception.clear,
 		shortcutScan.ShortcutName():    func() { w.tabs.SelectIndex(0); w.reception.pages.scan(0) },
 		shortcutImport.ShortcutName():  func() { w.tabs.SelectIndex(0); w.reception.pages.pickFile() },
-		shortcutFind.ShortcutName():    func() { w.tabs.SelectIndex(2) },
+		shortcutFind.ShortcutName():    func() { w.tabs.SelectIndex(3) },
 	}
 }
 
@@ -101,7 +110,7 @@ func newReception(w *Window) *reception {
 	for i, k := range radicado.Kinds {
 		kinds[i] = tr.T("kind." + k.String())
 	}
-	r.kind = widget.NewSelect(kinds, nil)
+	r.kind = widget.NewSelect(kinds, func(string) { r.kindChanged() })
 	r.kind.SetSelectedIndex(0)
 	r.docType = widget.NewSelect(nil, func(string) {
 		if !r.filling {
@@ -145,6 +154,20 @@ func newReception(w *Window) *reception {
 		item("dept", r.dept),
 		item("due", r.due),
 	)
+	r.answers = r.newEntry("answers")
+	r.answers.SetPlaceHolder(tr.T("hint.answers"))
+	r.toName, r.toAddress, r.toCity, r.toEmail = r.newEntry("to_name"), r.newEntry("to_address"), r.newEntry("to_city"), r.newEntry("to_email")
+	r.sendBy = widget.NewSelect([]string{tr.T("send." + radicado.SendPhysical), tr.T("send." + radicado.SendEmail), tr.T("send." + radicado.SendBoth)}, nil)
+	r.sendBy.SetSelectedIndex(0)
+	r.outgoing = container.NewVBox(widget.NewForm(
+		widget.NewFormItem(tr.T("field.answers"), r.answers),
+		widget.NewFormItem(tr.T("field.to_name"), r.toName),
+		widget.NewFormItem(tr.T("field.to_address"), r.toAddress),
+		widget.NewFormItem(tr.T("field.to_city"), r.toCity),
+		widget.NewFormItem(tr.T("field.to_email"), r.toEmail),
+		widget.NewFormItem(tr.T("field.send_by"), r.sendBy),
+	))
+	r.outgoing.Hide()
 	r.reading = widget.NewLabel("")
 	r.reading.Wrapping = fyne.TextWrapWord
 
@@ -178,6 +201,7 @@ func newReception(w *Window) *reception {
 		widget.NewLabelWithStyle(tr.T("section.data"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		r.reading,
 		r.form,
+		r.outgoing,
 		container.NewHBox(r.radicar, clear),
 		r.status,
 		widget.NewSeparator(),
@@ -189,6 +213,18 @@ func newReception(w *Window) *reception {
 	r.content = split
 	r.configChanged()
 	return r
+}
+
+// kindChanged shows what a salida or interna adds to the form.
+func (r *reception) kindChanged() {
+	if r.outgoing == nil {
+		return // still being built
+	}
+	if i := r.kind.SelectedIndex(); i >= 0 && radicado.Kinds[i] != radicado.Entrada {
+		r.outgoing.Show()
+	} else {
+		r.outgoing.Hide()
+	}
 }
 
 func (r *reception) newEntry(field string) *formEntry {
@@ -427,6 +463,17 @@ func (r *reception) request() (station.Request, []capture.Page, string) {
 	case req.Subject == "":
 		return req, nil, tr.T("check.no_subject")
 	}
+	if req.Kind != radicado.Entrada {
+		for _, a := range strings.FieldsFunc(r.answers.Text, func(c rune) bool { return c == ',' || c == ' ' || c == ';' }) {
+			req.Answers = append(req.Answers, a)
+		}
+		to := radicado.Recipient{Name: strings.TrimSpace(r.toName.Text), Address: strings.TrimSpace(r.toAddress.Text),
+			City: strings.TrimSpace(r.toCity.Text), Email: strings.TrimSpace(r.toEmail.Text),
+			SendBy: []string{radicado.SendPhysical, radicado.SendEmail, radicado.SendBoth}[max(0, r.sendBy.SelectedIndex())]}
+		if req.Kind == radicado.Salida && to.Name+to.Address+to.City+to.Email != "" {
+			req.Recipient = &to
+		}
+	}
 	if req.SenderID != "" {
 		if _, err := ident.Parse(req.SenderID); err != nil {
 			return req, nil, tr.T("check.sender_id", "Error", err.Error())
@@ -565,7 +612,7 @@ func (r *reception) print(what string) {
 // on screen.
 func (r *reception) clearForm() {
 	r.filling = true
-	for _, e := range []*formEntry{r.sender, r.senderID, r.senderEmail, r.subject, r.dept} {
+	for _, e := range []*formEntry{r.sender, r.senderID, r.senderEmail, r.subject, r.dept, r.answers, r.toName, r.toAddress, r.toCity, r.toEmail} {
 		e.SetText("")
 	}
 	r.docType.ClearSelected()

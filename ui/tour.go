@@ -117,7 +117,7 @@ func (w *Window) tour(ctx context.Context, dir string) error {
 		return errors.Join(err, errors.New(status))
 	}
 	os.Remove(eml)
-	for i, name := range []string{"4-bandeja", "5-buscar", "6-ajustes"} {
+	for i, name := range []string{"4-bandeja", "4b-despacho", "5-buscar", "6-ajustes"} {
 		ui(func() { w.tabs.SelectIndex(i + 1) })
 		if name == "5-buscar" {
 			ui(func() {

@@ -34,6 +34,7 @@ type tray struct {
 	stickers map[string]string
 	returned map[string]wire.Returned // by a department, as the server said at the last sync
 	acuses   map[string]wire.Acuse    // sent by e-mail by the server, as it said at the last sync
+	outcomes map[string]station.Outcome
 	selected string
 	count    *widget.Label
 
@@ -50,7 +51,7 @@ type tray struct {
 
 // view shows a radicado's data and pages in Buscar.
 func (t *tray) view(number string) {
-	t.w.tabs.SelectIndex(2)
+	t.w.tabs.SelectIndex(3)
 	t.w.search.query.SetText(number)
 	t.w.search.run()
 }
@@ -77,7 +78,7 @@ var trayColumns = []struct {
 }{
 	{"col.number", 168}, {"col.received", 132}, {"col.kind", 72}, {"col.type", 150},
 	{"col.sender", 190}, {"col.subject", 210}, {"col.due", 96}, {"col.status", 80},
-	{"col.sticker", 96}, {"col.sync", 116}, {"col.acuse", 90},
+	{"col.sticker", 96}, {"col.sync", 116}, {"col.acuse", 90}, {"col.outcome", 190},
 }
 
 // The periods the tray filters by, in days back from today (0: all).
@@ -241,6 +242,21 @@ func (t *tray) cell(r radicado.Record, col int) string {
 			return tr.T("acuse.waiting")
 		}
 		return tr.T("acuse.none")
+	case 11:
+		o, ok := t.outcomes[r.Number]
+		switch {
+		case !ok:
+			return "—"
+		case o.Delivery != "":
+			s := tr.T("delivery."+o.Delivery, "N", o.Attempt)
+			if o.Overdue {
+				s = "⚠ " + s + " · " + tr.T("delivery.overdue")
+			}
+			return s
+		case o.AnsweredBy != "":
+			return tr.T("outcome.answered", "Number", o.AnsweredBy)
+		}
+		return "—"
 	}
 	return ""
 }
@@ -251,6 +267,7 @@ type trayData struct {
 	stickers map[string]string
 	returned map[string]wire.Returned
 	acuses   map[string]wire.Acuse
+	outcomes map[string]station.Outcome
 	queued   int
 }
 
@@ -315,6 +332,9 @@ func (t *tray) refresh() {
 		if d.acuses, err = t.w.st.Sync.Acuses(ctx); err != nil {
 			return d, err
 		}
+		if d.outcomes, err = t.w.st.Records.Outcomes(ctx, numbers); err != nil {
+			return d, err
+		}
 		q, err := t.w.st.Printing.PrintQueue(ctx)
 		d.queued = len(q)
 		return d, err
@@ -326,7 +346,7 @@ func (t *tray) refresh() {
 			t.message.SetText(err.Error())
 			return
 		}
-		t.rows, t.stickers, t.returned, t.acuses = d.rows, d.stickers, d.returned, d.acuses
+		t.rows, t.stickers, t.returned, t.acuses, t.outcomes = d.rows, d.stickers, d.returned, d.acuses, d.outcomes
 		t.retry.SetText(t.w.tr.T("action.retry_prints") + " (" + strconv.Itoa(d.queued) + ")")
 		if d.queued == 0 {
 			t.retry.Disable()

@@ -164,7 +164,7 @@ func TestWholeLoop(t *testing.T) {
 	test.AssertRendersToMarkup(t, "tray.xml", w.Window.Canvas())
 
 	// Buscar, by the sender's ID, with the pages previewed.
-	w.tabs.SelectIndex(2)
+	w.tabs.SelectIndex(3)
 	test.Type(w.search.query, "52123456")
 	w.search.query.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	w.wait()
@@ -487,7 +487,7 @@ func TestAnnulFromTray(t *testing.T) {
 		}
 	}
 	w.wait()
-	if w.tabs.SelectedIndex() != 2 || len(w.search.found) != 1 ||
+	if w.tabs.SelectedIndex() != 3 || len(w.search.found) != 1 ||
 		!strings.Contains(w.search.detail.Text, "Anulado por ventanilla1") {
 		t.Errorf("Ver: tab %d, %d found, detail %q", w.tabs.SelectedIndex(), len(w.search.found), w.search.detail.Text)
 	}
@@ -532,7 +532,7 @@ func find[T fyne.CanvasObject](o fyne.CanvasObject, ok func(T) bool) T {
 // whole; a new scanner profile reaches Recepción.
 func TestSettings(t *testing.T) {
 	w, st := openWindow(t, nil)
-	w.tabs.SelectIndex(3)
+	w.tabs.SelectIndex(4)
 	w.wait()
 	s := w.settings
 	if s.office.Text != "001" || s.printLang.Selected != "zpl" || s.labelSize.Text != "50x25mm" {

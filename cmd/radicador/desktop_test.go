@@ -137,7 +137,7 @@ func TestDesktopUnderXvfb(t *testing.T) {
 		t.Fatalf("the app did not exit cleanly: %v\n%s", err, out.String())
 	}
 
-	names := []string{"1-recepcion", "2-datos", "3-radicado", "3b-correo", "4-bandeja", "5-buscar", "6-ajustes",
+	names := []string{"1-recepcion", "2-datos", "3-radicado", "3b-correo", "4-bandeja", "4b-despacho", "5-buscar", "6-ajustes",
 		"7-ajustes-escaneres", "8-ajustes-impresora", "9-ajustes-servidor", "10-ajustes-correo", "11-ajustes-terminos"}
 	for _, name := range names {
 		path := filepath.Join(dir, name+".png")
