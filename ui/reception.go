@@ -51,16 +51,16 @@ type reception struct {
 	toCity    *formEntry
 	toEmail   *formEntry
 	sendBy    *widget.Select
-	dept        *formEntry
-	due         *widget.Label
-	suggest     *fyne.Container
-	senders     []radicado.Sender
-	touched     map[string]bool // fields the clerk typed in: reading never overwrites them
-	filling     bool
-	reading     *widget.Label
-	readGen     int
-	readText    string // the text read from the letter on the form
-	typeGen     int    // changes of type: a due date computed for an older one is dropped
+	dept      *formEntry
+	due       *widget.Label
+	suggest   *fyne.Container
+	senders   []radicado.Sender
+	touched   map[string]bool // fields the clerk typed in: reading never overwrites them
+	filling   bool
+	reading   *widget.Label
+	readGen   int
+	readText  string // the text read from the letter on the form
+	typeGen   int    // changes of type: a due date computed for an older one is dropped
 
 	radicar *widget.Button
 	status  *widget.Label
