@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/central/centraltest"
@@ -66,5 +67,42 @@ func TestEmailRadicado(t *testing.T) {
 		if !strings.Contains(got, "<script>") && !strings.Contains(got, "/JS") {
 			t.Errorf("%s: not its bytes", f.Name)
 		}
+	}
+}
+
+// TestDeliveryShown: a salida's page says how its envelope went, from the
+// steps its station sent.
+func TestDeliveryShown(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	p := central.Principal{Office: "001", Station: "01"}
+	doc := []byte("%PDF-1.4 respuesta")
+	if _, err := s.db.PutChunk(ctx, p, central.Chunk{Sum: centraltest.SumOf(doc), Size: int64(len(doc)), Body: bytes.NewReader(doc), Max: 1 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	f := centraltest.File(doc)
+	push := centraltest.Push("2026001010000011", "001", "01", f)
+	push.Radicado.Dept = "JUR"
+	at := push.Radicado.ReceivedAt
+	prev := push.Events[0]
+	for _, step := range []struct{ action, data string }{
+		{"despacho", `{"dispatch":1,"courier":"4-72","attempt":1}`},
+		{"guia", `{"dispatch":1,"attempt":1,"guide":"RA1CO"}`},
+		{"despachado", `{"dispatch":1,"attempt":1,"handed_on":"2026-11-24","expected_by":"2026-11-27"}`},
+		{"devuelto", `{"dispatch":1,"attempt":1,"on":"2026-11-26","reason":"dirección errada"}`},
+	} {
+		at = at.Add(time.Hour)
+		e := centraltest.Event(prev.ID+1, prev.Hash, step.action, push.Radicado.Number, step.data, at)
+		push.Events = append(push.Events, e)
+		prev = e
+	}
+	if res, err := s.db.Put(ctx, p, push); err != nil || res.Status != wire.Created {
+		t.Fatalf("%+v %v", res, err)
+	}
+	admin := s.browser()
+	admin.login("admin")
+	_, body := admin.get("/radicados/2026001010000011")
+	if !strings.Contains(body, "intento 1: 4-72, guía RA1CO, devuelto dirección errada 2026-11-26") {
+		t.Errorf("the salida's page does not say its delivery")
 	}
 }

@@ -288,6 +288,7 @@ type radicadoData struct {
 	Copies   []central.Copy
 	Answers  []string // the radicados a salida answers
 	Acuse    string   // where the acuse e-mailed to the sender stands
+	Delivery []string // a salida's attempts at delivery, one line each
 	Users    []option // of the radicado's department, to assign
 	Depts    []option
 	CanAct   bool
@@ -383,6 +384,15 @@ func (c *Console) showRadicado(w http.ResponseWriter, r *http.Request, code int,
 			fv.Previews = append(fv.Previews, fmt.Sprintf("/radicados/%s/vista/%s/%d", url.PathEscape(number), f.SHA256, p))
 		}
 		d.Files = append(d.Files, fv)
+	}
+	ds, err := c.db.Deliveries(ctx, number)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	for _, x := range ds {
+		d.Delivery = append(d.Delivery, t.T("delivery.line", "N", x.Attempt, "Courier", x.Courier, "Guide", x.Guide, "State", t.T("delivery."+x.State),
+			"Reason", x.Reason, "On", x.ResultOn))
 	}
 	if a, ok, err := c.db.AcuseOf(ctx, number); err != nil {
 		c.fail(w, r, err)

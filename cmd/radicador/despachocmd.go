@@ -186,10 +186,15 @@ func cmdDespacho(ctx context.Context, e *env, args []string) error {
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "DISPATCH\tCOURIER\tHANDED ON\tNUMBER\tATTEMPT\tGUIDE\tSTATE\tEXPECTED BY")
+		today := calendar.DateOf(st.Now()).String()
 		for _, d := range list {
 			for _, env := range d.Envelopes {
+				state := env.State
+				if state == despacho.Sent && env.ExpectedBy != "" && env.ExpectedBy < today {
+					state += " (OVERDUE)"
+				}
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", d.ID, d.Courier, orNone(d.HandedOn), env.Number, env.Attempt,
-					orNone(env.Guide), env.State, orNone(env.ExpectedBy))
+					orNone(env.Guide), state, orNone(env.ExpectedBy))
 			}
 		}
 		for _, r := range waiting {

@@ -24,6 +24,7 @@ import (
 
 	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/central"
+	"github.com/radicador/radicador/despacho"
 	"github.com/radicador/radicador/internal/fixture"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/station"
@@ -412,7 +413,8 @@ func TestKilledWhileSyncing(t *testing.T) {
 	token := c.enrol("001", "01")
 	dir := t.TempDir()
 	st := newStation(t, dir)
-	radicate(t, st, 500)
+	radicate(t, st, 480)
+	salidas := dispatched(t, st, 20)
 	st.Close()
 	f := &faults{target: c.url, rng: rand.New(rand.NewPCG(5, 6)), rate: 0.1, count: map[string]int{}}
 	proxy := httptest.NewServer(f)
@@ -445,6 +447,69 @@ func TestKilledWhileSyncing(t *testing.T) {
 	t.Logf("%d kills; %d radicados still pending before the last sync, which sent %d (already there: %d); faults %v",
 		kills, before.Pending, rep.Sent, rep.Already, f.count)
 	checkHeld(t, c, st, 500)
+	// Each salida's five steps (radicación, dispatch, guide, handed over,
+	// result) are held once, and the server knows how each ended.
+	c.mu.Lock()
+	db := c.db
+	c.mu.Unlock()
+	for i, n := range salidas {
+		events, err := db.Events(context.Background(), n)
+		if err != nil || len(events) != 5 {
+			t.Errorf("%s: %d events on the server: %v", n, len(events), err)
+		}
+		ds, err := db.Deliveries(context.Background(), n)
+		want := "entregado"
+		if i%2 == 1 {
+			want = "devuelto"
+		}
+		if err != nil || len(ds) != 1 || ds[0].State != want {
+			t.Errorf("%s: deliveries %+v %v, want %s", n, ds, err, want)
+		}
+	}
+}
+
+// dispatched radicates n salidas on paper and sends them out: a dispatch,
+// guides, handed over, then each even one delivered and each odd one
+// returned.
+func dispatched(t testing.TB, st *station.Station, n int) []string {
+	t.Helper()
+	ctx := context.Background()
+	src := t.TempDir()
+	var numbers []string
+	for i := range n {
+		rec, err := st.Records.Radicar(ctx, station.Request{Kind: radicado.Salida, Type: "oficio", SenderName: "Secretaría", Subject: "Respuesta",
+			Files:     []string{fixture.PNG(t, src, fmt.Sprintf("s%d.png", i), fmt.Sprintf("respuesta %d", i))},
+			Recipient: &radicado.Recipient{Name: fmt.Sprintf("Destinatario %d", i), Address: "Calle 1", City: "Cali", SendBy: radicado.SendPhysical}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, rec.Number)
+	}
+	d, err := st.Despacho.New(ctx, "4-72", "", numbers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, num := range numbers {
+		if _, err := st.Despacho.Guide(ctx, num, fmt.Sprintf("RA%09dCO", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.Despacho.Close(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	var results strings.Builder
+	results.WriteString("guia,estado,causal,fecha\n")
+	for i := range numbers {
+		if i%2 == 0 {
+			fmt.Fprintf(&results, "RA%09dCO,ENTREGADO,,2026-11-27\n", i)
+		} else {
+			fmt.Fprintf(&results, "RA%09dCO,DEVUELTO,DE,2026-11-27\n", i)
+		}
+	}
+	if _, err := st.Despacho.Results(ctx, strings.NewReader(results.String()), despacho.DefaultColumns); err != nil {
+		t.Fatal(err)
+	}
+	return numbers
 }
 
 // TestPlanillaBothSides: the day's sheet from the server is the station's,
