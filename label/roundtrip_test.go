@@ -57,6 +57,23 @@ func decode(t *testing.T, l *Layout, img *image.Gray) (code128, qr string) {
 	return code128, ""
 }
 
+// checkGolden compares got with the golden file testdata/name (rewritten
+// with -update).
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
+	if *update {
+		os.WriteFile(golden, got, 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("differs from %s:\n%s", golden, got)
+	}
+}
+
 // white reports whether every dot of r in img is white.
 func white(img *image.Gray, r image.Rectangle) bool {
 	if !r.In(img.Bounds()) {
@@ -265,17 +282,7 @@ func TestGolden(t *testing.T) {
 			if err := l.Write(&buf, tc.format, tc.copies); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", tc.name)
-			if *update {
-				os.WriteFile(golden, buf.Bytes(), 0o644)
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("differs from %s:\n%s", golden, buf.String())
-			}
+			checkGolden(t, tc.name, buf.Bytes())
 			out := buf.String()
 			switch tc.format {
 			case "zpl":

@@ -3,8 +3,6 @@ package label
 import (
 	"bytes"
 	"image"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -81,16 +79,6 @@ func TestShippingGoldens(t *testing.T) {
 		if err := l.Write(&buf, tc.format, 1); err != nil {
 			t.Fatal(err)
 		}
-		golden := filepath.Join("testdata", tc.name)
-		if *update {
-			os.WriteFile(golden, buf.Bytes(), 0o644)
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(buf.Bytes(), want) {
-			t.Errorf("differs from %s:\n%s", golden, buf.String())
-		}
+		checkGolden(t, tc.name, buf.Bytes())
 	}
 }

@@ -206,18 +206,28 @@ func radicatedAs(ctx context.Context, q rowQuerier, ids []string) (string, error
 	return "", nil
 }
 
+// waitingMail reads the held message id inside tx; an error when there is
+// none, or it was radicated or discarded.
+func waitingMail(ctx context.Context, tx *sql.Tx, id int64) (MailEntry, error) {
+	m, err := scanMail(tx.QueryRowContext(ctx, `SELECT `+mailColumns+` FROM mail WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, fmt.Errorf("message %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return m, fmt.Errorf("message %d: %w", id, err)
+	}
+	if m.State != MailWaiting {
+		return m, fmt.Errorf("message %d: %w (%s %s)", id, ErrMailDone, m.State, m.Number)
+	}
+	return m, nil
+}
+
 // takeMail marks the held message id radicated as number, inside the
 // radicación's transaction.
 func takeMail(ctx context.Context, tx *sql.Tx, id int64, number string, now time.Time) error {
-	m, err := scanMail(tx.QueryRowContext(ctx, `SELECT `+mailColumns+` FROM mail WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("message %d: %w", id, ErrNotFound)
-	}
+	m, err := waitingMail(ctx, tx, id)
 	if err != nil {
 		return err
-	}
-	if m.State != MailWaiting {
-		return fmt.Errorf("message %d: %w (%s %s)", id, ErrMailDone, m.State, m.Number)
 	}
 	if m.Elsewhere != "" {
 		return fmt.Errorf("message %d: %w by another station (%s is in the mailbox's Radicados folder); discard it as a copy", id, ErrMailRadicated, m.Elsewhere)
@@ -249,15 +259,8 @@ func (s *Store) DiscardMail(ctx context.Context, id int64, actor, reason string)
 	var m MailEntry
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		m, err = scanMail(tx.QueryRowContext(ctx, `SELECT `+mailColumns+` FROM mail WHERE id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("message %d: %w", id, ErrNotFound)
-		}
-		if err != nil {
+		if m, err = waitingMail(ctx, tx, id); err != nil {
 			return err
-		}
-		if m.State != MailWaiting {
-			return fmt.Errorf("message %d: %w (%s %s)", id, ErrMailDone, m.State, m.Number)
 		}
 		now := s.clock()
 		if _, err := tx.ExecContext(ctx, `UPDATE mail SET state = 'discarded', reason = ?, updated_at = ? WHERE id = ?`,

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -17,11 +16,10 @@ import (
 
 // cmdDespacho is the despacho command: salidas sent out by courier.
 func cmdDespacho(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintf(e.stderr, "Usage: radicador despacho %s\n", argsOf("despacho"))
-		return errUsage
+	sub, args, err := subcommand(e, "despacho", args)
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
 	fs := newFlags(e, "despacho")
 	asJSON := fs.Bool("json", false, "print JSON")
 	courier := fs.String("courier", "", "new: the courier (see 'radicador config': courier.NAME)")
@@ -202,6 +200,5 @@ func cmdDespacho(ctx context.Context, e *env, args []string) error {
 		}
 		return tw.Flush()
 	}
-	fmt.Fprintf(e.stderr, "Usage: radicador despacho %s\n", argsOf("despacho"))
-	return errUsage
+	return usageOf(e, "despacho")
 }

@@ -43,11 +43,10 @@ func toMailJSON(m store.MailEntry) mailJSON {
 
 // cmdMail is the mail command: the messages the ventanilla takes in.
 func cmdMail(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintf(e.stderr, "Usage: radicador mail %s\n", argsOf("mail"))
-		return errUsage
+	sub, args, err := subcommand(e, "mail", args)
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
 	fs := newFlags(e, "mail")
 	asJSON := fs.Bool("json", false, "print JSON")
 	limit := fs.Int("limit", 20, "fetch: how many new messages to claim at most")
@@ -171,7 +170,21 @@ func cmdMail(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stderr, "the mailbox's password is kept, readable by this user only")
 		return nil
 	}
-	fmt.Fprintf(e.stderr, "Usage: radicador mail %s\n", argsOf("mail"))
+	return usageOf(e, "mail")
+}
+
+// subcommand splits a command's arguments into its subcommand and the
+// rest; with none, it says the command's usage.
+func subcommand(e *env, name string, args []string) (string, []string, error) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return "", nil, usageOf(e, name)
+	}
+	return args[0], args[1:], nil
+}
+
+// usageOf says a command's usage and gives errUsage.
+func usageOf(e *env, name string) error {
+	fmt.Fprintf(e.stderr, "Usage: radicador %s %s\n", name, argsOf(name))
 	return errUsage
 }
 

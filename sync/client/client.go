@@ -920,25 +920,20 @@ func (c *Client) Config(ctx context.Context, have int64) (cfg wire.OrgConfig, ch
 // Acuses gives where the acuses of the station's radicados stand (nil from
 // an older server).
 func (c *Client) Acuses(ctx context.Context) ([]wire.Acuse, error) {
-	var list []wire.Acuse
-	resp, err := c.rc.R().SetContext(ctx).SetResult(&list).Get("/acuses")
-	if err != nil {
-		return nil, err
-	}
-	switch resp.StatusCode() {
-	case http.StatusOK:
-		return list, nil
-	case http.StatusNotFound:
-		return nil, nil
-	}
-	return nil, statusError("acuses", resp)
+	return getList[wire.Acuse](ctx, c, "/acuses", "acuses")
 }
 
 // Returned gives the station's radicados that a department returned to
 // the ventanilla (none from an older server).
 func (c *Client) Returned(ctx context.Context) ([]wire.Returned, error) {
-	var list []wire.Returned
-	resp, err := c.rc.R().SetContext(ctx).SetResult(&list).Get("/returned")
+	return getList[wire.Returned](ctx, c, "/returned", "returned radicados")
+}
+
+// getList gets a list the server gives the station at path; nil when the
+// server is older than it (404).
+func getList[T any](ctx context.Context, c *Client, path, what string) ([]T, error) {
+	var list []T
+	resp, err := c.rc.R().SetContext(ctx).SetResult(&list).Get(path)
 	if err != nil {
 		return nil, err
 	}
@@ -948,5 +943,5 @@ func (c *Client) Returned(ctx context.Context) ([]wire.Returned, error) {
 	case http.StatusNotFound:
 		return nil, nil
 	}
-	return nil, statusError("returned radicados", resp)
+	return nil, statusError(what, resp)
 }
