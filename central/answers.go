@@ -9,30 +9,31 @@ import (
 	"time"
 
 	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/sync/wire"
 )
 
 // linkAnswers follows a salida just received that answers radicados: each
 // one held and still open counts as answered on the salida's day (late or
-// not, as its term says); one not held yet waits in pending_answers and is
-// linked when it arrives.
+// not, as its term says); every answer is kept in pending_answers, so that
+// a radicado not held yet is linked when it arrives, and one reopened by
+// an annulled answer finds its other answers.
 func (d *DB) linkAnswers(ctx context.Context, tx *sql.Tx, salida wire.Radicado) error {
 	for _, n := range salida.Answers {
-		linked, err := d.answerWith(ctx, tx, n, salida.Number, salida.ReceivedAt)
-		if err != nil {
+		// Kept whether or not it answers now: the radicado may arrive
+		// later, or be reopened when another answer is annulled.
+		if _, err := d.txExec(ctx, tx, `INSERT INTO pending_answers (number, salida) VALUES (?, ?) ON CONFLICT DO NOTHING`, n, salida.Number); err != nil {
 			return err
 		}
-		if !linked {
-			if _, err := d.txExec(ctx, tx, `INSERT INTO pending_answers (number, salida) VALUES (?, ?) ON CONFLICT DO NOTHING`, n, salida.Number); err != nil {
-				return err
-			}
+		if _, err := d.answerWith(ctx, tx, n, salida.Number, salida.ReceivedAt); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// linkPending links, when the radicado number arrives, the salidas held
-// before it that answer it: the first not annulled answers it.
+// linkPending links, when the radicado number arrives or is reopened, the
+// salidas held that answer it: the first not annulled answers it.
 func (d *DB) linkPending(ctx context.Context, tx *sql.Tx, number string) error {
 	rows, err := tx.QueryContext(ctx, d.q(`SELECT r.number, r.received_at FROM pending_answers p JOIN radicados r ON r.number = p.salida
 		WHERE p.number = ? AND r.annulled = 0 ORDER BY r.received_at`), number)
@@ -121,21 +122,17 @@ type Delivery struct {
 	ResultOn   string `json:"result_on,omitempty"`
 }
 
-// applyDelivery follows a step of a salida's delivery that a station sent
-// (an event just recorded).
-func (d *DB) applyDelivery(ctx context.Context, tx *sql.Tx, e wire.Event) error {
-	var f struct {
-		Attempt    int    `json:"attempt"`
-		Courier    string `json:"courier"`
-		Service    string `json:"service"`
-		Guide      string `json:"guide"`
-		HandedOn   string `json:"handed_on"`
-		ExpectedBy string `json:"expected_by"`
-		On         string `json:"on"`
-		Reason     string `json:"reason"`
+// applyDelivery follows a step of a salida's delivery that its station
+// sent (an event just recorded, its data checked by wire): each attempt
+// goes pendiente → despachado → entregado or devuelto, and a step out of
+// that order changes nothing (it stays an event).
+func (d *DB) applyDelivery(ctx context.Context, tx *sql.Tx, kind int, e wire.Event) error {
+	if kind != int(radicado.Salida) {
+		return nil
 	}
-	if err := json.Unmarshal(e.Data, &f); err != nil || f.Attempt < 1 {
-		return nil // not a step this server understands: kept as an event
+	var f wire.DeliveryStep
+	if err := json.Unmarshal(e.Data, &f); err != nil {
+		return nil
 	}
 	now := d.stamp()
 	var err error
@@ -144,13 +141,14 @@ func (d *DB) applyDelivery(ctx context.Context, tx *sql.Tx, e wire.Event) error 
 		_, err = d.txExec(ctx, tx, `INSERT INTO deliveries (number, attempt, courier, service, state, updated_at) VALUES (?, ?, ?, ?, 'pendiente', ?)
 			ON CONFLICT (number, attempt) DO NOTHING`, e.Number, f.Attempt, f.Courier, f.Service, now)
 	case "guia":
-		_, err = d.txExec(ctx, tx, `UPDATE deliveries SET guide = ?, updated_at = ? WHERE number = ? AND attempt = ?`, f.Guide, now, e.Number, f.Attempt)
+		_, err = d.txExec(ctx, tx, `UPDATE deliveries SET guide = ?, updated_at = ? WHERE number = ? AND attempt = ? AND state IN ('pendiente', 'despachado')`,
+			f.Guide, now, e.Number, f.Attempt)
 	case "despachado":
-		_, err = d.txExec(ctx, tx, `UPDATE deliveries SET state = 'despachado', handed_on = ?, expected_by = ?, updated_at = ? WHERE number = ? AND attempt = ?`,
-			f.HandedOn, f.ExpectedBy, now, e.Number, f.Attempt)
+		_, err = d.txExec(ctx, tx, `UPDATE deliveries SET state = 'despachado', handed_on = ?, expected_by = ?, updated_at = ?
+			WHERE number = ? AND attempt = ? AND state = 'pendiente'`, f.HandedOn, f.ExpectedBy, now, e.Number, f.Attempt)
 	case "entregado", "devuelto":
-		_, err = d.txExec(ctx, tx, `UPDATE deliveries SET state = ?, reason = ?, result_on = ?, updated_at = ? WHERE number = ? AND attempt = ?`,
-			e.Action, f.Reason, f.On, now, e.Number, f.Attempt)
+		_, err = d.txExec(ctx, tx, `UPDATE deliveries SET state = ?, reason = ?, result_on = ?, updated_at = ?
+			WHERE number = ? AND attempt = ? AND state = 'despachado'`, e.Action, f.Reason, f.On, now, e.Number, f.Attempt)
 	}
 	return err
 }

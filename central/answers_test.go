@@ -84,7 +84,11 @@ func answers(t *testing.T, open func(testing.TB) *central.DB) {
 	if err != nil || len(held.Answers) != 2 || held.Recipient == nil || held.Recipient.City != "Bogotá" {
 		t.Errorf("held: %+v %v", held.Radicado, err)
 	}
-	// Annulled, the first salida answers nothing any more.
+	// A second salida answers the second radicado too, while it is
+	// answered already.
+	salida("2026001010000021", "001", "01", time.Date(2026, 11, 30, 9, 0, 0, 0, cot), "2026001010000022")
+	// Annulled, the first salida answers nothing any more: the first
+	// radicado is open again, the second answered by the other salida.
 	annul := centraltest.Event(2, s1.Events[0].Hash, "anular", s1.Radicado.Number, `{"reason":"dirección equivocada"}`, s1.Radicado.ReceivedAt.Add(time.Hour))
 	s1.Events = append(s1.Events, annul)
 	if _, err := db.Put(ctx, central.Principal{Office: "001", Station: "01"}, s1); err != nil {
@@ -92,5 +96,57 @@ func answers(t *testing.T, open func(testing.TB) *central.DB) {
 	}
 	if it, _ := db.Work(ctx, boss, "2026001010000012"); it.State == central.StateAnswered || it.AnswerBy != "" {
 		t.Errorf("after the annulment: %+v", it)
+	}
+	if it, _ := db.Work(ctx, boss, "2026001010000022"); it.State != central.StateAnswered || it.AnswerBy != "2026001010000021" || it.AnsweredAt != "2026-11-30" {
+		t.Errorf("answered by the other salida after the annulment: %+v", it)
+	}
+}
+
+func TestDeliveriesSQLite(t *testing.T)     { deliveries(t, centraltest.SQLite) }
+func TestDeliveriesPostgreSQL(t *testing.T) { deliveries(t, centraltest.Postgres) }
+
+// deliveries: the steps of a salida's delivery set where each attempt
+// stands, in order only; steps out of order, or about an entrada, change
+// nothing; data that is not a step is refused with the push.
+func deliveries(t *testing.T, open func(testing.TB) *central.DB) {
+	ctx := context.Background()
+	db := open(t)
+	p := central.Principal{Office: "001", Station: "01"}
+	data := []byte("respuesta")
+	if _, err := db.PutChunk(ctx, p, central.Chunk{Sum: centraltest.SumOf(data), Size: int64(len(data)), Body: bytes.NewReader(data), Max: 1 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	push := centraltest.Push("2026001010000011", "001", "01", centraltest.File(data))
+	at := push.Radicado.ReceivedAt
+	step := func(action, data string) {
+		prev := push.Events[len(push.Events)-1]
+		at = at.Add(time.Hour)
+		push.Events = append(push.Events, centraltest.Event(prev.ID+1, prev.Hash, action, push.Radicado.Number, data, at))
+	}
+	step("despacho", `{"dispatch":1,"courier":"4-72","attempt":1}`)
+	step("entregado", `{"dispatch":1,"attempt":1,"on":"2026-11-25"}`) // before it was handed over: ignored
+	step("despachado", `{"dispatch":1,"attempt":1,"handed_on":"2026-11-24","expected_by":"2026-11-27"}`)
+	step("devuelto", `{"dispatch":1,"attempt":1,"on":"2026-11-26","reason":"rehusado"}`)
+	step("entregado", `{"dispatch":1,"attempt":1,"on":"2026-11-27"}`) // ended already: ignored
+	if res, err := db.Put(ctx, p, push); err != nil || res.Status != wire.Created {
+		t.Fatalf("%+v %v", res, err)
+	}
+	ds, err := db.Deliveries(ctx, push.Radicado.Number)
+	if err != nil || len(ds) != 1 || ds[0].State != "devuelto" || ds[0].Reason != "rehusado" || ds[0].HandedOn != "2026-11-24" {
+		t.Errorf("deliveries: %+v %v", ds, err)
+	}
+	for name, data := range map[string]string{
+		"attempt 0":          `{"dispatch":1,"attempt":0,"on":"2026-11-25"}`,
+		"a control in text":  `{"dispatch":1,"attempt":2,"courier":"4-72","on":"2026-11-25"}`,
+		"not a date":         `{"dispatch":1,"attempt":2,"on":"mañana"}`,
+		"a return, no cause": `{"dispatch":1,"attempt":2,"on":"2026-11-25"}`,
+	} {
+		bad := push
+		bad.Events = append([]wire.Event{}, push.Events...)
+		prev := bad.Events[len(bad.Events)-1]
+		bad.Events = append(bad.Events, centraltest.Event(prev.ID+1, prev.Hash, "devuelto", push.Radicado.Number, data, at.Add(time.Hour)))
+		if err := bad.Check(radicado.MustPattern(radicado.DefaultPattern)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
 	}
 }

@@ -851,7 +851,7 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, in putInput) (wir
 			return res, err
 		}
 		if n, _ := ins.RowsAffected(); n == 1 && e.Action != "radicar" && e.Action != "anular" {
-			if err := d.applyDelivery(ctx, tx, e); err != nil {
+			if err := d.applyDelivery(ctx, tx, r.Kind, e); err != nil {
 				return res, err
 			}
 		}

@@ -145,6 +145,9 @@ func (d *DB) annulWork(ctx context.Context, tx *sql.Tx, number string) error {
 		if err := d.appendJournal(ctx, tx, "sync", "radicado.answer_void", n, map[string]string{"by": number, "reason": "the answer was annulled"}); err != nil {
 			return err
 		}
+		if err := d.linkPending(ctx, tx, n); err != nil { // another salida that answers it
+			return err
+		}
 	}
 	return nil
 }

@@ -210,7 +210,11 @@ func ReadResults(r io.Reader, cols Columns) ([]Result, error) {
 	}
 	ri := -1
 	if cols.Reason != "" {
-		if ri, err = index(cols.Reason, "reason"); err != nil && cols.Reason != DefaultColumns.Reason {
+		i, err := index(cols.Reason, "reason")
+		switch {
+		case err == nil:
+			ri = i
+		case cols.Reason != DefaultColumns.Reason:
 			return nil, err
 		}
 	}
@@ -256,8 +260,12 @@ func ReadResults(r io.Reader, cols Columns) ([]Result, error) {
 
 // parseDay reads a date as couriers write it: 2026-11-30, 30/11/2026.
 func parseDay(s string) (calendar.Date, error) {
+	fields := strings.Fields(s)
+	if len(fields) == 0 {
+		return calendar.Date{}, errors.New("no date")
+	}
 	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006", "2006/01/02"} {
-		if t, err := time.Parse(layout, strings.Fields(s + " ")[0]); err == nil {
+		if t, err := time.Parse(layout, fields[0]); err == nil {
 			return calendar.DateOf(t), nil
 		}
 	}

@@ -49,6 +49,8 @@ func TestReadResults(t *testing.T) {
 		"unknown state":       "guia,estado,causal,fecha\nA,EN RUTA,,2026-11-27\n",
 		"returned, no reason": "guia,estado,causal,fecha\nA,DEVUELTO,,2026-11-27\n",
 		"bad date":            "guia,estado,causal,fecha\nA,ENTREGADO,,ayer\n",
+		"no date":             "guia,estado,causal,fecha\nA,ENTREGADO,,\n",
+		"no reason column":    "guia,estado,fecha\nA,DEVUELTO,2026-11-27\n",
 		"no guide column":     "numero,estado,causal,fecha\nA,ENTREGADO,,2026-11-27\n",
 	} {
 		if _, err := ReadResults(strings.NewReader(body), DefaultColumns); err == nil {

@@ -163,7 +163,11 @@ func (s *Despacho) New(ctx context.Context, courier, service string, numbers []s
 			clean = append(clean, n)
 		}
 	}
-	return s.store.NewDispatch(ctx, s.actor, c.Name, service, clean)
+	d, err := s.store.NewDispatch(ctx, s.actor, c.Name, service, clean)
+	if err == nil {
+		s.changed()
+	}
+	return d, err
 }
 
 // guideRE is a courier's guide number: letters, digits and dashes.
@@ -176,7 +180,11 @@ func (s *Despacho) Guide(ctx context.Context, number, guide string) (store.Envel
 	if !guideRE.MatchString(guide) {
 		return store.Envelope{}, fmt.Errorf("guide %q: 3 to 40 letters, digits or dashes", guide)
 	}
-	return s.store.SetGuide(ctx, s.actor, strings.TrimSpace(number), guide)
+	e, err := s.store.SetGuide(ctx, s.actor, strings.TrimSpace(number), guide)
+	if err == nil {
+		s.changed()
+	}
+	return e, err
 }
 
 // Close records the dispatch handed to the courier: today, or the next
@@ -197,11 +205,12 @@ func (s *Despacho) Close(ctx context.Context, id int64) (store.Dispatch, error) 
 	}
 	now := s.store.Now()
 	handed := calendar.DateOf(now)
-	if now.Format("15:04") >= cfg.Dispatching.Cutoff || !cal.IsBusinessDay(handed) {
+	if now.Format("15:04") > cfg.Dispatching.Cutoff || !cal.IsBusinessDay(handed) { // after the cut-off hour, not at it
 		if handed, err = cal.NextBusinessDay(handed); err != nil {
 			return store.Dispatch{}, err
 		}
 	}
+	defer s.changed()
 	return s.store.CloseDispatch(ctx, s.actor, id, handed.String(), func(number string) (string, error) {
 		rec, err := s.store.Get(ctx, number)
 		if err != nil {
@@ -385,7 +394,8 @@ func (s *Despacho) StickerOn(ctx context.Context, scans []string) (string, error
 			return "", err
 		}
 		for _, c := range codes {
-			if _, err := cfg.ParsedPattern().Parse(c.Text); err == nil && c.Format == "CODE_128" {
+			parts, err := cfg.ParsedPattern().Parse(c.Text)
+			if err == nil && c.Format == "CODE_128" && parts.Office == cfg.Office && parts.Station == cfg.Station {
 				return c.Text, nil
 			}
 		}

@@ -51,6 +51,12 @@ type Envelope struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 }
 
+// Overdue reports whether the envelope was sent and its result is past
+// due on today (YYYY-MM-DD).
+func (e Envelope) Overdue(today string) bool {
+	return e.State == "despachado" && e.ExpectedBy != "" && e.ExpectedBy < today
+}
+
 // ErrDispatch is wrapped by what a dispatch's rules refuse.
 var ErrDispatch = errors.New("not possible in this dispatch")
 
@@ -96,6 +102,14 @@ func (s *Store) NewDispatch(ctx context.Context, actor, courier, service string,
 			}
 			if radicado.Kind(kind) != radicado.Salida || status != string(radicado.Active) {
 				return fmt.Errorf("%s: %w: only an active salida is dispatched", n, ErrDispatch)
+			}
+			var onPaper bool
+			if err := tx.QueryRowContext(ctx, `SELECT recipient <> '' AND json_extract(recipient, '$.send_by') <> 'email' FROM radicados WHERE number = ?`,
+				n).Scan(&onPaper); err != nil {
+				return err
+			}
+			if !onPaper {
+				return fmt.Errorf("%s: %w: it has no recipient to send it to on paper", n, ErrDispatch)
 			}
 			attempt, state, dispatch, err := lastAttempt(ctx, tx, n)
 			if err != nil {
@@ -148,12 +162,19 @@ func (s *Store) SetGuide(ctx context.Context, actor, number, guide string) (Enve
 		if state != "pendiente" && state != "despachado" {
 			return fmt.Errorf("%s: %w: it is not in a dispatch awaiting its result", number, ErrDispatch)
 		}
+		var had string
+		if err := tx.QueryRowContext(ctx, `SELECT guide FROM envelopes WHERE number = ? AND attempt = ?`, number, attempt).Scan(&had); err != nil {
+			return err
+		}
+		if had != "" {
+			return fmt.Errorf("%s: %w: its envelope has guide %s already", number, ErrDispatch, had)
+		}
 		var other string
-		err = tx.QueryRowContext(ctx, `SELECT number FROM envelopes WHERE guide = ?`, guide).Scan(&other)
+		var otherAttempt int
+		err = tx.QueryRowContext(ctx, `SELECT number, attempt FROM envelopes WHERE guide = ?`, guide).Scan(&other, &otherAttempt)
 		switch {
-		case err == nil && other == number:
 		case err == nil:
-			return fmt.Errorf("guide %s: %w: it is %s's", guide, ErrDispatch, other)
+			return fmt.Errorf("guide %s: %w: it is the guide of %s, attempt %d", guide, ErrDispatch, other, otherAttempt)
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
@@ -192,7 +213,7 @@ func (s *Store) CloseDispatch(ctx context.Context, actor string, id int64, hande
 		if _, err := tx.ExecContext(ctx, `UPDATE dispatches SET closed_at = ?, handed_on = ?, closed_by = ? WHERE id = ?`, stamp, handedOn, actor, id); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT number, attempt FROM envelopes WHERE dispatch_id = ? ORDER BY id`, id)
+		rows, err := tx.QueryContext(ctx, `SELECT number, attempt FROM envelopes WHERE dispatch_id = ? AND state = 'pendiente' ORDER BY id`, id)
 		if err != nil {
 			return err
 		}
@@ -253,22 +274,34 @@ func (s *Store) RecordResults(ctx context.Context, actor string, results []Resul
 		now := s.clock()
 		for _, r := range results {
 			number := r.Number
+			var attempt int
+			var state, reason string
+			var dispatch int64
 			if r.Guide != "" {
-				err := tx.QueryRowContext(ctx, `SELECT number FROM envelopes WHERE guide = ?`, r.Guide).Scan(&number)
+				// The envelope with that guide, whichever attempt it is.
+				err := tx.QueryRowContext(ctx, `SELECT number, attempt, state, reason, dispatch_id FROM envelopes WHERE guide = ?`, r.Guide).
+					Scan(&number, &attempt, &state, &reason, &dispatch)
 				if errors.Is(err, sql.ErrNoRows) {
 					return fmt.Errorf("guide %s: %w: no envelope of this station has it", r.Guide, ErrNotFound)
 				}
 				if err != nil {
-					return err
+					return fmt.Errorf("guide %s: %w", r.Guide, err)
+				}
+				if state == r.State && reason == r.Reason {
+					continue // recorded already: a courier's file is cumulative
+				}
+			} else {
+				var err error
+				if attempt, state, dispatch, err = lastAttempt(ctx, tx, number); err != nil {
+					return fmt.Errorf("%s: %w", number, err)
 				}
 			}
-			attempt, state, dispatch, err := lastAttempt(ctx, tx, number)
-			if err != nil {
-				return err
-			}
-			if state != "despachado" && !(state == "pendiente" && r.State == "devuelto") {
-				if state == "" {
+			if state != "despachado" {
+				switch state {
+				case "":
 					return fmt.Errorf("%s: %w: it was never dispatched", number, ErrDispatch)
+				case "pendiente":
+					return fmt.Errorf("%s: %w: its dispatch was not handed over yet", number, ErrDispatch)
 				}
 				return fmt.Errorf("%s: %w: its envelope (attempt %d) is %s", number, ErrDispatch, attempt, state)
 			}
@@ -464,7 +497,7 @@ func (s *Store) Outcomes(ctx context.Context, numbers []string, today string) (m
 			}
 			o := out[n]
 			o.Delivery, o.Attempt = state, attempt
-			o.Overdue = state == "despachado" && expected != "" && expected < today
+			o.Overdue = Envelope{State: state, ExpectedBy: expected}.Overdue(today)
 			out[n] = o
 		}
 		rows.Close()

@@ -63,6 +63,16 @@ BEGIN SELECT RAISE(ABORT, 'an envelope is never deleted; a new attempt is anothe
 WHEN NEW.number IS NOT OLD.number OR NEW.attempt IS NOT OLD.attempt OR NEW.dispatch_id IS NOT OLD.dispatch_id
   OR OLD.state IN ('entregado', 'devuelto')
 BEGIN SELECT RAISE(ABORT, 'an envelope that ended stays as it ended'); END`, 9},
+	{"envelopes_no_replace", `CREATE TRIGGER envelopes_no_replace BEFORE INSERT ON envelopes
+WHEN EXISTS (SELECT 1 FROM envelopes WHERE id = NEW.id OR (number = NEW.number AND attempt = NEW.attempt))
+BEGIN SELECT RAISE(ABORT, 'an envelope is never replaced'); END`, 9},
+	{"answered_no_replace", `CREATE TRIGGER answered_no_replace BEFORE INSERT ON answered
+WHEN EXISTS (SELECT 1 FROM answered WHERE number = NEW.number AND salida = NEW.salida)
+BEGIN SELECT RAISE(ABORT, 'what a salida answers is never replaced'); END`, 8},
+	{"dispatches_kept", `CREATE TRIGGER dispatches_kept BEFORE UPDATE ON dispatches
+WHEN NEW.id IS NOT OLD.id OR NEW.courier IS NOT OLD.courier OR NEW.service IS NOT OLD.service OR NEW.created_at IS NOT OLD.created_at
+  OR NEW.created_by IS NOT OLD.created_by OR OLD.closed_at <> ''
+BEGIN SELECT RAISE(ABORT, 'a dispatch is closed once and never changed'); END`, 9},
 	{"print_jobs_no_delete", `CREATE TRIGGER print_jobs_no_delete BEFORE DELETE ON print_jobs
 BEGIN SELECT RAISE(ABORT, 'print jobs are never deleted'); END`, 1},
 	// A REPLACE deletes the row it replaces without the delete guards when

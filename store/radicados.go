@@ -444,7 +444,7 @@ func (s *Store) PendingSync(ctx context.Context) (int, error) {
 }
 
 // ForgetFiles removes from the data folder the files among sums that no
-// radicado, no rendition and no held message holds: what a radicación that failed (a full
+// radicado, no rendition, no held message and no envelope's proof holds: what a radicación that failed (a full
 // disk at commit, say) had stored. It works under the write lock, so that a
 // radicación cannot take one of them at the same moment.
 func (s *Store) ForgetFiles(ctx context.Context, sums []string) error {
@@ -452,7 +452,7 @@ func (s *Store) ForgetFiles(ctx context.Context, sums []string) error {
 		for _, sum := range sums {
 			var held bool
 			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = ?) OR EXISTS (SELECT 1 FROM renditions WHERE sha256 = ?)
-				OR EXISTS (SELECT 1 FROM mail WHERE sha256 = ?)`, sum, sum, sum).Scan(&held); err != nil {
+				OR EXISTS (SELECT 1 FROM mail WHERE sha256 = ?) OR EXISTS (SELECT 1 FROM envelopes WHERE instr(proof, ?) > 0)`, sum, sum, sum, sum).Scan(&held); err != nil {
 				return err
 			}
 			if !held {

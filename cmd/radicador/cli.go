@@ -448,7 +448,7 @@ func deliveryOf(ctx context.Context, st *station.Station, number string) (*deliv
 	}
 	d := &deliveryJSON{State: env.State, Courier: env.Courier, Guide: env.Guide, Reason: env.Reason, Attempt: env.Attempt,
 		UpdatedAt: env.UpdatedAt.Format(time.RFC3339)}
-	d.Overdue = env.State == "despachado" && env.ExpectedBy != "" && env.ExpectedBy < calendar.DateOf(st.Now()).String()
+	d.Overdue = env.Overdue(calendar.DateOf(st.Now()).String())
 	return d, nil
 }
 

@@ -70,6 +70,10 @@ func TestDespacho(t *testing.T) {
 			t.Errorf("%s: %s", name, r.Stdout)
 		}
 	}
+	// Nothing comes back before it is handed over.
+	if r := cli(t, data, "despacho", "return", s1, "--reason", "RE"); r.Code == 0 || !strings.Contains(r.Stderr, "not handed over") {
+		t.Errorf("a return before the handing over: %d %q", r.Code, r.Stderr)
+	}
 	pdf := filepath.Join(src, "planilla.pdf")
 	cli(t, data, "despacho", "close", strconv.FormatInt(d.ID, 10), "--out", pdf).OK(t)
 	text, err := exec.Command("pdftotext", "-layout", pdf, "-").Output()
@@ -136,10 +140,23 @@ func TestDespacho(t *testing.T) {
 	if st, why, _, _, _ := delivery(s3); st != "devuelto" || why != "rehusado" {
 		t.Errorf("%s: %s %s", s3, st, why)
 	}
-	// A second attempt of the one with the wrong address.
+	// The same return again fails (store.TestProofKept: the first one's
+	// proof stays).
+	if r := cli(t, data, "despacho", "return", "--reason", "RE", scanFile); r.Code == 0 {
+		t.Errorf("returned twice: %s", r.Stdout)
+	}
+	// A second attempt of the one with the wrong address; the courier's
+	// file, cumulative, brings attempt 1's line again: it changes nothing.
 	cli(t, data, "despacho", "new", "--courier", "Servientrega", s2).OK(t)
 	if st, _, c, _, a := delivery(s2); st != "pendiente" || c != "Servientrega" || a != 2 {
 		t.Errorf("attempt 2 of %s: %s %s %d", s2, st, c, a)
+	}
+	if r := cli(t, data, "despacho", "guide", s2, "RA123456790CO"); r.Code == 0 || !strings.Contains(r.Stderr, "attempt 1") {
+		t.Errorf("attempt 1's guide for attempt 2: %q", r.Stderr)
+	}
+	cli(t, data, "despacho", "results", results, "--map", "guide=Guía,state=2,reason=Causal,date=Fecha").OK(t)
+	if st, _, _, _, a := delivery(s2); st != "pendiente" || a != 2 {
+		t.Errorf("attempt 2 after attempt 1's result again: %s %d", st, a)
 	}
 	if r := cli(t, data, "despacho", "new", "--courier", "4-72", s1); r.Code == 0 || !strings.Contains(r.Stderr, "delivered") {
 		t.Errorf("a delivered salida dispatched again: %q", r.Stderr)

@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"text/tabwriter"
-	"time"
 
 	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/despacho"
@@ -133,7 +132,7 @@ func cmdDespacho(ctx context.Context, e *env, args []string) error {
 		if len(pos) != 1 {
 			return fmt.Errorf("%w: despacho delivered NUM [--on YYYY-MM-DD]", errUsage)
 		}
-		day := calendar.DateOf(time.Now())
+		day := calendar.DateOf(st.Now())
 		if *on != "" {
 			if day, err = calendar.ParseDate(*on); err != nil {
 				return err
@@ -188,7 +187,7 @@ func cmdDespacho(ctx context.Context, e *env, args []string) error {
 		for _, d := range list {
 			for _, env := range d.Envelopes {
 				state := env.State
-				if state == despacho.Sent && env.ExpectedBy != "" && env.ExpectedBy < today {
+				if env.Overdue(today) {
 					state += " (OVERDUE)"
 				}
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", d.ID, d.Courier, orNone(d.HandedOn), env.Number, env.Attempt,

@@ -460,6 +460,13 @@ func (c *Client) push(ctx context.Context, s store.Sending, withFiles bool) (str
 		push.Events = append(push.Events, wire.Event{ID: e.ID, At: e.At, Actor: e.Actor, Action: e.Action, Number: e.Number,
 			Data: e.Data, Prev: e.Prev, Hash: e.Hash})
 	}
+	if c.proto != 0 && c.proto < 3 && push.NeedsV3() {
+		// An older server would refuse it, or keep it without what it
+		// cannot hold and answer with another hash: it waits, and the
+		// others go.
+		return "", &StatusError{Op: "sending " + number, Status: http.StatusUpgradeRequired,
+			Problem: wire.Problem{Title: "the central server is older than this station", Detail: "upgrade it to take e-mail, answers and deliveries"}}
+	}
 	var res wire.PushResult
 	var status int
 	var problem []byte

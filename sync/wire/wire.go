@@ -24,13 +24,15 @@ import (
 // APIPrefix is where the API lives.
 const APIPrefix = "/api/v1"
 
-// Protocol is the version of the protocol this program speaks. Version 2
-// takes a small radicado with its documents in one request (a multipart
-// PUT: PartPush, then a PartFile for each document); version 1 (what a
-// server that gives no version speaks) takes the documents apart, in
-// pieces (PATCH), then the radicado (PUT of JSON). A version 2 server
-// takes both.
-const Protocol = 2
+// Protocol is the version of the protocol this program speaks. Version 3
+// takes the e-mail and outgoing fields of a radicado (channel,
+// sender_email, answers, recipient) and the steps of a salida's delivery
+// (Actions beyond radicar and anular). Version 2 takes a small radicado
+// with its documents in one request (a multipart PUT: PartPush, then a
+// PartFile for each document); version 1 (what a server that gives no
+// version speaks) takes the documents apart, in pieces (PATCH), then the
+// radicado (PUT of JSON). A server takes every version below its own.
+const Protocol = 3
 
 // The parts of a one-request push, in this order: the push's JSON, then
 // each document not yet held by the station on the server, named by its
@@ -97,6 +99,21 @@ type Event struct {
 	Data   json.RawMessage `json:"data"`
 	Prev   string          `json:"prev"`
 	Hash   string          `json:"hash"`
+}
+
+// NeedsV3 reports whether a push says what only a version 3 server
+// understands.
+func (p Push) NeedsV3() bool {
+	r := p.Radicado
+	if r.Channel != "" || r.SenderEmail != "" || len(r.Answers) > 0 || r.Recipient != nil {
+		return true
+	}
+	for _, e := range p.Events {
+		if e.Action != "radicar" && e.Action != "anular" {
+			return true
+		}
+	}
+	return false
 }
 
 // Actions are the audit actions a radicado's events may have: its
@@ -333,8 +350,68 @@ func (e Event) check(number string) error {
 			return errors.New("an annulment needs its written reason, as clean text")
 		}
 	}
+	if e.Action != "radicar" && e.Action != "anular" {
+		if err := checkDelivery(e.Action, e.Data); err != nil {
+			return fmt.Errorf("%s: %w", e.Action, err)
+		}
+	}
 	if EventHash(e.Prev, e.ID, e.At, e.Actor, e.Action, e.Number, e.Data) != e.Hash {
 		return errors.New("hash: the event's fields do not make its hash")
+	}
+	return nil
+}
+
+// DeliveryStep is the data of a step of a salida's delivery, as a station
+// records it.
+type DeliveryStep struct {
+	Dispatch   int64  `json:"dispatch"`
+	Attempt    int    `json:"attempt"`
+	Courier    string `json:"courier,omitempty"`
+	Service    string `json:"service,omitempty"`
+	Guide      string `json:"guide,omitempty"`
+	HandedOn   string `json:"handed_on,omitempty"`
+	ExpectedBy string `json:"expected_by,omitempty"`
+	On         string `json:"on,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+}
+
+// MaxAttempts bounds the attempts at delivering one salida.
+const MaxAttempts = 50
+
+// checkDelivery verifies a delivery step's data: its attempt, clean short
+// texts, real dates, and what each step must say.
+func checkDelivery(action string, data []byte) error {
+	var d DeliveryStep
+	if err := json.Unmarshal(data, &d); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	if d.Attempt < 1 || d.Attempt > MaxAttempts || d.Dispatch < 1 {
+		return fmt.Errorf("attempt %d of dispatch %d: attempts from 1 to %d", d.Attempt, d.Dispatch, MaxAttempts)
+	}
+	for _, f := range []struct{ field, value string }{{"courier", d.Courier}, {"service", d.Service}, {"guide", d.Guide}, {"reason", d.Reason}} {
+		if err := radicado.CheckClean(f.field, f.value, 200); err != nil {
+			return err
+		}
+	}
+	for _, f := range []struct{ field, value string }{{"handed_on", d.HandedOn}, {"expected_by", d.ExpectedBy}, {"on", d.On}} {
+		if f.value == "" {
+			continue
+		}
+		if day, err := calendar.ParseDate(f.value); err != nil || day.String() != f.value {
+			return fmt.Errorf("%s %q: YYYY-MM-DD", f.field, f.value)
+		}
+	}
+	switch {
+	case action == "despacho" && d.Courier == "":
+		return errors.New("a dispatch names its courier")
+	case action == "guia" && d.Guide == "":
+		return errors.New("a guide step gives the guide")
+	case action == "despachado" && d.HandedOn == "":
+		return errors.New("a handing over says its day")
+	case (action == "entregado" || action == "devuelto") && d.On == "":
+		return errors.New("a result says its day")
+	case action == "devuelto" && d.Reason == "":
+		return errors.New("a return says why")
 	}
 	return nil
 }

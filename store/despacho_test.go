@@ -1,0 +1,53 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/radicador/radicador/radicado"
+)
+
+// TestProofKept: the scan kept as a return's proof is never removed as a
+// file nothing holds (a later radicación or return that fails forgets its
+// own files only).
+func TestProofKept(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	d := draft(t, s, radicado.Salida, "respuesta")
+	d.Recipient = &radicado.Recipient{Name: "Ana", Address: "Calle 1", City: "Cali", SendBy: radicado.SendPhysical}
+	rec, err := s.Radicar(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	disp, err := s.NewDispatch(ctx, "v", "4-72", "", []string{rec.Number})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CloseDispatch(ctx, "v", disp.ID, "2026-11-30", func(string) (string, error) { return "2026-12-03", nil }); err != nil {
+		t.Fatal(err)
+	}
+	sum, _, err := s.Blobs().Put(ctx, bytes.NewReader([]byte("el sobre escaneado")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordResults(ctx, "v", []Result{{Number: rec.Number, State: "devuelto", Reason: "rehusado", On: "2026-12-01", Proof: []string{sum}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ForgetFiles(ctx, []string{sum}); err != nil {
+		t.Fatal(err)
+	}
+	if !s.Blobs().Has(sum) {
+		t.Error("the return's proof was removed")
+	}
+	// Ended, the envelope stays as it ended.
+	if _, err := s.RecordResults(ctx, "v", []Result{{Number: rec.Number, State: "entregado", On: "2026-12-02"}}); err == nil {
+		t.Error("a returned envelope delivered afterwards")
+	}
+	for _, q := range []string{`DELETE FROM envelopes`, `UPDATE envelopes SET state = 'entregado'`, `DELETE FROM dispatches`,
+		`UPDATE dispatches SET handed_on = '2020-01-01'`, `INSERT OR REPLACE INTO envelopes (id, dispatch_id, number, attempt, updated_at) SELECT id, dispatch_id, number, attempt, updated_at FROM envelopes`} {
+		if _, err := s.db.Exec(q); err == nil {
+			t.Errorf("%s succeeded", q)
+		}
+	}
+}
