@@ -120,6 +120,9 @@ type Delivery struct {
 	HandedOn   string `json:"handed_on,omitempty"`
 	ExpectedBy string `json:"expected_by,omitempty"`
 	ResultOn   string `json:"result_on,omitempty"`
+	// Where this attempt went when it corrected the salida's recipient.
+	ToAddress string `json:"to_address,omitempty"`
+	ToCity    string `json:"to_city,omitempty"`
 }
 
 // applyDelivery follows a step of a salida's delivery that its station
@@ -138,8 +141,9 @@ func (d *DB) applyDelivery(ctx context.Context, tx *sql.Tx, kind int, e wire.Eve
 	var err error
 	switch e.Action {
 	case "despacho":
-		_, err = d.txExec(ctx, tx, `INSERT INTO deliveries (number, attempt, courier, service, state, updated_at) VALUES (?, ?, ?, ?, 'pendiente', ?)
-			ON CONFLICT (number, attempt) DO NOTHING`, e.Number, f.Attempt, f.Courier, f.Service, now)
+		_, err = d.txExec(ctx, tx, `INSERT INTO deliveries (number, attempt, courier, service, state, to_address, to_city, updated_at)
+			VALUES (?, ?, ?, ?, 'pendiente', ?, ?, ?) ON CONFLICT (number, attempt) DO NOTHING`, e.Number, f.Attempt, f.Courier, f.Service,
+			f.ToAddress, f.ToCity, now)
 	case "guia":
 		_, err = d.txExec(ctx, tx, `UPDATE deliveries SET guide = ?, updated_at = ? WHERE number = ? AND attempt = ? AND state IN ('pendiente', 'despachado')`,
 			f.Guide, now, e.Number, f.Attempt)
@@ -155,8 +159,8 @@ func (d *DB) applyDelivery(ctx context.Context, tx *sql.Tx, kind int, e wire.Eve
 
 // Deliveries gives the attempts at delivering a salida, in order.
 func (d *DB) Deliveries(ctx context.Context, number string) ([]Delivery, error) {
-	rows, err := d.db.QueryContext(ctx, d.q(`SELECT number, attempt, courier, service, guide, state, reason, handed_on, expected_by, result_on
-		FROM deliveries WHERE number = ? ORDER BY attempt`), number)
+	rows, err := d.db.QueryContext(ctx, d.q(`SELECT number, attempt, courier, service, guide, state, reason, handed_on, expected_by, result_on,
+		to_address, to_city FROM deliveries WHERE number = ? ORDER BY attempt`), number)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +168,8 @@ func (d *DB) Deliveries(ctx context.Context, number string) ([]Delivery, error) 
 	var out []Delivery
 	for rows.Next() {
 		var x Delivery
-		if err := rows.Scan(&x.Number, &x.Attempt, &x.Courier, &x.Service, &x.Guide, &x.State, &x.Reason, &x.HandedOn, &x.ExpectedBy, &x.ResultOn); err != nil {
+		if err := rows.Scan(&x.Number, &x.Attempt, &x.Courier, &x.Service, &x.Guide, &x.State, &x.Reason, &x.HandedOn, &x.ExpectedBy, &x.ResultOn,
+			&x.ToAddress, &x.ToCity); err != nil {
 			return nil, err
 		}
 		out = append(out, x)

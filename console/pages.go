@@ -391,8 +391,12 @@ func (c *Console) showRadicado(w http.ResponseWriter, r *http.Request, code int,
 		return
 	}
 	for _, x := range ds {
-		d.Delivery = append(d.Delivery, t.T("delivery.line", "N", x.Attempt, "Courier", x.Courier, "Guide", x.Guide, "State", t.T("delivery."+x.State),
-			"Reason", x.Reason, "On", x.ResultOn))
+		line := t.T("delivery.line", "N", x.Attempt, "Courier", x.Courier, "Guide", x.Guide, "State", t.T("delivery."+x.State),
+			"Reason", x.Reason, "On", x.ResultOn)
+		if x.ToAddress != "" {
+			line += " · " + x.ToAddress + ", " + x.ToCity
+		}
+		d.Delivery = append(d.Delivery, line)
 	}
 	if a, ok, err := c.db.AcuseOf(ctx, number); err != nil {
 		c.fail(w, r, err)

@@ -131,8 +131,9 @@ func (s *Despacho) Waiting(ctx context.Context) ([]radicado.Record, error) {
 }
 
 // New puts salidas in a new dispatch for a configured courier (and one of
-// its services, when given).
-func (s *Despacho) New(ctx context.Context, courier, service string, numbers []string) (store.Dispatch, error) {
+// its services, when given). to, when not nil, corrects where they go this
+// time (an address and city; a name, or the salida's).
+func (s *Despacho) New(ctx context.Context, courier, service string, numbers []string, to *radicado.Recipient) (store.Dispatch, error) {
 	cfg, err := s.config(ctx)
 	if err != nil {
 		return store.Dispatch{}, err
@@ -163,11 +164,44 @@ func (s *Despacho) New(ctx context.Context, courier, service string, numbers []s
 			clean = append(clean, n)
 		}
 	}
-	d, err := s.store.NewDispatch(ctx, s.actor, c.Name, service, clean)
+	if to != nil {
+		fixed := radicado.Recipient{SendBy: radicado.SendPhysical}
+		for _, f := range []struct {
+			field     string
+			from, dst *string
+		}{{"recipient", &to.Name, &fixed.Name}, {"address", &to.Address, &fixed.Address}, {"city", &to.City, &fixed.City}} {
+			v, err := radicado.CleanText(f.field, *f.from, 300)
+			if err != nil {
+				return store.Dispatch{}, err
+			}
+			*f.dst = v
+		}
+		if fixed.Address == "" || fixed.City == "" {
+			return store.Dispatch{}, errors.New("a corrected recipient needs its address and city")
+		}
+		to = &fixed
+	}
+	d, err := s.store.NewDispatch(ctx, s.actor, c.Name, service, clean, to)
 	if err == nil {
 		s.changed()
 	}
 	return d, err
+}
+
+// destination gives where an envelope of a salida goes: its corrected
+// recipient, or the salida's.
+func destination(rec radicado.Record, e store.Envelope) radicado.Recipient {
+	var to radicado.Recipient
+	if rec.Recipient != nil {
+		to = *rec.Recipient
+	}
+	if e.To != nil {
+		to.Address, to.City = e.To.Address, e.To.City
+		if e.To.Name != "" {
+			to.Name = e.To.Name
+		}
+	}
+	return to
 }
 
 // guideRE is a courier's guide number: letters, digits and dashes.
@@ -216,10 +250,11 @@ func (s *Despacho) Close(ctx context.Context, id int64) (store.Dispatch, error) 
 		if err != nil {
 			return "", err
 		}
-		city := ""
-		if rec.Recipient != nil {
-			city = rec.Recipient.City
+		env, _, err := s.store.Delivery(ctx, number)
+		if err != nil {
+			return "", err
 		}
+		city := destination(rec, env).City
 		by, err := cal.AddBusinessDays(handed, cfg.Dispatching.Days[despacho.Zone(city)])
 		if err != nil {
 			return "", err
@@ -252,9 +287,8 @@ func (s *Despacho) Sheet(ctx context.Context, id int64) (despacho.Sheet, error) 
 			return sheet, err
 		}
 		env := despacho.Envelope{Number: e.Number, Attempt: e.Attempt, Guide: e.Guide}
-		if to := rec.Recipient; to != nil {
-			env.Recipient, env.Address, env.City = to.Name, to.Address, to.City
-		}
+		to := destination(rec, e)
+		env.Recipient, env.Address, env.City = to.Name, to.Address, to.City
 		sheet.Envelopes = append(sheet.Envelopes, env)
 	}
 	return sheet, nil

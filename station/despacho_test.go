@@ -43,7 +43,7 @@ func TestDespachoSynced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := st.Despacho.New(ctx, "Servientrega", "", []string{s.Number})
+	d, err := st.Despacho.New(ctx, "Servientrega", "", []string{s.Number}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -226,13 +226,15 @@ func (s *Printing) shipment(ctx context.Context, rec radicado.Record) (label.Shi
 	if rec.Parts.Kind != radicado.Salida || to == nil || to.SendBy == radicado.SendEmail {
 		return label.Shipment{}, fmt.Errorf("%s is not a salida sent on paper: it has no shipping label", rec.Number)
 	}
-	ship := label.Shipment{Name: to.Name, Address: to.Address, City: to.City, Attempt: 1}
-	if env, ok, err := s.store.Delivery(ctx, rec.Number); err != nil {
-		return ship, err
-	} else if ok {
-		ship.Guide, ship.Courier, ship.Attempt = env.Guide, env.Courier, env.Attempt
+	env, ok, err := s.store.Delivery(ctx, rec.Number)
+	if err != nil {
+		return label.Shipment{}, err
 	}
-	return ship, nil
+	if !ok {
+		return label.Shipment{Name: to.Name, Address: to.Address, City: to.City, Attempt: 1}, nil
+	}
+	dest := destination(rec, env)
+	return label.Shipment{Name: dest.Name, Address: dest.Address, City: dest.City, Guide: env.Guide, Courier: env.Courier, Attempt: env.Attempt}, nil
 }
 
 // ErrNoPrinter is returned when a test print has no printer to go to.

@@ -38,17 +38,20 @@ type Dispatch struct {
 
 // Envelope is one attempt at delivering a salida.
 type Envelope struct {
-	Dispatch   int64     `json:"dispatch"`
-	Courier    string    `json:"courier"`
-	Number     string    `json:"number"`
-	Attempt    int       `json:"attempt"`
-	Guide      string    `json:"guide,omitempty"`
-	State      string    `json:"state"`
-	Reason     string    `json:"reason,omitempty"`
-	ResultOn   string    `json:"result_on,omitempty"`
-	Proof      []string  `json:"proof,omitempty"` // SHA-256 of the files kept as proof
-	ExpectedBy string    `json:"expected_by,omitempty"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	Dispatch   int64    `json:"dispatch"`
+	Courier    string   `json:"courier"`
+	Number     string   `json:"number"`
+	Attempt    int      `json:"attempt"`
+	Guide      string   `json:"guide,omitempty"`
+	State      string   `json:"state"`
+	Reason     string   `json:"reason,omitempty"`
+	ResultOn   string   `json:"result_on,omitempty"`
+	Proof      []string `json:"proof,omitempty"` // SHA-256 of the files kept as proof
+	ExpectedBy string   `json:"expected_by,omitempty"`
+	// To is where this attempt goes when it corrects the salida's
+	// recipient (a letter returned for a wrong address); nil: the salida's.
+	To        *radicado.Recipient `json:"to,omitempty"`
+	UpdatedAt time.Time           `json:"updated_at"`
 }
 
 // Overdue reports whether the envelope was sent and its result is past
@@ -77,8 +80,9 @@ func changed(ctx context.Context, tx *sql.Tx, now time.Time, actor, action, numb
 
 // NewDispatch puts salidas in a new dispatch for courier: each must be an
 // active salida not in a dispatch still open for it, nor delivered; a
-// returned one goes as its next attempt.
-func (s *Store) NewDispatch(ctx context.Context, actor, courier, service string, numbers []string) (Dispatch, error) {
+// returned one goes as its next attempt. to, when not nil, is where they
+// go this time (a corrected address).
+func (s *Store) NewDispatch(ctx context.Context, actor, courier, service string, numbers []string, to *radicado.Recipient) (Dispatch, error) {
 	var d Dispatch
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		now := s.clock()
@@ -122,12 +126,19 @@ func (s *Store) NewDispatch(ctx context.Context, actor, courier, service string,
 			default:
 				return fmt.Errorf("%s: %w: it is in dispatch %d (%s)", n, ErrDispatch, dispatch, state)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO envelopes (dispatch_id, number, attempt, updated_at) VALUES (?, ?, ?, ?)`,
-				d.ID, n, attempt+1, now.UTC().Format(time.RFC3339Nano)); err != nil {
+			var name, address, city string
+			if to != nil {
+				name, address, city = to.Name, to.Address, to.City
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO envelopes (dispatch_id, number, attempt, to_name, to_address, to_city, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, d.ID, n, attempt+1, name, address, city, now.UTC().Format(time.RFC3339Nano)); err != nil {
 				return err
 			}
-			if err := changed(ctx, tx, now, actor, ActionDispatch, n, map[string]any{"dispatch": d.ID, "courier": courier,
-				"service": service, "attempt": attempt + 1}); err != nil {
+			data := map[string]any{"dispatch": d.ID, "courier": courier, "service": service, "attempt": attempt + 1}
+			if to != nil {
+				data["to_name"], data["to_address"], data["to_city"] = name, address, city
+			}
+			if err := changed(ctx, tx, now, actor, ActionDispatch, n, data); err != nil {
 				return err
 			}
 		}
@@ -346,13 +357,17 @@ func (s *Store) RecordResults(ctx context.Context, actor string, results []Resul
 }
 
 const envelopeColumns = `dispatch_id, (SELECT d.courier FROM dispatches d WHERE d.id = dispatch_id), number, attempt, guide, state, reason,
-	result_on, proof, expected_by, updated_at`
+	result_on, proof, expected_by, to_name, to_address, to_city, updated_at`
 
 func scanEnvelope(row scanner) (Envelope, error) {
 	var e Envelope
-	var proof, updated string
-	if err := row.Scan(&e.Dispatch, &e.Courier, &e.Number, &e.Attempt, &e.Guide, &e.State, &e.Reason, &e.ResultOn, &proof, &e.ExpectedBy, &updated); err != nil {
+	var proof, updated, name, address, city string
+	if err := row.Scan(&e.Dispatch, &e.Courier, &e.Number, &e.Attempt, &e.Guide, &e.State, &e.Reason, &e.ResultOn, &proof, &e.ExpectedBy,
+		&name, &address, &city, &updated); err != nil {
 		return e, err
+	}
+	if name+address+city != "" {
+		e.To = &radicado.Recipient{Name: name, Address: address, City: city, SendBy: radicado.SendPhysical}
 	}
 	if proof != "" {
 		e.Proof = strings.Split(proof, "\n")

@@ -20,7 +20,7 @@ func TestProofKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	disp, err := s.NewDispatch(ctx, "v", "4-72", "", []string{rec.Number})
+	disp, err := s.NewDispatch(ctx, "v", "4-72", "", []string{rec.Number}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

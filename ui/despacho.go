@@ -211,7 +211,7 @@ func (d *despachoScreen) create() {
 	}
 	courier, service := d.courier.Selected, d.service.Selected
 	background(d.w, func(ctx context.Context) (station.Dispatch, error) {
-		return d.w.st.Despacho.New(ctx, courier, service, numbers)
+		return d.w.st.Despacho.New(ctx, courier, service, numbers, nil)
 	}, func(x station.Dispatch, err error) {
 		if err != nil {
 			d.say("⚠ " + d.w.explain(err))

@@ -147,15 +147,32 @@ func TestDespacho(t *testing.T) {
 	}
 	// A second attempt of the one with the wrong address; the courier's
 	// file, cumulative, brings attempt 1's line again: it changes nothing.
-	cli(t, data, "despacho", "new", "--courier", "Servientrega", s2).OK(t)
+	var second struct{ ID int64 }
+	json.Unmarshal([]byte(cli(t, data, "despacho", "new", "--courier", "Servientrega", "--to-address", "Carrera 7 # 8-9", "--to-city", "Cali",
+		s2, "--json").OK(t).Stdout), &second)
 	if st, _, c, _, a := delivery(s2); st != "pendiente" || c != "Servientrega" || a != 2 {
 		t.Errorf("attempt 2 of %s: %s %s %d", s2, st, c, a)
 	}
 	if r := cli(t, data, "despacho", "guide", s2, "RA123456790CO"); r.Code == 0 || !strings.Contains(r.Stderr, "attempt 1") {
 		t.Errorf("attempt 1's guide for attempt 2: %q", r.Stderr)
 	}
+	// The corrected address goes on its label and its planilla.
+	cli(t, data, "label", s2, "--shipping", "--out", ship).OK(t)
+	if text, _ := exec.Command("pdftotext", "-layout", ship, "-").Output(); !strings.Contains(string(text), "Carrera 7 # 8-9") ||
+		!strings.Contains(string(text), "intento 2") || strings.Contains(string(text), "Calle 1 # 2-3") {
+		t.Errorf("attempt 2's label:\n%s", text)
+	}
+	cli(t, data, "despacho", "guide", s2, "SV-000777").OK(t)
+	pdf2 := filepath.Join(src, "planilla2.pdf")
+	cli(t, data, "despacho", "close", strconv.FormatInt(second.ID, 10), "--out", pdf2).OK(t)
+	if text, _ := exec.Command("pdftotext", "-layout", pdf2, "-").Output(); !strings.Contains(string(text), "Carrera 7 # 8-9") || !strings.Contains(string(text), "SV-000777") {
+		t.Errorf("attempt 2's planilla:\n%s", text)
+	}
+	if r := cli(t, data, "despacho", "new", "--courier", "4-72", "--to-city", "Cali", s3); r.Code == 0 {
+		t.Errorf("a corrected recipient without an address: %s", r.Stdout)
+	}
 	cli(t, data, "despacho", "results", results, "--map", "guide=Guía,state=2,reason=Causal,date=Fecha").OK(t)
-	if st, _, _, _, a := delivery(s2); st != "pendiente" || a != 2 {
+	if st, _, _, _, a := delivery(s2); st != "despachado" || a != 2 {
 		t.Errorf("attempt 2 after attempt 1's result again: %s %d", st, a)
 	}
 	if r := cli(t, data, "despacho", "new", "--courier", "4-72", s1); r.Code == 0 || !strings.Contains(r.Stderr, "delivered") {

@@ -11,6 +11,7 @@ import (
 	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/despacho"
 	"github.com/radicador/radicador/internal/atomicfile"
+	"github.com/radicador/radicador/radicado"
 )
 
 // cmdDespacho is the despacho command: salidas sent out by courier.
@@ -28,6 +29,9 @@ func cmdDespacho(ctx context.Context, e *env, args []string) error {
 	colMap := fs.String("map", "", "results: which column holds each field, guide=COL,state=COL,reason=COL,date=COL (a header or a number from 1)")
 	reason := fs.String("reason", "", "return: why it came back (a code or text of the configured reasons)")
 	on := fs.String("on", "", "delivered: the day, YYYY-MM-DD (default today)")
+	toName := fs.String("to-name", "", "new: a corrected recipient's name for this attempt (default: the salida's)")
+	toAddress := fs.String("to-address", "", "new: a corrected address for this attempt")
+	toCity := fs.String("to-city", "", "new: a corrected city for this attempt")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -38,7 +42,11 @@ func cmdDespacho(ctx context.Context, e *env, args []string) error {
 	}
 	switch sub {
 	case "new":
-		d, err := st.Despacho.New(ctx, *courier, *service, pos)
+		var to *radicado.Recipient
+		if *toName+*toAddress+*toCity != "" {
+			to = &radicado.Recipient{Name: *toName, Address: *toAddress, City: *toCity}
+		}
+		d, err := st.Despacho.New(ctx, *courier, *service, pos, to)
 		if err != nil {
 			return err
 		}

@@ -25,6 +25,9 @@ CREATE TABLE envelopes (
 	result_on   TEXT NOT NULL DEFAULT '',
 	proof       TEXT NOT NULL DEFAULT '',
 	expected_by TEXT NOT NULL DEFAULT '',
+	to_name     TEXT NOT NULL DEFAULT '', -- a corrected recipient for this attempt ('': the salida's)
+	to_address  TEXT NOT NULL DEFAULT '',
+	to_city     TEXT NOT NULL DEFAULT '',
 	updated_at  TEXT NOT NULL,
 	UNIQUE (number, attempt)
 );

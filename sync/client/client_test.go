@@ -485,7 +485,7 @@ func dispatched(t testing.TB, st *station.Station, n int) []string {
 		}
 		numbers = append(numbers, rec.Number)
 	}
-	d, err := st.Despacho.New(ctx, "4-72", "", numbers)
+	d, err := st.Despacho.New(ctx, "4-72", "", numbers, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

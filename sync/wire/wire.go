@@ -373,6 +373,10 @@ type DeliveryStep struct {
 	ExpectedBy string `json:"expected_by,omitempty"`
 	On         string `json:"on,omitempty"`
 	Reason     string `json:"reason,omitempty"`
+	// A corrected recipient for this attempt.
+	ToName    string `json:"to_name,omitempty"`
+	ToAddress string `json:"to_address,omitempty"`
+	ToCity    string `json:"to_city,omitempty"`
 }
 
 // MaxAttempts bounds the attempts at delivering one salida.
@@ -388,8 +392,9 @@ func checkDelivery(action string, data []byte) error {
 	if d.Attempt < 1 || d.Attempt > MaxAttempts || d.Dispatch < 1 {
 		return fmt.Errorf("attempt %d of dispatch %d: attempts from 1 to %d", d.Attempt, d.Dispatch, MaxAttempts)
 	}
-	for _, f := range []struct{ field, value string }{{"courier", d.Courier}, {"service", d.Service}, {"guide", d.Guide}, {"reason", d.Reason}} {
-		if err := radicado.CheckClean(f.field, f.value, 200); err != nil {
+	for _, f := range []struct{ field, value string }{{"courier", d.Courier}, {"service", d.Service}, {"guide", d.Guide}, {"reason", d.Reason},
+		{"to_name", d.ToName}, {"to_address", d.ToAddress}, {"to_city", d.ToCity}} {
+		if err := radicado.CheckClean(f.field, f.value, 300); err != nil {
 			return err
 		}
 	}

@@ -15,5 +15,6 @@ CREATE TABLE pending_answers (
 CREATE TABLE deliveries (
 	number TEXT NOT NULL, attempt INTEGER NOT NULL, courier TEXT NOT NULL DEFAULT '', service TEXT NOT NULL DEFAULT '',
 	guide TEXT NOT NULL DEFAULT '', state TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', handed_on TEXT NOT NULL DEFAULT '',
-	expected_by TEXT NOT NULL DEFAULT '', result_on TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,
+	expected_by TEXT NOT NULL DEFAULT '', result_on TEXT NOT NULL DEFAULT '', to_address TEXT NOT NULL DEFAULT '',
+	to_city TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,
 	PRIMARY KEY (number, attempt));
