@@ -158,16 +158,20 @@ func ParseColumns(s string) (Columns, error) {
 	return c, nil
 }
 
-// ReadResults reads a courier's results file (CSV with a header line,
-// comma or semicolon separated). Every line is read before any is used: a
-// line that does not read is an error naming it, and nothing is taken.
-func ReadResults(r io.Reader, cols Columns) ([]Result, error) {
+// table is a courier's CSV file read whole: its header and rows.
+type table struct {
+	rows [][]string // the header first
+}
+
+// readTable reads a CSV file with a header line, comma or semicolon
+// separated, at most 10 MB, with at least one line after the header.
+func readTable(r io.Reader) (table, error) {
 	raw, err := io.ReadAll(io.LimitReader(r, 10<<20+1))
 	if err != nil {
-		return nil, err
+		return table{}, err
 	}
 	if len(raw) > 10<<20 {
-		return nil, errors.New("the results file is over 10 MB")
+		return table{}, errors.New("the file is over 10 MB")
 	}
 	sep := ','
 	if first, _, _ := strings.Cut(string(raw), "\n"); strings.Count(first, ";") > strings.Count(first, ",") {
@@ -177,25 +181,59 @@ func ReadResults(r io.Reader, cols Columns) ([]Result, error) {
 	cr.Comma, cr.FieldsPerRecord, cr.TrimLeadingSpace = sep, -1, true
 	rows, err := cr.ReadAll()
 	if err != nil {
-		return nil, fmt.Errorf("the results file: %w", err)
+		return table{}, fmt.Errorf("the file: %w", err)
 	}
 	if len(rows) < 2 {
-		return nil, errors.New("the results file has no lines after its header")
+		return table{}, errors.New("the file has no lines after its header")
 	}
-	index := func(col, field string) (int, error) {
-		if n, err := strconv.Atoi(col); err == nil {
-			if n < 1 || n > len(rows[0]) {
-				return 0, fmt.Errorf("the %s column %d: the file has %d columns", field, n, len(rows[0]))
-			}
-			return n - 1, nil
+	return table{rows: rows}, nil
+}
+
+// index gives the column col names (a header, or a number from 1).
+func (t table) index(col, field string) (int, error) {
+	if n, err := strconv.Atoi(col); err == nil {
+		if n < 1 || n > len(t.rows[0]) {
+			return 0, fmt.Errorf("the %s column %d: the file has %d columns", field, n, len(t.rows[0]))
 		}
-		for i, h := range rows[0] {
-			if textfold.Lower(strings.TrimSpace(h)) == textfold.Lower(col) {
-				return i, nil
-			}
-		}
-		return 0, fmt.Errorf("the %s column %q is not in the header (%s): give --map %s=COLUMN", field, col, strings.Join(rows[0], ", "), field)
+		return n - 1, nil
 	}
+	for i, h := range t.rows[0] {
+		if textfold.Lower(strings.TrimSpace(h)) == textfold.Lower(col) {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("the %s column %q is not in the header (%s): give --map %s=COLUMN", field, col, strings.Join(t.rows[0], ", "), field)
+}
+
+// lines calls each for every line after the header that is not empty,
+// with its number in the file and a reader of its cells.
+func (t table) lines(each func(line int, cell func(int) string) error) error {
+	for i, row := range t.rows[1:] {
+		if strings.Join(row, "") == "" {
+			continue
+		}
+		cell := func(j int) string {
+			if j < 0 || j >= len(row) {
+				return ""
+			}
+			return strings.TrimSpace(row[j])
+		}
+		if err := each(i+2, cell); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReadResults reads a courier's results file (CSV with a header line,
+// comma or semicolon separated). Every line is read before any is used: a
+// line that does not read is an error naming it, and nothing is taken.
+func ReadResults(r io.Reader, cols Columns) ([]Result, error) {
+	t, err := readTable(r)
+	if err != nil {
+		return nil, err
+	}
+	index := t.index
 	gi, err := index(cols.Guide, "guide")
 	if err != nil {
 		return nil, err
@@ -220,23 +258,13 @@ func ReadResults(r io.Reader, cols Columns) ([]Result, error) {
 	}
 	var out []Result
 	seen := map[string]int{}
-	for i, row := range rows[1:] {
-		line := i + 2
-		cell := func(j int) string {
-			if j < 0 || j >= len(row) {
-				return ""
-			}
-			return strings.TrimSpace(row[j])
-		}
-		if strings.Join(row, "") == "" {
-			continue
-		}
+	err = t.lines(func(line int, cell func(int) string) error {
 		res := Result{Line: line, Guide: cell(gi), Reason: cell(ri)}
 		if res.Guide == "" {
-			return nil, fmt.Errorf("line %d: no guide", line)
+			return fmt.Errorf("line %d: no guide", line)
 		}
 		if prev, ok := seen[res.Guide]; ok {
-			return nil, fmt.Errorf("line %d: guide %s again (line %d)", line, res.Guide, prev)
+			return fmt.Errorf("line %d: guide %s again (line %d)", line, res.Guide, prev)
 		}
 		seen[res.Guide] = line
 		switch st := textfold.Lower(cell(si)); {
@@ -245,17 +273,62 @@ func ReadResults(r io.Reader, cols Columns) ([]Result, error) {
 		case strings.HasPrefix(st, "devuel"), strings.HasPrefix(st, "devol"):
 			res.State = Returned
 			if res.Reason == "" {
-				return nil, fmt.Errorf("line %d: guide %s came back with no reason", line, res.Guide)
+				return fmt.Errorf("line %d: guide %s came back with no reason", line, res.Guide)
 			}
 		default:
-			return nil, fmt.Errorf("line %d: state %q: ENTREGADO or DEVUELTO", line, cell(si))
+			return fmt.Errorf("line %d: state %q: ENTREGADO or DEVUELTO", line, cell(si))
 		}
+		var err error
 		if res.On, err = parseDay(cell(di)); err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
+			return fmt.Errorf("line %d: %w", line, err)
 		}
 		out = append(out, res)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// GuideLine is a line of a courier's file of guides: the radicado on the
+// envelope and the guide it was given.
+type GuideLine struct {
+	Line          int
+	Number, Guide string
+}
+
+// ReadGuides reads a courier's file of guides (the number it was given as
+// the envelope's reference, and the guide), by the columns named number
+// and guide (headers, or numbers from 1). Every line is read first.
+func ReadGuides(r io.Reader, number, guide string) ([]GuideLine, error) {
+	t, err := readTable(r)
+	if err != nil {
+		return nil, err
+	}
+	ni, err := t.index(number, "number")
+	if err != nil {
+		return nil, err
+	}
+	gi, err := t.index(guide, "guide")
+	if err != nil {
+		return nil, err
+	}
+	var out []GuideLine
+	seen := map[string]int{}
+	err = t.lines(func(line int, cell func(int) string) error {
+		g := GuideLine{Line: line, Number: cell(ni), Guide: cell(gi)}
+		if g.Number == "" || g.Guide == "" {
+			return fmt.Errorf("line %d: a number and its guide", line)
+		}
+		if prev, ok := seen[g.Number]; ok {
+			return fmt.Errorf("line %d: %s again (line %d)", line, g.Number, prev)
+		}
+		seen[g.Number] = line
+		out = append(out, g)
+		return nil
+	})
+	return out, err
 }
 
 // parseDay reads a date as couriers write it: 2026-11-30, 30/11/2026.

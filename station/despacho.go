@@ -221,6 +221,27 @@ func (s *Despacho) Guide(ctx context.Context, number, guide string) (store.Envel
 	return e, err
 }
 
+// Guides records the guides of a courier's file (its columns number and
+// guide: headers, or numbers from 1): all of them, or none.
+func (s *Despacho) Guides(ctx context.Context, r io.Reader, numberCol, guideCol string) (int, error) {
+	lines, err := despacho.ReadGuides(r, numberCol, guideCol)
+	if err != nil {
+		return 0, err
+	}
+	guides := make([][2]string, len(lines))
+	for i, l := range lines {
+		if !guideRE.MatchString(l.Guide) {
+			return 0, fmt.Errorf("line %d: guide %q: 3 to 40 letters, digits or dashes", l.Line, l.Guide)
+		}
+		guides[i] = [2]string{l.Number, l.Guide}
+	}
+	if err := s.store.SetGuides(ctx, s.actor, guides); err != nil {
+		return 0, err
+	}
+	s.changed()
+	return len(guides), nil
+}
+
 // Close records the dispatch handed to the courier: today, or the next
 // business day when closed after the cut-off hour or on a day off; each
 // envelope's result is due by its destination's business days. A dispatch

@@ -164,43 +164,55 @@ func lastAttempt(ctx context.Context, q rowQuerier, number string) (attempt int,
 // SetGuide records the courier's guide number of the salida's current
 // envelope (before its result), once; a guide is one envelope's only.
 func (s *Store) SetGuide(ctx context.Context, actor, number, guide string) (Envelope, error) {
-	var e Envelope
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		attempt, state, dispatch, err := lastAttempt(ctx, tx, number)
-		if err != nil {
-			return err
-		}
-		if state != "pendiente" && state != "despachado" {
-			return fmt.Errorf("%s: %w: it is not in a dispatch awaiting its result", number, ErrDispatch)
-		}
-		var had string
-		if err := tx.QueryRowContext(ctx, `SELECT guide FROM envelopes WHERE number = ? AND attempt = ?`, number, attempt).Scan(&had); err != nil {
-			return err
-		}
-		if had != "" {
-			return fmt.Errorf("%s: %w: its envelope has guide %s already", number, ErrDispatch, had)
-		}
-		var other string
-		var otherAttempt int
-		err = tx.QueryRowContext(ctx, `SELECT number, attempt FROM envelopes WHERE guide = ?`, guide).Scan(&other, &otherAttempt)
-		switch {
-		case err == nil:
-			return fmt.Errorf("guide %s: %w: it is the guide of %s, attempt %d", guide, ErrDispatch, other, otherAttempt)
-		case !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-		now := s.clock()
-		if _, err := tx.ExecContext(ctx, `UPDATE envelopes SET guide = ?, updated_at = ? WHERE number = ? AND attempt = ?`,
-			guide, now.UTC().Format(time.RFC3339Nano), number, attempt); err != nil {
-			return err
-		}
-		e.Dispatch = dispatch
-		return changed(ctx, tx, now, actor, ActionGuide, number, map[string]any{"dispatch": dispatch, "attempt": attempt, "guide": guide})
-	})
-	if err != nil {
+	if err := s.SetGuides(ctx, actor, [][2]string{{number, guide}}); err != nil {
 		return Envelope{}, err
 	}
 	return s.envelope(ctx, number)
+}
+
+// SetGuides records guides, each a [number, guide], as SetGuide does: all
+// of them or none.
+func (s *Store) SetGuides(ctx context.Context, actor string, guides [][2]string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		now := s.clock()
+		for _, g := range guides {
+			if err := setGuide(ctx, tx, now, actor, g[0], g[1]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func setGuide(ctx context.Context, tx *sql.Tx, now time.Time, actor, number, guide string) error {
+	attempt, state, dispatch, err := lastAttempt(ctx, tx, number)
+	if err != nil {
+		return fmt.Errorf("%s: %w", number, err)
+	}
+	if state != "pendiente" && state != "despachado" {
+		return fmt.Errorf("%s: %w: it is not in a dispatch awaiting its result", number, ErrDispatch)
+	}
+	var had string
+	if err := tx.QueryRowContext(ctx, `SELECT guide FROM envelopes WHERE number = ? AND attempt = ?`, number, attempt).Scan(&had); err != nil {
+		return fmt.Errorf("%s: %w", number, err)
+	}
+	if had != "" {
+		return fmt.Errorf("%s: %w: its envelope has guide %s already", number, ErrDispatch, had)
+	}
+	var other string
+	var otherAttempt int
+	err = tx.QueryRowContext(ctx, `SELECT number, attempt FROM envelopes WHERE guide = ?`, guide).Scan(&other, &otherAttempt)
+	switch {
+	case err == nil:
+		return fmt.Errorf("guide %s: %w: it is the guide of %s, attempt %d", guide, ErrDispatch, other, otherAttempt)
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE envelopes SET guide = ?, updated_at = ? WHERE number = ? AND attempt = ?`,
+		guide, now.UTC().Format(time.RFC3339Nano), number, attempt); err != nil {
+		return err
+	}
+	return changed(ctx, tx, now, actor, ActionGuide, number, map[string]any{"dispatch": dispatch, "attempt": attempt, "guide": guide})
 }
 
 // CloseDispatch records the dispatch handed over on handedOn (a day;

@@ -34,7 +34,7 @@ func init() {
 		{"escl-sim", "[--listen ADDR] [--sheets N] [--announce]", "run the network scanner simulator, for demonstrations without hardware", cmdESCLSim},
 		{"mail", "fetch [--limit N] [--json] | list [--all] [--json] | import FILE.eml… [--json] | discard ID --reason TEXT | password [FILE]",
 			"the e-mail the ventanilla takes in: claim new messages from the mailbox, list those waiting, import .eml files, discard what is not correspondence", cmdMail},
-		{"despacho", "new --courier NAME [--service S] [--to-address A --to-city C [--to-name N]] NUM… [--json] | guide NUM GUIDE | close ID [--out FILE] [--format pdf|csv] | " +
+		{"despacho", "new --courier NAME [--service S] [--to-address A --to-city C [--to-name N]] NUM… [--json] | guide NUM GUIDE | guides FILE.csv [--map number=COL,guide=COL] | close ID [--out FILE] [--format pdf|csv] | " +
 			"results FILE.csv [--map guide=COL,state=COL,reason=COL,date=COL] | delivered NUM [--on DAY] | return [NUM] --reason TEXT [SCAN…] | list [--json]",
 			"send salidas out by courier: dispatches, guide numbers, the planilla, deliveries and returns", cmdDespacho},
 		{"enroll", "--server URL --token TOKEN", "enrol this station with the central server", cmdEnroll},

@@ -162,7 +162,17 @@ func TestDespacho(t *testing.T) {
 		!strings.Contains(string(text), "intento 2") || strings.Contains(string(text), "Calle 1 # 2-3") {
 		t.Errorf("attempt 2's label:\n%s", text)
 	}
-	cli(t, data, "despacho", "guide", s2, "SV-000777").OK(t)
+	// Its guide from the courier's file; a file with a bad line records
+	// nothing.
+	bad := fixture.Write(t, src, "guias-malas.csv", []byte("radicado;guia\n"+s2+";SV-000777\n"+s1+";SV-000778\n"))
+	if r := cli(t, data, "despacho", "guides", bad); r.Code == 0 || !strings.Contains(r.Stderr, "nothing was recorded") {
+		t.Errorf("a guides file with a delivered salida: %d %q", r.Code, r.Stderr)
+	}
+	if _, _, _, g, _ := delivery(s2); g != "" {
+		t.Errorf("a refused guides file left guide %s", g)
+	}
+	guides := fixture.Write(t, src, "guias.csv", []byte("Referencia,Guía\n"+s2+",SV-000777\n"))
+	cli(t, data, "despacho", "guides", guides, "--map", "number=Referencia,guide=2").OK(t)
 	pdf2 := filepath.Join(src, "planilla2.pdf")
 	cli(t, data, "despacho", "close", strconv.FormatInt(second.ID, 10), "--out", pdf2).OK(t)
 	if text, _ := exec.Command("pdftotext", "-layout", pdf2, "-").Output(); !strings.Contains(string(text), "Carrera 7 # 8-9") || !strings.Contains(string(text), "SV-000777") {

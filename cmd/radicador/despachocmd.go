@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/radicador/radicador/calendar"
@@ -68,6 +69,34 @@ func cmdDespacho(ctx context.Context, e *env, args []string) error {
 			return printJSON(e.stdout, env)
 		}
 		fmt.Fprintf(e.stdout, "%s: guide %s (dispatch %d)\n", env.Number, env.Guide, env.Dispatch)
+		return nil
+	case "guides":
+		if len(pos) != 1 {
+			return fmt.Errorf("%w: despacho guides FILE.csv [--map number=COL,guide=COL]", errUsage)
+		}
+		numberCol, guideCol := "radicado", "guia"
+		for _, kv := range strings.Split(*colMap, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			switch strings.TrimSpace(k) {
+			case "":
+			case "number":
+				numberCol = strings.TrimSpace(v)
+			case "guide":
+				guideCol = strings.TrimSpace(v)
+			default:
+				return fmt.Errorf("%w: --map number=COL,guide=COL", errUsage)
+			}
+		}
+		f, err := os.Open(pos[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		n, err := st.Despacho.Guides(ctx, f, numberCol, guideCol)
+		if err != nil {
+			return fmt.Errorf("%s: %w; nothing was recorded", pos[0], err)
+		}
+		fmt.Fprintf(e.stdout, "%d guides recorded\n", n)
 		return nil
 	case "close":
 		if len(pos) != 1 {
