@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/despacho"
 	"github.com/radicador/radicador/internal/atomicfile"
 	"github.com/radicador/radicador/radicado"
@@ -39,6 +41,7 @@ type despachoScreen struct {
 	couriers []station.Courier
 
 	open      station.Dispatch // the dispatch being worked; ID 0: none
+	selected  string           // the envelope chosen in the open dispatch
 	envList   *widget.List
 	guide     *formEntry
 	closeBtn  *widget.Button
@@ -84,6 +87,12 @@ func newDespacho(w *Window) *despachoScreen {
 			}
 			o.(*widget.Label).SetText(fmt.Sprintf("%s · %s %d · %s: %s · %s", e.Number, tr.T("desp.attempt"), e.Attempt, tr.T("desp.guide"), g, e.State))
 		})
+	d.envList.OnSelected = func(i widget.ListItemID) {
+		if i >= 0 && i < len(d.open.Envelopes) {
+			d.selected = d.open.Envelopes[i].Number
+		}
+	}
+	label := widget.NewButtonWithIcon(tr.T("desp.label"), theme.DocumentPrintIcon(), d.shippingLabel)
 	d.guide = &formEntry{w: w}
 	d.guide.ExtendBaseWidget(d.guide)
 	d.guide.SetPlaceHolder(tr.T("desp.guide_hint"))
@@ -95,12 +104,13 @@ func newDespacho(w *Window) *despachoScreen {
 	d.returnNum = widget.NewEntry()
 	d.returnNum.SetPlaceHolder(tr.T("desp.return_number"))
 	returned := widget.NewButtonWithIcon(tr.T("desp.return"), theme.MailReplyIcon(), func() { d.recordReturn(nil) })
+	delivered := widget.NewButtonWithIcon(tr.T("desp.delivered"), theme.ConfirmIcon(), d.recordDelivered)
 	fromScan := widget.NewButtonWithIcon(tr.T("desp.return_scan"), theme.MediaPhotoIcon(), d.pickReturnScan)
 	right := container.NewBorder(
 		container.NewVBox(widget.NewLabelWithStyle(tr.T("desp.open"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.guide),
-		container.NewVBox(container.NewHBox(d.closeBtn, results), widget.NewSeparator(),
+		container.NewVBox(container.NewHBox(d.closeBtn, label, results), widget.NewSeparator(),
 			widget.NewLabelWithStyle(tr.T("desp.returns"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-			container.NewBorder(nil, nil, nil, container.NewHBox(returned, fromScan), container.NewGridWithColumns(2, d.returnNum, d.reason)),
+			container.NewBorder(nil, nil, nil, container.NewHBox(returned, fromScan, delivered), container.NewGridWithColumns(2, d.returnNum, d.reason)),
 			widget.NewSeparator(), d.recent, d.message),
 		nil, nil, d.envList)
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
@@ -365,5 +375,61 @@ func (d *despachoScreen) recordReturn(scans []string) {
 		d.returnNum.SetText("")
 		d.say(d.w.tr.T("desp.returned", "Number", e.Number, "Attempt", e.Attempt, "Reason", e.Reason))
 		d.refresh()
+	})
+}
+
+// recordDelivered records by hand that the salida typed was delivered
+// today.
+func (d *despachoScreen) recordDelivered() {
+	number := strings.TrimSpace(d.returnNum.Text)
+	if number == "" {
+		d.say(d.w.tr.T("desp.number_needed"))
+		return
+	}
+	background(d.w, func(ctx context.Context) (station.Envelope, error) {
+		return d.w.st.Despacho.Delivered(ctx, number, calendar.DateOf(d.w.st.Now()))
+	}, func(e station.Envelope, err error) {
+		if err != nil {
+			d.say("⚠ " + d.w.explain(err))
+			return
+		}
+		d.returnNum.SetText("")
+		d.say(d.w.tr.T("desp.delivered_done", "Number", e.Number))
+		d.refresh()
+	})
+}
+
+// shippingLabel prints the chosen envelope's shipping label on the label
+// printer, or, with none configured, writes it as PNG to etiquetas/.
+func (d *despachoScreen) shippingLabel() {
+	number := d.selected
+	if number == "" {
+		d.say(d.w.tr.T("desp.choose_envelope"))
+		return
+	}
+	background(d.w, func(ctx context.Context) (string, error) {
+		err := d.w.st.Printing.PrintShipping(ctx, number, "", station.LabelOptions{})
+		if !errors.Is(err, station.ErrNoPrinter) {
+			return "", err
+		}
+		png, _, err := d.w.st.Printing.Shipping(ctx, number, station.LabelOptions{Format: "png"})
+		if err != nil {
+			return "", err
+		}
+		dir := filepath.Join(d.w.st.Dir(), station.PreviewFolder)
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return "", err
+		}
+		path := filepath.Join(dir, "envio-"+number+".png")
+		return path, atomicfile.Write(path, png, 0o640)
+	}, func(path string, err error) {
+		switch {
+		case err != nil:
+			d.say("⚠ " + d.w.explain(err))
+		case path != "":
+			d.say(d.w.tr.T("desp.label_file", "Number", number, "Path", path))
+		default:
+			d.say(d.w.tr.T("desp.label_printed", "Number", number))
+		}
 	})
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,8 +68,19 @@ func TestDespachoScreen(t *testing.T) {
 			t.Errorf("%s: %+v %v", n, env, err)
 		}
 	}
+	// The first envelope's shipping label: no label printer here, so a PNG.
+	d.envList.Select(0)
+	d.shippingLabel()
+	pump(t, w, "the shipping label", func() bool { return strings.Contains(d.message.Text, "envio-"+salidas[0]) })
+	if _, err := os.Stat(filepath.Join(st.Dir(), "etiquetas", "envio-"+salidas[0]+".png")); err != nil {
+		t.Errorf("the shipping label: %v (%s)", err, d.message.Text)
+	}
 	d.closeOpen()
 	pump(t, w, "the planilla", func() bool { return strings.Contains(d.message.Text, "planilla") })
+	if text, err := exec.Command("pdftotext", "-layout", filepath.Join(st.Dir(), "planillas", "despacho-1.pdf"), "-").Output(); err != nil ||
+		!strings.Contains(string(text), "RA100000002CO") || !strings.Contains(string(text), "Destinatario Medellín") {
+		t.Errorf("the planilla, read back: %v\n%s", err, text)
+	}
 	if _, err := os.Stat(filepath.Join(st.Dir(), "planillas", "despacho-1.pdf")); err != nil {
 		t.Errorf("the planilla: %v (%s)", err, d.message.Text)
 	}
