@@ -303,6 +303,9 @@ func (s *Despacho) Sheet(ctx context.Context, id int64) (despacho.Sheet, error) 
 		return sheet, err
 	}
 	for _, e := range d.Envelopes {
+		if e.State == despacho.Pending {
+			continue // not handed over (its salida was annulled)
+		}
 		rec, err := s.store.Get(ctx, e.Number)
 		if err != nil {
 			return sheet, err

@@ -236,7 +236,10 @@ func (s *Store) CloseDispatch(ctx context.Context, actor string, id int64, hande
 		if _, err := tx.ExecContext(ctx, `UPDATE dispatches SET closed_at = ?, handed_on = ?, closed_by = ? WHERE id = ?`, stamp, handedOn, actor, id); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT number, attempt FROM envelopes WHERE dispatch_id = ? AND state = 'pendiente' ORDER BY id`, id)
+		// An envelope of a salida annulled since it was put in is not handed
+		// over: it stays pending, off the planilla.
+		rows, err := tx.QueryContext(ctx, `SELECT e.number, e.attempt FROM envelopes e JOIN radicados r ON r.number = e.number
+			WHERE e.dispatch_id = ? AND e.state = 'pendiente' AND r.status = 'active' ORDER BY e.id`, id)
 		if err != nil {
 			return err
 		}

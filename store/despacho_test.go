@@ -51,3 +51,38 @@ func TestProofKept(t *testing.T) {
 		}
 	}
 }
+
+// TestAnnulledNotHandedOver: a salida annulled after it was put in a
+// dispatch is not handed over with it.
+func TestAnnulledNotHandedOver(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	var numbers []string
+	for range 2 {
+		d := draft(t, s, radicado.Salida, "respuesta")
+		d.Recipient = &radicado.Recipient{Name: "Ana", Address: "Calle 1", City: "Cali", SendBy: radicado.SendPhysical}
+		rec, err := s.Radicar(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, rec.Number)
+	}
+	disp, err := s.NewDispatch(ctx, "v", "4-72", "", numbers, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Anular(ctx, numbers[1], "v", "se firmó otra respuesta"); err != nil {
+		t.Fatal(err)
+	}
+	closed, err := s.CloseDispatch(ctx, "v", disp.ID, "2026-11-30", func(string) (string, error) { return "2026-12-03", nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]string{}
+	for _, e := range closed.Envelopes {
+		states[e.Number] = e.State
+	}
+	if states[numbers[0]] != "despachado" || states[numbers[1]] != "pendiente" {
+		t.Errorf("after closing: %v", states)
+	}
+}
