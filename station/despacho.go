@@ -35,10 +35,12 @@ const (
 	KeyCutoff      = "despacho.cutoff"
 )
 
-// Courier is a courier the desk hands letters to.
+// Courier is a courier the desk hands letters to: its services, and its
+// business days to each zone when they are its own (nil: delivery.days).
 type Courier struct {
-	Name     string   `json:"name"`
-	Services []string `json:"services,omitempty"`
+	Name     string         `json:"name"`
+	Services []string       `json:"services,omitempty"`
+	Days     map[string]int `json:"days,omitempty"`
 }
 
 // DefaultCouriers are offered until the station sets its own.
@@ -64,7 +66,7 @@ func init() {
 // dispatchingKeys describes the settings of dispatching for Keys.
 func dispatchingKeys() [][2]string {
 	return [][2]string{
-		{prefixCourier + "NAME", "a courier and its services, SERVICE|SERVICE… (none set: 4-72, Servientrega, Mensajero propio)"},
+		{prefixCourier + "NAME", "a courier and its services, SERVICE|SERVICE…[;bogota=2,principal=3,… its own days] (none set: 4-72, Servientrega, Mensajero propio)"},
 		{KeyDeliveryDay, "business days to each zone: bogota=2,principal=3,costa=5,otras=6"},
 		{KeyCutoff, "the courier's cut-off hour: a dispatch closed after it goes the next business day"},
 		{prefixReason + "CODE", "a reason a letter comes back, with the code of the couriers' files (none set: the usual ones)"},
@@ -86,9 +88,15 @@ func dispatchingFrom(get func(string) string, settings map[string]string) (Dispa
 		switch {
 		case strings.HasPrefix(k, prefixCourier):
 			c := Courier{Name: strings.TrimPrefix(k, prefixCourier)}
-			for _, s := range strings.Split(v, "|") {
+			services, days, hasDays := strings.Cut(v, ";")
+			for _, s := range strings.Split(services, "|") {
 				if s = strings.TrimSpace(s); s != "" {
 					c.Services = append(c.Services, s)
+				}
+			}
+			if hasDays {
+				if c.Days, err = despacho.ParseDays(days); err != nil {
+					return d, fmt.Errorf("%s: %w", k, err)
 				}
 			}
 			d.Couriers = append(d.Couriers, c)
@@ -247,8 +255,9 @@ func (s *Despacho) Guides(ctx context.Context, r io.Reader, numberCol, guideCol 
 // envelope's result is due by its destination's business days. A dispatch
 // closed before is given as it is.
 func (s *Despacho) Close(ctx context.Context, id int64) (store.Dispatch, error) {
-	if d, err := s.store.Dispatch(ctx, id); err != nil || !d.ClosedAt.IsZero() {
-		return d, err // closed once: closing again changes nothing
+	open, err := s.store.Dispatch(ctx, id)
+	if err != nil || !open.ClosedAt.IsZero() {
+		return open, err // closed once: closing again changes nothing
 	}
 	cfg, err := s.config(ctx)
 	if err != nil {
@@ -266,6 +275,12 @@ func (s *Despacho) Close(ctx context.Context, id int64) (store.Dispatch, error) 
 		}
 	}
 	defer s.changed()
+	days := cfg.Dispatching.Days
+	for _, c := range cfg.Dispatching.Couriers {
+		if strings.EqualFold(c.Name, open.Courier) && c.Days != nil {
+			days = c.Days
+		}
+	}
 	return s.store.CloseDispatch(ctx, s.actor, id, handed.String(), func(number string) (string, error) {
 		rec, err := s.store.Get(ctx, number)
 		if err != nil {
@@ -276,7 +291,7 @@ func (s *Despacho) Close(ctx context.Context, id int64) (store.Dispatch, error) 
 			return "", err
 		}
 		city := destination(rec, env).City
-		by, err := cal.AddBusinessDays(handed, cfg.Dispatching.Days[despacho.Zone(city)])
+		by, err := cal.AddBusinessDays(handed, days[despacho.Zone(city)])
 		if err != nil {
 			return "", err
 		}

@@ -192,3 +192,34 @@ func TestDespacho(t *testing.T) {
 		t.Errorf("verify: %s", r.Stdout)
 	}
 }
+
+// TestCourierDays: a courier with days of its own promises its results
+// sooner than the general table says.
+func TestCourierDays(t *testing.T) {
+	data, src := t.TempDir(), t.TempDir()
+	page := fixture.PNG(t, src, "p.png", "Carta")
+	cli(t, data, "config", "set", "courier.Rápido", "Urgente;bogota=1,principal=1,costa=2,otras=3", "courier.4-72", "Certificado").OK(t)
+	if r := cli(t, data, "config", "set", "courier.Lento", "X;luna=9"); r.Code == 0 {
+		t.Error("a courier's days with an unknown zone")
+	}
+	expected := func(courier string) string {
+		n := strings.TrimSpace(cli(t, data, "radicar", "--no-read", "--kind", "salida", "--type", "oficio", "--sender", "S", "--subject", "R",
+			"--to-name", "Ana", "--to-address", "Calle 1", "--to-city", "Bogotá", page).OK(t).Stdout)
+		var d struct{ ID int64 }
+		json.Unmarshal([]byte(cli(t, data, "despacho", "new", "--courier", courier, n, "--json").OK(t).Stdout), &d)
+		var closed struct {
+			HandedOn  string `json:"handed_on"`
+			Envelopes []struct {
+				ExpectedBy string `json:"expected_by"`
+			} `json:"envelopes"`
+		}
+		json.Unmarshal([]byte(cli(t, data, "despacho", "close", strconv.FormatInt(d.ID, 10), "--out", filepath.Join(src, "p.pdf"), "--json").OK(t).Stdout), &closed)
+		if len(closed.Envelopes) != 1 || closed.Envelopes[0].ExpectedBy <= closed.HandedOn {
+			t.Fatalf("%s: %+v", courier, closed)
+		}
+		return closed.Envelopes[0].ExpectedBy
+	}
+	if fast, slow := expected("Rápido"), expected("4-72"); fast >= slow {
+		t.Errorf("Rápido expects by %s, 4-72 by %s", fast, slow)
+	}
+}
