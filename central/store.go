@@ -817,7 +817,7 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, in putInput) (wir
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (number) DO NOTHING`,
 		r.Number, r.Office, r.Station, r.Year, r.Kind, r.Seq, r.ReceivedAt.Format(time.RFC3339Nano), r.Type, r.SenderName, r.SenderID,
-		r.Subject, r.Dept, r.Due, r.Pages, r.SHA256, in.files, content, now, r.Channel, r.SenderEmail, answersColumn(r.Answers), recipientColumn(r.Recipient))
+		r.Subject, r.Dept, r.Due, r.Pages, r.SHA256, in.files, content, now, r.Channel, r.SenderEmail, answersColumn(r.Answers), radicado.MarshalRecipient(r.Recipient))
 	if err != nil {
 		return res, err
 	}
@@ -920,24 +920,14 @@ func scanHeld(rows interface{ Scan(...any) error }) (wire.Held, error) {
 	if answers != "" {
 		h.Answers = strings.Split(answers, "\n")
 	}
-	if recipient != "" {
-		h.Recipient = &radicado.Recipient{}
-		json.Unmarshal([]byte(recipient), h.Recipient)
+	if h.Recipient, err = radicado.UnmarshalRecipient(recipient); err != nil {
+		return h, fmt.Errorf("%s: %w", h.Number, err)
 	}
 	h.ReceivedAt, _ = time.Parse(time.RFC3339Nano, received)
 	h.ArrivedAt, _ = time.Parse(time.RFC3339Nano, arrived)
 	h.Annulled = annulled == 1
 	json.Unmarshal([]byte(files), &h.Files)
 	return h, nil
-}
-
-// recipientColumn writes a salida's recipient as kept, "" for none.
-func recipientColumn(r *radicado.Recipient) string {
-	if r == nil {
-		return ""
-	}
-	b, _ := json.Marshal(r)
-	return string(b)
 }
 
 // likeEscaper makes a word match itself in LIKE: % and _ are not

@@ -6,6 +6,7 @@ package radicado
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -123,6 +124,28 @@ const (
 	SendEmail    = "email"
 	SendBoth     = "ambos"
 )
+
+// MarshalRecipient writes a recipient as kept in a database column, ""
+// for none.
+func MarshalRecipient(r *Recipient) string {
+	if r == nil {
+		return ""
+	}
+	b, _ := json.Marshal(r)
+	return string(b)
+}
+
+// UnmarshalRecipient reads a recipient as kept, nil for "".
+func UnmarshalRecipient(s string) (*Recipient, error) {
+	if s == "" {
+		return nil, nil
+	}
+	r := &Recipient{}
+	if err := json.Unmarshal([]byte(s), r); err != nil {
+		return nil, fmt.Errorf("recipient: %w", err)
+	}
+	return r, nil
+}
 
 // MaxAnswers is how many radicados one salida may answer.
 const MaxAnswers = 50

@@ -497,7 +497,8 @@ func (s *Store) Outcomes(ctx context.Context, numbers []string, today string) (m
 		for i, n := range chunk {
 			args[i] = n
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT a.number, MIN(a.salida) FROM answered a JOIN radicados r ON r.number = a.salida
+		rows, err := s.db.QueryContext(ctx, `SELECT a.number, (SELECT x.salida FROM answered x JOIN radicados y ON y.number = x.salida
+			WHERE x.number = a.number AND y.status = 'active' ORDER BY y.id LIMIT 1) FROM answered a JOIN radicados r ON r.number = a.salida
 			WHERE r.status = 'active' AND a.number IN (`+in+`) GROUP BY a.number`, args...)
 		if err != nil {
 			return nil, err

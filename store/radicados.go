@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -136,7 +135,7 @@ func (s *Store) Radicar(ctx context.Context, d Draft) (radicado.Record, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			number, parts.Year, parts.Office, parts.Station, int(parts.Kind), parts.Seq, data.ReceivedAt, now.UnixNano(),
 			rec.Type, rec.Sender.Name, data.SenderID, rec.Subject, rec.Dept, data.Due, rec.Pages, rec.SHA256, rec.CreatedBy,
-			rec.Channel, rec.Sender.Email, strings.Join(rec.Answers, "\n"), recipientJSON(rec.Recipient))
+			rec.Channel, rec.Sender.Email, strings.Join(rec.Answers, "\n"), radicado.MarshalRecipient(rec.Recipient))
 		if err != nil {
 			return fmt.Errorf("recording %s: %w", number, err)
 		}
@@ -196,15 +195,6 @@ func recordData(r radicado.Record) radicarData {
 		Due: r.Due.String(), Pages: r.Pages, SHA256: r.SHA256, Files: r.Files,
 		Channel: r.Channel, SenderEmail: r.Sender.Email, Answers: r.Answers, Recipient: r.Recipient,
 	}
-}
-
-// recipientJSON gives a recipient as kept, "" for none.
-func recipientJSON(r *radicado.Recipient) string {
-	if r == nil {
-		return ""
-	}
-	b, _ := json.Marshal(r)
-	return string(b)
 }
 
 // AnsweredBy gives the salidas and internas, active or annulled, that
@@ -283,11 +273,8 @@ func scanRecord(row scanner) (int64, radicado.Record, error) {
 	if answers != "" {
 		r.Answers = strings.Split(answers, "\n")
 	}
-	if recipient != "" {
-		r.Recipient = &radicado.Recipient{}
-		if err := json.Unmarshal([]byte(recipient), r.Recipient); err != nil {
-			return 0, r, fmt.Errorf("%s: its recipient: %w", r.Number, err)
-		}
+	if r.Recipient, err = radicado.UnmarshalRecipient(recipient); err != nil {
+		return 0, r, fmt.Errorf("%s: %w", r.Number, err)
 	}
 	r.Parts.Kind = radicado.Kind(kind)
 	r.Status, r.Sync = radicado.Status(status), radicado.SyncState(syncState)
