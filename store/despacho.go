@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -534,4 +535,80 @@ func (s *Store) Outcomes(ctx context.Context, numbers []string, today string) (m
 		rows.Close()
 	}
 	return out, nil
+}
+
+// verifyEnvelopes replays the audit log's delivery steps and compares
+// what they leave with each envelope: its guide, state, reason and day.
+func (s *Store) verifyEnvelopes(ctx context.Context, r *Report) error {
+	type key struct {
+		number  string
+		attempt int
+	}
+	want := map[key]*Envelope{}
+	rows, err := s.db.QueryContext(ctx, `SELECT action, number, data FROM audit WHERE action IN ('despacho', 'guia', 'despachado', 'entregado', 'devuelto') ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var action, number, data string
+		if err := rows.Scan(&action, &number, &data); err != nil {
+			rows.Close()
+			return err
+		}
+		var d struct {
+			Attempt int    `json:"attempt"`
+			Guide   string `json:"guide"`
+			On      string `json:"on"`
+			Reason  string `json:"reason"`
+		}
+		if err := json.Unmarshal([]byte(data), &d); err != nil {
+			r.addf("%s: a delivery step (%s) that does not read: %v", number, action, err)
+			continue
+		}
+		k := key{number, d.Attempt}
+		e := want[k]
+		if e == nil {
+			e = &Envelope{Number: number, Attempt: d.Attempt}
+			want[k] = e
+		}
+		switch action {
+		case ActionDispatch:
+			e.State = "pendiente"
+		case ActionGuide:
+			e.Guide = d.Guide
+		case ActionSent:
+			e.State = "despachado"
+		case ActionDelivered, ActionReturned:
+			e.State, e.Reason, e.ResultOn = action, d.Reason, d.On
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = s.db.QueryContext(ctx, `SELECT number, attempt, guide, state, reason, result_on FROM envelopes`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var got Envelope
+		if err := rows.Scan(&got.Number, &got.Attempt, &got.Guide, &got.State, &got.Reason, &got.ResultOn); err != nil {
+			return err
+		}
+		k := key{got.Number, got.Attempt}
+		e := want[k]
+		delete(want, k)
+		switch {
+		case e == nil:
+			r.addf("%s attempt %d: an envelope the audit log never dispatched", got.Number, got.Attempt)
+		case e.State != got.State || e.Guide != got.Guide || e.Reason != got.Reason || e.ResultOn != got.ResultOn:
+			r.addf("%s attempt %d: the envelope says %s %s %s %s, the audit log %s %s %s %s", got.Number, got.Attempt,
+				got.State, got.Guide, got.Reason, got.ResultOn, e.State, e.Guide, e.Reason, e.ResultOn)
+		}
+	}
+	for k := range want {
+		r.addf("%s attempt %d: dispatched in the audit log, with no envelope", k.number, k.attempt)
+	}
+	return rows.Err()
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/radicador/radicador/radicado"
@@ -84,5 +85,55 @@ func TestAnnulledNotHandedOver(t *testing.T) {
 	}
 	if states[numbers[0]] != "despachado" || states[numbers[1]] != "pendiente" {
 		t.Errorf("after closing: %v", states)
+	}
+}
+
+// TestVerifyEnvelopes: an envelope changed behind the store's back (its
+// guards taken off) no longer matches the audit log's delivery steps, and
+// verify says so.
+func TestVerifyEnvelopes(t *testing.T) {
+	for name, q := range map[string]string{
+		"result changed":   `UPDATE envelopes SET state = 'entregado', reason = ''`,
+		"guide changed":    `UPDATE envelopes SET guide = 'RA999CO'`,
+		"an extra attempt": `INSERT INTO envelopes (dispatch_id, number, attempt, state, updated_at) SELECT dispatch_id, number, 2, 'entregado', updated_at FROM envelopes`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s, _ := openTest(t)
+			d := draft(t, s, radicado.Salida, "respuesta")
+			d.Recipient = &radicado.Recipient{Name: "Ana", Address: "Calle 1", City: "Cali", SendBy: radicado.SendPhysical}
+			rec, err := s.Radicar(ctx, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			disp, err := s.NewDispatch(ctx, "v", "4-72", "", []string{rec.Number}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.SetGuide(ctx, "v", rec.Number, "RA1CO"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.CloseDispatch(ctx, "v", disp.ID, "2026-11-30", func(string) (string, error) { return "2026-12-03", nil }); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.RecordResults(ctx, "v", []Result{{Guide: "RA1CO", State: "devuelto", Reason: "rehusado", On: "2026-12-01"}}); err != nil {
+				t.Fatal(err)
+			}
+			if rep, err := s.Verify(ctx); err != nil || !rep.OK {
+				t.Fatalf("before: %+v %v", rep, err)
+			}
+			db := raw(t, s)
+			for _, tr := range []string{"envelopes_ended", "envelopes_no_replace"} {
+				exec(t, db, `DROP TRIGGER `+tr)
+			}
+			exec(t, db, q)
+			rep, err := s.Verify(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.OK || !strings.Contains(strings.Join(rep.Problems, "\n"), rec.Number+" attempt") {
+				t.Errorf("verify after the %s: %+v", name, rep.Problems)
+			}
+		})
 	}
 }

@@ -35,13 +35,14 @@ func (r *Report) addf(format string, args ...any) {
 
 // Verify checks the database's integrity, the audit chain, that every
 // radicado matches the audit event that created it (and its annulment), that
-// each sequence has no hole, and that every file is present with its hash.
+// each sequence has no hole, that every file is present with its hash, and
+// that every envelope is as the audit log's delivery steps left it.
 // Problems found are in the report; the error is for a check that could not
 // run at all.
 func (s *Store) Verify(ctx context.Context) (Report, error) {
 	var r Report
 	for _, step := range []func(context.Context, *Report) error{
-		s.verifyDatabase, s.verifyGuards, s.verifyChain, s.verifyRecords, s.verifySequences, s.verifyFiles,
+		s.verifyDatabase, s.verifyGuards, s.verifyChain, s.verifyRecords, s.verifySequences, s.verifyFiles, s.verifyEnvelopes,
 	} {
 		if err := step(ctx, &r); err != nil {
 			return r, err
