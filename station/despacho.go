@@ -1,6 +1,7 @@
 package station
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/despacho"
+	"github.com/radicador/radicador/internal/atomicfile"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/scan"
 	"github.com/radicador/radicador/scan/cleanup"
@@ -331,6 +333,33 @@ func (s *Despacho) Sheet(ctx context.Context, id int64) (despacho.Sheet, error) 
 		sheet.Envelopes = append(sheet.Envelopes, env)
 	}
 	return sheet, nil
+}
+
+// WritePlanilla writes a closed dispatch's planilla, as pdf or csv, to
+// planillas/despacho-ID.FORMAT in the data folder, and gives its path.
+func (s *Despacho) WritePlanilla(ctx context.Context, id int64, format string) (string, error) {
+	sheet, err := s.Sheet(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	switch format {
+	case "pdf":
+		err = sheet.WritePDF(&buf)
+	case "csv":
+		err = sheet.WriteCSV(&buf)
+	default:
+		return "", fmt.Errorf("planilla format %q: pdf or csv", format)
+	}
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(s.store.Dir(), "planillas")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, fmt.Sprintf("despacho-%d.%s", id, format))
+	return path, atomicfile.Write(path, buf.Bytes(), 0o640)
 }
 
 // Results records the courier's results file, read through cols: every

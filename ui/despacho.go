@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -49,6 +48,9 @@ type despachoScreen struct {
 	reasons   []despacho.Reason
 	returnNum *widget.Entry
 	recent    *widget.Label
+	closed    *widget.Select // a closed dispatch, for its planilla again
+	closedIDs []int64
+	colMap    *widget.Entry // the results file's columns, when not the usual ones
 	message   *widget.Label
 }
 
@@ -99,6 +101,13 @@ func newDespacho(w *Window) *despachoScreen {
 	d.guide.OnSubmitted = d.takeGuide
 	d.closeBtn = widget.NewButtonWithIcon(tr.T("desp.close"), theme.DocumentSaveIcon(), d.closeOpen)
 	results := widget.NewButtonWithIcon(tr.T("desp.results"), theme.FolderOpenIcon(), d.pickResults)
+	d.colMap = widget.NewEntry()
+	d.colMap.SetPlaceHolder("guide=Guía,state=Estado,reason=Causal,date=Fecha")
+	d.closed = widget.NewSelect(nil, nil)
+	d.closed.PlaceHolder = tr.T("desp.closed_pick")
+	planilla := func(format string) *widget.Button {
+		return widget.NewButtonWithIcon(tr.T("desp.planilla_"+format), theme.DocumentSaveIcon(), func() { d.planilla(format) })
+	}
 	d.reason = widget.NewSelect(nil, nil)
 	d.reason.PlaceHolder = tr.T("desp.reason")
 	d.returnNum = widget.NewEntry()
@@ -111,7 +120,9 @@ func newDespacho(w *Window) *despachoScreen {
 		container.NewVBox(container.NewHBox(d.closeBtn, label, results), widget.NewSeparator(),
 			widget.NewLabelWithStyle(tr.T("desp.returns"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			container.NewBorder(nil, nil, nil, container.NewHBox(returned, fromScan, delivered), container.NewGridWithColumns(2, d.returnNum, d.reason)),
-			widget.NewSeparator(), d.recent, d.message),
+			widget.NewSeparator(), container.NewBorder(nil, nil, nil, container.NewHBox(planilla("pdf"), planilla("csv")), d.closed),
+			container.NewBorder(nil, nil, widget.NewLabel(tr.T("desp.columns")), nil, d.colMap),
+			d.recent, d.message),
 		nil, nil, d.envList)
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
 	split.SetOffset(0.4)
@@ -181,6 +192,15 @@ func (d *despachoScreen) refresh() {
 			lines = append(lines, d.w.tr.T("desp.line", "ID", x.ID, "Courier", x.Courier, "N", len(x.Envelopes), "On", orDash(x.HandedOn)))
 		}
 		d.recent.SetText(strings.Join(lines, "\n"))
+		var closed []string
+		d.closedIDs = nil
+		for _, x := range x.recent {
+			if !x.ClosedAt.IsZero() {
+				closed = append(closed, d.w.tr.T("desp.line", "ID", x.ID, "Courier", x.Courier, "N", len(x.Envelopes), "On", x.HandedOn))
+				d.closedIDs = append(d.closedIDs, x.ID)
+			}
+		}
+		d.closed.SetOptions(closed)
 		d.waitList.Refresh()
 		d.envList.Refresh()
 		if d.open.ID == 0 {
@@ -288,20 +308,7 @@ func (d *despachoScreen) closeOpen() {
 		if _, err := d.w.st.Despacho.Close(ctx, id); err != nil {
 			return "", err
 		}
-		sheet, err := d.w.st.Despacho.Sheet(ctx, id)
-		if err != nil {
-			return "", err
-		}
-		var buf bytes.Buffer
-		if err := sheet.WritePDF(&buf); err != nil {
-			return "", err
-		}
-		dir := filepath.Join(d.w.st.Dir(), "planillas")
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return "", err
-		}
-		path := filepath.Join(dir, fmt.Sprintf("despacho-%d.pdf", id))
-		return path, atomicfile.Write(path, buf.Bytes(), 0o640)
+		return d.w.st.Despacho.WritePlanilla(ctx, id, "pdf")
 	}, func(path string, err error) {
 		if err != nil {
 			d.say("⚠ " + d.w.explain(err))
@@ -320,13 +327,18 @@ func (d *despachoScreen) pickResults() {
 		}
 		path := rc.URI().Path()
 		rc.Close()
+		colMap := d.colMap.Text
 		background(d.w, func(ctx context.Context) ([]station.Envelope, error) {
 			f, err := os.Open(path)
 			if err != nil {
 				return nil, err
 			}
 			defer f.Close()
-			return d.w.st.Despacho.Results(ctx, f, despacho.DefaultColumns)
+			cols, err := despacho.ParseColumns(colMap)
+			if err != nil {
+				return nil, err
+			}
+			return d.w.st.Despacho.Results(ctx, f, cols)
 		}, func(envs []station.Envelope, err error) {
 			if err != nil {
 				d.say("⚠ " + d.w.tr.T("desp.results_failed", "Error", d.w.explain(err)))
@@ -431,5 +443,24 @@ func (d *despachoScreen) shippingLabel() {
 		default:
 			d.say(d.w.tr.T("desp.label_printed", "Number", number))
 		}
+	})
+}
+
+// planilla writes the chosen closed dispatch's planilla again, as format.
+func (d *despachoScreen) planilla(format string) {
+	i := d.closed.SelectedIndex()
+	if i < 0 || i >= len(d.closedIDs) {
+		d.say(d.w.tr.T("desp.closed_pick"))
+		return
+	}
+	id := d.closedIDs[i]
+	background(d.w, func(ctx context.Context) (string, error) {
+		return d.w.st.Despacho.WritePlanilla(ctx, id, format)
+	}, func(path string, err error) {
+		if err != nil {
+			d.say("⚠ " + d.w.explain(err))
+			return
+		}
+		d.say(d.w.tr.T("desp.planilla_done", "ID", id, "Path", path))
 	})
 }

@@ -84,6 +84,14 @@ func TestDespachoScreen(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(st.Dir(), "planillas", "despacho-1.pdf")); err != nil {
 		t.Errorf("the planilla: %v (%s)", err, d.message.Text)
 	}
+	// The closed dispatch's planilla again, as CSV.
+	pump(t, w, "the closed dispatch listed", func() bool { return len(d.closedIDs) == 1 })
+	d.closed.SetSelectedIndex(0)
+	d.planilla("csv")
+	pump(t, w, "the CSV planilla", func() bool { return strings.Contains(d.message.Text, "despacho-1.csv") })
+	if b, err := os.ReadFile(filepath.Join(st.Dir(), "planillas", "despacho-1.csv")); err != nil || !strings.Contains(string(b), "RA100000003CO") {
+		t.Errorf("the CSV planilla: %v %s", err, b)
+	}
 	// The courier's results: the first delivered, the second returned.
 	f, err := os.Open(fixture.Write(t, src, "r.csv", []byte("guia;estado;causal;fecha\nRA100000001CO;ENTREGADO;;2026-11-27\nRA100000002CO;DEVUELTO;DD;2026-11-27\n")))
 	if err != nil {

@@ -113,28 +113,29 @@ func cmdDespacho(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		sheet, err := st.Despacho.Sheet(ctx, id)
-		if err != nil {
-			return err
-		}
-		path := *out
-		if path == "" {
-			path = fmt.Sprintf("%s/planillas/despacho-%d.%s", st.Dir(), id, *format)
-			if err := os.MkdirAll(st.Dir()+"/planillas", 0o750); err != nil {
+		var path string
+		if *out == "" {
+			if path, err = st.Despacho.WritePlanilla(ctx, id, *format); err != nil {
 				return err
 			}
-		}
-		var buf bytes.Buffer
-		if *format == "csv" {
-			err = sheet.WriteCSV(&buf)
 		} else {
-			err = sheet.WritePDF(&buf)
-		}
-		if err != nil {
-			return err
-		}
-		if err := atomicfile.Write(path, buf.Bytes(), 0o640); err != nil {
-			return err
+			sheet, err := st.Despacho.Sheet(ctx, id)
+			if err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			if *format == "csv" {
+				err = sheet.WriteCSV(&buf)
+			} else {
+				err = sheet.WritePDF(&buf)
+			}
+			if err != nil {
+				return err
+			}
+			path = *out
+			if err := atomicfile.Write(path, buf.Bytes(), 0o640); err != nil {
+				return err
+			}
 		}
 		if *asJSON {
 			return printJSON(e.stdout, map[string]any{"id": d.ID, "handed_on": d.HandedOn, "planilla": path, "envelopes": d.Envelopes})
