@@ -15,6 +15,7 @@ import (
 
 	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/central"
+	"github.com/radicador/radicador/document"
 	"github.com/radicador/radicador/mailer"
 )
 
@@ -146,11 +147,17 @@ func (s *Service) deliver(ctx context.Context, settings central.MailSettings, to
 			continue
 		}
 		msg := mailer.Message{To: m.To, Subject: m.Subject, Body: m.Body, MessageID: fmt.Sprintf("digest-%d-%s@radicador", m.ID, m.Day), Date: s.DB.Now()}
-		if m.Kind == "acuse" {
+		switch m.Kind {
+		case "acuse":
 			msg.MessageID = "acuse-" + m.Number + "@radicador"
+		case "salida":
+			msg.MessageID = fmt.Sprintf("salida-%s-%d@radicador", m.Number, m.ID)
 		}
 		if len(m.Attachment) > 0 {
-			msg.Attachments = []mailer.Attachment{{Name: m.AttachmentName, ContentType: "application/pdf", Data: m.Attachment}}
+			msg.Attachments = []mailer.Attachment{{Name: m.AttachmentName, ContentType: document.Sniff(m.Attachment), Data: m.Attachment}}
+			if msg.Attachments[0].ContentType == "" {
+				msg.Attachments[0].ContentType = "application/octet-stream"
+			}
 		}
 		err = mailer.Send(ctx, cfg, msg)
 		if err != nil {

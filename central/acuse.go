@@ -108,15 +108,16 @@ func (d *DB) queueStationAcuse(ctx context.Context, tx *sql.Tx, number string, a
 // AcuseOf gives where the acuse of the radicado number stands; false when
 // none was queued (no e-mail given, or forgotten since).
 func (d *DB) AcuseOf(ctx context.Context, number string) (wire.Acuse, bool, error) {
-	list, err := d.acuses(ctx, `o.number = ?`, number)
+	list, err := d.acuses(ctx, `o.kind = 'acuse' AND o.number = ?`, number)
 	if err != nil || len(list) == 0 {
 		return wire.Acuse{}, false, err
 	}
 	return list[0], true, nil
 }
 
-// Acuses lists where the acuses of p's radicados stand, newest first: the
-// station shows them in its Bandeja. Those sent or given up are forgotten
+// Acuses lists where the acuses of p's radicados stand, and its salidas
+// sent by e-mail, newest first: the station shows them in its Bandeja,
+// and records how its e-mailed salidas went. Those sent or given up are forgotten
 // with the outbox (Prune), by when the station has seen them.
 func (d *DB) Acuses(ctx context.Context, p Principal) ([]wire.Acuse, error) {
 	return d.acuses(ctx, `r.office = ? AND r.station = ?`, p.Office, p.Station)
@@ -124,9 +125,9 @@ func (d *DB) Acuses(ctx context.Context, p Principal) ([]wire.Acuse, error) {
 
 // acuses lists the acuses where cond holds, newest first.
 func (d *DB) acuses(ctx context.Context, cond string, args ...any) ([]wire.Acuse, error) {
-	rows, err := d.db.QueryContext(ctx, d.q(`SELECT o.number, o.to_addr, o.created_at, o.sent_at, o.next_try, o.last_error
+	rows, err := d.db.QueryContext(ctx, d.q(`SELECT o.number, o.to_addr, o.created_at, o.sent_at, o.next_try, o.last_error, o.kind, o.attempt
 		FROM outbox o JOIN radicados r ON r.number = o.number
-		WHERE o.kind = 'acuse' AND `+cond+` ORDER BY o.id DESC LIMIT 1000`), args...)
+		WHERE o.kind IN ('acuse', 'salida') AND `+cond+` ORDER BY o.id DESC LIMIT 1000`), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -135,8 +136,11 @@ func (d *DB) acuses(ctx context.Context, cond string, args ...any) ([]wire.Acuse
 	for rows.Next() {
 		var a wire.Acuse
 		var created, sent, next string
-		if err := rows.Scan(&a.Number, &a.To, &created, &sent, &next, &a.Error); err != nil {
+		if err := rows.Scan(&a.Number, &a.To, &created, &sent, &next, &a.Error, &a.Kind, &a.Attempt); err != nil {
 			return nil, err
+		}
+		if a.Kind == "acuse" {
+			a.Kind = ""
 		}
 		a.State, a.At = wire.AcusePending, parseStamp(created)
 		switch {

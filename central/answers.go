@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -148,12 +150,66 @@ func (d *DB) applyDelivery(ctx context.Context, tx *sql.Tx, kind int, e wire.Eve
 		_, err = d.txExec(ctx, tx, `UPDATE deliveries SET guide = ?, updated_at = ? WHERE number = ? AND attempt = ? AND state IN ('pendiente', 'despachado')`,
 			f.Guide, now, e.Number, f.Attempt)
 	case "despachado":
-		_, err = d.txExec(ctx, tx, `UPDATE deliveries SET state = 'despachado', handed_on = ?, expected_by = ?, updated_at = ?
+		var res sql.Result
+		res, err = d.txExec(ctx, tx, `UPDATE deliveries SET state = 'despachado', handed_on = ?, expected_by = ?, updated_at = ?
 			WHERE number = ? AND attempt = ? AND state = 'pendiente'`, f.HandedOn, f.ExpectedBy, now, e.Number, f.Attempt)
+		if n, _ := res.RowsAffected(); err == nil && n == 1 && f.Email != "" {
+			err = d.queueSalida(ctx, tx, e.Number, f.Attempt, f.Email)
+		}
 	case "entregado", "devuelto":
 		_, err = d.txExec(ctx, tx, `UPDATE deliveries SET state = ?, reason = ?, result_on = ?, updated_at = ?
 			WHERE number = ? AND attempt = ? AND state = 'despachado'`, e.Action, f.Reason, f.On, now, e.Number, f.Attempt)
 	}
+	return err
+}
+
+// maxSalidaAttachment bounds the document an e-mailed salida carries.
+const maxSalidaAttachment = 10 << 20
+
+// queueSalida puts in the outbox, within tx, the e-mail that carries a
+// salida to to: its first document attached (when within bounds), its
+// number and subject in the text. Sent once, like an acuse.
+func (d *DB) queueSalida(ctx context.Context, tx *sql.Tx, number string, attempt int, to string) error {
+	var subject, files string
+	if err := d.txScan(ctx, tx, `SELECT subject, files FROM radicados WHERE number = ?`, []any{number}, &subject, &files); err != nil {
+		return err
+	}
+	var fs []wire.File
+	json.Unmarshal([]byte(files), &fs)
+	cfg, err := d.OrgConfig(ctx)
+	if err != nil {
+		return err
+	}
+	org := cfg.Organization
+	if org == "" {
+		org = "la entidad"
+	}
+	var name string
+	var attachment []byte
+	for _, f := range fs {
+		if f.Pages > 0 && f.Size <= maxSalidaAttachment && (f.MediaType == "application/pdf" || f.MediaType == "image/jpeg" || f.MediaType == "image/png") {
+			file, err := d.files.open(f.SHA256)
+			if err != nil {
+				return err
+			}
+			attachment, err = io.ReadAll(io.LimitReader(file, maxSalidaAttachment+1))
+			file.Close()
+			if err != nil {
+				return err
+			}
+			name = f.Name
+			break
+		}
+	}
+	body := fmt.Sprintf("%s le envía la comunicación radicada con el número %s.\n\nAsunto: %s\n\n", org, number, subject)
+	if attachment != nil {
+		body += "La comunicación va adjunta.\n"
+	} else {
+		body += "Su documento es demasiado grande para el correo: solicítelo citando el número.\n"
+	}
+	_, err = d.txExec(ctx, tx, `INSERT INTO outbox (kind, number, attempt, day, to_addr, subject, body, attachment_name, attachment, created_at, next_try)
+		VALUES ('salida', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, number, attempt, d.now().UTC().Format("2006-01-02"), to,
+		"Radicado "+number+": "+subject, body, name, attachment, d.stamp(), d.stamp())
 	return err
 }
 

@@ -29,6 +29,10 @@ const (
 	Returned  = "devuelto"
 )
 
+// EmailCourier is the built-in "courier" of an attempt by e-mail: the
+// central server sends the salida to the recipient's address.
+const EmailCourier = "Correo electrónico"
+
 // Zones of destination, by how far the courier goes.
 const (
 	ZoneBogota = "bogota"

@@ -6,7 +6,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
+	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/despacho"
 	"github.com/radicador/radicador/store"
 	"github.com/radicador/radicador/sync/client"
 	"github.com/radicador/radicador/sync/wire"
@@ -155,8 +158,17 @@ func (s *Syncing) takeAcuses(ctx context.Context, c *client.Client) error {
 	if err != nil {
 		return err
 	}
-	for _, a := range list {
+	var salidas []wire.Acuse
+	for i := len(list) - 1; i >= 0; i-- { // oldest first: the newest word on a number stays
+		a := list[i]
+		if a.Kind == "salida" {
+			salidas = append(salidas, a)
+			continue
+		}
 		known[a.Number] = a
+	}
+	if err := s.takeEmailed(ctx, salidas); err != nil {
+		return err
 	}
 	merged := make([]wire.Acuse, 0, len(known))
 	for _, a := range known {
@@ -164,6 +176,41 @@ func (s *Syncing) takeAcuses(ctx context.Context, c *client.Client) error {
 	}
 	slices.SortFunc(merged, func(a, b wire.Acuse) int { return strings.Compare(a.Number, b.Number) })
 	return s.store.SetSyncState(ctx, syncAcuses, merged)
+}
+
+// takeEmailed records how the salidas the server sent by e-mail went: an
+// attempt by e-mail the mail server took is delivered, one it refused for
+// good came back; once each (an attempt that ended is left alone).
+func (s *Syncing) takeEmailed(ctx context.Context, sent []wire.Acuse) error {
+	var results []store.Result
+	for _, a := range sent {
+		env, ok, err := s.store.Delivery(ctx, a.Number)
+		if err != nil {
+			return err
+		}
+		if !ok || env.Attempt != a.Attempt || env.State != "despachado" || env.Courier != despacho.EmailCourier {
+			continue
+		}
+		switch a.State {
+		case wire.AcuseSent:
+			results = append(results, store.Result{Number: a.Number, Attempt: a.Attempt, State: despacho.Delivered, On: calendar.DateOf(a.At).String()})
+		case wire.AcuseFailed:
+			reason := "correo rechazado"
+			if detail := plainLine(a.Error); detail != "" {
+				reason += ": " + clip(detail, 150)
+			}
+			results = append(results, store.Result{Number: a.Number, Attempt: a.Attempt, State: despacho.Returned, Reason: reason,
+				On: calendar.DateOf(a.At).String()})
+		}
+	}
+	if len(results) == 0 {
+		return nil
+	}
+	if _, err := s.store.RecordResults(ctx, "radicador", results); err != nil {
+		return err
+	}
+	s.changed()
+	return nil
 }
 
 // Acuses gives where the acuses of the station's radicados stand, by
@@ -193,4 +240,15 @@ func (s *Syncing) Returned(ctx context.Context) (map[string]wire.Returned, error
 		out[r.Number] = r
 	}
 	return out, nil
+}
+
+// plainLine gives s on one line of printable characters.
+func plainLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, " "))
+	return strings.Join(strings.Fields(s), " ")
 }

@@ -107,7 +107,10 @@ func dispatchingFrom(get func(string) string, settings map[string]string) (Dispa
 		}
 	}
 	if len(d.Couriers) == 0 {
-		d.Couriers = DefaultCouriers
+		d.Couriers = append([]Courier{}, DefaultCouriers...)
+	}
+	if !slices.ContainsFunc(d.Couriers, func(c Courier) bool { return c.Name == despacho.EmailCourier }) {
+		d.Couriers = append(d.Couriers, Courier{Name: despacho.EmailCourier}) // the server sends it
 	}
 	if len(d.Reasons) == 0 {
 		d.Reasons = despacho.DefaultReasons
@@ -186,7 +189,15 @@ func (s *Despacho) New(ctx context.Context, courier, service string, numbers []s
 			}
 			*f.dst = v
 		}
-		if fixed.Address == "" || fixed.City == "" {
+		if fixed.Email = strings.ToLower(strings.TrimSpace(to.Email)); fixed.Email != "" {
+			if err := radicado.CheckEmail(fixed.Email); err != nil {
+				return store.Dispatch{}, err
+			}
+		}
+		switch {
+		case c.Name == despacho.EmailCourier && fixed.Email == "" && fixed.Address+fixed.City != "":
+			return store.Dispatch{}, errors.New("an attempt by e-mail is corrected with an e-mail address, not a postal one")
+		case c.Name != despacho.EmailCourier && (fixed.Address == "" || fixed.City == ""):
 			return store.Dispatch{}, errors.New("a corrected recipient needs its address and city")
 		}
 		to = &fixed
@@ -206,7 +217,11 @@ func destination(rec radicado.Record, e store.Envelope) radicado.Recipient {
 		to = *rec.Recipient
 	}
 	if e.To != nil {
-		to.Address, to.City = e.To.Address, e.To.City
+		if e.To.Email != "" {
+			to.Email, to.Address, to.City = e.To.Email, e.To.Email, "(correo electrónico)"
+		} else {
+			to.Address, to.City = e.To.Address, e.To.City
+		}
 		if e.To.Name != "" {
 			to.Name = e.To.Name
 		}
@@ -271,7 +286,8 @@ func (s *Despacho) Close(ctx context.Context, id int64) (store.Dispatch, error) 
 	}
 	now := s.store.Now()
 	handed := calendar.DateOf(now)
-	if now.Format("15:04") > cfg.Dispatching.Cutoff || !cal.IsBusinessDay(handed) { // after the cut-off hour, not at it
+	byEmail := open.Courier == despacho.EmailCourier
+	if !byEmail && (now.Format("15:04") > cfg.Dispatching.Cutoff || !cal.IsBusinessDay(handed)) { // after the cut-off hour, not at it
 		if handed, err = cal.NextBusinessDay(handed); err != nil {
 			return store.Dispatch{}, err
 		}
@@ -293,7 +309,11 @@ func (s *Despacho) Close(ctx context.Context, id int64) (store.Dispatch, error) 
 			return "", err
 		}
 		city := destination(rec, env).City
-		by, err := cal.AddBusinessDays(handed, days[despacho.Zone(city)])
+		n := days[despacho.Zone(city)]
+		if byEmail {
+			n = 1 // the server sends it at once; its result the next business day at the latest
+		}
+		by, err := cal.AddBusinessDays(handed, n)
 		if err != nil {
 			return "", err
 		}

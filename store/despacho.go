@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/radicador/radicador/despacho"
 	"github.com/radicador/radicador/radicado"
 )
 
@@ -109,11 +110,18 @@ func (s *Store) NewDispatch(ctx context.Context, actor, courier, service string,
 				return fmt.Errorf("%s: %w: only an active salida is dispatched", n, ErrDispatch)
 			}
 			var onPaper bool
-			if err := tx.QueryRowContext(ctx, `SELECT recipient <> '' AND json_extract(recipient, '$.send_by') <> 'email' FROM radicados WHERE number = ?`,
-				n).Scan(&onPaper); err != nil {
+			var email string
+			if err := tx.QueryRowContext(ctx, `SELECT recipient <> '' AND json_extract(recipient, '$.send_by') <> 'email',
+				COALESCE(json_extract(recipient, '$.email'), '') FROM radicados WHERE number = ?`, n).Scan(&onPaper, &email); err != nil {
 				return err
 			}
-			if !onPaper {
+			if to != nil && to.Email != "" {
+				email = to.Email
+			}
+			switch {
+			case courier == despacho.EmailCourier && email == "":
+				return fmt.Errorf("%s: %w: it has no e-mail address to send it to", n, ErrDispatch)
+			case courier != despacho.EmailCourier && !onPaper && (to == nil || to.Address == ""):
 				return fmt.Errorf("%s: %w: it has no recipient to send it to on paper", n, ErrDispatch)
 			}
 			attempt, state, dispatch, err := lastAttempt(ctx, tx, n)
@@ -127,17 +135,23 @@ func (s *Store) NewDispatch(ctx context.Context, actor, courier, service string,
 			default:
 				return fmt.Errorf("%s: %w: it is in dispatch %d (%s)", n, ErrDispatch, dispatch, state)
 			}
-			var name, address, city string
+			var name, address, city, toEmail string
 			if to != nil {
 				name, address, city = to.Name, to.Address, to.City
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO envelopes (dispatch_id, number, attempt, to_name, to_address, to_city, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, d.ID, n, attempt+1, name, address, city, now.UTC().Format(time.RFC3339Nano)); err != nil {
+			if courier == despacho.EmailCourier {
+				toEmail = email
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO envelopes (dispatch_id, number, attempt, to_name, to_address, to_city, to_email, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, n, attempt+1, name, address, city, toEmail, now.UTC().Format(time.RFC3339Nano)); err != nil {
 				return err
 			}
 			data := map[string]any{"dispatch": d.ID, "courier": courier, "service": service, "attempt": attempt + 1}
 			if to != nil {
 				data["to_name"], data["to_address"], data["to_city"] = name, address, city
+			}
+			if toEmail != "" {
+				data["email"] = toEmail
 			}
 			if err := changed(ctx, tx, now, actor, ActionDispatch, n, data); err != nil {
 				return err
@@ -239,7 +253,7 @@ func (s *Store) CloseDispatch(ctx context.Context, actor string, id int64, hande
 		}
 		// An envelope of a salida annulled since it was put in is not handed
 		// over: it stays pending, off the planilla.
-		rows, err := tx.QueryContext(ctx, `SELECT e.number, e.attempt FROM envelopes e JOIN radicados r ON r.number = e.number
+		rows, err := tx.QueryContext(ctx, `SELECT e.number, e.attempt, e.to_email FROM envelopes e JOIN radicados r ON r.number = e.number
 			WHERE e.dispatch_id = ? AND e.state = 'pendiente' AND r.status = 'active' ORDER BY e.id`, id)
 		if err != nil {
 			return err
@@ -247,11 +261,12 @@ func (s *Store) CloseDispatch(ctx context.Context, actor string, id int64, hande
 		type env struct {
 			number  string
 			attempt int
+			email   string
 		}
 		var envs []env
 		for rows.Next() {
 			var e env
-			if err := rows.Scan(&e.number, &e.attempt); err != nil {
+			if err := rows.Scan(&e.number, &e.attempt, &e.email); err != nil {
 				rows.Close()
 				return err
 			}
@@ -270,8 +285,11 @@ func (s *Store) CloseDispatch(ctx context.Context, actor string, id int64, hande
 				by, stamp, e.number, e.attempt); err != nil {
 				return err
 			}
-			if err := changed(ctx, tx, now, actor, ActionSent, e.number, map[string]any{"dispatch": id, "attempt": e.attempt,
-				"handed_on": handedOn, "expected_by": by}); err != nil {
+			data := map[string]any{"dispatch": id, "attempt": e.attempt, "handed_on": handedOn, "expected_by": by}
+			if e.email != "" {
+				data["email"] = e.email // the server sends it there
+			}
+			if err := changed(ctx, tx, now, actor, ActionSent, e.number, data); err != nil {
 				return err
 			}
 		}
@@ -285,12 +303,13 @@ func (s *Store) CloseDispatch(ctx context.Context, actor string, id int64, hande
 
 // Result is how an envelope ended.
 type Result struct {
-	Number string
-	Guide  string // instead of Number: the envelope with this guide
-	State  string // entregado or devuelto
-	Reason string // why it came back
-	On     string // the day, YYYY-MM-DD
-	Proof  []string
+	Number  string
+	Attempt int    // with Number: that attempt (0: the latest)
+	Guide   string // instead of Number: the envelope with this guide
+	State   string // entregado or devuelto
+	Reason  string // why it came back
+	On      string // the day, YYYY-MM-DD
+	Proof   []string
 }
 
 // RecordResults records how envelopes ended, all or none: each must be
@@ -316,6 +335,12 @@ func (s *Store) RecordResults(ctx context.Context, actor string, results []Resul
 				}
 				if state == r.State && reason == r.Reason {
 					continue // recorded already: a courier's file is cumulative
+				}
+			} else if r.Attempt > 0 {
+				err := tx.QueryRowContext(ctx, `SELECT attempt, state, reason, dispatch_id FROM envelopes WHERE number = ? AND attempt = ?`,
+					number, r.Attempt).Scan(&attempt, &state, &reason, &dispatch)
+				if err != nil {
+					return fmt.Errorf("%s attempt %d: %w", number, r.Attempt, err)
 				}
 			} else {
 				var err error
@@ -373,17 +398,20 @@ func (s *Store) RecordResults(ctx context.Context, actor string, results []Resul
 }
 
 const envelopeColumns = `dispatch_id, (SELECT d.courier FROM dispatches d WHERE d.id = dispatch_id), number, attempt, guide, state, reason,
-	result_on, proof, expected_by, to_name, to_address, to_city, updated_at`
+	result_on, proof, expected_by, to_name, to_address, to_city, to_email, updated_at`
 
 func scanEnvelope(row scanner) (Envelope, error) {
 	var e Envelope
-	var proof, updated, name, address, city string
+	var proof, updated, name, address, city, email string
 	if err := row.Scan(&e.Dispatch, &e.Courier, &e.Number, &e.Attempt, &e.Guide, &e.State, &e.Reason, &e.ResultOn, &proof, &e.ExpectedBy,
-		&name, &address, &city, &updated); err != nil {
+		&name, &address, &city, &email, &updated); err != nil {
 		return e, err
 	}
-	if name+address+city != "" {
-		e.To = &radicado.Recipient{Name: name, Address: address, City: city, SendBy: radicado.SendPhysical}
+	if name+address+city+email != "" {
+		e.To = &radicado.Recipient{Name: name, Address: address, City: city, Email: email, SendBy: radicado.SendPhysical}
+		if email != "" {
+			e.To.SendBy = radicado.SendEmail
+		}
 	}
 	if proof != "" {
 		e.Proof = strings.Split(proof, "\n")

@@ -61,7 +61,7 @@ BEGIN SELECT RAISE(ABORT, 'a dispatch is never deleted'); END`, 9},
 BEGIN SELECT RAISE(ABORT, 'an envelope is never deleted; a new attempt is another'); END`, 9},
 	{"envelopes_ended", `CREATE TRIGGER envelopes_ended BEFORE UPDATE ON envelopes
 WHEN NEW.number IS NOT OLD.number OR NEW.attempt IS NOT OLD.attempt OR NEW.dispatch_id IS NOT OLD.dispatch_id
-  OR NEW.to_name IS NOT OLD.to_name OR NEW.to_address IS NOT OLD.to_address OR NEW.to_city IS NOT OLD.to_city
+  OR NEW.to_name IS NOT OLD.to_name OR NEW.to_address IS NOT OLD.to_address OR NEW.to_city IS NOT OLD.to_city OR NEW.to_email IS NOT OLD.to_email
   OR OLD.state IN ('entregado', 'devuelto')
 BEGIN SELECT RAISE(ABORT, 'an envelope that ended stays as it ended'); END`, 9},
 	{"envelopes_no_replace", `CREATE TRIGGER envelopes_no_replace BEFORE INSERT ON envelopes

@@ -33,6 +33,7 @@ func cmdDespacho(ctx context.Context, e *env, args []string) error {
 	toName := fs.String("to-name", "", "new: a corrected recipient's name for this attempt (default: the salida's)")
 	toAddress := fs.String("to-address", "", "new: a corrected address for this attempt")
 	toCity := fs.String("to-city", "", "new: a corrected city for this attempt")
+	toEmail := fs.String("to-email", "", "new, by e-mail: the address this attempt goes to (default: the salida's recipient's)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -44,8 +45,8 @@ func cmdDespacho(ctx context.Context, e *env, args []string) error {
 	switch sub {
 	case "new":
 		var to *radicado.Recipient
-		if *toName+*toAddress+*toCity != "" {
-			to = &radicado.Recipient{Name: *toName, Address: *toAddress, City: *toCity}
+		if *toName+*toAddress+*toCity+*toEmail != "" {
+			to = &radicado.Recipient{Name: *toName, Address: *toAddress, City: *toCity, Email: *toEmail}
 		}
 		d, err := st.Despacho.New(ctx, *courier, *service, pos, to)
 		if err != nil {

@@ -28,6 +28,7 @@ CREATE TABLE envelopes (
 	to_name     TEXT NOT NULL DEFAULT '', -- a corrected recipient for this attempt ('': the salida's)
 	to_address  TEXT NOT NULL DEFAULT '',
 	to_city     TEXT NOT NULL DEFAULT '',
+	to_email    TEXT NOT NULL DEFAULT '', -- an attempt by e-mail: where it goes
 	updated_at  TEXT NOT NULL,
 	UNIQUE (number, attempt)
 );

@@ -373,6 +373,8 @@ type DeliveryStep struct {
 	ExpectedBy string `json:"expected_by,omitempty"`
 	On         string `json:"on,omitempty"`
 	Reason     string `json:"reason,omitempty"`
+	// An attempt by e-mail: where the server sends it.
+	Email string `json:"email,omitempty"`
 	// A corrected recipient for this attempt.
 	ToName    string `json:"to_name,omitempty"`
 	ToAddress string `json:"to_address,omitempty"`
@@ -404,6 +406,11 @@ func checkDelivery(action string, data []byte) error {
 		}
 		if day, err := calendar.ParseDate(f.value); err != nil || day.String() != f.value {
 			return fmt.Errorf("%s %q: YYYY-MM-DD", f.field, f.value)
+		}
+	}
+	if d.Email != "" {
+		if err := radicado.CheckEmail(d.Email); err != nil {
+			return err
 		}
 	}
 	switch {
@@ -627,6 +634,10 @@ type Acuse struct {
 	State  string    `json:"state"` // pendiente, enviado or fallido
 	At     time.Time `json:"at"`    // sent, or queued
 	Error  string    `json:"error,omitempty"`
+	// Kind is "salida" for a salida's attempt by e-mail (that Attempt),
+	// which the server sent; empty for an acuse.
+	Kind    string `json:"kind,omitempty"`
+	Attempt int    `json:"attempt,omitempty"`
 }
 
 // The states of an acuse.

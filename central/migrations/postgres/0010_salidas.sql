@@ -18,3 +18,7 @@ CREATE TABLE deliveries (
 	expected_by TEXT NOT NULL DEFAULT '', result_on TEXT NOT NULL DEFAULT '', to_address TEXT NOT NULL DEFAULT '',
 	to_city TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,
 	PRIMARY KEY (number, attempt));
+
+-- An e-mail the server sends for a salida's attempt by e-mail (kind
+-- 'salida'): which attempt it is.
+ALTER TABLE outbox ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;
