@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/radicador/radicador/despacho"
 	"github.com/radicador/radicador/document"
 	"github.com/radicador/radicador/internal/fileuri"
 	"github.com/radicador/radicador/label"
@@ -232,6 +233,9 @@ func (s *Printing) shipment(ctx context.Context, rec radicado.Record) (label.Shi
 	}
 	if !ok {
 		return label.Shipment{Name: to.Name, Address: to.Address, City: to.City, Attempt: 1}, nil
+	}
+	if env.Courier == despacho.EmailCourier {
+		return label.Shipment{}, fmt.Errorf("%s goes by e-mail this time: it has no shipping label", rec.Number)
 	}
 	dest := destination(rec, env)
 	return label.Shipment{Name: dest.Name, Address: dest.Address, City: dest.City, Guide: env.Guide, Courier: env.Courier, Attempt: env.Attempt}, nil

@@ -497,11 +497,12 @@ func (s *Store) Dispatches(ctx context.Context, limit int) ([]Dispatch, error) {
 	return out, nil
 }
 
-// Waiting gives the active salidas that go on paper and are in no
-// dispatch (or came back), oldest first: what the desk has to send.
+// Waiting gives the active salidas with a recipient that are in no
+// dispatch (or came back), oldest first: what the desk has to send, by
+// courier or by e-mail.
 func (s *Store) Waiting(ctx context.Context) ([]radicado.Record, error) {
 	return s.query(ctx, `SELECT `+recordColumns+` FROM radicados r WHERE r.kind = ? AND r.status = 'active'
-		AND r.recipient <> '' AND json_extract(r.recipient, '$.send_by') <> 'email'
+		AND r.recipient <> ''
 		AND COALESCE((SELECT e.state FROM envelopes e WHERE e.number = r.number ORDER BY e.attempt DESC LIMIT 1), 'devuelto') = 'devuelto'
 		ORDER BY r.id`, int(radicado.Salida))
 }

@@ -31,14 +31,17 @@ func TestDespacho(t *testing.T) {
 	s1 := radicar("--kind", "salida", "--type", "oficio", "--sender", "Secretaría", "--subject", "Respuesta", "--answers", entrada,
 		"--to-name", "Ana Gómez", "--to-address", "Calle 10 # 5-20", "--to-city", "Bogotá D.C.")
 	s2, s3 := salida("Beto Ruiz", "Medellín"), salida("Carla Díaz", "Barranquilla")
-	radicar("--kind", "salida", "--type", "oficio", "--sender", "S", "--subject", "Por correo", "--to-name", "Dora", "--to-email", "d@x.co", "--channel", "email")
+	byEmail := radicar("--kind", "salida", "--type", "oficio", "--sender", "S", "--subject", "Por correo", "--to-name", "Dora", "--to-email", "d@x.co", "--channel", "email")
 
 	var listed struct {
 		Waiting []string `json:"waiting"`
 	}
 	json.Unmarshal([]byte(cli(t, data, "despacho", "list", "--json").OK(t).Stdout), &listed)
-	if strings.Join(listed.Waiting, " ") != strings.Join([]string{s1, s2, s3}, " ") {
-		t.Errorf("waiting %v, want the three on paper", listed.Waiting)
+	if strings.Join(listed.Waiting, " ") != strings.Join([]string{s1, s2, s3, byEmail}, " ") {
+		t.Errorf("waiting %v, want the three on paper and the one by e-mail", listed.Waiting)
+	}
+	if r := cli(t, data, "despacho", "new", "--courier", "4-72", byEmail); r.Code == 0 || !strings.Contains(r.Stderr, "on paper") {
+		t.Errorf("a salida by e-mail in a courier's dispatch: %q", r.Stderr)
 	}
 	for name, args := range map[string][]string{
 		"an entrada":         {"new", "--courier", "4-72", entrada},
