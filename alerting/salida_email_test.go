@@ -52,6 +52,23 @@ func TestSalidaByEmail(t *testing.T) {
 	if _, err := st.Despacho.Close(ctx, d.ID); err != nil {
 		t.Fatal(err)
 	}
+	// Another, handed over by e-mail and annulled before the branch
+	// syncs: the server does not send it.
+	other, err := st.Records.Radicar(ctx, station.Request{Kind: radicado.Salida, Type: "oficio", SenderName: "Secretaría", Subject: "Otra respuesta",
+		Files: []string{doc}, Recipient: &radicado.Recipient{Name: "Beto", Email: "beto@correo.co", SendBy: radicado.SendEmail}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2, err := st.Despacho.New(ctx, despacho.EmailCourier, "", []string{other.Number}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Despacho.Close(ctx, d2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Records.Anular(ctx, other.Number, "se equivocó el destinatario"); err != nil {
+		t.Fatal(err)
+	}
 	for range 2 {
 		if _, err := st.Sync.Once(ctx, srv.URL); err != nil {
 			t.Fatal(err)
@@ -66,6 +83,9 @@ func TestSalidaByEmail(t *testing.T) {
 	want, _ := os.ReadFile(doc)
 	if !strings.Contains(body, rec.Number) || !bytes.Equal(attached, want) {
 		t.Errorf("the e-mail: %q, %d bytes attached (want the salida's %d)", body, len(attached), len(want))
+	}
+	if got := mta.inbox(t, "beto@correo.co"); len(got) != 0 {
+		t.Errorf("an annulled salida was e-mailed: %d", len(got))
 	}
 	// The station learns it went, and says so to the server.
 	for range 2 {

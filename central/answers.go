@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/radicador/radicador/calendar"
+	"github.com/radicador/radicador/despacho"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/sync/wire"
 )
@@ -131,7 +132,7 @@ type Delivery struct {
 // sent (an event just recorded, its data checked by wire): each attempt
 // goes pendiente → despachado → entregado or devuelto, and a step out of
 // that order changes nothing (it stays an event).
-func (d *DB) applyDelivery(ctx context.Context, tx *sql.Tx, kind int, e wire.Event) error {
+func (d *DB) applyDelivery(ctx context.Context, tx *sql.Tx, kind int, annulled bool, e wire.Event) error {
 	if kind != int(radicado.Salida) {
 		return nil
 	}
@@ -143,18 +144,29 @@ func (d *DB) applyDelivery(ctx context.Context, tx *sql.Tx, kind int, e wire.Eve
 	var err error
 	switch e.Action {
 	case "despacho":
-		_, err = d.txExec(ctx, tx, `INSERT INTO deliveries (number, attempt, courier, service, state, to_address, to_city, updated_at)
-			VALUES (?, ?, ?, ?, 'pendiente', ?, ?, ?) ON CONFLICT (number, attempt) DO NOTHING`, e.Number, f.Attempt, f.Courier, f.Service,
-			f.ToAddress, f.ToCity, now)
+		_, err = d.txExec(ctx, tx, `INSERT INTO deliveries (number, attempt, courier, service, state, to_address, to_city, to_email, updated_at)
+			VALUES (?, ?, ?, ?, 'pendiente', ?, ?, ?, ?) ON CONFLICT (number, attempt) DO NOTHING`, e.Number, f.Attempt, f.Courier, f.Service,
+			f.ToAddress, f.ToCity, f.Email, now)
 	case "guia":
 		_, err = d.txExec(ctx, tx, `UPDATE deliveries SET guide = ?, updated_at = ? WHERE number = ? AND attempt = ? AND state IN ('pendiente', 'despachado')`,
 			f.Guide, now, e.Number, f.Attempt)
 	case "despachado":
-		var res sql.Result
-		res, err = d.txExec(ctx, tx, `UPDATE deliveries SET state = 'despachado', handed_on = ?, expected_by = ?, updated_at = ?
-			WHERE number = ? AND attempt = ? AND state = 'pendiente'`, f.HandedOn, f.ExpectedBy, now, e.Number, f.Attempt)
-		if n, _ := res.RowsAffected(); err == nil && n == 1 && f.Email != "" {
-			err = d.queueSalida(ctx, tx, e.Number, f.Attempt, f.Email)
+		var courier, email string
+		switch err = d.txScan(ctx, tx, `SELECT courier, to_email FROM deliveries WHERE number = ? AND attempt = ? AND state = 'pendiente'`,
+			[]any{e.Number, f.Attempt}, &courier, &email); {
+		case err == sql.ErrNoRows:
+			return nil // not in order: kept as an event
+		case err != nil:
+			return err
+		}
+		if _, err = d.txExec(ctx, tx, `UPDATE deliveries SET state = 'despachado', handed_on = ?, expected_by = ?, updated_at = ?
+			WHERE number = ? AND attempt = ?`, f.HandedOn, f.ExpectedBy, now, e.Number, f.Attempt); err != nil {
+			return err
+		}
+		// Sent by the server only for an attempt by e-mail, to the address
+		// its dispatch named, and never for a salida annulled meanwhile.
+		if courier == despacho.EmailCourier && email != "" && f.Email == email && !annulled {
+			err = d.queueSalida(ctx, tx, e.Number, f.Attempt, email)
 		}
 	case "entregado", "devuelto":
 		_, err = d.txExec(ctx, tx, `UPDATE deliveries SET state = ?, reason = ?, result_on = ?, updated_at = ?

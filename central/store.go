@@ -843,6 +843,15 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, in putInput) (wir
 		}
 		res.Status = wire.Already
 	}
+	annulled, reason := push.Annulled()
+	var heldAnnulled bool // annulled by an earlier push
+	if res.Status == wire.Already {
+		var a int
+		if err := d.txScan(ctx, tx, `SELECT annulled FROM radicados WHERE number = ?`, []any{r.Number}, &a); err != nil {
+			return res, err
+		}
+		heldAnnulled = a == 1
+	}
 	for _, e := range push.Events {
 		ins, err := d.txExec(ctx, tx, `INSERT INTO events (office, station, hash, id, at, actor, action, number, data, prev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (office, station, hash) DO NOTHING`,
@@ -851,12 +860,11 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, in putInput) (wir
 			return res, err
 		}
 		if n, _ := ins.RowsAffected(); n == 1 && e.Action != "radicar" && e.Action != "anular" {
-			if err := d.applyDelivery(ctx, tx, r.Kind, e); err != nil {
+			if err := d.applyDelivery(ctx, tx, r.Kind, annulled || heldAnnulled, e); err != nil {
 				return res, err
 			}
 		}
 	}
-	annulled, reason := push.Annulled()
 	if res.Status == wire.Created {
 		if err := d.addWork(ctx, tx, r, false); err != nil {
 			return res, err

@@ -123,6 +123,11 @@ func (d *DB) annulWork(ctx context.Context, tx *sql.Tx, number string) error {
 		StateAnnulled, d.stamp(), number, StateAnnulled); err != nil {
 		return err
 	}
+	// An annulled salida is not e-mailed any more.
+	if _, err := d.txExec(ctx, tx, `UPDATE outbox SET next_try = ?, last_error = 'the salida was annulled' WHERE kind = 'salida' AND number = ? AND sent_at = ''`,
+		never, number); err != nil {
+		return err
+	}
 	rows, err := tx.QueryContext(ctx, d.q(`SELECT number FROM work WHERE answer_by = ? AND state IN (?, ?)`), number, StateAnswered, StateArchived)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/despacho"
+	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/store"
 	"github.com/radicador/radicador/sync/client"
 	"github.com/radicador/radicador/sync/wire"
@@ -191,16 +192,16 @@ func (s *Syncing) takeEmailed(ctx context.Context, sent []wire.Acuse) error {
 		if !ok || env.Attempt != a.Attempt || env.State != "despachado" || env.Courier != despacho.EmailCourier {
 			continue
 		}
+		on := calendar.DateOf(a.At.Local()).String()
 		switch a.State {
 		case wire.AcuseSent:
-			results = append(results, store.Result{Number: a.Number, Attempt: a.Attempt, State: despacho.Delivered, On: calendar.DateOf(a.At).String()})
+			results = append(results, store.Result{Number: a.Number, Attempt: a.Attempt, State: despacho.Delivered, On: on})
 		case wire.AcuseFailed:
 			reason := "correo rechazado"
-			if detail := plainLine(a.Error); detail != "" {
-				reason += ": " + clip(detail, 150)
+			if detail, err := radicado.CleanText("reason", clip(plainLine(strings.ReplaceAll(a.Error, "\uFFFD", " ")), 150), 200); err == nil && detail != "" {
+				reason += ": " + detail
 			}
-			results = append(results, store.Result{Number: a.Number, Attempt: a.Attempt, State: despacho.Returned, Reason: reason,
-				On: calendar.DateOf(a.At).String()})
+			results = append(results, store.Result{Number: a.Number, Attempt: a.Attempt, State: despacho.Returned, Reason: reason, On: on})
 		}
 	}
 	if len(results) == 0 {

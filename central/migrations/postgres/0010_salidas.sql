@@ -16,7 +16,7 @@ CREATE TABLE deliveries (
 	number TEXT NOT NULL, attempt INTEGER NOT NULL, courier TEXT NOT NULL DEFAULT '', service TEXT NOT NULL DEFAULT '',
 	guide TEXT NOT NULL DEFAULT '', state TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', handed_on TEXT NOT NULL DEFAULT '',
 	expected_by TEXT NOT NULL DEFAULT '', result_on TEXT NOT NULL DEFAULT '', to_address TEXT NOT NULL DEFAULT '',
-	to_city TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,
+	to_city TEXT NOT NULL DEFAULT '', to_email TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,
 	PRIMARY KEY (number, attempt));
 
 -- An e-mail the server sends for a salida's attempt by e-mail (kind
