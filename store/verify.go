@@ -117,7 +117,7 @@ func (s *Store) verifyChain(ctx context.Context, r *Report) error {
 		return err
 	}
 	var orphans int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit a WHERE a.action IN ('radicar', 'anular')
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit a WHERE a.action IN (`+syncedActions+`)
 		AND NOT EXISTS (SELECT 1 FROM radicados x WHERE x.number = a.number)`).Scan(&orphans); err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func (s *Store) verifyChain(ctx context.Context, r *Report) error {
 		r.addf("audit: %d events name radicados that are not in the database", orphans)
 	}
 	var unqueued int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit a WHERE a.action IN ('radicar', 'anular')
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit a WHERE a.action IN (`+syncedActions+`)
 		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.audit_id = a.id)`).Scan(&unqueued); err != nil {
 		return err
 	}
