@@ -62,6 +62,18 @@ func appendEvent(ctx context.Context, tx *sql.Tx, at time.Time, actor, action, n
 	return e.ID, nil
 }
 
+// queueEvent adds an event about the radicado with id radicadoID to the
+// log inside tx and queues it for the server.
+func queueEvent(ctx context.Context, tx *sql.Tx, radicadoID int64, at time.Time, actor, action, number string, data any) error {
+	eventID, err := appendEvent(ctx, tx, at, actor, action, number, data)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (radicado_id, audit_id, updated_at) VALUES (?, ?, ?)`,
+		radicadoID, eventID, at.UTC().Format(time.RFC3339))
+	return err
+}
+
 // Events lists the audit log in order, from the event after afterID, at most
 // limit events (all when limit ≤ 0).
 func (s *Store) Events(ctx context.Context, afterID int64, limit int) ([]Event, error) {

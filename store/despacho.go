@@ -72,12 +72,7 @@ func changed(ctx context.Context, tx *sql.Tx, now time.Time, actor, action, numb
 	if err := tx.QueryRowContext(ctx, `SELECT id FROM radicados WHERE number = ?`, number).Scan(&id); err != nil {
 		return fmt.Errorf("%s: %w", number, err)
 	}
-	eventID, err := appendEvent(ctx, tx, now, actor, action, number, data)
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (radicado_id, audit_id, updated_at) VALUES (?, ?, ?)`, id, eventID, now.UTC().Format(time.RFC3339))
-	return err
+	return queueEvent(ctx, tx, id, now, actor, action, number, data)
 }
 
 // NewDispatch puts salidas in a new dispatch for courier: each must be an
@@ -98,8 +93,10 @@ func (s *Store) NewDispatch(ctx context.Context, actor, courier, service string,
 		}
 		for _, n := range numbers {
 			var kind int
-			var status string
-			err := tx.QueryRowContext(ctx, `SELECT kind, status FROM radicados WHERE number = ?`, n).Scan(&kind, &status)
+			var status, email string
+			var onPaper bool
+			err := tx.QueryRowContext(ctx, `SELECT kind, status, recipient <> '' AND json_extract(recipient, '$.send_by') <> 'email',
+				COALESCE(json_extract(recipient, '$.email'), '') FROM radicados WHERE number = ?`, n).Scan(&kind, &status, &onPaper, &email)
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("%s: %w", n, ErrNotFound)
 			}
@@ -108,12 +105,6 @@ func (s *Store) NewDispatch(ctx context.Context, actor, courier, service string,
 			}
 			if radicado.Kind(kind) != radicado.Salida || status != string(radicado.Active) {
 				return fmt.Errorf("%s: %w: only an active salida is dispatched", n, ErrDispatch)
-			}
-			var onPaper bool
-			var email string
-			if err := tx.QueryRowContext(ctx, `SELECT recipient <> '' AND json_extract(recipient, '$.send_by') <> 'email',
-				COALESCE(json_extract(recipient, '$.email'), '') FROM radicados WHERE number = ?`, n).Scan(&onPaper, &email); err != nil {
-				return err
 			}
 			if to != nil && to.Email != "" {
 				email = to.Email

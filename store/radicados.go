@@ -164,12 +164,7 @@ func (s *Store) Radicar(ctx context.Context, d Draft) (radicado.Record, error) {
 			parts.Year, parts.Office, parts.Station, int(parts.Kind), parts.Seq, now.UnixNano()); err != nil {
 			return err
 		}
-		eventID, err := appendEvent(ctx, tx, now, d.Actor, ActionRadicar, number, data)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (radicado_id, audit_id, updated_at) VALUES (?, ?, ?)`,
-			id, eventID, now.UTC().Format(time.RFC3339)); err != nil {
+		if err := queueEvent(ctx, tx, id, now, d.Actor, ActionRadicar, number, data); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ocr_queue (radicado_id, updated_at) VALUES (?, ?)`, id, now.UTC().Format(time.RFC3339)); err != nil {
@@ -230,13 +225,7 @@ func (s *Store) Anular(ctx context.Context, number, actor, reason string) (radic
 			now.Format(time.RFC3339Nano), actor, reason, id); err != nil {
 			return err
 		}
-		eventID, err := appendEvent(ctx, tx, now, actor, ActionAnular, number, anularData{Number: number, Reason: reason})
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (radicado_id, audit_id, updated_at) VALUES (?, ?, ?)`,
-			id, eventID, now.UTC().Format(time.RFC3339))
-		return err
+		return queueEvent(ctx, tx, id, now, actor, ActionAnular, number, anularData{Number: number, Reason: reason})
 	})
 	if err != nil {
 		return radicado.Record{}, err
