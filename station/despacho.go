@@ -232,12 +232,20 @@ func destination(rec radicado.Record, e store.Envelope) radicado.Recipient {
 // guideRE is a courier's guide number: letters, digits and dashes.
 var guideRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{2,39}$`)
 
+// checkGuide refuses what is not a guide number.
+func checkGuide(guide string) error {
+	if !guideRE.MatchString(guide) {
+		return fmt.Errorf("guide %q: 3 to 40 letters, digits or dashes", guide)
+	}
+	return nil
+}
+
 // Guide records the courier's guide number of a salida's envelope, as a
 // clerk types it or a handheld scanner reads it.
 func (s *Despacho) Guide(ctx context.Context, number, guide string) (store.Envelope, error) {
 	guide = strings.TrimSpace(guide)
-	if !guideRE.MatchString(guide) {
-		return store.Envelope{}, fmt.Errorf("guide %q: 3 to 40 letters, digits or dashes", guide)
+	if err := checkGuide(guide); err != nil {
+		return store.Envelope{}, err
 	}
 	e, err := s.store.SetGuide(ctx, s.actor, strings.TrimSpace(number), guide)
 	if err == nil {
@@ -255,8 +263,8 @@ func (s *Despacho) Guides(ctx context.Context, r io.Reader, numberCol, guideCol 
 	}
 	guides := make([][2]string, len(lines))
 	for i, l := range lines {
-		if !guideRE.MatchString(l.Guide) {
-			return 0, fmt.Errorf("line %d: guide %q: 3 to 40 letters, digits or dashes", l.Line, l.Guide)
+		if err := checkGuide(l.Guide); err != nil {
+			return 0, fmt.Errorf("line %d: %w", l.Line, err)
 		}
 		guides[i] = [2]string{l.Number, l.Guide}
 	}
