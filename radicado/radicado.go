@@ -150,6 +150,25 @@ func UnmarshalRecipient(s string) (*Recipient, error) {
 // MaxAnswers is how many radicados one salida may answer.
 const MaxAnswers = 50
 
+// Clean gives r as typed made clean (CleanText on its name, address and
+// city, each at most 300 characters, the bound a delivery step carries)
+// and its e-mail address trimmed and in lower case; the rules of where it
+// goes are Check's and the caller's.
+func (r Recipient) Clean() (Recipient, error) {
+	for _, f := range []struct {
+		field string
+		value *string
+	}{{"recipient", &r.Name}, {"address", &r.Address}, {"city", &r.City}} {
+		v, err := CleanText(f.field, *f.value, 300)
+		if err != nil {
+			return Recipient{}, err
+		}
+		*f.value = v
+	}
+	r.Email = strings.ToLower(strings.TrimSpace(r.Email))
+	return r, nil
+}
+
 // Check verifies a recipient: a name; an address and city when it goes on
 // paper, an e-mail when it goes by e-mail; clean text within bounds.
 func (r Recipient) Check() error {

@@ -161,3 +161,31 @@ func TestDocumentHash(t *testing.T) {
 		t.Errorf("DocumentHash = %s, want %s", got, want)
 	}
 }
+
+func TestRecipientClean(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		in, out Recipient
+		err     string
+	}{
+		{name: "folded and lowered",
+			in:  Recipient{Name: "  Ana   María ", Address: "Cra 7\t# 8-9", City: " Bogotá ", Email: " Ana@Example.COM ", SendBy: SendBoth},
+			out: Recipient{Name: "Ana María", Address: "Cra 7 # 8-9", City: "Bogotá", Email: "ana@example.com", SendBy: SendBoth}},
+		{name: "control character in the address", in: Recipient{Name: "Ana", Address: "Cra 7\x00"}, err: "address has a control character"},
+		{name: "city too long", in: Recipient{Name: "Ana", City: strings.Repeat("x", 301)}, err: "city has 301 characters"},
+		{name: "broken encoding in the name", in: Recipient{Name: "Ana \uFFFD"}, err: "recipient has a character lost"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.in.Clean()
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("Clean(%+v) = %v, want an error with %q", tc.in, err, tc.err)
+				}
+				return
+			}
+			if err != nil || got != tc.out {
+				t.Fatalf("Clean(%+v) = %+v, %v; want %+v", tc.in, got, err, tc.out)
+			}
+		})
+	}
+}

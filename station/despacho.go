@@ -178,18 +178,12 @@ func (s *Despacho) New(ctx context.Context, courier, service string, numbers []s
 		}
 	}
 	if to != nil {
-		fixed := radicado.Recipient{SendBy: radicado.SendPhysical}
-		for _, f := range []struct {
-			field     string
-			from, dst *string
-		}{{"recipient", &to.Name, &fixed.Name}, {"address", &to.Address, &fixed.Address}, {"city", &to.City, &fixed.City}} {
-			v, err := radicado.CleanText(f.field, *f.from, 300)
-			if err != nil {
-				return store.Dispatch{}, err
-			}
-			*f.dst = v
+		fixed, err := to.Clean()
+		if err != nil {
+			return store.Dispatch{}, err
 		}
-		if fixed.Email = strings.ToLower(strings.TrimSpace(to.Email)); fixed.Email != "" {
+		fixed.SendBy = radicado.SendPhysical
+		if fixed.Email != "" {
 			if err := radicado.CheckEmail(fixed.Email); err != nil {
 				return store.Dispatch{}, err
 			}

@@ -178,13 +178,10 @@ func (s *Records) check(cfg Config, req Request) (store.Draft, error) {
 		if req.Kind == radicado.Entrada {
 			return store.Draft{}, errors.New("an entrada has no recipient: it is the organisation")
 		}
-		clean := *r
-		for _, f := range []*string{&clean.Name, &clean.Address, &clean.City} {
-			if *f, err = radicado.CleanText("recipient", *f, 300); err != nil {
-				return store.Draft{}, err
-			}
+		clean, err := r.Clean()
+		if err != nil {
+			return store.Draft{}, err
 		}
-		clean.Email = strings.ToLower(strings.TrimSpace(clean.Email))
 		if clean.SendBy == "" {
 			clean.SendBy = radicado.SendPhysical
 		}
