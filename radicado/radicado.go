@@ -333,13 +333,8 @@ func CleanText(field, s string, max int) (string, error) {
 		return "", fmt.Errorf("%s is not valid UTF-8 text", field)
 	}
 	for _, r := range s {
-		switch {
-		case unicode.IsControl(r) && !unicode.IsSpace(r):
-			return "", fmt.Errorf("%s has a control character (%U)", field, r)
-		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
-			return "", fmt.Errorf("%s has a character that reorders text (%U)", field, r)
-		case r == utf8.RuneError:
-			return "", fmt.Errorf("%s has a character lost to a broken encoding (U+FFFD)", field)
+		if why := refused(r); why != "" {
+			return "", fmt.Errorf("%s has %s", field, why)
 		}
 	}
 	s = strings.Join(strings.Fields(norm.NFC.String(s)), " ")
@@ -347,6 +342,37 @@ func CleanText(field, s string, max int) (string, error) {
 		return "", fmt.Errorf("%s has %d characters; at most %d fit", field, n, max)
 	}
 	return s, nil
+}
+
+// refused says why CleanText refuses r, "" when it takes it.
+func refused(r rune) string {
+	switch {
+	case unicode.IsControl(r) && !unicode.IsSpace(r):
+		return fmt.Sprintf("a control character (%U)", r)
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+		return fmt.Sprintf("a character that reorders text (%U)", r)
+	case r == utf8.RuneError:
+		return "a character lost to a broken encoding (U+FFFD)"
+	}
+	return ""
+}
+
+// PlainText makes any text, such as a header of a message from outside or
+// a remote server's error, one that CleanText takes as it is: what
+// CleanText refuses becomes a space, white space is folded, the text is
+// normalised to NFC and cut to at most max characters.
+func PlainText(s string, max int) string {
+	s = strings.Map(func(r rune) rune {
+		if refused(r) != "" {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, " "))
+	s = strings.Join(strings.Fields(norm.NFC.String(s)), " ")
+	if r := []rune(s); len(r) > max {
+		s = norm.NFC.String(strings.TrimSpace(string(r[:max])))
+	}
+	return s
 }
 
 // CheckClean verifies that s is already in the form CleanText gives: what

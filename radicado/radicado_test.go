@@ -189,3 +189,28 @@ func TestRecipientClean(t *testing.T) {
 		})
 	}
 }
+
+func TestPlainText(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		max      int
+		out      string
+	}{
+		{"as it is", "buzón lleno", 100, "buzón lleno"},
+		{"controls, reordering and lost characters become spaces", "550 5.1.1\r\n user\x00unknown \u202e\uFFFD here", 100, "550 5.1.1 user unknown here"},
+		{"invalid UTF-8", "caf\xe9 cerrado", 100, "caf cerrado"},
+		{"decomposed made NFC", "Bogote\u0301", 100, "Bogoté"},
+		{"cut without a trailing space", "uno dos tres", 8, "uno dos"},
+		{"cut counts characters", "ñañaña", 4, "ñaña"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := PlainText(tc.in, tc.max)
+			if got != tc.out {
+				t.Fatalf("PlainText(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.out)
+			}
+			if err := CheckClean("text", got, tc.max); err != nil {
+				t.Fatalf("CleanText does not take %q as it is: %v", got, err)
+			}
+		})
+	}
+}

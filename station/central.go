@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/radicador/radicador/calendar"
 	"github.com/radicador/radicador/despacho"
@@ -198,7 +197,7 @@ func (s *Syncing) takeEmailed(ctx context.Context, sent []wire.Acuse) error {
 			results = append(results, store.Result{Number: a.Number, Attempt: a.Attempt, State: despacho.Delivered, On: on})
 		case wire.AcuseFailed:
 			reason := "correo rechazado"
-			if detail, err := radicado.CleanText("reason", clip(plainLine(strings.ReplaceAll(a.Error, "\uFFFD", " ")), 150), 200); err == nil && detail != "" {
+			if detail := radicado.PlainText(a.Error, 150); detail != "" {
 				reason += ": " + detail
 			}
 			results = append(results, store.Result{Number: a.Number, Attempt: a.Attempt, State: despacho.Returned, Reason: reason, On: on})
@@ -241,15 +240,4 @@ func (s *Syncing) Returned(ctx context.Context) (map[string]wire.Returned, error
 		out[r.Number] = r
 	}
 	return out, nil
-}
-
-// plainLine gives s on one line of printable characters.
-func plainLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, " "))
-	return strings.Join(strings.Fields(s), " ")
 }
