@@ -238,23 +238,25 @@ func (s *Mail) Request(ctx context.Context, l *Letter) (Request, *Analysis, erro
 		return Request{}, nil, err
 	}
 	m := l.Message
-	name := m.From.Name
+	// A header may carry what a broken encoding lost: the form gets text
+	// that radicación takes.
+	name := radicado.PlainText(m.From.Name, radicado.MaxSenderName)
 	if name == "" {
-		name = a.Fields.SenderName.Value
+		name = radicado.PlainText(a.Fields.SenderName.Value, radicado.MaxSenderName)
 	}
 	if name == "" {
-		name = m.From.Addr
+		name = radicado.PlainText(m.From.Addr, radicado.MaxSenderName)
 	}
-	subject := m.Subject
+	subject := radicado.PlainText(m.Subject, radicado.MaxSubject)
 	if subject == "" {
-		subject = a.Fields.Subject.Value
+		subject = radicado.PlainText(a.Fields.Subject.Value, radicado.MaxSubject)
 	}
 	if subject == "" {
 		subject = "(sin asunto)"
 	}
 	req := Request{
-		Kind: radicado.Entrada, Type: a.Type.Type, SenderName: clip(name, radicado.MaxSenderName),
-		Subject: clip(subject, radicado.MaxSubject), Dept: a.Dept, Files: l.Documents, Original: l.Original,
+		Kind: radicado.Entrada, Type: a.Type.Type, SenderName: name,
+		Subject: subject, Dept: a.Dept, Files: l.Documents, Original: l.Original,
 		Annexes: l.Annexes, Mail: l.Entry.ID,
 	}
 	if radicado.CheckEmail(m.From.Addr) == nil {

@@ -505,3 +505,23 @@ func TestMailKinds(t *testing.T) {
 		t.Errorf("verify: %+v %v", rep, err)
 	}
 }
+
+// A header that a broken encoding spoiled still gives a form that
+// radicación takes: what was lost is left out.
+func TestMailBrokenHeader(t *testing.T) {
+	ctx := context.Background()
+	st := openMailStation(t, t.TempDir(), "01")
+	raw := mailfixture.Message{ID: "roto-1@correo.example", From: "=?utf-8?q?Jos=E9_P=E9rez?= <jose@correo.example>", To: "radicacion@entidad.gov.co",
+		Subject: "=?utf-8?q?Petici=F3n_de_informaci=F3n?=", Text: "Solicito información."}.Bytes()
+	e, _, err := st.Mail.Import(ctx, fixture.Write(t, t.TempDir(), "roto.eml", raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := st.Mail.Radicar(ctx, e.ID, nil)
+	if err != nil {
+		t.Fatalf("a message with a spoiled header is not radicated: %v", err)
+	}
+	if rec.Sender.Name != "Jos P rez" || rec.Subject != "Petici n de informaci n" {
+		t.Errorf("sender %q subject %q", rec.Sender.Name, rec.Subject)
+	}
+}
