@@ -115,17 +115,18 @@ func (s *Store) NewDispatch(ctx context.Context, actor, courier, service string,
 			case courier != despacho.EmailCourier && !onPaper && (to == nil || to.Address == ""):
 				return fmt.Errorf("%s: %w: it has no recipient to send it to on paper", n, ErrDispatch)
 			}
-			attempt, state, dispatch, err := lastAttempt(ctx, tx, n)
+			last, _, err := latestEnvelope(ctx, tx, n)
 			if err != nil {
 				return err
 			}
-			switch state {
+			switch last.State {
 			case "", "devuelto":
 			case "entregado":
 				return fmt.Errorf("%s: %w: it was delivered", n, ErrDispatch)
 			default:
-				return fmt.Errorf("%s: %w: it is in dispatch %d (%s)", n, ErrDispatch, dispatch, state)
+				return fmt.Errorf("%s: %w: it is in dispatch %d (%s)", n, ErrDispatch, last.Dispatch, last.State)
 			}
+			attempt := last.Attempt + 1
 			var name, address, city, toEmail string
 			if to != nil {
 				name, address, city = to.Name, to.Address, to.City
@@ -134,10 +135,10 @@ func (s *Store) NewDispatch(ctx context.Context, actor, courier, service string,
 				toEmail = email
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO envelopes (dispatch_id, number, attempt, to_name, to_address, to_city, to_email, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, n, attempt+1, name, address, city, toEmail, now.UTC().Format(time.RFC3339Nano)); err != nil {
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, n, attempt, name, address, city, toEmail, now.UTC().Format(time.RFC3339Nano)); err != nil {
 				return err
 			}
-			data := map[string]any{"dispatch": d.ID, "courier": courier, "service": service, "attempt": attempt + 1}
+			data := map[string]any{"dispatch": d.ID, "courier": courier, "service": service, "attempt": attempt}
 			if to != nil {
 				data["to_name"], data["to_address"], data["to_city"] = name, address, city
 			}
@@ -154,17 +155,6 @@ func (s *Store) NewDispatch(ctx context.Context, actor, courier, service string,
 		return Dispatch{}, err
 	}
 	return s.Dispatch(ctx, d.ID)
-}
-
-// lastAttempt gives a salida's latest envelope: its attempt, state and
-// dispatch (0 and "" when it has none).
-func lastAttempt(ctx context.Context, q rowQuerier, number string) (attempt int, state string, dispatch int64, err error) {
-	err = q.QueryRowContext(ctx, `SELECT attempt, state, dispatch_id FROM envelopes WHERE number = ? ORDER BY attempt DESC LIMIT 1`, number).
-		Scan(&attempt, &state, &dispatch)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "", 0, nil
-	}
-	return attempt, state, dispatch, err
 }
 
 // SetGuide records the courier's guide number of the salida's current
@@ -191,19 +181,15 @@ func (s *Store) SetGuides(ctx context.Context, actor string, guides [][2]string)
 }
 
 func setGuide(ctx context.Context, tx *sql.Tx, now time.Time, actor, number, guide string) error {
-	attempt, state, dispatch, err := lastAttempt(ctx, tx, number)
+	e, _, err := latestEnvelope(ctx, tx, number)
 	if err != nil {
 		return fmt.Errorf("%s: %w", number, err)
 	}
-	if state != "pendiente" && state != "despachado" {
+	if e.State != "pendiente" && e.State != "despachado" {
 		return fmt.Errorf("%s: %w: it is not in a dispatch awaiting its result", number, ErrDispatch)
 	}
-	var had string
-	if err := tx.QueryRowContext(ctx, `SELECT guide FROM envelopes WHERE number = ? AND attempt = ?`, number, attempt).Scan(&had); err != nil {
-		return fmt.Errorf("%s: %w", number, err)
-	}
-	if had != "" {
-		return fmt.Errorf("%s: %w: its envelope has guide %s already", number, ErrDispatch, had)
+	if e.Guide != "" {
+		return fmt.Errorf("%s: %w: its envelope has guide %s already", number, ErrDispatch, e.Guide)
 	}
 	var other string
 	var otherAttempt int
@@ -215,10 +201,10 @@ func setGuide(ctx context.Context, tx *sql.Tx, now time.Time, actor, number, gui
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE envelopes SET guide = ?, updated_at = ? WHERE number = ? AND attempt = ?`,
-		guide, now.UTC().Format(time.RFC3339Nano), number, attempt); err != nil {
+		guide, now.UTC().Format(time.RFC3339Nano), number, e.Attempt); err != nil {
 		return err
 	}
-	return changed(ctx, tx, now, actor, ActionGuide, number, map[string]any{"dispatch": dispatch, "attempt": attempt, "guide": guide})
+	return changed(ctx, tx, now, actor, ActionGuide, number, map[string]any{"dispatch": e.Dispatch, "attempt": e.Attempt, "guide": guide})
 }
 
 // CloseDispatch records the dispatch handed over on handedOn (a day;
@@ -334,10 +320,11 @@ func (s *Store) RecordResults(ctx context.Context, actor string, results []Resul
 					return fmt.Errorf("%s attempt %d: %w", number, r.Attempt, err)
 				}
 			} else {
-				var err error
-				if attempt, state, dispatch, err = lastAttempt(ctx, tx, number); err != nil {
+				last, _, err := latestEnvelope(ctx, tx, number)
+				if err != nil {
 					return fmt.Errorf("%s: %w", number, err)
 				}
+				attempt, state, dispatch = last.Attempt, last.State, last.Dispatch
 			}
 			if state != "despachado" {
 				switch state {
@@ -411,11 +398,22 @@ func scanEnvelope(row scanner) (Envelope, error) {
 	return e, nil
 }
 
-// envelope gives the salida's latest envelope.
-func (s *Store) envelope(ctx context.Context, number string) (Envelope, error) {
-	e, err := scanEnvelope(s.db.QueryRowContext(ctx, `SELECT `+envelopeColumns+` FROM envelopes WHERE number = ? ORDER BY attempt DESC LIMIT 1`, number))
+// latestEnvelope gives the salida's latest envelope; false (and the zero
+// Envelope) when it was never dispatched.
+func latestEnvelope(ctx context.Context, q rowQuerier, number string) (Envelope, bool, error) {
+	e, err := scanEnvelope(q.QueryRowContext(ctx, `SELECT `+envelopeColumns+` FROM envelopes WHERE number = ? ORDER BY attempt DESC LIMIT 1`, number))
 	if errors.Is(err, sql.ErrNoRows) {
-		return e, fmt.Errorf("%s: %w: never dispatched", number, ErrNotFound)
+		return Envelope{}, false, nil
+	}
+	return e, err == nil, err
+}
+
+// envelope gives the salida's latest envelope, ErrNotFound when it was
+// never dispatched.
+func (s *Store) envelope(ctx context.Context, number string) (Envelope, error) {
+	e, ok, err := latestEnvelope(ctx, s.db, number)
+	if err == nil && !ok {
+		err = fmt.Errorf("%s: %w: never dispatched", number, ErrNotFound)
 	}
 	return e, err
 }
@@ -423,11 +421,7 @@ func (s *Store) envelope(ctx context.Context, number string) (Envelope, error) {
 // Delivery gives the salida's latest envelope; false when it was never
 // dispatched.
 func (s *Store) Delivery(ctx context.Context, number string) (Envelope, bool, error) {
-	e, err := s.envelope(ctx, number)
-	if errors.Is(err, ErrNotFound) {
-		return e, false, nil
-	}
-	return e, err == nil, err
+	return latestEnvelope(ctx, s.db, number)
 }
 
 // Dispatch gives a dispatch with its envelopes.
