@@ -46,6 +46,37 @@ var DefaultRules = []Rule{
 	{"peticion", "derecho de peticion", 6}, {"peticion", "derecho fundamental de peticion", 3}, {"peticion", "articulo 23", 3},
 	{"peticion", "ley 1755", 3}, {"peticion", "peticion", 2}, {"peticion", "solicito", 1},
 
+	// A petition of general interest says so: it is a petition, and more.
+	{"peticion_general", "interes general", 14}, {"peticion_general", "interes colectivo", 10}, {"peticion_general", "interes publico", 8},
+	{"peticion_general", "comunidad", 1}, {"peticion_general", "ciudadania", 1}, {"peticion_general", "vecinos", 1},
+	{"peticion_general", "habitantes", 1}, {"peticion", "interes particular", 3},
+
+	// Ley 1755 art. 21: another authority sends us what is ours to answer.
+	{"traslado", "traslado", 4}, {"traslado", "competencia", 3}, {"traslado", "traslado por competencia", 10}, {"traslado", "por competencia", 6}, {"traslado", "dar traslado", 4},
+	{"traslado", "damos traslado", 4}, {"traslado", "se da traslado", 4}, {"traslado", "correr traslado", 4},
+	{"traslado", "remitimos", 1}, {"traslado", "remite", 1}, {"traslado", "de su competencia", 4},
+	{"traslado", "nuestra competencia", 4}, {"traslado", "no es competente", 4}, {"traslado", "no somos competentes", 4},
+	{"traslado", "articulo 21", 4}, {"traslado", "autoridad competente", 2},
+
+	{"informacion", "solicitud de informacion", 3}, {"informacion", "solicitud de documentos", 3}, {"informacion", "solicitamos", 1},
+	{"informacion", "suministrar", 1}, {"informacion", "suministre", 1}, {"informacion", "informacion", 1},
+	{"informacion", "copia de", 1}, {"informacion", "copias", 1}, {"informacion", "certificacion", 1}, {"informacion", "nos informe", 2},
+	{"informacion", "se sirva informar", 2}, {"informacion", "allegar", 1}, {"informacion", "remitir", 1},
+
+	{"notificacion", "notificacion por aviso", 8}, {"notificacion", "se notifica", 4}, {"notificacion", "notificacion personal", 5},
+	{"notificacion", "notificar", 2}, {"notificacion", "notifica", 2}, {"notificacion", "acto administrativo", 4}, {"notificacion", "resolucion", 1},
+	{"notificacion", "recurso de reposicion", 3}, {"notificacion", "recursos", 1}, {"notificacion", "apelacion", 1},
+	{"notificacion", "ejecutoria", 2}, {"notificacion", "surtida", 1}, {"notificacion", "cpaca", 2}, {"notificacion", "ley 1437", 2},
+
+	{"citacion", "citacion", 5}, {"citacion", "se le cita", 6}, {"citacion", "citese", 5}, {"citacion", "comparecer", 4},
+	{"citacion", "comparezca", 4}, {"citacion", "audiencia", 3}, {"citacion", "diligencia", 2}, {"citacion", "asistir", 2},
+	{"citacion", "presentarse", 2}, {"citacion", "hora", 1}, {"citacion", "convoca", 2}, {"citacion", "convocatoria", 2},
+
+	{"respuesta", "en respuesta a su", 5}, {"respuesta", "en atencion a su", 4}, {"respuesta", "damos respuesta", 4},
+	{"respuesta", "dar respuesta", 3}, {"respuesta", "respuesta a su", 3}, {"respuesta", "su oficio", 2}, {"respuesta", "su comunicacion", 3},
+	{"respuesta", "su radicado", 3}, {"respuesta", "su requerimiento", 3}, {"respuesta", "su solicitud", 2}, {"respuesta", "nos permitimos informar", 1},
+	{"respuesta", "me permito informar", 1},
+
 	{"oficio", "oficio", 2}, {"oficio", "inspeccion y vigilancia", 4}, {"oficio", "requerimiento", 2},
 	{"oficio", "ministerio", 1}, {"oficio", "superintendencia", 2}, {"oficio", "contraloria", 1}, {"oficio", "procuraduria", 1},
 	{"oficio", "alcaldia", 1}, {"oficio", "gobernacion", 1}, {"oficio", "direccion de impuestos", 2}, {"oficio", "visita de inspeccion", 2},

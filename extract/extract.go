@@ -27,9 +27,12 @@ type Fields struct {
 	Date         Field `json:"date"`      // YYYY-MM-DD
 	Subject      Field `json:"subject"`
 	Email        Field `json:"email"`
-	Phone        Field `json:"phone"` // digits only
-	Reference    Field `json:"reference"`
-	Amount       Field `json:"amount"` // pesos, digits only
+	Phone        Field `json:"phone"`     // digits only
+	Reference    Field `json:"reference"` // the sender's own filing number
+	Amount       Field `json:"amount"`    // pesos, digits only
+	// Cites are the numbers of this organisation the letter cites (as
+	// Options.Own tells them), digits only, in the order they appear.
+	Cites []string `json:"cites,omitempty"`
 }
 
 // Options say what belongs to the organisation receiving the letters, so
@@ -40,6 +43,14 @@ type Options struct {
 	// DocType, when known, picks the kind of reference number to prefer
 	// (tutela: the judicial process; factura: the invoice…).
 	DocType string
+	// Own tells a number of this organisation, given its digits: such a
+	// number is a citation of ours, never the sender's reference. Nil:
+	// none is told.
+	Own func(digits string) bool
+	// InvoicePrefixes are the prefixes of the invoices the organisation
+	// receives (FV, FE…): an invoice number whose prefix OCR confused is
+	// read with the one prefix it can only be.
+	InvoicePrefixes []string
 }
 
 // letter is a text cut into what letters are made of.
@@ -55,7 +66,7 @@ type letter struct {
 // folded gives s in lower case without accents, for matching.
 func folded(s string) string { return textfold.Lower(s) }
 
-var closingRE = regexp.MustCompile(`^(atentamente|cordialmente|respetuosamente|sinceramente|cordial saludo|un saludo cordial|agradeciendo (de antemano )?su atencion|quedo atent[oa])\b[,.:]?`)
+var closingRE = regexp.MustCompile(`^((de (usted|ustedes),? )?(muy )?(atentamente|cordialmente|respetuosamente|sinceramente)|atte|cordial saludo|(un )?saludo cordial|saludos cordiales|con (toda|la mayor) atencion|con (todo|el mayor) respeto|sin otro particular|(agradeciendo|agradezco|agradecemos) (de antemano )?(su|la) (atencion|colaboracion|gestion)|quedo atent[oa]|quedamos atent[oa]s)\b[,.:]?`)
 
 func parse(text string) *letter {
 	l := &letter{text: text, closing: -1}
@@ -90,7 +101,7 @@ func Extract(text string, opt Options) Fields {
 	idType, id := l.senderID(opt)
 	f.SenderIDType, f.SenderID = idType, id
 	f.SenderName = l.senderName(idType.Value)
-	f.Reference = l.reference(opt.DocType)
+	f.Reference, f.Cites = l.reference(opt)
 	f.Amount = l.amount()
 	return f
 }

@@ -25,6 +25,9 @@ var dateREs = []struct {
 	{regexp.MustCompile(`\b(\d{1,2}|primero)(?:o|º|°)?\.?\s+(?:de\s+|del\s+mes\s+de\s+)?(` + monthAlt + `)\s*(?:de|del|,)?\s*(?:ano\s+)?(\d{4})\b`), 1, 2, 3},
 	// noviembre 14 de 2026; noviembre 14, 2026
 	{regexp.MustCompile(`\b(` + monthAlt + `)\s+(\d{1,2})(?:o|º|°)?\s*(?:de|del|,)?\s*(\d{4})\b`), 2, 1, 3},
+	// veintiséis (26) de febrero de dos mil veintiséis (2026), as deeds
+	// and notaries write it
+	{regexp.MustCompile(`\((\d{1,2})\)\s*(?:dias?\s+)?(?:del\s+mes\s+de\s+|de\s+)?(` + monthAlt + `)\s+del?\s+(?:ano\s+)?[a-z ]{3,50}?\s*\((\d{4})\)`), 1, 2, 3},
 	// 14/11/2026, 14-11-2026, 14.11.2026 (day first, as Colombia writes)
 	{regexp.MustCompile(`\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b`), 1, 2, 3},
 	// 2026-11-14
@@ -245,7 +248,7 @@ var idRE = regexp.MustCompile(`(?:\b(nit)\b\.?|\b(c\.?\s?c)\.?(?:\s|:|$)|(cedula
 // that follows it (dots allowed: "C.C.", "No.").
 var thirdParty = regexp.MustCompile(`\b(promovid[oa] por|a nombre de|en representacion de|del senor|de la senora|a favor de|en contra de|accionante|demandante|el senor|la senora|el ciudadano|la ciudadana)\b[^;]{0,100}$`)
 
-var firstPerson = regexp.MustCompile(`\b(mi cedula|mi documento|identificad[oa] con|mi nit|mi pasaporte|suscrito|suscrita|con c\.?c)`)
+var firstPerson = regexp.MustCompile(`\b(mi cedula|mi documento|mi nit|mi pasaporte|suscrito|suscrita|(\byo\b|mayor de edad|\bmi nombre)[^.;]{0,80}identificad[oa] con|^con c\.?c)`)
 
 type idCandidate struct {
 	typ   ident.Type
@@ -263,6 +266,17 @@ func (l *letter) senderID(opt Options) (Field, Field) {
 	inSig := map[int]bool{}
 	for _, i := range l.signature {
 		inSig[i] = true
+	}
+	head := l.letterhead()
+	// The signer's names, as a line of the body that gives the sender's
+	// ID writes them ("Datos del proveedor: X S.A.S., NIT …").
+	var names []string
+	if sig := l.signatureParts(); sig.org != "" || sig.person != "" {
+		for _, n := range []string{sig.org, sig.person} {
+			if n = strings.TrimRight(folded(n), ". "); len(n) >= 6 {
+				names = append(names, n)
+			}
+		}
 	}
 	for i, f := range l.folded {
 		for _, m := range idRE.FindAllStringSubmatchIndex(f, -1) {
@@ -292,14 +306,26 @@ func (l *letter) senderID(opt Options) (Field, Field) {
 				}
 				id, err = ident.New(typ, num)
 			}
-			score := 1.0
 			if err != nil {
 				continue
 			}
-			if inSig[i] {
+			// An ID in the body, not said in the first person, is
+			// somebody the letter speaks of; the letterhead's and the
+			// signature's are the sender's.
+			score := 0.0
+			if i < head {
 				score += 3
 			}
+			if inSig[i] {
+				score += 4
+			}
 			before := f[:m[0]]
+			for _, n := range names {
+				if strings.Contains(before, n) {
+					score += 3
+					break
+				}
+			}
 			if firstPerson.MatchString(before) || firstPerson.MatchString(f[m[0]:m[1]]) {
 				score += 3
 			}
@@ -312,7 +338,9 @@ func (l *letter) senderID(opt Options) (Field, Field) {
 				score -= 5
 			}
 			if typ == ident.NIT {
-				score += 1
+				if score > 0 {
+					score += 1
+				}
 				for _, own := range opt.OwnNITs {
 					if strings.HasPrefix(id.Number, digits(own)) || id.Number == digits(own) {
 						score = -10
@@ -341,11 +369,33 @@ func (l *letter) senderID(opt Options) (Field, Field) {
 	return Field{string(best.typ), conf}, Field{best.id.Number, conf}
 }
 
+// letterhead gives the number of lines at the top that are the sender's
+// letterhead: those before the date line or the addressee ("Señores"),
+// at most eight.
+func (l *letter) letterhead() int {
+	for i, f := range l.folded {
+		if i >= 8 {
+			return 8
+		}
+		if _, ok := dateIn(f); ok || addresseeRE.MatchString(f) || subjectRE.MatchString(f) {
+			return i
+		}
+	}
+	return min(8, len(l.folded))
+}
+
+var addresseeRE = regexp.MustCompile(`^(senor|senora|senores|senoras|doctor|doctora|dr\.|dra\.|respetad[oa]s?|apreciad[oa]s?|estimad[oa]s?)\b`)
+
 // orgRE tells the name of an organisation from a person's.
-var orgRE = regexp.MustCompile(`\b(s\.?\s?a\.?\s?s\.?|s\.?\s?a\.?|ltda\.?|e\.?\s?s\.?\s?p\.?|s\.?\s?en\s?c\.?|juzgado|tribunal|corte|consejo|ministerio|direccion|gobernacion|alcaldia|secretaria|superintendencia|contraloria|procuraduria|personeria|fiscalia|defensoria|registraduria|departamento|municipio|universidad|fundacion|corporacion|asociacion|cooperativa|banco|empresa|instituto|hospital|clinica|notaria|camara de comercio|agencia|unidad|oficina|comision|federacion)\b`)
+var orgRE = regexp.MustCompile(`\b(s\.?\s?a\.?\s?s\.?|s\.?\s?a\.?|ltda\.?|e\.?\s?s\.?\s?p\.?|s\.?\s?en\s?c\.?|juzgado|tribunal|corte|consejo|concejo|ministerio|direccion|gobernacion|alcaldia|secretaria|superintendencia|contraloria|procuraduria|personeria|fiscalia|defensoria|registraduria|departamento|municipio|universidad|fundacion|corporacion|asociacion|cooperativa|banco|empresa|instituto|hospital|clinica|notaria|camara de comercio|agencia|unidad|oficina|comision|federacion|junta|centro|inspeccion|comisaria|policia|ejercito|armada|colegio|sindicato|veeduria|comite|servicio nacional|caja de compensacion|e\.?\s?s\.?\s?e\.?|i\.?\s?p\.?\s?s\.?|e\.?\s?p\.?\s?s\.?)\b`)
+
+// officeRE tells the name of an office from the title of who holds it:
+// "Secretaría de Hacienda" is an office, "Secretario de Hacienda" or
+// "Secretaria General" the person; the office is written with its accent.
+var officeRE = regexp.MustCompile(`^(Secretaría|Notaría|Personería|Alcaldía|Contraloría|Procuraduría|Fiscalía|Defensoría|Registraduría|Comisaría|Gobernación|Dirección|Superintendencia|Inspección|Oficina|Junta|Centro|Ministerio|Instituto|Departamento|Unidad|Agencia)\b`)
 
 // titleRE tells a position under a signature from a name.
-var titleRE = regexp.MustCompile(`^(secretari[oa]|director|directora|gerente|representante|jefe|coordinador|coordinadora|subdirector|subdirectora|presidente|presidenta|asesor|asesora|apoderad[oa]|abogad[oa]|contador|contadora|revisor|revisora|profesional|tecnic[oa]|auxiliar|analista|juez|magistrad[oa]|notari[oa]|alcalde|gobernador|ministro|ministra|rector|rectora|decano|decana|funcionari[oa]|escribiente|oficial|citador)`)
+var titleRE = regexp.MustCompile(`^(sub|vice)?(secretari[oa]|director|directora|gerente|representante|jefe|coordinador|coordinadora|presidente|presidenta|asesor|asesora|apoderad[oa]|abogad[oa]|contador|contadora|revisor|revisora|profesional|tecnic[oa]|auxiliar|analista|juez|jueza|magistrad[oa]|notari[oa]|alcalde|alcaldesa|gobernador|gobernadora|ministro|ministra|rector|rectora|decano|decana|funcionari[oa]|escribiente|oficial|citador|citadora|personer[oa]|inspector|inspectora|fiscal|defensor|defensora|conciliador|conciliadora|delegad[oa]|procurador|procuradora|contralor|contralora|registrador|registradora|comisari[oa]|superintendente|tesorer[oa]|lider|ejecutiv[oa]|administrador|administradora|supervisor|supervisora|interventor|interventora|comandante|capitan|intendente|vocero|vocera|liquidador|liquidadora|agente|ingenier[oa]|medic[oa])\b`)
 
 // personRE tells a line that is a person's name: two to six capitalised
 // words.
@@ -355,81 +405,120 @@ var personRE = regexp.MustCompile(`^(\p{Lu}[\p{L}'.-]*\s+){1,5}\p{Lu}[\p{L}'.-]*
 // signature block when the signer writes on its behalf (a title under the
 // name, a court's secretary, a NIT), otherwise the signer.
 func (l *letter) senderName(idType string) Field {
-	var person, org string
-	titled := false
-	for _, i := range l.signature {
-		line, f := l.lines[i], l.folded[i]
-		switch {
-		case idRE.MatchString(f) || phoneLabelRE.MatchString(f) || emailRE.MatchString(line):
-		case titleRE.MatchString(f):
-			titled = true
-		case orgRE.MatchString(f):
-			org = strings.TrimRight(line, ".,")
-			if strings.HasSuffix(line, ".") && strings.Count(line, ".") > 1 {
-				org = line // "S.A.S." keeps its dots
-			}
-		case person == "" && personRE.MatchString(line):
-			person = line
-		}
-	}
+	sig := l.signatureParts()
 	switch {
-	case org != "" && (titled || idType == "NIT" || person == ""):
-		return Field{org, 0.9}
-	case person != "":
-		return Field{person, 0.9}
-	case org != "":
-		return Field{org, 0.7}
+	// The signer writes for the organisation named under the name: a
+	// title between them, a NIT, or the name above the organisation's.
+	case sig.org != "" && (sig.titled || idType == "NIT" || sig.person == "" || sig.personAt < sig.orgAt):
+		return Field{sig.org, 0.9}
+	case sig.person != "":
+		return Field{sig.person, 0.9}
+	case sig.org != "":
+		return Field{sig.org, 0.7}
 	}
 	// No signature block: the last line that reads as a name.
 	for i := len(l.lines) - 1; i >= 0 && i > len(l.lines)-12; i-- {
-		if personRE.MatchString(l.lines[i]) {
+		if personRE.MatchString(l.lines[i]) && !titleRE.MatchString(l.folded[i]) {
 			return Field{l.lines[i], 0.4}
 		}
 	}
 	return Field{}
 }
 
+// signature is what a signature block says of its signer.
+type signature struct {
+	person, org     string
+	personAt, orgAt int // their lines, -1 when absent
+	titled          bool
+}
+
+// signatureParts reads the signature block: the signer's name, a title
+// under it, the organisation named.
+func (l *letter) signatureParts() signature {
+	sig := signature{personAt: -1, orgAt: -1}
+	for _, i := range l.signature {
+		line, f := l.lines[i], l.folded[i]
+		switch {
+		case idRE.MatchString(f) || phoneLabelRE.MatchString(f) || emailRE.MatchString(line) || annexRE.MatchString(f):
+		case officeRE.MatchString(line) && orgRE.MatchString(f), !titleRE.MatchString(f) && orgRE.MatchString(f):
+			if sig.org == "" {
+				sig.org, sig.orgAt = orgName(line), i
+			}
+		case titleRE.MatchString(f):
+			sig.titled = true
+		case sig.person == "" && personRE.MatchString(line):
+			sig.person, sig.personAt = line, i
+		}
+	}
+	return sig
+}
+
+// annexRE tells the lines under a signature that are not about the
+// signer: annexes, copies, who drafted the letter.
+var annexRE = regexp.MustCompile(`^(anexos?|adjuntos?|copia|c\.?\s?c\.?:|proyecto|proyect[oó]|elaboro|elaborado|reviso|revisado|aprobo|transcriptor)\b`)
+
+// orgName gives an organisation's name as written, without the comma or
+// period that closes its line; an abbreviation keeps its period (S.A.S.,
+// Ltda., D.C.).
+func orgName(line string) string {
+	line = strings.TrimRight(line, ", ")
+	if strings.HasSuffix(line, ".") {
+		words := strings.Fields(line)
+		last := strings.ToLower(words[len(words)-1])
+		if strings.Count(last, ".") > 1 || abbrevRE.MatchString(last) {
+			return line
+		}
+	}
+	return strings.TrimRight(line, ".")
+}
+
+var abbrevRE = regexp.MustCompile(`^(ltda|cia|s\.?a|sas|e\.?s\.?p|e\.?u|s\.?c\.?a|ese|ips|eps)\.$`)
+
 var (
 	// A judicial process number: 23 digits, often grouped.
 	judicialRE = regexp.MustCompile(`\b\d{5}[\s-]?\d{2}[\s-]?\d{2}[\s-]?\d{3}[\s-]?\d{4}[\s-]?\d{5}[\s-]?\d{2}\b`)
-	invoiceRE  = regexp.MustCompile(`factura(?:\s+electronica)?(?:\s+de\s+venta)?\s*(?:n[oº°]\.?|numero|#)?\s*:?\s*([a-z]{1,6}\s?-?\s?\d{1,12})\b`)
+	invoiceRE  = regexp.MustCompile(`factura(?:\s+electronica)?(?:\s+de\s+venta)?(?:\s+electronica)?\s*(?:n[oº°]\.?|numero|#)?\s*:?\s*([a-z0-9]{1,6}\s?-?\s?\d{1,12})\b`)
 	cobroRE    = regexp.MustCompile(`cuenta\s+de\s+cobro\s*(?:n[oº°]\.?|numero|#)?\s*:?\s*([a-z]{0,6}-?\d{1,12})\b`)
-	oficioRE   = regexp.MustCompile(`\b(?:oficio|requerimiento|comunicado)\s*(?:n[oº°]\.?|numero|#)?\s*:?\s*(\d[\d-]{3,20}\d|[a-z]{1,6}-\d[\d-]*\d)\b`)
 	refLabelRE = regexp.MustCompile(`^(?:referencia|ref\.?|radicado|expediente|proceso)\s*(?:n[oº°]\.?)?\s*:\s*([a-z0-9][a-z0-9 ./-]{2,30})$`)
 )
 
-// reference is the number the letter is about: the judicial process of a
-// court's notice, the number of an invoice or of a cuenta de cobro, the
-// oficio of an entity, or what follows "Referencia:".
-func (l *letter) reference(docType string) Field {
+// reference is the sender's own number for the letter, and the numbers of
+// ours it cites (see reference.go). The kind of document says which
+// number to prefer: the judicial process of a court's notice, the number
+// of an invoice or of a cuenta de cobro; then the number the letter asks
+// to be cited by, its header's or table's, a labelled one.
+func (l *letter) reference(opt Options) (Field, []string) {
 	all := strings.Join(l.folded, "\n")
-	find := map[string]func() string{
+	cands, cites := l.references(opt.Own)
+	ours := func(v string) bool { return contains(cites, digits(v)) }
+	typed := map[string]func() string{
 		"judicial": func() string { return digits(judicialRE.FindString(all)) },
-		"invoice":  func() string { return upperRef(invoiceRE, all) },
+		"invoice":  func() string { return fixPrefix(upperRef(invoiceRE, all), opt.InvoicePrefixes) },
 		"cobro":    func() string { return upperRef(cobroRE, all) },
-		"oficio":   func() string { return upperRef(oficioRE, all) },
-		"label": func() string {
-			for _, f := range l.folded {
-				if m := refLabelRE.FindStringSubmatch(f); m != nil {
-					return strings.ToUpper(strings.TrimSpace(m[1]))
-				}
-			}
-			return ""
-		},
 	}
-	order := []string{"judicial", "invoice", "cobro", "oficio", "label"}
-	preferred := map[string]string{"tutela": "judicial", "factura": "invoice", "cuenta_cobro": "cobro", "oficio": "oficio"}[docType]
-	if preferred != "" {
-		if v := find[preferred](); v != "" {
-			return Field{v, 0.95}
+	if kind := map[string]string{"tutela": "judicial", "factura": "invoice", "cuenta_cobro": "cobro"}[opt.DocType]; kind != "" {
+		if v := typed[kind](); v != "" && !ours(v) {
+			return Field{v, 0.95}, cites
 		}
 	}
-	for _, k := range order {
-		if v := find[k](); v != "" {
-			return Field{v, 0.7}
+	if len(cands) > 0 {
+		v := cands[0].value
+		if opt.DocType == "factura" {
+			v = fixPrefix(v, opt.InvoicePrefixes)
+		}
+		return Field{v, cands[0].score}, cites
+	}
+	for _, k := range []string{"judicial", "invoice", "cobro"} {
+		if v := typed[k](); v != "" && !ours(v) {
+			return Field{v, 0.7}, cites
 		}
 	}
-	return Field{}
+	for _, f := range l.folded {
+		if m := refLabelRE.FindStringSubmatch(f); m != nil && plausibleRef(m[1]) && !ours(m[1]) {
+			return Field{strings.ToUpper(strings.TrimSpace(m[1])), 0.6}, cites
+		}
+	}
+	return Field{}, cites
 }
 
 func upperRef(re *regexp.Regexp, s string) string {
@@ -438,6 +527,55 @@ func upperRef(re *regexp.Regexp, s string) string {
 		return ""
 	}
 	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(m[1]), " ", ""))
+}
+
+// lookalike are the letters and digits print and OCR confuse.
+var lookalike = map[[2]byte]bool{}
+
+func init() {
+	for _, p := range []string{"EF", "FP", "O0", "OD", "0D", "OQ", "I1", "IL", "1L", "S5", "B8", "Z2", "G6", "CG", "VY", "TI", "E3"} {
+		lookalike[[2]byte{p[0], p[1]}] = true
+		lookalike[[2]byte{p[1], p[0]}] = true
+	}
+}
+
+// fixPrefix reads a number's letter prefix as one of prefixes when it is
+// not one of them and exactly one of them differs from it only in
+// characters OCR confuses (EV-35415 is FV-35415 where FV is configured
+// and EV is not).
+func fixPrefix(ref string, prefixes []string) string {
+	end := strings.IndexFunc(ref, func(r rune) bool { return r == '-' || r >= '0' && r <= '9' })
+	if end <= 0 || len(prefixes) == 0 {
+		return ref
+	}
+	head := ref[:end]
+	var match string
+	for _, p := range prefixes {
+		p = strings.ToUpper(strings.TrimSpace(p))
+		if p == head {
+			return ref
+		}
+		if len(p) != len(head) {
+			continue
+		}
+		alike := true
+		for i := 0; i < len(p); i++ {
+			if p[i] != head[i] && !lookalike[[2]byte{p[i], head[i]}] {
+				alike = false
+				break
+			}
+		}
+		if alike {
+			if match != "" {
+				return ref // two readings: leave it to the clerk
+			}
+			match = p
+		}
+	}
+	if match == "" {
+		return ref
+	}
+	return match + ref[end:]
 }
 
 var (

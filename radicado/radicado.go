@@ -150,6 +150,9 @@ func UnmarshalRecipient(s string) (*Recipient, error) {
 // MaxAnswers is how many radicados one salida may answer.
 const MaxAnswers = 50
 
+// MaxCites is how many of our numbers one letter may be recorded citing.
+const MaxCites = 20
+
 // Clean gives r as typed made clean (CleanText on its name, address and
 // city, each at most 300 characters, the bound a delivery step carries)
 // and its e-mail address trimmed and in lower case; the rules of where it
@@ -268,6 +271,9 @@ type Record struct {
 	Answers []string
 	// Recipient is who a salida goes to; nil for an entrada.
 	Recipient *Recipient
+	// Cites are the numbers of this organisation an entrada cites (an
+	// answer to our salida cites it), as confirmed at radicación.
+	Cites     []string
 	Status    Status
 	Annulment *Annulment
 	Sync      SyncState
@@ -282,15 +288,23 @@ type DocType struct {
 }
 
 // DefaultTypes gives the document types of a front desk with the terms of
-// Ley 1755 de 2015, art. 14 and the e-invoice rules. Codes are the ones the
-// classifier and the corpus use.
+// Ley 1755 de 2015 (art. 14: petitions 15 business days, documents and
+// information 10, consultations 30; art. 21: a petition forwarded to us by
+// competence runs its term from our receipt), of the CPACA for a
+// notification (art. 76: ten days to appeal) and the e-invoice rules.
+// Codes are the ones the classifier and the corpus use.
 func DefaultTypes() []DocType {
 	return []DocType{
-		{"peticion", "Derecho de petición", 15},
+		{"peticion", "Derecho de petición de interés particular", 15},
+		{"peticion_general", "Derecho de petición de interés general", 15},
 		{"informacion", "Solicitud de documentos o información", 10},
 		{"consulta", "Consulta", 30},
 		{"queja_reclamo", "Queja o reclamo", 15},
+		{"traslado", "Traslado por competencia (Ley 1755, art. 21)", 15},
 		{"tutela", "Tutela o notificación judicial", 2},
+		{"notificacion", "Notificación de acto administrativo", 10},
+		{"citacion", "Citación a audiencia o diligencia", 0},
+		{"respuesta", "Respuesta a una comunicación nuestra", 0},
 		{"factura", "Factura electrónica", 3},
 		{"cuenta_cobro", "Cuenta de cobro", 0},
 		{"oficio", "Oficio de otra entidad", 0},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,24 +17,27 @@ import (
 // Config is the station's configuration, kept in its database so that every
 // change is in the audit log.
 type Config struct {
-	Organization string             `json:"organization"`
-	Office       string             `json:"office"`
-	Station      string             `json:"station"`
-	Pattern      string             `json:"pattern"`
-	Hours        string             `json:"hours"`
-	NIT          string             `json:"nit"`     // the organisation's own
-	Domains      []string           `json:"domains"` // the organisation's mail domains
-	Types        []radicado.DocType `json:"types"`
-	Closures     []calendar.Closure `json:"closures"`
-	Depts        map[string]string  `json:"depts"`  // department code → name
-	Routes       map[string]string  `json:"routes"` // document type → department code
-	Printing     PrintConfig        `json:"printing"`
-	Scanning     Scanning           `json:"scanning"`
-	Language     string             `json:"language"`
-	Mail         MailConfig         `json:"mail"`
-	Dispatching  Dispatching        `json:"dispatching"`
-	pattern      radicado.Pattern   // parsed Pattern
-	hours        calendar.Hours     // parsed Hours
+	Organization string   `json:"organization"`
+	Office       string   `json:"office"`
+	Station      string   `json:"station"`
+	Pattern      string   `json:"pattern"`
+	Hours        string   `json:"hours"`
+	NIT          string   `json:"nit"`     // the organisation's own
+	Domains      []string `json:"domains"` // the organisation's mail domains
+	// InvoicePrefixes are the prefixes of the invoices the organisation
+	// receives: a prefix OCR confused is read as the one it can only be.
+	InvoicePrefixes []string           `json:"invoice_prefixes"`
+	Types           []radicado.DocType `json:"types"`
+	Closures        []calendar.Closure `json:"closures"`
+	Depts           map[string]string  `json:"depts"`  // department code → name
+	Routes          map[string]string  `json:"routes"` // document type → department code
+	Printing        PrintConfig        `json:"printing"`
+	Scanning        Scanning           `json:"scanning"`
+	Language        string             `json:"language"`
+	Mail            MailConfig         `json:"mail"`
+	Dispatching     Dispatching        `json:"dispatching"`
+	pattern         radicado.Pattern   // parsed Pattern
+	hours           calendar.Hours     // parsed Hours
 }
 
 // Setting keys. Types and closures take a suffix: term.CODE (days),
@@ -46,6 +50,7 @@ const (
 	KeyHours        = "hours"
 	KeyNIT          = "nit"
 	KeyDomains      = "domains"
+	KeyInvoices     = "invoice.prefixes"
 	KeyPrinter      = "printer"
 	KeyPrinterLang  = "printer.language"
 	KeyLabelSize    = "label.size"
@@ -68,6 +73,7 @@ var defaults = map[string]string{
 	KeyHours:        "08:00-17:00",
 	KeyNIT:          "",
 	KeyDomains:      "",
+	KeyInvoices:     "FV,FE",
 	KeyPrinter:      "",
 	KeyPrinterLang:  "zpl",
 	KeyLabelSize:    "50x25mm",
@@ -78,6 +84,10 @@ var defaults = map[string]string{
 	KeySeparator:    "",
 	KeyLanguage:     "es",
 }
+
+// invoicePrefixRE is an invoice's prefix as DIAN numbering ranges have
+// them: up to four letters; six allowed.
+var invoicePrefixRE = regexp.MustCompile(`^[A-Z]{1,6}$`)
 
 // configFrom builds and checks a configuration from stored settings.
 func configFrom(settings map[string]string) (Config, error) {
@@ -102,6 +112,15 @@ func configFrom(settings map[string]string) (Config, error) {
 		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
 			c.Domains = append(c.Domains, d)
 		}
+	}
+	for _, p := range strings.Split(get(KeyInvoices), ",") {
+		if p = strings.ToUpper(strings.TrimSpace(p)); p == "" {
+			continue
+		}
+		if !invoicePrefixRE.MatchString(p) {
+			return c, fmt.Errorf("invoice prefix %q: one to six letters", p)
+		}
+		c.InvoicePrefixes = append(c.InvoicePrefixes, p)
 	}
 	if c.NIT != "" {
 		if _, err := ident.New(ident.NIT, c.NIT); err != nil {
@@ -233,6 +252,7 @@ func Keys() [][2]string {
 		{prefixClosure + "YYYY-MM-DD", "an extra non-working day, with its reason"},
 		{KeyNIT, "the organisation's own NIT, never taken for a sender's"},
 		{KeyDomains, "the organisation's mail domains, comma-separated"},
+		{KeyInvoices, "prefixes of the invoices received, comma-separated (default FV,FE): a prefix OCR confused is read as the one it can only be"},
 		{prefixDept + "CODE", "a department: its name, as letters address it"},
 		{prefixRoute + "TYPE", "the department code letters of a type go to"},
 		{KeyPrinter, "the sticker printer: tcp://host:9100, cups://QUEUE, windows://NAME, usb:///dev/usb/lp0, file:///path"},

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -300,7 +301,11 @@ func (s *Reading) understand(ctx context.Context, a *Analysis) error {
 	if err != nil {
 		return err
 	}
-	opt := extract.Options{OwnDomains: cfg.Domains}
+	opt := extract.Options{OwnDomains: cfg.Domains, InvoicePrefixes: cfg.InvoicePrefixes,
+		Own: func(d string) bool {
+			_, ok, err := s.ours(ctx, cfg, d)
+			return err == nil && ok
+		}}
 	if cfg.NIT != "" {
 		opt.OwnNITs = []string{cfg.NIT}
 	}
@@ -310,6 +315,11 @@ func (s *Reading) understand(ctx context.Context, a *Analysis) error {
 	}
 	opt.DocType = a.Type.Type
 	a.Fields = extract.Extract(a.Text, opt)
+	for _, n := range s.citesOn(ctx, cfg, a.Pages) {
+		if !slices.Contains(a.Fields.Cites, n) {
+			a.Fields.Cites = append(a.Fields.Cites, n)
+		}
+	}
 	router := classify.Router{Depts: cfg.Depts, ByType: cfg.Routes}
 	a.Dept, a.DeptScore = router.Route(a.Text, a.Type.Type)
 	return nil

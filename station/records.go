@@ -52,6 +52,10 @@ type Request struct {
 	// to.
 	Answers   []string
 	Recipient *radicado.Recipient
+	// Cites are numbers of this organisation the letter cites (read in
+	// it, or from our sticker's barcode on it): each must be of the
+	// organisation's pattern, and one of this station must be held here.
+	Cites []string
 }
 
 // Radicar checks the request and its files, stores the files, and gives the
@@ -65,6 +69,10 @@ func (s *Records) Radicar(ctx context.Context, req Request) (radicado.Record, er
 	if err != nil {
 		return radicado.Record{}, err
 	}
+	if draft.Cites, err = s.checkCites(ctx, cfg, req.Cites); err != nil {
+		return radicado.Record{}, err
+	}
+	draft.Keywords += " " + strings.Join(draft.Cites, " ")
 	var paths []string
 	if req.Original != "" {
 		paths = append(paths, req.Original)
@@ -229,6 +237,69 @@ func checkAnswers(pat radicado.Pattern, kind radicado.Kind, numbers []string) ([
 		return nil, fmt.Errorf("a salida answers at most %d radicados", radicado.MaxAnswers)
 	}
 	return out, nil
+}
+
+// checkCites checks the numbers a letter cites: each one of the
+// organisation's pattern (written whole, or grouped with spaces, dashes or
+// dots), one of this station held here; it gives them as the pattern
+// writes them, each once, in order, at most radicado.MaxCites.
+func (s *Records) checkCites(ctx context.Context, cfg Config, numbers []string) ([]string, error) {
+	var out []string
+	for _, n := range numbers {
+		if n = strings.TrimSpace(n); n == "" {
+			continue
+		}
+		number, ok, err := s.ours(ctx, cfg, n)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("cites %q: not a number of this organisation (pattern %s, or this station's and not held here)", n, cfg.Pattern)
+		}
+		if !slices.Contains(out, number) {
+			out = append(out, number)
+		}
+	}
+	if len(out) > radicado.MaxCites {
+		return nil, fmt.Errorf("a letter is recorded citing at most %d of our numbers", radicado.MaxCites)
+	}
+	return out, nil
+}
+
+// ours tells whether n is a number of this organisation, and gives it as
+// the pattern writes it: it reads under the pattern (as written, or
+// without the spaces, dashes and dots that group it), its year is not in
+// the future, and a number of this station must be held here (OCR may
+// make up one this station never gave).
+func (s *core) ours(ctx context.Context, cfg Config, n string) (string, bool, error) {
+	pat := cfg.ParsedPattern()
+	parts, err := pat.Parse(n)
+	if err != nil {
+		n = strings.Map(func(r rune) rune {
+			if r == ' ' || r == '-' || r == '.' {
+				return -1
+			}
+			return r
+		}, n)
+		if parts, err = pat.Parse(n); err != nil {
+			return "", false, nil
+		}
+	}
+	if parts.Year < 2000 || parts.Year > s.store.Now().Year()+1 {
+		return "", false, nil
+	}
+	number, err := pat.Format(parts)
+	if err != nil {
+		return "", false, nil
+	}
+	if parts.Office == cfg.Office && parts.Station == cfg.Station {
+		if _, err := s.store.Get(ctx, number); errors.Is(err, store.ErrNotFound) {
+			return "", false, nil
+		} else if err != nil {
+			return "", false, err
+		}
+	}
+	return number, true, nil
 }
 
 // keptFile describes a file kept but not read: its media type is

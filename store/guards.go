@@ -27,7 +27,7 @@ WHEN NEW.id IS NOT OLD.id OR NEW.number IS NOT OLD.number OR NEW.year IS NOT OLD
   OR NEW.subject IS NOT OLD.subject OR NEW.dept IS NOT OLD.dept OR NEW.due IS NOT OLD.due
   OR NEW.sha256 IS NOT OLD.sha256 OR NEW.pages IS NOT OLD.pages OR NEW.created_by IS NOT OLD.created_by
   OR NEW.channel IS NOT OLD.channel OR NEW.sender_email IS NOT OLD.sender_email
-  OR NEW.answers IS NOT OLD.answers OR NEW.recipient IS NOT OLD.recipient
+  OR NEW.answers IS NOT OLD.answers OR NEW.recipient IS NOT OLD.recipient OR NEW.cites IS NOT OLD.cites
   OR OLD.status = 'annulled'
   OR NOT (NEW.status = 'annulled' AND COALESCE(NEW.annulled_at, '') <> '' AND COALESCE(NEW.annulled_by, '') <> '' AND COALESCE(NEW.annul_reason, '') <> '')
 BEGIN SELECT RAISE(ABORT, 'a radicado is never changed; only an active one can be annulled, with who, when and why'); END`, 1},
@@ -55,6 +55,10 @@ BEGIN SELECT RAISE(ABORT, 'a radicated message is never forgotten'); END`, 7},
 BEGIN SELECT RAISE(ABORT, 'where a message was claimed is kept'); END`, 7},
 	{"answered_no_delete", `CREATE TRIGGER answered_no_delete BEFORE DELETE ON answered
 BEGIN SELECT RAISE(ABORT, 'what a salida answers is never forgotten'); END`, 8},
+	{"cited_no_delete", `CREATE TRIGGER cited_no_delete BEFORE DELETE ON cited
+BEGIN SELECT RAISE(ABORT, 'what a letter cites is never forgotten'); END`, 10},
+	{"cited_no_update", `CREATE TRIGGER cited_no_update BEFORE UPDATE ON cited
+BEGIN SELECT RAISE(ABORT, 'what a letter cites is never replaced'); END`, 10},
 	{"dispatches_no_delete", `CREATE TRIGGER dispatches_no_delete BEFORE DELETE ON dispatches
 BEGIN SELECT RAISE(ABORT, 'a dispatch is never deleted'); END`, 9},
 	{"envelopes_no_delete", `CREATE TRIGGER envelopes_no_delete BEFORE DELETE ON envelopes

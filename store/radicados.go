@@ -39,6 +39,8 @@ type Draft struct {
 	// to.
 	Answers   []string
 	Recipient *radicado.Recipient
+	// Cites are the numbers of this organisation the letter cites.
+	Cites []string
 	// Mail is the held message (MailEntry.ID) the radicado is made of, 0
 	// for none: it must be waiting, and no Message-ID it has or carries may
 	// have been radicated before; it ends radicated with the number, in the
@@ -71,6 +73,8 @@ type radicarData struct {
 	// Recorded since outgoing letters; absent for the others.
 	Answers   []string            `json:"answers,omitempty"`
 	Recipient *radicado.Recipient `json:"recipient,omitempty"`
+	// Recorded since citations; absent when a letter cites none of ours.
+	Cites []string `json:"cites,omitempty"`
 }
 
 type anularData struct {
@@ -124,18 +128,19 @@ func (s *Store) Radicar(ctx context.Context, d Draft) (radicado.Record, error) {
 			Subject: d.Subject, Dept: d.Dept, Due: due, Files: d.Files,
 			SHA256: radicado.DocumentHash(d.Files), CreatedBy: d.Actor,
 			Status: radicado.Active, Sync: radicado.SyncPending, Channel: d.Channel,
-			Answers: d.Answers, Recipient: d.Recipient,
+			Answers: d.Answers, Recipient: d.Recipient, Cites: d.Cites,
 		}
 		for _, f := range d.Files {
 			rec.Pages += f.Pages
 		}
 		data := recordData(rec)
 		res, err := tx.ExecContext(ctx, `INSERT INTO radicados (number, year, office, station, kind, seq, received_at, received_ns,
-			doc_type, sender_name, sender_id, subject, dept, due, pages, sha256, created_by, channel, sender_email, answers, recipient)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			doc_type, sender_name, sender_id, subject, dept, due, pages, sha256, created_by, channel, sender_email, answers, recipient, cites)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			number, parts.Year, parts.Office, parts.Station, int(parts.Kind), parts.Seq, data.ReceivedAt, now.UnixNano(),
 			rec.Type, rec.Sender.Name, data.SenderID, rec.Subject, rec.Dept, data.Due, rec.Pages, rec.SHA256, rec.CreatedBy,
-			rec.Channel, rec.Sender.Email, strings.Join(rec.Answers, "\n"), radicado.MarshalRecipient(rec.Recipient))
+			rec.Channel, rec.Sender.Email, strings.Join(rec.Answers, "\n"), radicado.MarshalRecipient(rec.Recipient),
+			strings.Join(rec.Cites, "\n"))
 		if err != nil {
 			return fmt.Errorf("recording %s: %w", number, err)
 		}
@@ -156,6 +161,11 @@ func (s *Store) Radicar(ctx context.Context, d Draft) (radicado.Record, error) {
 		}
 		for _, a := range rec.Answers {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO answered (number, salida) VALUES (?, ?) ON CONFLICT DO NOTHING`, a, number); err != nil {
+				return err
+			}
+		}
+		for _, c := range rec.Cites {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cited (number, citing) VALUES (?, ?) ON CONFLICT DO NOTHING`, c, number); err != nil {
 				return err
 			}
 		}
@@ -189,7 +199,14 @@ func recordData(r radicado.Record) radicarData {
 		SenderName: r.Sender.Name, SenderID: r.Sender.ID.String(), Subject: r.Subject, Dept: r.Dept,
 		Due: r.Due.String(), Pages: r.Pages, SHA256: r.SHA256, Files: r.Files,
 		Channel: r.Channel, SenderEmail: r.Sender.Email, Answers: r.Answers, Recipient: r.Recipient,
+		Cites: r.Cites,
 	}
+}
+
+// CitedBy gives the radicados, active or annulled, that cite number,
+// oldest first.
+func (s *Store) CitedBy(ctx context.Context, number string) ([]radicado.Record, error) {
+	return s.query(ctx, `SELECT `+recordColumns+` FROM cited c JOIN radicados r ON r.number = c.citing WHERE c.number = ? ORDER BY r.id`, number)
 }
 
 // AnsweredBy gives the salidas and internas, active or annulled, that
@@ -236,7 +253,7 @@ func (s *Store) Anular(ctx context.Context, number, actor, reason string) (radic
 // recordColumns are read by scanRecord, in its order.
 const recordColumns = `r.id, r.number, r.year, r.office, r.station, r.kind, r.seq, r.received_at, r.doc_type,
 	r.sender_name, r.sender_id, r.subject, r.dept, r.due, r.pages, r.sha256, r.created_by, r.status,
-	r.annulled_at, r.annulled_by, r.annul_reason, r.channel, r.sender_email, r.answers, r.recipient,
+	r.annulled_at, r.annulled_by, r.annul_reason, r.channel, r.sender_email, r.answers, r.recipient, r.cites,
 	CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.radicado_id = r.id AND o.state = 'conflict') THEN 'conflict'
 	     WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.radicado_id = r.id AND o.state = 'pending') THEN 'pending'
 	     ELSE 'synced' END`
@@ -251,13 +268,17 @@ func scanRecord(row scanner) (int64, radicado.Record, error) {
 		received, senderID, due string
 		status, syncState       string
 		answers, recipient      string
+		cites                   string
 		annAt, annBy, annReason sql.NullString
 	)
 	err := row.Scan(&id, &r.Number, &r.Parts.Year, &r.Parts.Office, &r.Parts.Station, &kind, &r.Parts.Seq, &received,
 		&r.Type, &r.Sender.Name, &senderID, &r.Subject, &r.Dept, &due, &r.Pages, &r.SHA256, &r.CreatedBy, &status,
-		&annAt, &annBy, &annReason, &r.Channel, &r.Sender.Email, &answers, &recipient, &syncState)
+		&annAt, &annBy, &annReason, &r.Channel, &r.Sender.Email, &answers, &recipient, &cites, &syncState)
 	if err != nil {
 		return 0, r, err
+	}
+	if cites != "" {
+		r.Cites = strings.Split(cites, "\n")
 	}
 	if answers != "" {
 		r.Answers = strings.Split(answers, "\n")
