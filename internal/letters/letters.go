@@ -68,7 +68,7 @@ func All() ([]Letter, error) {
 // A face is a font the letters are drawn in: the Go fonts ship with the
 // module; DejaVu's come from Debian's fonts-dejavu packages.
 type face struct {
-	name         string
+	name          string
 	regular, bold string // file paths; empty for the Go fonts
 }
 
