@@ -77,6 +77,11 @@ var DefaultRules = []Rule{
 	{"respuesta", "su radicado", 3}, {"respuesta", "su requerimiento", 3}, {"respuesta", "su solicitud", 2}, {"respuesta", "nos permitimos informar", 1},
 	{"respuesta", "me permito informar", 1},
 
+	// Ley 1755 art. 14.2: a consultation asks for the entity's concept.
+	{"consulta", "consulta", 4}, {"consulta", "concepto", 3}, {"consulta", "modalidad de consulta", 4}, {"consulta", "emitir concepto", 3},
+	{"consulta", "pregunto", 2}, {"consulta", "preguntas", 1}, {"consulta", "interpretacion", 2}, {"consulta", "absolver", 3},
+
+	{"oficio", "estatuto tributario", 3}, {"oficio", "fiscalizacion", 2}, {"oficio", "sancion", 1}, {"oficio", "vigilancia", 1},
 	{"oficio", "oficio", 2}, {"oficio", "inspeccion y vigilancia", 4}, {"oficio", "requerimiento", 2},
 	{"oficio", "ministerio", 1}, {"oficio", "superintendencia", 2}, {"oficio", "contraloria", 1}, {"oficio", "procuraduria", 1},
 	{"oficio", "alcaldia", 1}, {"oficio", "gobernacion", 1}, {"oficio", "direccion de impuestos", 2}, {"oficio", "visita de inspeccion", 2},

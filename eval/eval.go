@@ -113,10 +113,14 @@ func (s *Score) Add(t Truth, r Reading) {
 	s.Type = float64(s.typeHits) / float64(s.Letters)
 }
 
-// Same compares a field read with its truth: white space folded, and
-// mail addresses without case.
+// dashes are the dashes print sets apart and OCR reads alike.
+var dashes = strings.NewReplacer("–", "-", "—", "-", "‐", "-", "‑", "-")
+
+// Same compares a field read with its truth: white space folded, dashes
+// as one (an en dash and a hyphen are the same to whoever types or
+// searches a subject), and mail addresses without case.
 func Same(field, got, want string) bool {
-	g, w := Normalize(got), Normalize(want)
+	g, w := dashes.Replace(Normalize(got)), dashes.Replace(Normalize(want))
 	if field == "email" {
 		g, w = strings.ToLower(g), strings.ToLower(w)
 	}

@@ -9,6 +9,7 @@ package extract
 import (
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/radicador/radicador/internal/textfold"
 )
@@ -71,7 +72,7 @@ var closingRE = regexp.MustCompile(`^((de (usted|ustedes),? )?(muy )?(atentament
 func parse(text string) *letter {
 	l := &letter{text: text, closing: -1}
 	for _, ln := range strings.Split(text, "\n") {
-		t := strings.TrimSpace(ln)
+		t := unspeck(strings.TrimSpace(ln))
 		l.lines = append(l.lines, t)
 		l.folded = append(l.folded, folded(t))
 	}
@@ -79,6 +80,9 @@ func parse(text string) *letter {
 		if closingRE.MatchString(f) && len(f) < 60 {
 			l.closing = i
 		}
+	}
+	if l.closing < 0 {
+		l.closing = l.looseClosing()
 	}
 	if l.closing >= 0 {
 		for i := l.closing + 1; i < len(l.lines) && len(l.signature) < 8; i++ {
@@ -88,6 +92,67 @@ func parse(text string) *letter {
 		}
 	}
 	return l
+}
+
+// looseClosing finds a closing in words of the writer's own ("Con
+// sentimientos de consideración y aprecio,"): in the letter's second half,
+// the last short line ending in a comma whose next line is a name.
+func (l *letter) looseClosing() int {
+	found := -1
+	for i := len(l.lines) / 2; i < len(l.lines); i++ {
+		ln := l.lines[i]
+		if !strings.HasSuffix(ln, ",") || len(ln) > 70 {
+			continue
+		}
+		for j := i + 1; j < len(l.lines) && j <= i+3; j++ {
+			if l.lines[j] == "" {
+				continue
+			}
+			if personRE.MatchString(l.lines[j]) {
+				found = i
+			}
+			break
+		}
+	}
+	return found
+}
+
+// unspeck takes off a line's ends what OCR read in specks of dirt: a lone
+// mark before the first word or after the last ("- Cordialmente,",
+// "Garzón E", "E FCCEA-041-2026", "S.A.S.'"). A lone capital E, unlike
+// A, O, U or Y, is no Spanish word.
+func unspeck(line string) string {
+	words := strings.Fields(line)
+	lone := func(w string, last bool) bool {
+		r := []rune(w)
+		if len(r) != 1 {
+			return false
+		}
+		c := r[0]
+		switch {
+		case unicode.IsDigit(c):
+			return false
+		case unicode.IsLetter(c):
+			return c == 'E'
+		}
+		return !strings.ContainsRune(".,;:)%?!\"$", c) || !last && c != '$'
+	}
+	changed := false
+	for len(words) > 1 && lone(words[0], false) {
+		words, changed = words[1:], true
+	}
+	for len(words) > 1 && lone(words[len(words)-1], true) {
+		words, changed = words[:len(words)-1], true
+	}
+	if n := len(words); n > 0 {
+		if w := words[n-1]; strings.Count(w, "'")%2 == 1 && strings.HasSuffix(w, "'") {
+			words[n-1], changed = strings.TrimRight(w, "'"), true
+		}
+	}
+	if !changed {
+		return line
+	}
+	return strings.Join(words, " ")
 }
 
 // Extract reads the fields of the letter in text.

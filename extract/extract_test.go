@@ -170,3 +170,32 @@ func TestPhones(t *testing.T) {
 		}
 	}
 }
+
+// TestEmailAtTheEdge: an address whose last letters the page's edge cut
+// is completed only where one domain can end so.
+func TestEmailAtTheEdge(t *testing.T) {
+	for text, want := range map[string]string{
+		"Correo: notificaciones@mail.example.or": "notificaciones@mail.example.org",
+		"escriba a rector@universidad.ed":        "rector@universidad.edu",
+		"Correo: ana@empresa.example.co":         "ana@empresa.example.co",
+		"Correo: ana@empresa.example.com.co":     "ana@empresa.example.com.co",
+		"Correo: contacto@alcaldia-chia.gov.co":  "contacto@alcaldia-chia.gov.co",
+	} {
+		if got := Extract(text, Options{}).Email.Value; got != want {
+			t.Errorf("%q: %q, want %q", text, got, want)
+		}
+	}
+}
+
+// TestSpecks: what OCR read in specks of dirt at a line's ends is not
+// taken for part of a field.
+func TestSpecks(t *testing.T) {
+	text := "E FCCEA-041-2026\nNTT: 900514078-5\n\nYopal, 20 de marzo de 2026\n\nA. Asunto: Invitación al foro E\n\n- Cordialmente,\n\nPEDRO PÉREZ GIL\n-Gerente\nConstructora Llanos S.A.S.'\n"
+	f := Extract(text, Options{})
+	for name, got := range map[string]Field{"reference": f.Reference, "subject": f.Subject, "sender": f.SenderName, "id": f.SenderID} {
+		want := map[string]string{"reference": "FCCEA-041-2026", "subject": "Invitación al foro", "sender": "Constructora Llanos S.A.S.", "id": "9005140785"}[name]
+		if got.Value != want {
+			t.Errorf("%s %q, want %q", name, got.Value, want)
+		}
+	}
+}

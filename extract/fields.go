@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/radicador/radicador/ident"
 )
@@ -27,7 +28,7 @@ var dateREs = []struct {
 	{regexp.MustCompile(`\b(` + monthAlt + `)\s+(\d{1,2})(?:o|º|°)?\s*(?:de|del|,)?\s*(\d{4})\b`), 2, 1, 3},
 	// veintiséis (26) de febrero de dos mil veintiséis (2026), as deeds
 	// and notaries write it
-	{regexp.MustCompile(`\((\d{1,2})\)\s*(?:dias?\s+)?(?:del\s+mes\s+de\s+|de\s+)?(` + monthAlt + `)\s+del?\s+(?:ano\s+)?[a-z ]{3,50}?\s*\((\d{4})\)`), 1, 2, 3},
+	{regexp.MustCompile(`\((\d{1,2})\)\s*(?:dias?\s+)?(?:del\s+mes\s+de\s+|de\s+)?(` + monthAlt + `)\s+del?\s+(?:ano\s+)?(?:[a-z ]{3,50}?\s*\()?(\d{4})\b`), 1, 2, 3},
 	// 14/11/2026, 14-11-2026, 14.11.2026 (day first, as Colombia writes)
 	{regexp.MustCompile(`\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b`), 1, 2, 3},
 	// 2026-11-14
@@ -96,12 +97,21 @@ func (l *letter) date() Field {
 
 var subjectRE = regexp.MustCompile(`^(asunto|referencia|ref\.?|re|tema|objeto)\s*[:.\-–—]\s*(.*)$`)
 
+// speckedAsunto gives a line without a mark of one or two characters OCR
+// read before "Asunto" ("A. Asunto: …").
+func speckedAsunto(f string) string {
+	if first, rest, ok := strings.Cut(f, " "); ok && len([]rune(first)) <= 2 && strings.HasPrefix(rest, "asunto") {
+		return rest
+	}
+	return f
+}
+
 // subject is what follows "Asunto:" (or "Referencia:" when there is no
-// Asunto), continued on the next lines until a blank line.
+// Asunto), continued on the lines that carry on its phrase.
 func (l *letter) subject() Field {
 	found, conf := -1, 0.0
 	for i, f := range l.folded {
-		m := subjectRE.FindStringSubmatch(f)
+		m := subjectRE.FindStringSubmatch(speckedAsunto(f))
 		if m == nil {
 			continue
 		}
@@ -116,13 +126,26 @@ func (l *letter) subject() Field {
 	if found < 0 {
 		return Field{}
 	}
-	_, after, _ := strings.Cut(l.lines[found], ":")
-	if !strings.Contains(l.lines[found], ":") {
-		after = subjectRE.FindStringSubmatch(l.lines[found])[2]
+	line := l.lines[found]
+	if i := strings.Index(folded(line), "asunto"); i > 0 && i < 6 {
+		line = line[i:] // a speck read before it
+	}
+	_, after, _ := strings.Cut(line, ":")
+	if !strings.Contains(line, ":") {
+		after = subjectRE.FindStringSubmatch(line)[2]
 	}
 	parts := []string{strings.TrimSpace(after)}
-	for i := found + 1; i < len(l.lines) && i < found+4 && !l.isBlank(i); i++ {
-		if subjectRE.MatchString(l.folded[i]) || strings.HasSuffix(l.lines[i], ":") {
+	for i := found + 1; i < len(l.lines) && i < found+5 && len(parts) < 4; i++ {
+		if l.isBlank(i) {
+			// OCR may see a paragraph where there is none: only a line
+			// that plainly carries on the phrase ("No. 7701…", lower
+			// case) goes on after a blank one.
+			if !l.isBlank(i+1) && carriesOn(l.lines[i+1]) && len(l.lines[i+1]) < 60 {
+				continue
+			}
+			break
+		}
+		if !l.continuesSubject(i, parts[len(parts)-1]) {
 			break
 		}
 		parts = append(parts, l.lines[i])
@@ -135,6 +158,36 @@ func (l *letter) subject() Field {
 	return Field{s, conf}
 }
 
+var (
+	// salutationRE tells the line that opens the body.
+	salutationRE = regexp.MustCompile(`^(respetad[oa]s?|apreciad[oa]s?|estimad[oa]s?|distinguid[oa]s?|senor(es|as|a)?|doctor(a|es)?|reciban|cordial saludo|un cordial saludo|saludo cordial|buen(os|as) (dias|tardes))\b`)
+	// danglingRE tells a line that ends in mid-phrase.
+	danglingRE = regexp.MustCompile(`(\b(de|del|la|las|el|los|lo|por|para|con|y|e|o|u|a|al|en|sobre|senor|senora|su|sus|entre|contra|que|un|una|desde|hasta|segun|mediante|ante|bajo)|,)$`)
+)
+
+// carriesOn tells a line that goes on with the phrase before it: it starts
+// in lower case, or with a number ("No. 7701-22-004519").
+func carriesOn(line string) bool {
+	for _, r := range line {
+		return unicode.IsLower(r) || unicode.IsDigit(r) || strings.HasPrefix(folded(line), "no.") || strings.HasPrefix(folded(line), "n°")
+	}
+	return false
+}
+
+// continuesSubject tells whether line i carries on a subject whose last
+// line was prev: not the salutation, a table, a label or the body's first
+// sentence, which begins in capitals after a complete phrase.
+func (l *letter) continuesSubject(i int, prev string) bool {
+	line, f := l.lines[i], l.folded[i]
+	switch {
+	case subjectRE.MatchString(f), salutationRE.MatchString(f), strings.HasSuffix(line, ":"), strings.Contains(line, "|"):
+		return false
+	case carriesOn(line):
+		return true
+	}
+	return danglingRE.MatchString(folded(prev))
+}
+
 var emailRE = regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)
 
 // email is the first address in the letter that is not the receiving
@@ -142,7 +195,7 @@ var emailRE = regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\
 func (l *letter) email(opt Options) Field {
 	var found []string
 	for _, m := range emailRE.FindAllString(l.text, -1) {
-		m = strings.ToLower(strings.TrimRight(m, "."))
+		m = courtMailbox(cutTLD(strings.ToLower(strings.TrimRight(m, "."))))
 		own := false
 		for _, d := range opt.OwnDomains {
 			if strings.HasSuffix(m, "@"+strings.ToLower(d)) {
@@ -162,6 +215,37 @@ func (l *letter) email(opt Options) Field {
 	return Field{found[0], 0.7}
 }
 
+// cutTLDs are the ends of common top-level domains whose last letters a
+// page's edge cut off, where no other domain ends so: ".or" can only have
+// been ".org" (".co" is a domain of its own, and stays).
+var cutTLDs = map[string]string{"or": "org", "ed": "edu", "go": "gov"}
+
+// courtMailboxRE is a court's mailbox whose number OCR read with an o for
+// a zero: the Rama Judicial names them j, the court's two digits, then
+// its kind and city (j02pctopas, j03cmpl).
+var courtMailboxRE = regexp.MustCompile(`^j(?:o(\d)|(\d)o)([a-z]{3,}[a-z0-9]*@)`)
+
+// courtMailbox reads a court's mailbox number with its zero.
+func courtMailbox(addr string) string {
+	m := courtMailboxRE.FindStringSubmatch(addr)
+	if m == nil {
+		return addr
+	}
+	if m[1] != "" {
+		return "j0" + m[1] + addr[len(m[0])-len(m[3]):]
+	}
+	return "j" + m[2] + "0" + addr[len(m[0])-len(m[3]):]
+}
+
+// cutTLD completes an address whose top-level domain the page's edge cut.
+func cutTLD(addr string) string {
+	i := strings.LastIndexByte(addr, '.')
+	if whole, ok := cutTLDs[addr[i+1:]]; ok {
+		return addr[:i+1] + whole
+	}
+	return addr
+}
+
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
@@ -176,7 +260,7 @@ var (
 	// spaces, dashes or parentheses between them (not dots: dots group the
 	// thousands of IDs and amounts).
 	phoneRE      = regexp.MustCompile(`(?:\+?\s?57[\s-]*)?(?:\(\s*\d{1,3}\s*\)[\s-]*)?\d[\d\s-]{5,16}\d`)
-	phoneLabelRE = regexp.MustCompile(`(tel[eé]?f?o?n?o?s?|tel\.|cel\.?|celular|m[oó]vil|whatsapp|contacto|fijo|pbx)`)
+	phoneLabelRE = regexp.MustCompile(`\b(tel[eé]?f?o?n?o?s?|tel\.|cel\.?|celular|m[oó]vil|whatsapp|contacto|fijo|pbx)`)
 )
 
 // validPhone tells a Colombian number: a mobile (3xx xxx xxxx), a landline
@@ -241,8 +325,9 @@ func (l *letter) phone() Field {
 	return best
 }
 
-// An ID mention: the kind of document, then its number.
-var idRE = regexp.MustCompile(`(?:\b(nit)\b\.?|\b(c\.?\s?c)\.?(?:\s|:|$)|(cedula de ciudadania)|(cedula de extranjeria)|\b(c\.?\s?e)\.?(?:\s|:)|(tarjeta de identidad)|\b(t\.?\s?i)\.?\s|(pasaporte)|\b(cedula)\b)\s*(?:n[oº°]\.?|numero|num\.?|#)?\s*:?\s*([a-z]{0,2}[\d][\d.\s]{3,16}\d(?:\s*-\s*\d)?)`)
+// An ID mention: the kind of document, then its number. NIT may come as
+// OCR reads it in small type (NlT, N1T, NTT).
+var idRE = regexp.MustCompile(`(?:\b(n[i1l|t]t)\b\.?|\b(c\.?\s?c)\.?(?:\s|:|$)|(cedula de ciudadania)|(cedula de extranjeria)|\b(c\.?\s?e)\.?(?:\s|:)|(tarjeta de identidad)|\b(t\.?\s?i)\.?\s|(pasaporte)|\b(cedula)\b)\s*(?:n[oº°]\.?|numero|num\.?|#)?\s*:?\s*([a-z]{0,2}[\d][\d.\s]{3,16}\d(?:\s*-\s*\d)?)`)
 
 // thirdParty tells a mention of somebody the letter speaks of, up to the ID
 // that follows it (dots allowed: "C.C.", "No.").
@@ -478,7 +563,7 @@ var (
 	// A judicial process number: 23 digits, often grouped.
 	judicialRE = regexp.MustCompile(`\b\d{5}[\s-]?\d{2}[\s-]?\d{2}[\s-]?\d{3}[\s-]?\d{4}[\s-]?\d{5}[\s-]?\d{2}\b`)
 	invoiceRE  = regexp.MustCompile(`factura(?:\s+electronica)?(?:\s+de\s+venta)?(?:\s+electronica)?\s*(?:n[oº°]\.?|numero|#)?\s*:?\s*([a-z0-9]{1,6}\s?-?\s?\d{1,12})\b`)
-	cobroRE    = regexp.MustCompile(`cuenta\s+de\s+cobro\s*(?:n[oº°]\.?|numero|#)?\s*:?\s*([a-z]{0,6}-?\d{1,12})\b`)
+	cobroRE    = regexp.MustCompile(`cuenta\s+de\s+cobro\s*(?:n[oº°]\.?|numero|#)?\s*:?\s*((?:[a-z]{1,6}-)*[a-z]{0,6}\d{1,12}(?:-\d{1,6})?)\b`)
 	refLabelRE = regexp.MustCompile(`^(?:referencia|ref\.?|radicado|expediente|proceso)\s*(?:n[oº°]\.?)?\s*:\s*([a-z0-9][a-z0-9 ./-]{2,30})$`)
 )
 

@@ -43,14 +43,14 @@ var refCues = []cue{
 	{regexp.MustCompile(`\b(?:en\s+(?:respuesta|atencion)\s+(?:a|al)\s+(?:la\s+)?(?:comunicacion|oficio|radicado))`), 0.6, true},
 	// Labels of a filing number.
 	{regexp.MustCompile(`\b(?:rad(?:icado)?|radicacion|salida|consecutivo|expediente|proceso)\b\.?(?:\s+de\s+(?:salida|entrada))?`), 0.85, false},
-	{regexp.MustCompile(`\b(?:oficio|requerimiento|comunicado)\b\.?`), 0.75, false},
+	{regexp.MustCompile(`\b(?:oficio|requerimiento|comunicado|comunicacion|aviso)\b\.?`), 0.75, false},
 	{regexp.MustCompile(`\b(?:referencia|ref)\b\.?`), 0.7, false},
 }
 
 // cueGap is what may stand between a cue and its number: "No.", "número",
 // "#", a colon, "de radicado", up to two line breaks (a header block puts
 // the number under its label).
-var cueGapRE = regexp.MustCompile(`^(?:[\s:.#,(]|n[oº°]\b\.?|nro\b\.?|numero\b|num\b\.?|de\s+radicado\b|radicado\b|con\b|bajo\b|el\b|este\b)*`)
+var cueGapRE = regexp.MustCompile(`^(?:[\s:.#,(–-]|n[oº°]\b\.?|nro\b\.?|numero\b|num\b\.?|de\s+radicado\b|radicado\b|con\b|bajo\b|el\b|este\b)*`)
 
 // refCandidate is a number found, with its score and where it starts.
 type refCandidate struct {
@@ -146,6 +146,7 @@ func (l *letter) references(own func(string) bool) ([]refCandidate, []string) {
 		}
 	}
 	cands = append(cands, l.tableRefs(isOwn)...)
+	cands = append(cands, l.topRefs(isOwn)...)
 	sort.SliceStable(cands, func(i, j int) bool {
 		if cands[i].score != cands[j].score {
 			return cands[i].score > cands[j].score
@@ -155,10 +156,35 @@ func (l *letter) references(own func(string) bool) ([]refCandidate, []string) {
 	return cands, cites
 }
 
+// topRefs gives a number standing alone on a line at the top of the
+// letter, as the sender's consecutive is printed above the date
+// ("FCCEA-041-2026" in a header block): letters and digits, or eight
+// digits and more.
+func (l *letter) topRefs(isOwn func(string) bool) []refCandidate {
+	var out []refCandidate
+	at := 0
+	for i, f := range l.folded {
+		if i >= l.letterhead()+2 {
+			break
+		}
+		start := at
+		at += len(f) + 1
+		tok := strings.TrimSpace(f)
+		if tok == "" || refTokenRE.FindString(tok) != tok || !plausibleRef(tok) || isOwn(tok) {
+			continue
+		}
+		if strings.Trim(tok, "0123456789-/") == "" && len(digits(tok)) < 8 {
+			continue
+		}
+		out = append(out, refCandidate{cleanRef(tok), 0.55, start})
+	}
+	return out
+}
+
 // tableHeadRE tells the heading row of a small table of filing data.
 var (
 	tableHeadRE  = regexp.MustCompile(`\b(?:radicado|radicacion|referencia|oficio|consecutivo|numero|no\.)`)
-	tableOtherRE = regexp.MustCompile(`\b(?:fecha|anexos?|folios?|asunto|dependencia|destino|remitente)\b`)
+	tableOtherRE = regexp.MustCompile(`\b(?:fecha|anexos?|folios?|asunto|dependencia|destino|remitente|valor|multa|resolucion|placa|concepto|tipo|estado|documento)\b`)
 )
 
 // tableRefs reads a table whose heading names a filing number beside a
@@ -169,6 +195,14 @@ func (l *letter) tableRefs(isOwn func(string) bool) []refCandidate {
 	for i, f := range l.folded {
 		start := at
 		at += len(f) + 1
+		// A row whose heading OCR lost (bold type in a ruled box often
+		// is): a filing number first, then a date, between rules.
+		if cells := strings.Split(f, "|"); len(cells) >= 2 {
+			tok := strings.TrimSpace(cells[0])
+			if _, dated := dateIn(cells[1]); dated && refTokenRE.FindString(tok) == tok && plausibleRef(tok) && !isOwn(tok) {
+				out = append(out, refCandidate{cleanRef(tok), 0.5, start})
+			}
+		}
 		if !tableHeadRE.MatchString(f) || !tableOtherRE.MatchString(f) || len(f) > 80 {
 			continue
 		}

@@ -29,6 +29,7 @@ func TestReferenceForms(t *testing.T) {
 		{name: "nuestra referencia", text: "Nuestra referencia: RAD-55012\nSu referencia: ninguna", ref: "RAD-55012"},
 		{name: "table", text: "Radicado   Fecha   Anexos\n20261104567   2026-03-04   2 folios\n\nSeñores", ref: "20261104567"},
 		{name: "table with a title cell", text: "No. Radicado | Fecha | Folios\n| 2026-004512 | 04/03/2026 | 3 |", ref: "2026-004512"},
+		{name: "row whose heading was lost", text: "Asunto: Traslado\n20261104567 | 2026-03-04 | 2 folios\nRespetados señores:", ref: "20261104567"},
 		{name: "subject", text: "Asunto: Traslado por competencia - oficio S-2026-011345", ref: "S-2026-011345"},
 		{name: "citando el oficio", text: "enviar la información, citando el oficio 2026153468.", ref: "2026153468"},
 		{name: "judicial grouped", text: "Proceso: 11001-31-03-015-2026-00123-00\nAccionante: Luis Pérez, C.C. 80.123.456", docType: "tutela", ref: "11001310301520260012300"},

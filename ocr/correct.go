@@ -135,11 +135,11 @@ func (l *Lexicon) Restore(word string) string {
 	}
 	var acc string
 	var ok bool
-	switch {
+	switch lw := strings.ToLower(word); {
 	case upper && len([]rune(word)) >= 3:
-		acc, ok = l.common[strings.ToLower(word)]
+		acc, ok = accented(l.common, lw)
 	case title:
-		acc, ok = l.proper[strings.ToLower(word)]
+		acc, ok = accented(l.proper, lw)
 	}
 	if !ok {
 		return word
@@ -155,6 +155,21 @@ func (l *Lexicon) Restore(word string) string {
 		}
 	}
 	return string(dst)
+}
+
+// accented looks a bare word up in m, and a plural of a word ending in a
+// vowel by its singular: adding the s moves no stress, so the accent
+// stays (GRAFICOS → GRÁFICOS, as gráfico).
+func accented(m map[string]string, w string) (string, bool) {
+	if acc, ok := m[w]; ok {
+		return acc, true
+	}
+	if n := len(w); n > 3 && w[n-1] == 's' && strings.ContainsRune("aeiou", rune(w[n-2])) {
+		if acc, ok := m[w[:n-1]]; ok {
+			return acc + "s", true
+		}
+	}
+	return "", false
 }
 
 // restoreToken restores the accents of the letters of a token, leaving
@@ -220,11 +235,17 @@ func fixPipes(t string) string {
 // have gained spaces, ending in a common top-level domain.
 var mangledMail = regexp.MustCompile(`(?i)(correo|e-?mail|email|mail:|notificaciones|electr[oó]nico)([^\n]{0,40}?)\b([a-z0-9][a-z0-9._%+-]*?)(@|\s?Q\s?|\s?\(O|\s?\(0|©|\s?W|\s)([a-z0-9-]+(?:\.\s?[a-z0-9-]+)*\.\s?(?:com|co|org|net|edu|gov|mil|info)(?:\.\s?co)?)\b`)
 
+// looseMail is an address whose "@" OCR read as a space beside it, as
+// " o@", as a round capital (O, E, Q, G, C, D: addresses are written in
+// lower case) or "©", standing anywhere: lower-case parts, and a domain
+// ending in a common top-level domain.
+var looseMail = regexp.MustCompile(`(^|[^@\w.])([a-z0-9][a-z0-9._%+-]*[a-z0-9])(\s@\s?|@\s|\so@|\s?[OEQGCD©]\s?)([a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|co|org|net|edu|gov|mil|info)(?:\.co)?)\b`)
+
 // fixMail rebuilds mail addresses after the words that introduce them
 // ("correo", "e-mail"…): it puts back the "@", drops the spaces after
 // dots, and in the local part reads a capital O next to a digit as 0.
 func fixMail(text string) string {
-	return mangledMail.ReplaceAllStringFunc(text, func(m string) string {
+	text = mangledMail.ReplaceAllStringFunc(text, func(m string) string {
 		s := mangledMail.FindStringSubmatch(m)
 		local := []rune(s[3])
 		for i, c := range local {
@@ -237,6 +258,7 @@ func fixMail(text string) string {
 		// one the lexicon put there.
 		return s[1] + s[2] + bare(string(local)) + "@" + domain
 	})
+	return looseMail.ReplaceAllString(text, "$1$2@$4")
 }
 
 // correct applies the corrections to a page's words and gives its text.

@@ -118,11 +118,13 @@ func TestLexicon(t *testing.T) {
 	l := NewLexicon([]byte("Bogotá\nCárdenas\n"), []byte("gestión\njurídica\nsolícito\nesta\nestá\npúblico\npublicó\n"))
 	for in, want := range map[string]string{
 		"GESTION": "GESTIÓN", "JURIDICA": "JURÍDICA", "Bogota": "Bogotá", "BOGOTA": "BOGOTÁ", "Cardenas": "Cárdenas",
-		"gestion":  "gestion",  // lower case is left as read
-		"Solicito": "Solicito", // a capitalised common word is not a proper noun
-		"ESTA":     "ESTA",     // a word with and without accent
-		"PUBLICO":  "PUBLICO",  // two accented spellings
-		"GESTION,": "GESTION,",
+		"gestion":   "gestion",  // lower case is left as read
+		"Solicito":  "Solicito", // a capitalised common word is not a proper noun
+		"ESTA":      "ESTA",     // a word with and without accent
+		"PUBLICO":   "PUBLICO",  // two accented spellings
+		"GESTION,":  "GESTION,",
+		"JURIDICAS": "JURÍDICAS", // a plural of a word ending in a vowel keeps its accent
+		"GESTIONS":  "GESTIONS",
 	} {
 		if got := l.Restore(in); got != want {
 			t.Errorf("Restore(%q) = %q, want %q", in, got, want)
@@ -143,6 +145,18 @@ func TestFixMail(t *testing.T) {
 		"Correo de contacto: facturacion mail.example.org": "Correo de contacto: facturacion@mail.example.org",
 		"Correo: notificaciones@example.com":               "Correo: notificaciones@example.com",
 		"visite www. example. com para más":                "visite www. example. com para más", // not after "correo"
+		// Standing alone, its "@" read as a space beside it, O or ©.
+		"atencion.ciudadano@ superfinanciera.example.org":               "atencion.ciudadano@superfinanciera.example.org",
+		"Teléfono (601) 884 3170 urbanismo O alcaldia-chia.example.org": "Teléfono (601) 884 3170 urbanismo@alcaldia-chia.example.org",
+		"notificacionesenlineaO sic.example.org":                        "notificacionesenlinea@sic.example.org",
+		"protocoloOnotaria21bogota.example.co":                          "protocolo@notaria21bogota.example.co",
+		"Escríbanos a infoOempresa.example.com.":                        "Escríbanos a info@empresa.example.com.",
+		"Carrera 10 - transito.notificacionesEgirardot.example.gov.co":  "Carrera 10 - transito.notificaciones@girardot.example.gov.co",
+		"correo gamarulanda o@example.com.":                             "correo gamarulanda@example.com.",
+		"Visite www.ExampleCorp.com":                                    "Visite www.ExampleCorp.com",
+		"ya@valeOtro.example.com":                                       "ya@valeOtro.example.com",
+		"Bogotá O Medellín":                                             "Bogotá O Medellín",
+		"pagos en Bogotá o Cali.":                                       "pagos en Bogotá o Cali.",
 	} {
 		if got := fixMail(in); got != want {
 			t.Errorf("fixMail(%q) = %q, want %q", in, got, want)
