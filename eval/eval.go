@@ -2,7 +2,8 @@
 // is known: the character error rate of OCR, the accuracy of each field and
 // of the document type, over a folder of images with a JSON file of ground
 // truth beside each (doc_type, sender_name, sender_id_type, sender_id, date,
-// subject, email, phone, reference, amount, text, image).
+// subject, email, phone, reference, amount, cites, text, image; cites is
+// the list of the organisation's own numbers the letter cites).
 package eval
 
 import (
@@ -24,7 +25,7 @@ type Truth struct {
 }
 
 // FieldNames are the fields scored, in the order reports list them.
-var FieldNames = []string{"sender_name", "sender_id_type", "sender_id", "date", "subject", "email", "phone", "reference", "amount"}
+var FieldNames = []string{"sender_name", "sender_id_type", "sender_id", "date", "subject", "email", "phone", "reference", "amount", "cites"}
 
 // Load reads every *.json of dir that names an image beside it.
 func Load(dir string) ([]Truth, error) {
@@ -51,8 +52,17 @@ func Load(dir string) ([]Truth, error) {
 		t.File, t.Image = f, filepath.Join(dir, t.Image)
 		t.Fields = map[string]string{}
 		for _, n := range FieldNames {
-			if v, ok := raw[n].(string); ok {
+			switch v := raw[n].(type) {
+			case string:
 				t.Fields[n] = v
+			case []any: // cites: our numbers, in the order the letter gives them
+				var list []string
+				for _, x := range v {
+					if s, ok := x.(string); ok {
+						list = append(list, s)
+					}
+				}
+				t.Fields[n] = strings.Join(list, ",")
 			}
 		}
 		out = append(out, t)

@@ -48,6 +48,10 @@ type Options struct {
 	// number is a citation of ours, never the sender's reference. Nil:
 	// none is told.
 	Own func(digits string) bool
+	// OwnWidths are the widths of the fields of our numbers, in order:
+	// a number written in groups is ours only when its groups break where
+	// its fields do. Nil: any grouping with one separator throughout.
+	OwnWidths []int
 	// InvoicePrefixes are the prefixes of the invoices the organisation
 	// receives (FV, FE…): an invoice number whose prefix OCR confused is
 	// read with the one prefix it can only be.

@@ -574,7 +574,7 @@ var (
 // to be cited by, its header's or table's, a labelled one.
 func (l *letter) reference(opt Options) (Field, []string) {
 	all := strings.Join(l.folded, "\n")
-	cands, cites := l.references(opt.Own)
+	cands, cites := l.references(opt.Own, opt.OwnWidths)
 	ours := func(v string) bool { return contains(cites, digits(v)) }
 	typed := map[string]func() string{
 		"judicial": func() string { return digits(judicialRE.FindString(all)) },
@@ -701,6 +701,9 @@ func (f Fields) String() string {
 		if x.f.Value != "" {
 			fmt.Fprintf(&b, "%-10s %s (%.0f%%)\n", x.name+":", x.f.Value, 100*x.f.Confidence)
 		}
+	}
+	if len(f.Cites) > 0 {
+		fmt.Fprintf(&b, "%-10s %s\n", "cites:", strings.Join(f.Cites, ", "))
 	}
 	return b.String()
 }

@@ -119,10 +119,10 @@ func tokenAfter(s string) (string, int, bool) {
 
 // references finds the numbers the letter cites: the sender's own
 // reference candidates, best first, and the numbers of ours (as digits).
-func (l *letter) references(own func(string) bool) ([]refCandidate, []string) {
+func (l *letter) references(own func(string) bool, widths []int) ([]refCandidate, []string) {
 	all := strings.Join(l.folded, "\n")
 	var cands []refCandidate
-	cites := ownNumbers(all, own)
+	cites := ownNumbers(all, own, widths)
 	isOwn := func(tok string) bool {
 		d := digits(tok)
 		for _, c := range cites {
@@ -234,14 +234,21 @@ var ownRunRE = regexp.MustCompile(`\d+(?:[ .-]\d+)*`)
 
 // ownNumbers gives the numbers in s that own says are ours (digits only),
 // each once, in the order they appear. A number is written whole or in
-// groups with one separator throughout ("2026 001 01 000451 1",
-// "2026-001-01-000451-1"); a run is tried from each group on, so that a
-// number followed by another ("2026001010000451 2 folios") is still
-// found, but groups joined by different separators (a number, then a
-// date) never make one.
-func ownNumbers(s string, own func(string) bool) []string {
+// groups; a run is tried from each group on, so that a number followed by
+// another ("2026001010000451 2 folios") is still found. Groups make a
+// number only where they break as its fields do (widths; OCR may read a
+// space as a dot: "2025 001.03 014522 2"), or, with no widths known, with
+// one separator throughout — never a number and a date run together
+// ("2026-0341 2026-02-11").
+func ownNumbers(s string, own func(string) bool, widths []int) []string {
 	if own == nil {
 		return nil
+	}
+	breaks := map[int]bool{}
+	at := 0
+	for _, w := range widths {
+		at += w
+		breaks[at] = true
 	}
 	var out []string
 	for _, run := range ownRunRE.FindAllString(s, -1) {
@@ -259,8 +266,10 @@ func ownNumbers(s string, own func(string) bool) []string {
 		for first := 0; first < len(groups); first++ {
 			d := ""
 			for end := first; end < len(groups) && len(d) <= 30; end++ {
-				if end > first+1 && seps[end-1] != seps[first] {
-					break
+				if end > first {
+					if len(widths) > 0 && !breaks[len(d)] || len(widths) == 0 && end > first+1 && seps[end-1] != seps[first] {
+						break
+					}
 				}
 				d += groups[end]
 				if len(d) >= 8 && own(d) {

@@ -39,6 +39,8 @@ func TestReferenceForms(t *testing.T) {
 		{name: "our number grouped", text: "Respuesta a su oficio 2026 001 01 000452 1\nSeñores", cites: []string{"2026001010004521"}},
 		{name: "our number with dashes, then theirs", text: "Al contestar cite: 20263100045671\n\nRef.: su radicado 2026-001-01-000451-1 del 4 de mayo", ref: "20263100045671", cites: []string{"2026001010004511"}},
 		{name: "our number followed by another", text: "radicado 2026001010000451 2 folios", cites: []string{"2026001010000451"}},
+		{name: "our number grouped, a space read as a dot", text: "con el número\n2025 001.01 014522 2\n", cites: []string{"2025001010145222"}},
+		{name: "a number and a date are not ours", text: "|2026-0341|2026-02-11|$ 45.600.000|"},
 		{name: "a date after a label", text: "Fecha de radicado: 14/03/2026\nRadicado el 2026-03-14"},
 		{name: "a phone after a label", text: "Teléfono de radicación 6017654321"},
 		{name: "an ID", text: "Radicado por C.C. 52.345.678"},
@@ -53,7 +55,7 @@ func TestReferenceForms(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := Extract(c.text, Options{DocType: c.docType, Own: ours, InvoicePrefixes: c.prefixes})
+			f := Extract(c.text, Options{DocType: c.docType, Own: ours, OwnWidths: []int{4, 3, 2, 6, 1}, InvoicePrefixes: c.prefixes})
 			if f.Reference.Value != c.ref {
 				t.Errorf("reference %q, want %q", f.Reference.Value, c.ref)
 			}

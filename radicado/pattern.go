@@ -126,6 +126,19 @@ func (p Pattern) Len() int {
 	return n
 }
 
+// Widths gives the widths of the pattern's fields in order (literals
+// apart): where a number written in groups may break (2026 001 01 000451
+// 1 for the default pattern).
+func (p Pattern) Widths() []int {
+	var out []int
+	for _, s := range p.parts {
+		if s.field != "" {
+			out = append(out, s.width)
+		}
+	}
+	return out
+}
+
 // MaxSeq gives the largest consecutive the pattern can hold.
 func (p Pattern) MaxSeq() int {
 	m := 1

@@ -301,7 +301,7 @@ func (s *Reading) understand(ctx context.Context, a *Analysis) error {
 	if err != nil {
 		return err
 	}
-	opt := extract.Options{OwnDomains: cfg.Domains, InvoicePrefixes: cfg.InvoicePrefixes,
+	opt := extract.Options{OwnDomains: cfg.Domains, InvoicePrefixes: cfg.InvoicePrefixes, OwnWidths: cfg.ParsedPattern().Widths(),
 		Own: func(d string) bool {
 			_, ok, err := s.ours(ctx, cfg, d)
 			return err == nil && ok

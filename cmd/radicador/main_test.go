@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/radicador/radicador/eval"
 	"github.com/radicador/radicador/internal/cmdtest"
 	"github.com/radicador/radicador/internal/corpus"
 	"github.com/radicador/radicador/internal/fixture"
+	"github.com/radicador/radicador/internal/letters"
 	"github.com/radicador/radicador/internal/pagegen"
 	"github.com/radicador/radicador/scan"
 )
@@ -441,4 +443,36 @@ func evalScore(t *testing.T, dir string) score {
 		t.Fatalf("%v: %s", err, r.Stdout)
 	}
 	return s
+}
+
+// TestLettersEval reads the project's own test letters (internal/letters:
+// other layouts, header blocks, fonts, skews, wordings and document types
+// than the shared corpus), drawn as scanned pages, as the station reads a
+// document: every field, the cites of our numbers and the type at 97% or
+// better. The station is of another office, so that every number of ours
+// the letters cite is told by the pattern alone.
+func TestLettersEval(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads forty letters")
+	}
+	dir := t.TempDir()
+	if err := letters.Render(dir); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	cli(t, data, "config", "set", "office", "900", "station", "09").OK(t)
+	r := cli(t, data, "eval", "--corpus", dir, "--json").OK(t)
+	var s score
+	if err := json.Unmarshal([]byte(r.Stdout), &s); err != nil {
+		t.Fatalf("%v: %s", err, r.Stdout)
+	}
+	t.Logf("%d letters: CER %.2f%%, type %.1f%%, fields %v", s.Letters, 100*s.CER, 100*s.Type, s.Fields)
+	if s.Letters < 40 || s.CER > 0.015 || s.Type < 0.97 {
+		t.Errorf("eval: %d letters, CER %.2f%%, type %.1f%%", s.Letters, 100*s.CER, 100*s.Type)
+	}
+	for _, name := range eval.FieldNames {
+		if v, ok := s.Fields[name]; !ok || v < 0.97 {
+			t.Errorf("%s right in %.1f%% of the letters, want 97%% or better", name, 100*v)
+		}
+	}
 }

@@ -20,6 +20,7 @@ type ocrJSON struct {
 	TypeConfidence float64          `json:"doc_type_confidence"`
 	Dept           string           `json:"dept,omitempty"`
 	Fields         map[string]field `json:"fields"`
+	Cites          []string         `json:"cites,omitempty"` // numbers of this organisation the letter cites
 }
 
 type ocrPageJSON struct {
@@ -59,7 +60,7 @@ func cmdOCR(ctx context.Context, e *env, args []string) error {
 	}
 	defer a.Close()
 	if *asJSON {
-		out := ocrJSON{Text: a.Text, DocType: a.Type.Type, TypeConfidence: a.Type.Confidence, Dept: a.Dept, Fields: fieldMap(a.Fields)}
+		out := ocrJSON{Text: a.Text, DocType: a.Type.Type, TypeConfidence: a.Type.Confidence, Dept: a.Dept, Fields: fieldMap(a.Fields), Cites: a.Fields.Cites}
 		for _, p := range a.Pages {
 			pj := ocrPageJSON{Text: p.Text, Orientation: p.Orientation, Confidence: p.Confidence}
 			if p.Err != nil {
@@ -179,6 +180,7 @@ func evaluate(ctx context.Context, st *station.Station, letters []eval.Truth) (*
 			for k, v := range fieldMap(a.Fields) {
 				fm[k] = v.Value
 			}
+			fm["cites"] = strings.Join(a.Fields.Cites, ",")
 			results[i].r = eval.Reading{Text: a.Text, Type: a.Type.Type, Fields: fm}
 		}()
 	}

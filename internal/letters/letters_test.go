@@ -43,7 +43,7 @@ func TestTruthText(t *testing.T) {
 			misses["doc_type"]++
 			t.Logf("%s doc_type: got %s, want %s", l.Name, got.Type, docType)
 		}
-		f := extract.Extract(text, extract.Options{DocType: docType, Own: ours, InvoicePrefixes: []string{"FV", "FE"}})
+		f := extract.Extract(text, extract.Options{DocType: docType, Own: ours, OwnWidths: radicado.MustPattern(radicado.DefaultPattern).Widths(), InvoicePrefixes: []string{"FV", "FE"}})
 		for name, v := range map[string]extract.Field{"sender_name": f.SenderName, "sender_id_type": f.SenderIDType, "sender_id": f.SenderID,
 			"date": f.Date, "subject": f.Subject, "email": f.Email, "phone": f.Phone, "reference": f.Reference, "amount": f.Amount} {
 			want, _ := l.Truth[name].(string)
