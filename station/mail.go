@@ -257,7 +257,7 @@ func (s *Mail) Request(ctx context.Context, l *Letter) (Request, *Analysis, erro
 	req := Request{
 		Kind: radicado.Entrada, Type: a.Type.Type, SenderName: name,
 		Subject: subject, Dept: a.Dept, Files: l.Documents, Original: l.Original,
-		Annexes: l.Annexes, Mail: l.Entry.ID,
+		Annexes: l.Annexes, Mail: l.Entry.ID, Cites: a.Fields.Cites,
 	}
 	if radicado.CheckEmail(m.From.Addr) == nil {
 		req.SenderEmail = m.From.Addr

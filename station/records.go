@@ -339,6 +339,12 @@ func (s *Records) Outcomes(ctx context.Context, numbers []string) (map[string]Ou
 	return s.store.Outcomes(ctx, numbers, calendar.DateOf(s.store.Now()).String())
 }
 
+// CitedBy gives the radicados that cite number (an answer to our salida
+// cites it), active or annulled, oldest first.
+func (s *Records) CitedBy(ctx context.Context, number string) ([]radicado.Record, error) {
+	return s.store.CitedBy(ctx, number)
+}
+
 // AnsweredBy gives the salidas and internas that answer number, oldest
 // first (annulled ones too: their status says they no longer count).
 func (s *Records) AnsweredBy(ctx context.Context, number string) ([]radicado.Record, error) {

@@ -182,6 +182,10 @@ type radicadoJSON struct {
 	Recipient *radicado.Recipient `json:"recipient,omitempty"`
 	// AnsweredBy lists the active salidas that answer this radicado.
 	AnsweredBy []answerJSON `json:"answered_by,omitempty"`
+	// Cites are the numbers of this organisation the letter cites;
+	// CitedBy the radicados that cite this one (an answer to our salida).
+	Cites   []string `json:"cites,omitempty"`
+	CitedBy []string `json:"cited_by,omitempty"`
 	// Delivery is where a salida's latest envelope stands.
 	Delivery *deliveryJSON `json:"delivery,omitempty"`
 }
@@ -222,7 +226,7 @@ func toJSON(r radicado.Record, full bool) radicadoJSON {
 		j.Sender = &senderJSON{Name: r.Sender.Name, IDType: string(r.Sender.ID.Type), IDNumber: r.Sender.ID.Number, Email: r.Sender.Email}
 		j.Subject, j.Dept, j.Status, j.Sync, j.CreatedBy = r.Subject, r.Dept, r.Status, r.Sync, r.CreatedBy
 		j.Annulment, j.Files, j.Channel = r.Annulment, r.Files, r.Channel
-		j.Answers, j.Recipient = r.Answers, r.Recipient
+		j.Answers, j.Recipient, j.Cites = r.Answers, r.Recipient, r.Cites
 		if j.Channel == "" {
 			j.Channel = radicado.ChannelVentanilla
 		}
@@ -243,6 +247,7 @@ func cmdRadicar(ctx context.Context, e *env, args []string) error {
 	mailFlag := fs.String("mail", "", "radicate the held message ID (see 'radicador mail list'); the fields not given are read from it")
 	senderEmail := fs.String("sender-email", "", "sender's e-mail address, where the acuse goes")
 	answers := fs.String("answers", "", "salida or interna: the radicados it answers, NUM[,NUM…]")
+	cites := fs.String("cites", "", "numbers of this organisation the letter cites (as 'radicador ocr' reads them), NUM[,NUM…]")
 	toName := fs.String("to-name", "", "salida: who it goes to")
 	toAddress := fs.String("to-address", "", "salida: the recipient's address")
 	toCity := fs.String("to-city", "", "salida: the recipient's city")
@@ -281,6 +286,9 @@ func cmdRadicar(ctx context.Context, e *env, args []string) error {
 			if set["kind"] {
 				r.Kind = k
 			}
+			if set["cites"] {
+				r.Cites = splitList(*cites)
+			}
 		})
 		if err != nil {
 			return err
@@ -293,6 +301,7 @@ func cmdRadicar(ctx context.Context, e *env, args []string) error {
 		if *answers != "" {
 			req.Answers = strings.Split(*answers, ",")
 		}
+		req.Cites = splitList(*cites)
 		if *toName+*toAddress+*toCity+*toEmail+*sendBy != "" {
 			req.Recipient = &radicado.Recipient{Name: *toName, Address: *toAddress, City: *toCity, Email: *toEmail, SendBy: *sendBy}
 		}
@@ -318,6 +327,17 @@ func cmdRadicar(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// splitList splits a comma-separated flag, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func orNone(s string) string {
@@ -385,12 +405,20 @@ func cmdShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	citing, err := st.Records.CitedBy(ctx, r.Number)
+	if err != nil {
+		return err
+	}
+	var citedBy []string
+	for _, c := range citing {
+		citedBy = append(citedBy, c.Number)
+	}
 	if *asJSON {
 		j := toJSON(r, true)
 		if hasAcuse {
 			j.Acuse = &acuse
 		}
-		j.AnsweredBy, j.Delivery = answered, delivery
+		j.AnsweredBy, j.Delivery, j.CitedBy = answered, delivery, citedBy
 		return printJSON(e.stdout, j)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -416,6 +444,12 @@ func cmdShow(ctx context.Context, e *env, args []string) error {
 	}
 	if to := r.Recipient; to != nil {
 		line("Recipient", strings.Join(slices.DeleteFunc([]string{to.Name, to.Address, to.City, to.Email}, func(s string) bool { return s == "" }), ", ")+" ("+to.SendBy+")")
+	}
+	if len(r.Cites) > 0 {
+		line("Cites", strings.Join(r.Cites, ", "))
+	}
+	if len(citedBy) > 0 {
+		line("Cited by", strings.Join(citedBy, ", "))
 	}
 	for _, a := range answered {
 		late := ""

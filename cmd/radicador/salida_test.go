@@ -67,3 +67,39 @@ func TestAnswers(t *testing.T) {
 		t.Errorf("verify: %s", r.Stdout)
 	}
 }
+
+// TestCitesCommand: an entrada radicated citing our salida (--cites, in
+// the grouping a letter writes it) shows cites, and the salida shows
+// cited_by; a number this station never gave is refused with nothing
+// numbered.
+func TestCitesCommand(t *testing.T) {
+	data, src := t.TempDir(), t.TempDir()
+	page := fixture.PNG(t, src, "carta.png", "Carta")
+	salida := strings.TrimSpace(cli(t, data, "radicar", "--kind", "salida", "--type", "oficio", "--sender", "Secretaría General",
+		"--subject", "Solicitud de documentos", "--to-name", "Ana Gómez", "--to-address", "Calle 10 # 5-20", "--to-city", "Bogotá",
+		"--no-read", page).OK(t).Stdout)
+	grouped := salida[:4] + "-" + salida[4:7] + "-" + salida[7:9] + "-" + salida[9:15] + "-" + salida[15:]
+	entrada := strings.TrimSpace(cli(t, data, "radicar", "--type", "respuesta", "--sender", "Ana Gómez", "--subject", "Respuesta",
+		"--cites", grouped, "--no-read", page).OK(t).Stdout)
+	var e, s struct {
+		Cites   []string `json:"cites"`
+		CitedBy []string `json:"cited_by"`
+	}
+	json.Unmarshal([]byte(cli(t, data, "show", entrada, "--json").OK(t).Stdout), &e)
+	json.Unmarshal([]byte(cli(t, data, "show", salida, "--json").OK(t).Stdout), &s)
+	if len(e.Cites) != 1 || e.Cites[0] != salida || len(s.CitedBy) != 1 || s.CitedBy[0] != entrada {
+		t.Errorf("entrada %+v, salida %+v", e, s)
+	}
+	if out := cli(t, data, "show", salida).OK(t).Stdout; !strings.Contains(out, "Cited by:") || !strings.Contains(out, entrada) {
+		t.Errorf("show: %s", out)
+	}
+	never := salida[:9] + "999999" + salida[15:]
+	if r := cli(t, data, "radicar", "--type", "respuesta", "--sender", "Ana", "--subject", "R", "--cites", never, "--no-read", page); r.Code == 0 || !strings.Contains(r.Stderr, "cites") {
+		t.Errorf("a number never given: %d %s", r.Code, r.Stderr)
+	}
+	var list []struct{}
+	json.Unmarshal([]byte(cli(t, data, "list", "--json").OK(t).Stdout), &list)
+	if len(list) != 2 {
+		t.Errorf("%d radicados, want 2", len(list))
+	}
+}
