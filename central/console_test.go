@@ -531,7 +531,7 @@ func orgConfig(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB)) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first.Types) != 9 || first.Depts["GC"] != "Gestión de Clientes" || first.Pattern != "{year}{office:3}{station:2}{seq:6}{kind}" || first.Hours != "08:00-17:00" {
+	if len(first.Types) != len(radicado.DefaultTypes()) || first.Depts["GC"] != "Gestión de Clientes" || first.Pattern != "{year}{office:3}{station:2}{seq:6}{kind}" || first.Hours != "08:00-17:00" {
 		t.Errorf("the first configuration: %+v", first)
 	}
 	for _, tc := range []struct {
@@ -565,7 +565,7 @@ func orgConfig(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB)) {
 	}
 	cfg, _ := o.db.OrgConfig(ctx)
 	if cfg.Version != first.Version+6 || cfg.Organization != "Alcaldía de Ejemplo" || cfg.Hours != "07:00-16:00" || cfg.Routes["garantia"] != "GC" ||
-		len(cfg.Closures) != 1 || cfg.Closures[0].Date != day || len(cfg.Types) != 10 {
+		len(cfg.Closures) != 1 || cfg.Closures[0].Date != day || len(cfg.Types) != len(radicado.DefaultTypes())+1 {
 		t.Errorf("after the changes (version %d → %d): %+v", first.Version, cfg.Version, cfg)
 	}
 	// The server's calendar takes the closure at once: a radicado due on

@@ -813,16 +813,22 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, in putInput) (wir
 	}
 	now := d.stamp()
 	ins, err := d.txExec(ctx, tx, `INSERT INTO radicados (number, office, station, year, kind, seq, received_at, doc_type, sender_name, sender_id,
-		subject, dept, due, pages, sha256, files, content_sha256, arrived_at, channel, sender_email, answers, recipient)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		subject, dept, due, pages, sha256, files, content_sha256, arrived_at, channel, sender_email, answers, recipient, cites)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (number) DO NOTHING`,
 		r.Number, r.Office, r.Station, r.Year, r.Kind, r.Seq, r.ReceivedAt.Format(time.RFC3339Nano), r.Type, r.SenderName, r.SenderID,
-		r.Subject, r.Dept, r.Due, r.Pages, r.SHA256, in.files, content, now, r.Channel, r.SenderEmail, answersColumn(r.Answers), radicado.MarshalRecipient(r.Recipient))
+		r.Subject, r.Dept, r.Due, r.Pages, r.SHA256, in.files, content, now, r.Channel, r.SenderEmail, answersColumn(r.Answers), radicado.MarshalRecipient(r.Recipient),
+		answersColumn(r.Cites))
 	if err != nil {
 		return res, err
 	}
 	if n, _ := ins.RowsAffected(); n == 1 {
 		res.Status = wire.Created
+		for _, c := range r.Cites {
+			if _, err := d.txExec(ctx, tx, `INSERT INTO cited (number, citing) VALUES (?, ?) ON CONFLICT DO NOTHING`, c, r.Number); err != nil {
+				return res, err
+			}
+		}
 	} else {
 		var held, heldDoc string
 		if err := d.txScan(ctx, tx, `SELECT content_sha256, sha256 FROM radicados WHERE number = ?`, []any{r.Number}, &held, &heldDoc); err != nil {
@@ -913,17 +919,20 @@ type Filter struct {
 }
 
 const heldColumns = `number, office, station, year, kind, seq, received_at, doc_type, sender_name, sender_id, subject, dept, due, pages,
-	sha256, files, content_sha256, annulled, annul_reason, arrived_at, channel, sender_email, answers, recipient`
+	sha256, files, content_sha256, annulled, annul_reason, arrived_at, channel, sender_email, answers, recipient, cites`
 
 func scanHeld(rows interface{ Scan(...any) error }) (wire.Held, error) {
 	var h wire.Held
-	var received, arrived, files, answers, recipient string
+	var received, arrived, files, answers, recipient, cites string
 	var annulled int
 	err := rows.Scan(&h.Number, &h.Office, &h.Station, &h.Year, &h.Kind, &h.Seq, &received, &h.Type, &h.SenderName, &h.SenderID,
 		&h.Subject, &h.Dept, &h.Due, &h.Pages, &h.SHA256, &files, &h.ContentSHA256, &annulled, &h.AnnulReason, &arrived,
-		&h.Channel, &h.SenderEmail, &answers, &recipient)
+		&h.Channel, &h.SenderEmail, &answers, &recipient, &cites)
 	if err != nil {
 		return h, err
+	}
+	if cites != "" {
+		h.Cites = strings.Split(cites, "\n")
 	}
 	if answers != "" {
 		h.Answers = strings.Split(answers, "\n")

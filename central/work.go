@@ -631,6 +631,34 @@ func (d *DB) AnsweredBy(ctx context.Context, u User, salida string) ([]string, e
 	return out, rows.Err()
 }
 
+// Citations gives the numbers of the organisation a radicado cites, as
+// its station sent them, and the radicados u may see that cite it (the
+// answers to a salida of ours).
+func (d *DB) Citations(ctx context.Context, u User, number string) (cites, citedBy []string, err error) {
+	var column string
+	if err := d.db.QueryRowContext(ctx, d.q(`SELECT cites FROM radicados WHERE number = ?`), number).Scan(&column); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, err
+	}
+	if column != "" {
+		cites = strings.Split(column, "\n")
+	}
+	cond, args := visible(u)
+	rows, err := d.db.QueryContext(ctx, d.q(`SELECT c.citing FROM cited c JOIN work w ON w.number = c.citing WHERE c.number = ? AND `+cond+` ORDER BY c.citing`),
+		append([]any{number}, args...)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, nil, err
+		}
+		citedBy = append(citedBy, n)
+	}
+	return cites, citedBy, rows.Err()
+}
+
 // MarkRead records that u opened a radicado; the assignee opening it the
 // first time puts it in trámite.
 func (d *DB) MarkRead(ctx context.Context, u User, number string) error {

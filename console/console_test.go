@@ -487,3 +487,32 @@ func TestAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestCitationLinks: a radicado's page links the numbers of ours it cites,
+// and the page of a cited one links back to what cites it, for whoever
+// may see the citing letter and nobody else.
+func TestCitationLinks(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	p := central.Principal{Office: "001", Station: "01"}
+	push := centraltest.Push("2026001010000042", "001", "01")
+	push.Radicado.Dept, push.Radicado.Subject, push.Radicado.Type = "GC", "Respuesta a su oficio", "respuesta"
+	push.Radicado.Cites = []string{"2026001010000012", "2026001010000022"}
+	if _, err := s.db.Put(ctx, p, push); err != nil {
+		t.Fatal(err)
+	}
+	beto := s.browser()
+	beto.login("beto")
+	if _, body := beto.get("/radicados/2026001010000042"); !strings.Contains(body, "Cita nuestros") ||
+		!strings.Contains(body, `href="/radicados/2026001010000012"`) || !strings.Contains(body, `href="/radicados/2026001010000022"`) {
+		t.Errorf("the citing letter's page: %s", body)
+	}
+	if _, body := beto.get("/radicados/2026001010000012"); !strings.Contains(body, "Citado por") || !strings.Contains(body, `href="/radicados/2026001010000042"`) {
+		t.Errorf("the cited one's page: %s", body)
+	}
+	caro := s.browser()
+	caro.login("caro")
+	if resp, body := caro.get("/radicados/2026001010000022"); resp.StatusCode != 200 || strings.Contains(body, "2026001010000042") {
+		t.Errorf("caro sees a letter of another department cite hers: %d", resp.StatusCode)
+	}
+}

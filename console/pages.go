@@ -287,6 +287,8 @@ type radicadoData struct {
 	History  []historyLine
 	Copies   []central.Copy
 	Answers  []string // the radicados a salida answers
+	Cites    []string // the organisation's numbers it cites
+	CitedBy  []string // the radicados that cite it (answers to a salida)
 	Acuse    string   // where the acuse e-mailed to the sender stands
 	Delivery []string // a salida's attempts at delivery, one line each
 	Users    []option // of the radicado's department, to assign
@@ -430,6 +432,10 @@ func (c *Console) showRadicado(w http.ResponseWriter, r *http.Request, code int,
 	}
 	slices.SortStableFunc(d.History, func(a, b historyLine) int { return strings.Compare(a.At, b.At) })
 	if d.Copies, err = c.db.Copies(ctx, number); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if d.Cites, d.CitedBy, err = c.db.Citations(ctx, wh.user, number); err != nil {
 		c.fail(w, r, err)
 		return
 	}

@@ -159,6 +159,13 @@ func File(data []byte) wire.File {
 // ("": no term).
 func Receive(t testing.TB, db *central.DB, number, dept, docType string, received time.Time, due string) {
 	t.Helper()
+	ReceiveWith(t, db, number, dept, docType, received, due, nil)
+}
+
+// ReceiveWith is Receive with the push changed by adjust (nil: as it is)
+// before it goes.
+func ReceiveWith(t testing.TB, db *central.DB, number, dept, docType string, received time.Time, due string, adjust func(*wire.Push)) {
+	t.Helper()
 	ctx := context.Background()
 	p := central.Principal{Office: "001", Station: "01"}
 	data := []byte("carta " + number)
@@ -167,6 +174,9 @@ func Receive(t testing.TB, db *central.DB, number, dept, docType string, receive
 	}
 	push := Push(number, "001", "01", File(data))
 	push.Radicado.Dept, push.Radicado.Type, push.Radicado.ReceivedAt, push.Radicado.Due = dept, docType, received, due
+	if adjust != nil {
+		adjust(&push)
+	}
 	e := &push.Events[0]
 	e.At = received
 	e.Hash = wire.EventHash(e.Prev, e.ID, e.At, e.Actor, e.Action, e.Number, e.Data)

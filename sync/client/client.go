@@ -467,6 +467,10 @@ func (c *Client) push(ctx context.Context, s store.Sending, withFiles bool) (str
 		return "", &StatusError{Op: "sending " + number, Status: http.StatusUpgradeRequired,
 			Problem: wire.Problem{Title: "the central server is older than this station", Detail: "upgrade it to take e-mail, answers and deliveries"}}
 	}
+	if c.proto != 0 && c.proto < 4 && push.NeedsV4() {
+		return "", &StatusError{Op: "sending " + number, Status: http.StatusUpgradeRequired,
+			Problem: wire.Problem{Title: "the central server is older than this station", Detail: "upgrade it to take the numbers a letter cites"}}
+	}
 	var res wire.PushResult
 	var status int
 	var problem []byte
@@ -769,7 +773,7 @@ func ToWire(r radicado.Record) wire.Radicado {
 		Number: r.Number, Year: r.Parts.Year, Office: r.Parts.Office, Station: r.Parts.Station, Kind: int(r.Parts.Kind),
 		Seq: r.Parts.Seq, ReceivedAt: r.ReceivedAt, Type: r.Type, SenderName: r.Sender.Name, SenderID: r.Sender.ID.String(),
 		Subject: r.Subject, Dept: r.Dept, Due: r.Due.String(), Pages: r.Pages, SHA256: r.SHA256,
-		Channel: r.Channel, SenderEmail: r.Sender.Email, Answers: r.Answers, Recipient: r.Recipient,
+		Channel: r.Channel, SenderEmail: r.Sender.Email, Answers: r.Answers, Recipient: r.Recipient, Cites: r.Cites,
 	}
 	for _, f := range r.Files {
 		w.Files = append(w.Files, wire.File{SHA256: f.SHA256, Size: f.Size, Name: f.Name, MediaType: f.MediaType, Pages: f.Pages})

@@ -574,6 +574,7 @@ func TestPlanillaBothSides(t *testing.T) {
 type requests struct {
 	next  http.Handler
 	old   bool
+	proto int // the protocol an old server says it speaks (0: none)
 	mu    sync.Mutex
 	n     map[string]int
 	sizes []int64 // the body of each multipart PUT
@@ -596,6 +597,10 @@ func (q *requests) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var who map[string]any
 		json.Unmarshal(rec.Body.Bytes(), &who)
 		delete(who, "protocol")
+		if q.proto > 0 {
+			who["protocol"] = q.proto
+		}
+		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(rec.Code)
 		json.NewEncoder(w).Encode(who)
 		return
@@ -647,6 +652,48 @@ func TestProtocols(t *testing.T) {
 				if _, ok := tc.want[kind]; !ok && q.n[kind] != 0 {
 					t.Errorf("%d %s requests, want none (all: %v)", q.n[kind], kind, q.n)
 				}
+			}
+		})
+	}
+}
+
+// TestCitesSync: an entrada that cites our salida reaches the server with
+// what it cites; a server of protocol 3, which cannot hold it, is not sent
+// it (the station keeps it waiting, and says why) while the rest goes.
+func TestCitesSync(t *testing.T) {
+	for _, proto := range []int{0, 3} {
+		t.Run(fmt.Sprintf("server protocol %d", proto), func(t *testing.T) {
+			ctx := context.Background()
+			c := newCentral(t)
+			token := c.enrol("001", "01")
+			st := newStation(t, t.TempDir())
+			defer st.Close()
+			page := fixture.PNG(t, t.TempDir(), "p.png", "respuesta")
+			salida, err := st.Records.Radicar(ctx, station.Request{Kind: radicado.Salida, Type: "oficio", SenderName: "Banco", Subject: "Solicitud",
+				Files: []string{page}, Recipient: &radicado.Recipient{Name: "Ana", Address: "Calle 1", City: "Cali"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			entrada, err := st.Records.Radicar(ctx, station.Request{Kind: radicado.Entrada, Type: "respuesta", SenderName: "Ana",
+				Subject: "Respuesta", Files: []string{page}, Cites: []string{salida.Number}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := &requests{next: c.srv.Config.Handler, old: proto > 0, proto: proto, n: map[string]int{}}
+			proxy := httptest.NewServer(q)
+			defer proxy.Close()
+			cl, err := client.New(proxy.URL, token, storeOf(t, st), fast())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			rep, serr := cl.Sync(ctx)
+			held, err := c.db.Get(ctx, entrada.Number)
+			switch {
+			case proto == 0 && (err != nil || len(held.Cites) != 1 || held.Cites[0] != salida.Number || rep.Sent != 2):
+				t.Errorf("held %+v, %v; report %+v", held.Cites, err, rep)
+			case proto == 3 && (err == nil || rep.Sent != 1 || serr == nil || !strings.Contains(serr.Error(), "cites")):
+				t.Errorf("an old server was sent what it cannot hold: %v; report %+v, %v", err, rep, serr)
 			}
 		})
 	}

@@ -24,7 +24,8 @@ import (
 // APIPrefix is where the API lives.
 const APIPrefix = "/api/v1"
 
-// Protocol is the version of the protocol this program speaks. Version 3
+// Protocol is the version of the protocol this program speaks. Version 4
+// takes the numbers of the organisation a radicado cites (cites). Version 3
 // takes the e-mail and outgoing fields of a radicado (channel,
 // sender_email, answers, recipient) and the steps of a salida's delivery
 // (Actions beyond radicar and anular). Version 2 takes a small radicado
@@ -32,7 +33,7 @@ const APIPrefix = "/api/v1"
 // PartFile for each document); version 1 (what a server that gives no
 // version speaks) takes the documents apart, in pieces (PATCH), then the
 // radicado (PUT of JSON). A server takes every version below its own.
-const Protocol = 3
+const Protocol = 4
 
 // The parts of a one-request push, in this order: the push's JSON, then
 // each document not yet held by the station on the server, named by its
@@ -87,6 +88,10 @@ type Radicado struct {
 	// other letters.
 	Answers   []string            `json:"answers,omitempty"`
 	Recipient *radicado.Recipient `json:"recipient,omitempty"`
+	// Cites are the numbers of the organisation the letter cites (an
+	// answer to our salida cites it); absent from older stations and from
+	// letters that cite none.
+	Cites []string `json:"cites,omitempty"`
 }
 
 // Event is one audit event of the station that concerns a radicado.
@@ -115,6 +120,10 @@ func (p Push) NeedsV3() bool {
 	}
 	return false
 }
+
+// NeedsV4 reports whether a push says what only a version 4 server
+// understands.
+func (p Push) NeedsV4() bool { return len(p.Radicado.Cites) > 0 }
 
 // Actions are the audit actions a radicado's events may have: its
 // radicación and annulment, and the steps of a salida's delivery (older
@@ -161,6 +170,9 @@ func (r Radicado) Content() string {
 	}
 	if len(r.Answers) > 0 || r.Recipient != nil {
 		fields = append(fields, r.Answers, r.Recipient)
+	}
+	if len(r.Cites) > 0 {
+		fields = append(fields, "cites", r.Cites)
 	}
 	b, _ := json.Marshal(fields)
 	sum := sha256.Sum256(b)
@@ -265,6 +277,17 @@ func (p Push) Check(pat radicado.Pattern) error {
 			if _, err := pat.Parse(a); err != nil {
 				return fmt.Errorf("answers %q: %w", a, err)
 			}
+		}
+	}
+	if len(r.Cites) > radicado.MaxCites {
+		return fmt.Errorf("cites: at most %d", radicado.MaxCites)
+	}
+	for i, c := range r.Cites {
+		if _, err := pat.Parse(c); err != nil {
+			return fmt.Errorf("cites %q: %w", c, err)
+		}
+		if c == r.Number || slices.Contains(r.Cites[:i], c) {
+			return fmt.Errorf("cites %q: itself, or twice", c)
 		}
 	}
 	if r.Recipient != nil {
