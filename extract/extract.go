@@ -88,8 +88,23 @@ func parse(text string) *letter {
 	if l.closing < 0 {
 		l.closing = l.looseClosing()
 	}
-	if l.closing >= 0 {
-		for i := l.closing + 1; i < len(l.lines) && len(l.signature) < 8; i++ {
+	start := l.closing + 1
+	if l.closing < 0 {
+		// No closing (a short message): the signature is the name near
+		// the end and what follows it.
+		start = -1
+		for i, seen := len(l.lines)-1, 0; i >= 0 && seen < 6; i-- {
+			if l.lines[i] == "" {
+				continue
+			}
+			seen++
+			if personRE.MatchString(l.lines[i]) && !titleRE.MatchString(l.folded[i]) {
+				start = i
+			}
+		}
+	}
+	if start >= 0 {
+		for i := start; i < len(l.lines) && len(l.signature) < 8; i++ {
 			if l.lines[i] != "" {
 				l.signature = append(l.signature, i)
 			}

@@ -295,7 +295,7 @@ type DocType struct {
 // Codes are the ones the classifier and the corpus use.
 func DefaultTypes() []DocType {
 	return []DocType{
-		{"peticion", "Derecho de petición de interés particular", 15},
+		{"peticion", "Derecho de petición", 15},
 		{"peticion_general", "Derecho de petición de interés general", 15},
 		{"informacion", "Solicitud de documentos o información", 10},
 		{"consulta", "Consulta", 30},

@@ -496,6 +496,7 @@ func (s *Store) Waiting(ctx context.Context) ([]radicado.Record, error) {
 // entrada) or where its latest envelope stands (a salida).
 type Outcome struct {
 	AnsweredBy string // an active salida
+	CitedBy    string // an active letter that cites it (an answer to our salida)
 	Delivery   string // pendiente, despachado, entregado, devuelto
 	Attempt    int
 	Overdue    bool // sent, and its result past due on today
@@ -526,6 +527,22 @@ func (s *Store) Outcomes(ctx context.Context, numbers []string, today string) (m
 			}
 			o := out[n]
 			o.AnsweredBy = by
+			out[n] = o
+		}
+		rows.Close()
+		rows, err = s.db.QueryContext(ctx, `SELECT c.number, MIN(c.citing) FROM cited c JOIN radicados r ON r.number = c.citing
+			WHERE r.status = 'active' AND c.number IN (`+in+`) GROUP BY c.number`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var n, by string
+			if err := rows.Scan(&n, &by); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			o := out[n]
+			o.CitedBy = by
 			out[n] = o
 		}
 		rows.Close()

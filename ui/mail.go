@@ -289,6 +289,7 @@ func (r *reception) fillRequest(req station.Request) {
 	set("sender_email", r.senderEmail, req.SenderEmail)
 	set("subject", r.subject, req.Subject)
 	set("dept", r.dept, req.Dept)
+	set("cites", r.cites, strings.Join(req.Cites, ", "))
 	if !r.touched["type"] {
 		for i, t := range r.w.cfg.Types {
 			if t.Code == req.Type {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -52,15 +53,18 @@ type reception struct {
 	toEmail   *formEntry
 	sendBy    *widget.Select
 	dept      *formEntry
-	due       *widget.Label
-	suggest   *fyne.Container
-	senders   []radicado.Sender
-	touched   map[string]bool // fields the clerk typed in: reading never overwrites them
-	filling   bool
-	reading   *widget.Label
-	readGen   int
-	readText  string // the text read from the letter on the form
-	typeGen   int    // changes of type: a due date computed for an older one is dropped
+	// cites are the numbers of ours the letter cites (read in it or from
+	// our sticker on it); the clerk may clear or add them
+	cites    *formEntry
+	due      *widget.Label
+	suggest  *fyne.Container
+	senders  []radicado.Sender
+	touched  map[string]bool // fields the clerk typed in: reading never overwrites them
+	filling  bool
+	reading  *widget.Label
+	readGen  int
+	readText string // the text read from the letter on the form
+	typeGen  int    // changes of type: a due date computed for an older one is dropped
 
 	radicar *widget.Button
 	status  *widget.Label
@@ -137,6 +141,8 @@ func newReception(w *Window) *reception {
 	r.subject.Wrapping = fyne.TextWrapWord
 	r.subject.SetMinRowsVisible(2)
 	r.dept = r.newEntry("dept")
+	r.cites = r.newEntry("cites")
+	r.cites.SetPlaceHolder(tr.T("hint.cites"))
 	r.due = widget.NewLabel("—")
 
 	item := func(key string, o fyne.CanvasObject) *widget.FormItem {
@@ -152,6 +158,7 @@ func newReception(w *Window) *reception {
 		item("sender_email", r.senderEmail),
 		item("subject", r.subject),
 		item("dept", r.dept),
+		item("cites", r.cites),
 		item("due", r.due),
 	)
 	r.answers = r.newEntry("answers")
@@ -367,12 +374,23 @@ func (r *reception) analyze() {
 	r.readGen++
 	gen := r.readGen
 	r.reading.SetText(r.w.tr.T("read.running", "N", len(files)))
-	background(r.w, func(ctx context.Context) (*station.Analysis, error) {
-		return r.w.st.Reading.Analyze(ctx, files)
-	}, func(a *station.Analysis, err error) {
+	pages, _ := r.w.batch.Document()
+	background(r.w, func(ctx context.Context) (reading, error) {
+		a, err := r.w.st.Reading.Analyze(ctx, files)
+		if err != nil {
+			return reading{}, err
+		}
+		// Our sticker seen when the page was scanned is cited too.
+		for _, p := range pages {
+			if n := p.Radicado; n != "" && !slices.Contains(a.Fields.Cites, n) {
+				a.Fields.Cites = append(a.Fields.Cites, n)
+			}
+		}
+		return reading{a, r.repliesTo(ctx, a.Fields.Cites)}, nil
+	}, func(rd reading, err error) {
 		if gen != r.readGen {
-			if a != nil {
-				a.Close()
+			if rd.a != nil {
+				rd.a.Close()
 			}
 			return
 		}
@@ -380,9 +398,47 @@ func (r *reception) analyze() {
 			r.reading.SetText(r.w.tr.T("read.failed", "Error", r.w.explain(err)))
 			return
 		}
-		defer a.Close()
-		r.fill(a)
+		defer rd.a.Close()
+		r.fill(rd.a)
+		r.offerReply(rd.replies)
 	})
+}
+
+// reading is what the station read on the letter on the form, with the
+// salidas of ours it answers.
+type reading struct {
+	a       *station.Analysis
+	replies []radicado.Record
+}
+
+// repliesTo gives the salidas of this station among the numbers a letter
+// cites: the letter is offered as the reply to them.
+func (r *reception) repliesTo(ctx context.Context, cites []string) []radicado.Record {
+	var out []radicado.Record
+	for _, n := range cites {
+		if rec, err := r.w.st.Records.Get(ctx, n); err == nil && rec.Parts.Kind == radicado.Salida {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// offerReply says on the form which of our salidas the letter answers.
+func (r *reception) offerReply(replies []radicado.Record) {
+	it := r.items["cites"]
+	if len(replies) == 0 {
+		return
+	}
+	var names []string
+	for _, s := range replies {
+		to := ""
+		if s.Recipient != nil {
+			to = s.Recipient.Name
+		}
+		names = append(names, r.w.tr.T("cites.reply", "Number", s.Number, "Subject", s.Subject, "To", to))
+	}
+	it.HintText = strings.Join(names, " · ")
+	r.form.Refresh()
 }
 
 // fill puts what was read on the form and flags what is uncertain.
@@ -426,6 +482,9 @@ func (r *reception) fill(a *station.Analysis) {
 		r.setField(r.dept, a.Dept)
 		flag("dept", a.DeptScore)
 	}
+	if len(f.Cites) > 0 && !r.touched["cites"] {
+		r.setField(r.cites, strings.Join(f.Cites, ", "))
+	}
 	r.form.Refresh()
 	if len(unsure) == 0 {
 		r.reading.SetText(tr.T("read.done", "Pages", len(a.Pages)))
@@ -444,6 +503,11 @@ func (r *reception) request() (station.Request, []capture.Page, string) {
 	}
 	if code, _, ok := strings.Cut(req.Dept, " "); ok {
 		req.Dept = code // "CODE name" as the placeholder lists them
+	}
+	for _, n := range strings.FieldsFunc(r.cites.Text, func(c rune) bool { return c == ',' || c == ';' }) {
+		if n = strings.TrimSpace(n); n != "" {
+			req.Cites = append(req.Cites, n)
+		}
 	}
 	if i := r.kind.SelectedIndex(); i >= 0 {
 		req.Kind = radicado.Kinds[i]
@@ -612,7 +676,7 @@ func (r *reception) print(what string) {
 // on screen.
 func (r *reception) clearForm() {
 	r.filling = true
-	for _, e := range []*formEntry{r.sender, r.senderID, r.senderEmail, r.subject, r.dept, r.answers, r.toName, r.toAddress, r.toCity, r.toEmail} {
+	for _, e := range []*formEntry{r.sender, r.senderID, r.senderEmail, r.subject, r.dept, r.cites, r.answers, r.toName, r.toAddress, r.toCity, r.toEmail} {
 		e.SetText("")
 	}
 	r.docType.ClearSelected()

@@ -243,20 +243,29 @@ func (t *tray) cell(r radicado.Record, col int) string {
 		}
 		return tr.T("acuse.none")
 	case 11:
-		o, ok := t.outcomes[r.Number]
+		var parts []string
+		o := t.outcomes[r.Number]
 		switch {
-		case !ok:
-			return "—"
 		case o.Delivery != "":
 			s := tr.T("delivery."+o.Delivery, "N", o.Attempt)
 			if o.Overdue {
 				s = "⚠ " + s + " · " + tr.T("delivery.overdue")
 			}
-			return s
+			parts = append(parts, s)
 		case o.AnsweredBy != "":
-			return tr.T("outcome.answered", "Number", o.AnsweredBy)
+			parts = append(parts, tr.T("outcome.answered", "Number", o.AnsweredBy))
 		}
-		return "—"
+		// The link both ways between a letter and ours it cites.
+		if o.CitedBy != "" {
+			parts = append(parts, tr.T("outcome.cited_by", "Number", o.CitedBy))
+		}
+		if len(r.Cites) > 0 {
+			parts = append(parts, tr.T("outcome.cites", "Numbers", strings.Join(r.Cites, ", ")))
+		}
+		if len(parts) == 0 {
+			return "—"
+		}
+		return strings.Join(parts, " · ")
 	}
 	return ""
 }
