@@ -162,9 +162,9 @@ func (l *letter) references(own func(string) bool, widths []int) ([]refCandidate
 // digits and more.
 func (l *letter) topRefs(isOwn func(string) bool) []refCandidate {
 	var out []refCandidate
-	at := 0
+	at, end := 0, l.letterhead()+2
 	for i, f := range l.folded {
-		if i >= l.letterhead()+2 {
+		if i >= end {
 			break
 		}
 		start := at

@@ -13,7 +13,6 @@ import (
 	_ "golang.org/x/image/tiff"
 
 	"github.com/radicador/radicador/ocr"
-	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/scan/cleanup"
 )
 
@@ -22,27 +21,13 @@ import (
 // it: a letter that comes back, or an answer written on our own letter.
 // Searching a whole page for barcodes costs half of its OCR, so only the
 // places OCR points to are searched: a wide, sparse word it was unsure of
-// (bars read as letters) or a number as long as ours (the sticker's own
-// line). A letter without either costs nothing more.
+// (bars read as letters). A letter without one costs nothing more.
 
-// stickerSeed tells a word that may lie on a sticker.
-func stickerSeed(w ocr.Word, numberLen, dpi int) bool {
+// stickerSeed tells a word that may be a barcode OCR tried to read.
+func stickerSeed(w ocr.Word, dpi int) bool {
 	width := w.Box.Dx()
-	if width < dpi/3 { // a third of an inch
-		return false
-	}
 	n := utf8.RuneCountInString(w.Text)
-	sparse := w.Confidence < 50 && width >= n*dpi/6
-	return sparse || numberLen > 0 && len(digitsOf(w.Text)) == numberLen
-}
-
-func digitsOf(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, s)
+	return width >= dpi/3 && w.Confidence < 50 && width >= n*dpi/6
 }
 
 // maxStickerAreas bounds the areas searched on one page.
@@ -51,14 +36,14 @@ const maxStickerAreas = 4
 // stickerAreas gives the parts of a page worth searching for a sticker's
 // barcodes: around each seed, a sticker's size on every side (a 50×25 mm
 // label is two inches wide); many seeds make one area around them all.
-func stickerAreas(p ocr.Page, numberLen int) []image.Rectangle {
+func stickerAreas(p ocr.Page) []image.Rectangle {
 	dpi := p.DPI
 	if dpi <= 0 {
 		dpi = 300
 	}
 	var out []image.Rectangle
 	for _, w := range p.Words {
-		if !stickerSeed(w, numberLen, dpi) {
+		if !stickerSeed(w, dpi) {
 			continue
 		}
 		r := w.Box.Inset(-dpi * 5 / 4)
@@ -85,8 +70,8 @@ func stickerAreas(p ocr.Page, numberLen int) []image.Rectangle {
 
 // stickerNumbers reads the barcodes of the areas of a page where a
 // sticker may be, and gives their texts (a QR's first field: the number).
-func stickerNumbers(ctx context.Context, p ocr.Page, numberLen int) []string {
-	areas := stickerAreas(p, numberLen)
+func stickerNumbers(ctx context.Context, p ocr.Page) []string {
+	areas := stickerAreas(p)
 	if len(areas) == 0 || ctx.Err() != nil {
 		return nil
 	}
@@ -125,17 +110,12 @@ func stickerNumbers(ctx context.Context, p ocr.Page, numberLen int) []string {
 
 // citesOn gives the numbers of ours on the stickers of a document's pages.
 func (s *Reading) citesOn(ctx context.Context, cfg Config, pages []ocr.Page) []string {
-	sample, err := cfg.ParsedPattern().Format(radicado.Parts{Year: 2026, Office: cfg.Office, Station: cfg.Station, Kind: radicado.Entrada, Seq: 1})
-	if err != nil {
-		return nil
-	}
-	numberLen := len(digitsOf(sample))
 	var out []string
 	for _, p := range pages {
 		if p.Err != nil {
 			continue
 		}
-		for _, n := range stickerNumbers(ctx, p, numberLen) {
+		for _, n := range stickerNumbers(ctx, p) {
 			if number, ok, err := s.ours(ctx, cfg, n); err == nil && ok && !slices.Contains(out, number) {
 				out = append(out, number)
 			}
