@@ -159,7 +159,6 @@ func newReception(w *Window) *reception {
 		item("subject", r.subject),
 		item("dept", r.dept),
 		item("cites", r.cites),
-		item("due", r.due),
 	)
 	r.answers = r.newEntry("answers")
 	r.answers.SetPlaceHolder(tr.T("hint.answers"))
@@ -209,7 +208,9 @@ func newReception(w *Window) *reception {
 		r.reading,
 		r.form,
 		r.outgoing,
-		container.NewHBox(r.radicar, clear),
+		// The due date beside the button it follows from, so that the form
+		// and the last radicado fit a 768-pixel screen.
+		container.NewHBox(r.radicar, clear, widget.NewLabelWithStyle(tr.T("field.due")+":", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}), r.due),
 		r.status,
 		widget.NewSeparator(),
 		result,
