@@ -59,6 +59,9 @@ BEGIN SELECT RAISE(ABORT, 'what a salida answers is never forgotten'); END`, 8},
 BEGIN SELECT RAISE(ABORT, 'what a letter cites is never forgotten'); END`, 10},
 	{"cited_no_update", `CREATE TRIGGER cited_no_update BEFORE UPDATE ON cited
 BEGIN SELECT RAISE(ABORT, 'what a letter cites is never replaced'); END`, 10},
+	{"cited_as_recorded", `CREATE TRIGGER cited_as_recorded BEFORE INSERT ON cited
+WHEN NOT EXISTS (SELECT 1 FROM radicados WHERE number = NEW.citing AND instr(char(10) || cites || char(10), char(10) || NEW.number || char(10)) > 0)
+BEGIN SELECT RAISE(ABORT, 'a letter cites only what its radicado recorded'); END`, 10},
 	{"dispatches_no_delete", `CREATE TRIGGER dispatches_no_delete BEFORE DELETE ON dispatches
 BEGIN SELECT RAISE(ABORT, 'a dispatch is never deleted'); END`, 9},
 	{"envelopes_no_delete", `CREATE TRIGGER envelopes_no_delete BEFORE DELETE ON envelopes

@@ -186,7 +186,9 @@ func TestAnular(t *testing.T) {
 func TestNothingIsDeleted(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	r, err := s.Radicar(ctx, draft(t, s, radicado.Entrada, "kept"))
+	d := draft(t, s, radicado.Entrada, "kept")
+	d.Cites = []string{"2026100020000451"}
+	r, err := s.Radicar(ctx, d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,6 +203,10 @@ func TestNothingIsDeleted(t *testing.T) {
 		`UPDATE radicados SET subject = 'otro asunto'`,
 		`UPDATE radicados SET dept = 'JUR'`,
 		`UPDATE radicados SET due = '2030-01-01'`,
+		`UPDATE radicados SET cites = '2026001010000011'`,
+		`INSERT INTO cited (number, citing) VALUES ('2026001010000011', '2026001010000012')`,
+		`UPDATE cited SET citing = 'x'`,
+		`DELETE FROM cited`,
 		`UPDATE radicados SET annul_reason = 'sin anular'`,
 		`UPDATE radicados SET status = 'annulled'`,
 		`DELETE FROM audit`,
@@ -265,6 +271,9 @@ func TestVerifyFindsTampering(t *testing.T) {
 			exec(t, db, `DELETE FROM files WHERE radicado_id = 2`)
 			exec(t, db, `DELETE FROM radicados WHERE id = 2`)
 		}, "last given 3, but 2 numbers are recorded"},
+		{"a citation added", func(t *testing.T, s *Store, db *sql.DB, n []string) {
+			exec(t, db, `UPDATE radicados SET cites = ? WHERE number = ?`, n[0], n[1])
+		}, n1 + ": the record differs"},
 		{"annulment without event", func(t *testing.T, s *Store, db *sql.DB, n []string) {
 			exec(t, db, `UPDATE radicados SET status = 'annulled', annulled_by = 'x', annul_reason = 'y', annulled_at = '2026-11-23T10:00:00Z' WHERE number = ?`, n[2])
 		}, n2 + ": annulled without an audit event"},
