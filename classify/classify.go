@@ -52,7 +52,14 @@ var DefaultRules = []Rule{
 	{"peticion_general", "habitantes", 1}, {"peticion", "interes particular", 3},
 
 	// Ley 1755 art. 21: another authority sends us what is ours to answer.
-	{"traslado", "traslado", 4}, {"traslado", "competencia", 3}, {"traslado", "traslado por competencia", 10}, {"traslado", "por competencia", 6}, {"traslado", "dar traslado", 4},
+	// Only wording about competence: "traslado de saldo", "traslado de
+	// régimen" or "es de su competencia" are a customer's requests.
+	{"traslado", "traslado por competencia", 10}, {"traslado", "por no ser de nuestra competencia", 8},
+	{"traslado", "no es de nuestra competencia", 8}, {"traslado", "no son de nuestra competencia", 8},
+	{"traslado", "no corresponde a esta entidad", 6}, {"traslado", "articulo 21 de la ley 1755", 6},
+	{"traslado", "traslado de la peticion", 6}, {"traslado", "traslado de su peticion", 6}, {"traslado", "traslado del derecho de peticion", 6},
+	{"traslado", "traslado de derecho de peticion", 6}, {"traslado", "traslado de la queja", 6}, {"traslado", "traslado del escrito", 6},
+	{"traslado", "traslado de la solicitud", 5}, {"traslado", "por competencia", 6}, {"traslado", "dar traslado", 4},
 	{"traslado", "damos traslado", 4}, {"traslado", "se da traslado", 4}, {"traslado", "correr traslado", 4},
 	{"traslado", "remitimos", 1}, {"traslado", "remite", 1}, {"traslado", "de su competencia", 4},
 	{"traslado", "nuestra competencia", 4}, {"traslado", "no es competente", 4}, {"traslado", "no somos competentes", 4},
@@ -69,8 +76,8 @@ var DefaultRules = []Rule{
 	{"notificacion", "ejecutoria", 2}, {"notificacion", "surtida", 1}, {"notificacion", "cpaca", 2}, {"notificacion", "ley 1437", 2},
 
 	{"citacion", "citacion", 5}, {"citacion", "se le cita", 6}, {"citacion", "citese", 5}, {"citacion", "comparecer", 4},
-	{"citacion", "comparezca", 4}, {"citacion", "audiencia", 3}, {"citacion", "diligencia", 2}, {"citacion", "asistir", 2},
-	{"citacion", "presentarse", 2}, {"citacion", "hora", 1}, {"citacion", "convoca", 2}, {"citacion", "convocatoria", 2},
+	{"citacion", "comparezca", 4}, {"citacion", "audiencia", 0.5}, {"citacion", "diligencia", 0.5}, {"citacion", "asistir", 1}, {"citacion", "se cita", 4}, {"citacion", "citar", 2},
+	{"citacion", "presentarse", 2}, {"citacion", "convoca", 2}, {"citacion", "convocatoria", 2},
 
 	{"respuesta", "en respuesta a su", 5}, {"respuesta", "en atencion a su", 4}, {"respuesta", "damos respuesta", 4},
 	{"respuesta", "dar respuesta", 3}, {"respuesta", "respuesta a su", 3}, {"respuesta", "su oficio", 2}, {"respuesta", "su comunicacion", 3},

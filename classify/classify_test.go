@@ -83,3 +83,23 @@ func TestRoute(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomerWording: a customer's everyday requests are not taken for
+// an authority's traslado or a summons.
+func TestCustomerWording(t *testing.T) {
+	types := []string{"peticion", "queja_reclamo", "traslado", "citacion", "informacion", "otro"}
+	c := New(types, nil)
+	for _, tc := range []struct{ text, subject, not string }{
+		{"Solicito el traslado de saldo de mi cuenta de ahorros a la cuenta corriente.", "Traslado de saldo", "traslado"},
+		{"En ejercicio del derecho de petición solicito el traslado de régimen pensional, que es de su competencia.", "Traslado de régimen", "traslado"},
+		{"Les informo que la audiencia pública de rendición de cuentas será a la hora indicada en la diligencia.", "Rendición de cuentas", "citacion"},
+	} {
+		if r := c.Classify(tc.text, tc.subject); r.Type == tc.not {
+			t.Errorf("%q: %s (%.2f)", tc.subject, r.Type, r.Confidence)
+		}
+	}
+	// The authority's own words still say it.
+	if r := c.Classify("Por no ser de nuestra competencia, y en aplicación del artículo 21 de la Ley 1755 de 2015, remitimos la petición.", "Traslado de derecho de petición por no ser de nuestra competencia"); r.Type != "traslado" {
+		t.Errorf("an authority's traslado: %s", r.Type)
+	}
+}

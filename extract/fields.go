@@ -97,6 +97,11 @@ func (l *letter) date() Field {
 
 var subjectRE = regexp.MustCompile(`^(asunto|referencia|ref\.?|re|tema|objeto)\s*[:.\-–—]\s*(.*)$`)
 
+// subjectLineRE takes the value of a subject line as written: after a mark
+// OCR may have read before "Asunto", the label and its colon, period or
+// dash.
+var subjectLineRE = regexp.MustCompile(`(?i)^(?:\S{1,2}\s+)?(?:asunto|referencia|ref\.?|re|tema|objeto)\s*[:.\-–—]\s*(.*)$`)
+
 // speckedAsunto gives a line without a mark of one or two characters OCR
 // read before "Asunto" ("A. Asunto: …").
 func speckedAsunto(f string) string {
@@ -126,13 +131,11 @@ func (l *letter) subject() Field {
 	if found < 0 {
 		return Field{}
 	}
-	line := l.lines[found]
-	if i := strings.Index(folded(line), "asunto"); i > 0 && i < 6 {
-		line = line[i:] // a speck read before it
-	}
-	_, after, _ := strings.Cut(line, ":")
-	if !strings.Contains(line, ":") {
-		after = subjectRE.FindStringSubmatch(line)[2]
+	// The value after the label, taken from the line as written (the
+	// label matched on the folded line, whose bytes differ).
+	after := ""
+	if m := subjectLineRE.FindStringSubmatch(l.lines[found]); m != nil {
+		after = m[1]
 	}
 	parts := []string{strings.TrimSpace(after)}
 	for i := found + 1; i < len(l.lines) && i < found+5 && len(parts) < 4; i++ {
@@ -217,8 +220,9 @@ func (l *letter) email(opt Options) Field {
 
 // cutTLDs are the ends of common top-level domains whose last letters a
 // page's edge cut off, where no other domain ends so: ".or" can only have
-// been ".org" (".co" is a domain of its own, and stays).
-var cutTLDs = map[string]string{"or": "org", "ed": "edu", "go": "gov"}
+// been ".org" (".co" is a domain of its own, and stays; ".go" may have
+// been ".gov" or ".gov.co", and stays too).
+var cutTLDs = map[string]string{"or": "org"}
 
 // courtMailboxRE is a court's mailbox whose number OCR read with an o for
 // a zero: the Rama Judicial names them j, the court's two digits, then
@@ -587,11 +591,7 @@ func (l *letter) reference(opt Options) (Field, []string) {
 		}
 	}
 	if len(cands) > 0 {
-		v := cands[0].value
-		if opt.DocType == "factura" {
-			v = fixPrefix(v, opt.InvoicePrefixes)
-		}
-		return Field{v, cands[0].score}, cites
+		return Field{cands[0].value, cands[0].score}, cites
 	}
 	for _, k := range []string{"judicial", "invoice", "cobro"} {
 		if v := typed[k](); v != "" && !ours(v) {
@@ -599,7 +599,7 @@ func (l *letter) reference(opt Options) (Field, []string) {
 		}
 	}
 	for _, f := range l.folded {
-		if m := refLabelRE.FindStringSubmatch(f); m != nil && plausibleRef(m[1]) && !ours(m[1]) {
+		if m := refLabelRE.FindStringSubmatch(f); m != nil && refTokenRE.FindString(m[1]) == strings.TrimSpace(m[1]) && plausibleRef(m[1]) && !ours(m[1]) {
 			return Field{strings.ToUpper(strings.TrimSpace(m[1])), 0.6}, cites
 		}
 	}

@@ -2,8 +2,10 @@ package extract
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // The numbers a letter cites. A letter carries the sender's own filing
@@ -60,8 +62,9 @@ type refCandidate struct {
 }
 
 // notReferenceBefore tells text before a number that makes it something
-// else: an amount, an ID, a phone, an address, a law.
-var notReferenceBefore = regexp.MustCompile(`(?:\$\s?|\b(?:nit|c\.?\s?c|c\.?\s?e|cedula(?:\s+de\s+(?:ciudadania|extranjeria))?|pasaporte|tel[eé]?f?o?n?o?s?|tel|cel|celular|movil|whatsapp|pbx|fax|calle|cl|carrera|cra|kr|avenida|av|diagonal|dg|transversal|tv|autopista|piso|oficina|apartamento|apto|local|ley|decreto|resolucion|articulo|art|numeral|literal|acuerdo|circular|sentencia|contrato|cuenta|tarjeta|credito|poliza|matricula|folios?|anexos?)\b\.?\s*(?:n[oº°]\.?|numero|#)?\s*:?\s*)$`)
+// else: an amount, an ID, a phone, an address, a law, an account or a
+// contract (with up to three words between: "cuenta de ahorros No.").
+var notReferenceBefore = regexp.MustCompile(`(?:\$\s?|\b(?:nit|c\.?\s?c|c\.?\s?e|cedula(?:\s+de\s+(?:ciudadania|extranjeria))?|pasaporte|tel[eé]?f?o?n?o?s?|tel|cel|celular|movil|whatsapp|pbx|fax|calle|cl|carrera|cra|kr|avenida|av|diagonal|dg|transversal|tv|autopista|piso|oficina|apartamento|apto|local|ley|decreto|resolucion|articulo|art|numeral|literal|acuerdo|circular|sentencia|contrato|cuenta|tarjeta|credito|poliza|matricula|folios?|anexos?)\b\.?(?:\s+[a-z]{2,12}){0,3}\s*(?:n[oº°]\.?|numero|#)?\s*:?\s*)$`)
 
 // cleanRef gives a reference as kept: upper case, without spaces; a
 // judicial process number as its 23 digits.
@@ -95,10 +98,19 @@ func plausibleRef(tok string) bool {
 	if _, ok := dateIn(tok); ok && len(d) <= 8 {
 		return false
 	}
+	if len(d) == 8 && letters == 0 && compactDate(d) {
+		return false // 20260303 is a day, not a number of filing
+	}
 	if _, phone := validPhone(d); phone && len(d) == 10 && letters == 0 {
 		return false
 	}
 	return true
+}
+
+// compactDate tells eight digits that read as a date YYYYMMDD.
+func compactDate(d string) bool {
+	t, err := time.Parse("20060102", d)
+	return err == nil && t.Year() >= 1990 && t.Year() <= 2100
 }
 
 // tokenAfter gives the first reference-shaped token in s (folded text
@@ -135,8 +147,16 @@ func (l *letter) references(own func(string) bool, widths []int) ([]refCandidate
 	for _, c := range refCues {
 		for _, m := range c.re.FindAllStringIndex(all, -1) {
 			tok, off, ok := tokenAfter(all[m[1]:])
-			if !ok || !plausibleRef(tok) || isOwn(tok) {
+			if !ok || !plausibleRef(tok) {
 				continue
+			}
+			if isOwn(tok) {
+				if c.score < 0.95 || c.ours {
+					continue
+				}
+				// The sender asks to be cited by it: its own number, of
+				// an organisation numbering as ours does, not a citation.
+				cites = slices.DeleteFunc(cites, func(n string) bool { return n == digits(tok) })
 			}
 			at := m[1] + off
 			if notReferenceBefore.MatchString(all[max(0, at-40):at]) {
@@ -251,7 +271,13 @@ func ownNumbers(s string, own func(string) bool, widths []int) []string {
 		breaks[at] = true
 	}
 	var out []string
-	for _, run := range ownRunRE.FindAllString(s, -1) {
+	for _, loc := range ownRunRE.FindAllStringIndex(s, -1) {
+		run := s[loc[0]:loc[1]]
+		// Not an account, a card, a contract, an amount or an ID that
+		// happens to read as one of ours.
+		if notReferenceBefore.MatchString(s[max(0, loc[0]-40):loc[0]]) {
+			continue
+		}
 		var groups []string
 		var seps []byte
 		start := 0

@@ -238,8 +238,15 @@ var mangledMail = regexp.MustCompile(`(?i)(correo|e-?mail|email|mail:|notificaci
 // looseMail is an address whose "@" OCR read as a space beside it, as
 // " o@", as a round capital (O, E, Q, G, C, D: addresses are written in
 // lower case) or "©", standing anywhere: lower-case parts, and a domain
-// ending in a common top-level domain.
-var looseMail = regexp.MustCompile(`(^|[^@\w.])([a-z0-9][a-z0-9._%+-]*[a-z0-9])(\s@\s?|@\s|\so@|\s?[OEQGCD©]\s?)([a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|co|org|net|edu|gov|mil|info)(?:\.co)?)\b`)
+// ending in a common top-level domain. A capital joined to both sides
+// counts only where the domain has a label of its own before its
+// top-level domain and the name is no web address (camelDomainRE).
+var looseMail = regexp.MustCompile(`(^|[^@\w.])([a-z0-9][a-z0-9._%+-]*[a-z0-9])(\s@\s?|@\s|\so@|\s[OEQGCD©]\s|[OEQGCD©]\s?)([a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|co|org|net|edu|gov|mil|info)(?:\.co)?)\b`)
+
+// camelDomainRE is a web address a capital inside it made look like an
+// address whose "@" OCR read as a capital: www.…, or a capital joining a
+// name to a domain of one label (miEmpresa.com.co, juanGomez.org).
+var camelDomainRE = regexp.MustCompile(`^(?:www\.|https?)|^[a-z0-9-]+\.(?:com|co|org|net|edu|gov|mil|info)(?:\.co)?$`)
 
 // fixMail rebuilds mail addresses after the words that introduce them
 // ("correo", "e-mail"…): it puts back the "@", drops the spaces after
@@ -258,7 +265,14 @@ func fixMail(text string) string {
 		// one the lexicon put there.
 		return s[1] + s[2] + bare(string(local)) + "@" + domain
 	})
-	return looseMail.ReplaceAllString(text, "$1$2@$4")
+	return looseMail.ReplaceAllStringFunc(text, func(m string) string {
+		g := looseMail.FindStringSubmatch(m)
+		joined := strings.TrimSpace(g[3]) != "" && strings.TrimSpace(g[3]) == g[3] // a capital with no space around it
+		if joined && strings.ContainsAny(g[3], "OEQGCD") && (camelDomainRE.MatchString(g[2]) || camelDomainRE.MatchString(g[4])) {
+			return m // a web address written in camel case, not a mangled "@"
+		}
+		return g[1] + g[2] + "@" + g[4]
+	})
 }
 
 // correct applies the corrections to a page's words and gives its text.

@@ -195,6 +195,40 @@ func (p Pattern) Format(v Parts) (string, error) {
 	return b.String(), nil
 }
 
+// ParseDigits reads a number written with its fields' digits only, the
+// pattern's literals left out (2026-001-01-000451-1 written 2026001010004511,
+// or as a letter groups it), back into its parts. Digits the pattern has
+// as literals must be there.
+func (p Pattern) ParseDigits(digits string) (Parts, error) {
+	var b strings.Builder
+	rest := digits
+	for _, s := range p.parts {
+		if s.field == "" {
+			lit := strings.Map(func(r rune) rune {
+				if r >= '0' && r <= '9' {
+					return r
+				}
+				return -1
+			}, s.literal)
+			if !strings.HasPrefix(rest, lit) {
+				return Parts{}, fmt.Errorf("number %q does not match the pattern %s", digits, p.src)
+			}
+			rest = rest[len(lit):]
+			b.WriteString(s.literal)
+			continue
+		}
+		if len(rest) < s.width {
+			return Parts{}, fmt.Errorf("number %q is shorter than the pattern %s", digits, p.src)
+		}
+		b.WriteString(rest[:s.width])
+		rest = rest[s.width:]
+	}
+	if rest != "" {
+		return Parts{}, fmt.Errorf("number %q is longer than the pattern %s", digits, p.src)
+	}
+	return p.Parse(b.String())
+}
+
 // Parse reads a number of the pattern back into its parts.
 func (p Pattern) Parse(number string) (Parts, error) {
 	if len(number) != p.Len() {

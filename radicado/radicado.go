@@ -271,8 +271,9 @@ type Record struct {
 	Answers []string
 	// Recipient is who a salida goes to; nil for an entrada.
 	Recipient *Recipient
-	// Cites are the numbers of this organisation an entrada cites (an
-	// answer to our salida cites it), as confirmed at radicación.
+	// Cites are the numbers of this organisation the letter cites (an
+	// answer to our salida cites it), as given at radicación: read from
+	// the letter and shown to the clerk, or typed.
 	Cites     []string
 	Status    Status
 	Annulment *Annulment

@@ -214,3 +214,28 @@ func TestPlainText(t *testing.T) {
 		})
 	}
 }
+
+// TestParseDigits: a number written with its digits only, or grouped as a
+// letter writes it, reads back under a pattern with literals; digits the
+// pattern has as literals must be there.
+func TestParseDigits(t *testing.T) {
+	p := MustPattern("RAD-{year}-{office:3}-{station:2}-{seq:6}-{kind}")
+	for digits, ok := range map[string]bool{"2026001010004511": true, "202600101000451": false, "20260010100045112": false, "2026001010004514": false} {
+		parts, err := p.ParseDigits(digits)
+		if (err == nil) != ok {
+			t.Errorf("%s: %+v, %v", digits, parts, err)
+		}
+		if ok {
+			if n, _ := p.Format(parts); n != "RAD-2026-001-01-000451-1" {
+				t.Errorf("%s: %s", digits, n)
+			}
+		}
+	}
+	q := MustPattern("{year}9{office:3}{station:2}{seq:6}{kind}")
+	if _, err := q.ParseDigits("20269001010004511"); err != nil {
+		t.Errorf("a digit literal: %v", err)
+	}
+	if _, err := q.ParseDigits("20268001010004511"); err == nil {
+		t.Error("a wrong digit literal was taken")
+	}
+}

@@ -320,6 +320,9 @@ func (s *Reading) understand(ctx context.Context, a *Analysis) error {
 			a.Fields.Cites = append(a.Fields.Cites, n)
 		}
 	}
+	if len(a.Fields.Cites) > radicado.MaxCites {
+		a.Fields.Cites = a.Fields.Cites[:radicado.MaxCites] // what a radicado may record; the clerk sees them
+	}
 	router := classify.Router{Depts: cfg.Depts, ByType: cfg.Routes}
 	a.Dept, a.DeptScore = router.Route(a.Text, a.Type.Type)
 	return nil

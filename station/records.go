@@ -275,14 +275,17 @@ func (s *core) ours(ctx context.Context, cfg Config, n string) (string, bool, er
 	pat := cfg.ParsedPattern()
 	parts, err := pat.Parse(n)
 	if err != nil {
+		// As a letter writes it: grouped, or its digits only.
 		n = strings.Map(func(r rune) rune {
-			if r == ' ' || r == '-' || r == '.' {
+			if r == ' ' || r == '-' || r == '.' || r == '/' || r == '_' {
 				return -1
 			}
 			return r
 		}, n)
 		if parts, err = pat.Parse(n); err != nil {
-			return "", false, nil
+			if parts, err = pat.ParseDigits(n); err != nil {
+				return "", false, nil
+			}
 		}
 	}
 	if parts.Year < 2000 || parts.Year > s.store.Now().Year()+1 {

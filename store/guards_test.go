@@ -207,7 +207,7 @@ func TestReadOnlyOlderFolder(t *testing.T) {
 	}
 	db := raw(t, s) // as version 5 left it: its guards, and no version 6
 	for _, q := range []string{`DROP TRIGGER print_jobs_no_delete`, `DROP TRIGGER radicados_no_replace`, `DROP TRIGGER files_no_replace`,
-		`DROP TRIGGER audit_no_replace`, `DROP TRIGGER outbox_no_replace`, `DROP TRIGGER mail_no_delete`, `DROP TRIGGER mail_done`, `DROP TRIGGER mail_ids_no_delete`, `DROP TRIGGER mail_ids_no_update`, `DROP TRIGGER mail_claims_no_delete`, `DROP TRIGGER answered_no_delete`, `DROP TRIGGER dispatches_no_delete`, `DROP TRIGGER envelopes_no_delete`, `DROP TRIGGER envelopes_ended`, `DROP TRIGGER envelopes_no_replace`, `DROP TRIGGER answered_no_replace`, `DROP TRIGGER dispatches_kept`, `DROP TRIGGER cited_no_delete`, `DROP TRIGGER cited_no_update`, `DROP TRIGGER cited_as_recorded`,
+		`DROP TRIGGER IF EXISTS audit_no_replace`, `DROP TRIGGER IF EXISTS outbox_no_replace`, `DROP TRIGGER IF EXISTS mail_no_delete`, `DROP TRIGGER IF EXISTS mail_done`, `DROP TRIGGER IF EXISTS mail_ids_no_delete`, `DROP TRIGGER IF EXISTS mail_ids_no_update`, `DROP TRIGGER IF EXISTS mail_claims_no_delete`, `DROP TRIGGER IF EXISTS answered_no_delete`, `DROP TRIGGER IF EXISTS dispatches_no_delete`, `DROP TRIGGER IF EXISTS envelopes_no_delete`, `DROP TRIGGER IF EXISTS envelopes_ended`, `DROP TRIGGER IF EXISTS envelopes_no_replace`, `DROP TRIGGER IF EXISTS answered_no_replace`, `DROP TRIGGER IF EXISTS dispatches_kept`, `DROP TRIGGER IF EXISTS cited_no_delete`, `DROP TRIGGER IF EXISTS cited_no_update`, `DROP TRIGGER IF EXISTS cited_as_recorded`,
 		`DELETE FROM schema_migrations WHERE version >= 6`} {
 		exec(t, db, q)
 	}

@@ -239,7 +239,7 @@ func raw(t *testing.T, s *Store) *sql.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	for _, tr := range []string{"radicados_no_delete", "radicados_only_annul", "files_no_delete", "files_no_update", "audit_no_delete", "audit_no_update", "outbox_no_delete"} {
+	for _, tr := range []string{"radicados_no_delete", "radicados_only_annul", "files_no_delete", "files_no_update", "audit_no_delete", "audit_no_update", "outbox_no_delete", "cited_as_recorded"} {
 		if _, err := db.Exec(`DROP TRIGGER ` + tr); err != nil {
 			t.Fatal(err)
 		}
@@ -274,6 +274,12 @@ func TestVerifyFindsTampering(t *testing.T) {
 		{"a citation added", func(t *testing.T, s *Store, db *sql.DB, n []string) {
 			exec(t, db, `UPDATE radicados SET cites = ? WHERE number = ?`, n[0], n[1])
 		}, n1 + ": the record differs"},
+		{"a citation indexed that no record says", func(t *testing.T, s *Store, db *sql.DB, n []string) {
+			exec(t, db, `INSERT INTO cited (number, citing) VALUES (?, ?)`, n[0], n[2])
+		}, n2 + ": cited " + n0 + ", which its record does not say"},
+		{"an answer indexed that no record says", func(t *testing.T, s *Store, db *sql.DB, n []string) {
+			exec(t, db, `INSERT INTO answered (number, salida) VALUES (?, ?)`, n[0], n[2])
+		}, n2 + ": answered " + n0 + ", which its record does not say"},
 		{"annulment without event", func(t *testing.T, s *Store, db *sql.DB, n []string) {
 			exec(t, db, `UPDATE radicados SET status = 'annulled', annulled_by = 'x', annul_reason = 'y', annulled_at = '2026-11-23T10:00:00Z' WHERE number = ?`, n[2])
 		}, n2 + ": annulled without an audit event"},

@@ -43,6 +43,7 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 	var r Report
 	for _, step := range []func(context.Context, *Report) error{
 		s.verifyDatabase, s.verifyGuards, s.verifyChain, s.verifyRecords, s.verifySequences, s.verifyFiles, s.verifyEnvelopes,
+		s.verifyIndexes,
 	} {
 		if err := step(ctx, &r); err != nil {
 			return r, err
@@ -53,6 +54,75 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 		r.Problems = []string{}
 	}
 	return r, nil
+}
+
+// verifyIndexes checks the tables that index what the records say — what
+// a salida answers (answered) and what a letter cites (cited) — against
+// the records: a row of either that its radicado does not say, or a
+// number a radicado says that has no row, was put there or taken away
+// behind the program's back.
+func (s *Store) verifyIndexes(ctx context.Context, r *Report) error {
+	if s.readOnly && s.pending > 0 {
+		return nil // a folder of an older Radicador may lack the tables
+	}
+	said := map[[2]string]bool{} // (number, by) pairs the records say
+	indexed := map[[2]string]bool{}
+	rows, err := s.db.QueryContext(ctx, `SELECT number, answers, cites FROM radicados WHERE answers <> '' OR cites <> ''`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var number, answers, cites string
+		if err := rows.Scan(&number, &answers, &cites); err != nil {
+			rows.Close()
+			return err
+		}
+		for _, a := range strings.Split(answers, "\n") {
+			if a != "" {
+				said[[2]string{"answered " + a, number}] = true
+			}
+		}
+		for _, c := range strings.Split(cites, "\n") {
+			if c != "" {
+				said[[2]string{"cited " + c, number}] = true
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, q := range []struct{ table, sql string }{
+		{"answered", `SELECT number, salida FROM answered`},
+		{"cited", `SELECT number, citing FROM cited`},
+	} {
+		rows, err := s.db.QueryContext(ctx, q.sql)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var number, by string
+			if err := rows.Scan(&number, &by); err != nil {
+				rows.Close()
+				return err
+			}
+			k := [2]string{q.table + " " + number, by}
+			indexed[k] = true
+			if !said[k] {
+				r.addf("%s: %s %s, which its record does not say", by, q.table, number)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for k := range said {
+		if !indexed[k] {
+			r.addf("%s: the record says %s, but its index lost it", k[1], k[0])
+		}
+	}
+	return nil
 }
 
 func (s *Store) verifyDatabase(ctx context.Context, r *Report) error {

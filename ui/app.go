@@ -8,8 +8,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/signal"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -68,6 +70,25 @@ func Run(ctx context.Context, dataDir string) error {
 		<-ctx.Done()
 		fyne.Do(a.Quit)
 	}()
+	var started []func()
+	// Once the window is up, a signal (Ctrl+C, a session's logout) ends the
+	// program here rather than through the window's teardown: Fyne 2.7.1's
+	// own handler destroys the GL window while GLFW may still deliver a
+	// pointer event for it, and the program dies in processMouseMoved
+	// (seen under Xvfb). The background work stops and the station closes
+	// as on a normal exit; then the process ends.
+	started = append(started, func() {
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		term := make(chan os.Signal, 1)
+		signal.Notify(term, os.Interrupt, syscall.SIGTERM)
+		go func() {
+			<-term
+			stop()
+			w.Close()
+			st.Close()
+			os.Exit(0)
+		}()
+	})
 	if dir := os.Getenv("RADICADOR_SCREENSHOTS"); dir != "" {
 		w.Window.Resize(fyne.NewSize(1366, 768))
 		go func() {
@@ -79,7 +100,7 @@ func Run(ctx context.Context, dataDir string) error {
 		}()
 	}
 	if os.Getenv("RADICADOR_SAY_READY") != "" {
-		a.Lifecycle().SetOnStarted(func() {
+		started = append(started, func() {
 			go func() {
 				for {
 					var ready bool
@@ -93,6 +114,11 @@ func Run(ctx context.Context, dataDir string) error {
 			}()
 		})
 	}
+	a.Lifecycle().SetOnStarted(func() {
+		for _, f := range started {
+			f()
+		}
+	})
 	w.Window.ShowAndRun()
 	w.closed.Store(true)
 	return nil
