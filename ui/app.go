@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -311,12 +312,19 @@ func (w *Window) wait() {
 	}
 	finished := make(chan struct{})
 	go func() { w.work.Wait(); close(finished) }()
+	// In tests (the hand-over queue), work that never ends is a fault to
+	// show, not a test that waits until its deadline with nothing said.
+	stuck := time.After(2 * time.Minute)
 	for {
 		select {
 		case f := <-w.queue:
 			f()
 		case <-finished:
 			return
+		case <-stuck:
+			buf := make([]byte, 1<<20)
+			os.Stderr.Write(buf[:runtime.Stack(buf, true)])
+			panic("ui: background work did not end within two minutes (goroutines above)")
 		}
 	}
 }
