@@ -75,8 +75,15 @@ var closingRE = regexp.MustCompile(`^((de (usted|ustedes),? )?(muy )?(atentament
 
 func parse(text string) *letter {
 	l := &letter{text: text, closing: -1}
-	for _, ln := range strings.Split(text, "\n") {
-		t := unspeck(strings.TrimSpace(ln))
+	raw := strings.Split(text, "\n")
+	for i, ln := range raw {
+		next := ""
+		for _, n := range raw[i+1:] {
+			if next = strings.TrimSpace(n); next != "" {
+				break
+			}
+		}
+		t := unspeck(strings.TrimSpace(ln), next)
 		l.lines = append(l.lines, t)
 		l.folded = append(l.folded, folded(t))
 	}
@@ -139,25 +146,28 @@ func (l *letter) looseClosing() int {
 // unspeck takes off a line's ends what OCR read in specks of dirt: a lone
 // mark before the first word or after the last ("- Cordialmente,",
 // "-Inspectora", "S.A.S.'"), and a lone capital E at an end of a line
-// written in lower case ("Garzón E") or beside a code ("E FCCEA-041-2026"):
-// E, unlike A, O, U or Y, is no Spanish word, and a line in capitals may
-// end in the conjunction.
-func unspeck(line string) string {
+// written in lower case ("Garzón E"), beside a code ("E FCCEA-041-2026"),
+// or ending a line the next does not carry on with a word in i ("CELY E"):
+// E, unlike A, O, U or Y, is no Spanish word but the conjunction before i.
+func unspeck(line, next string) string {
 	words := strings.Fields(line)
 	lower := strings.IndexFunc(line, unicode.IsLower) >= 0
-	lone := func(w, beside string) bool {
+	// The conjunction "e" stands before a word in i or hi: a line of
+	// capitals may end in it when the next begins so.
+	conjunction := strings.HasPrefix(folded(next), "i") || strings.HasPrefix(folded(next), "hi")
+	lone := func(w, beside string, last bool) bool {
 		r := []rune(w)
 		if len(r) != 1 {
 			return false
 		}
-		e := r[0] == 'E' && (lower || strings.IndexFunc(beside, unicode.IsDigit) >= 0)
+		e := r[0] == 'E' && (lower || strings.IndexFunc(beside, unicode.IsDigit) >= 0 || last && !conjunction)
 		return strings.ContainsRune("-–—_|'‘’`~*•·«»", r[0]) || e
 	}
 	changed := false
-	for len(words) > 1 && lone(words[0], words[1]) {
+	for len(words) > 1 && lone(words[0], words[1], false) {
 		words, changed = words[1:], true
 	}
-	for len(words) > 1 && lone(words[len(words)-1], words[len(words)-2]) {
+	for len(words) > 1 && lone(words[len(words)-1], words[len(words)-2], true) {
 		words, changed = words[:len(words)-1], true
 	}
 	if n := len(words); n > 0 {

@@ -217,3 +217,19 @@ func TestSubjectForms(t *testing.T) {
 		}
 	}
 }
+
+// TestLoneE: a capital E at a line's end is a speck, unless it is the
+// conjunction before a word in i on the next line.
+func TestLoneE(t *testing.T) {
+	for _, c := range []struct{ line, next, want string }{
+		{"ÉDISON FABIÁN TRISTANCHO CELY E", "C.C. 1.234.567", "ÉDISON FABIÁN TRISTANCHO CELY"},
+		{"MINISTERIO DE CIENCIA, TECNOLOGÍA E", "INNOVACIÓN", "MINISTERIO DE CIENCIA, TECNOLOGÍA E"},
+		{"Juzgado Segundo de Pasto E", "", "Juzgado Segundo de Pasto"},
+		{"E FCCEA-041-2026", "", "FCCEA-041-2026"},
+		{"E INSTITUTO", "", "E INSTITUTO"},
+	} {
+		if got := unspeck(c.line, c.next); got != c.want {
+			t.Errorf("%q: %q, want %q", c.line, got, c.want)
+		}
+	}
+}

@@ -241,7 +241,7 @@ var mangledMail = regexp.MustCompile(`(?i)(correo|e-?mail|email|mail:|notificaci
 // ending in a common top-level domain. A capital joined to both sides
 // counts only where the domain has a label of its own before its
 // top-level domain and the name is no web address (camelDomainRE).
-var looseMail = regexp.MustCompile(`(^|[^@\w.])([a-z0-9][a-z0-9._%+-]*[a-z0-9])(\s@\s?|@\s|\so@|\s[OEQGCD©]\s|[OEQGCD©]\s?)([a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|co|org|net|edu|gov|mil|info)(?:\.co)?)\b`)
+var looseMail = regexp.MustCompile(`(^|[^@\w.])([a-z0-9][a-z0-9._%+-]*[a-z0-9])(\s@\s?|@\s|\so@|\s[OEQGCD©]\s?|[OEQGCD©]\s?)([a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|co|org|net|edu|gov|mil|info)(?:\.co)?)\b`)
 
 // camelDomainRE is a web address a capital inside it made look like an
 // address whose "@" OCR read as a capital: www.…, or a capital joining a

@@ -148,6 +148,7 @@ func TestFixMail(t *testing.T) {
 		// Standing alone, its "@" read as a space beside it, O or ©.
 		"atencion.ciudadano@ superfinanciera.example.org":               "atencion.ciudadano@superfinanciera.example.org",
 		"Teléfono (601) 884 3170 urbanismo O alcaldia-chia.example.org": "Teléfono (601) 884 3170 urbanismo@alcaldia-chia.example.org",
+		"Teléfono (601) 884 3170 urbanismo Oalcaldia-chia.example.org":  "Teléfono (601) 884 3170 urbanismo@alcaldia-chia.example.org",
 		"notificacionesenlineaO sic.example.org":                        "notificacionesenlinea@sic.example.org",
 		"protocoloOnotaria21bogota.example.co":                          "protocolo@notaria21bogota.example.co",
 		"Escríbanos a infoOempresa.example.com.":                        "Escríbanos a info@empresa.example.com.",
