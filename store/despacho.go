@@ -513,40 +513,38 @@ func (s *Store) Outcomes(ctx context.Context, numbers []string, today string) (m
 		for i, n := range chunk {
 			args[i] = n
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT a.number, (SELECT x.salida FROM answered x JOIN radicados y ON y.number = x.salida
-			WHERE x.number = a.number AND y.status = 'active' ORDER BY y.id LIMIT 1) FROM answered a JOIN radicados r ON r.number = a.salida
-			WHERE r.status = 'active' AND a.number IN (`+in+`) GROUP BY a.number`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var n, by string
-			if err := rows.Scan(&n, &by); err != nil {
-				rows.Close()
+		// Who answers each, and which letter cites it: a pair of numbers
+		// per row, each put in its place.
+		for _, q := range []struct {
+			sql string
+			set func(*Outcome, string)
+		}{
+			{`SELECT a.number, (SELECT x.salida FROM answered x JOIN radicados y ON y.number = x.salida
+				WHERE x.number = a.number AND y.status = 'active' ORDER BY y.id LIMIT 1) FROM answered a JOIN radicados r ON r.number = a.salida
+				WHERE r.status = 'active' AND a.number IN (` + in + `) GROUP BY a.number`, func(o *Outcome, by string) { o.AnsweredBy = by }},
+			{`SELECT c.number, MIN(c.citing) FROM cited c JOIN radicados r ON r.number = c.citing
+				WHERE r.status = 'active' AND c.number IN (` + in + `) GROUP BY c.number`, func(o *Outcome, by string) { o.CitedBy = by }},
+		} {
+			rows, err := s.db.QueryContext(ctx, q.sql, args...)
+			if err != nil {
 				return nil, err
 			}
-			o := out[n]
-			o.AnsweredBy = by
-			out[n] = o
-		}
-		rows.Close()
-		rows, err = s.db.QueryContext(ctx, `SELECT c.number, MIN(c.citing) FROM cited c JOIN radicados r ON r.number = c.citing
-			WHERE r.status = 'active' AND c.number IN (`+in+`) GROUP BY c.number`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var n, by string
-			if err := rows.Scan(&n, &by); err != nil {
-				rows.Close()
+			for rows.Next() {
+				var n, by string
+				if err := rows.Scan(&n, &by); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				o := out[n]
+				q.set(&o, by)
+				out[n] = o
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
 				return nil, err
 			}
-			o := out[n]
-			o.CitedBy = by
-			out[n] = o
 		}
-		rows.Close()
-		rows, err = s.db.QueryContext(ctx, `SELECT e.number, e.state, e.attempt, e.expected_by FROM envelopes e
+		rows, err := s.db.QueryContext(ctx, `SELECT e.number, e.state, e.attempt, e.expected_by FROM envelopes e
 			WHERE e.number IN (`+in+`) AND e.attempt = (SELECT MAX(x.attempt) FROM envelopes x WHERE x.number = e.number)`, args...)
 		if err != nil {
 			return nil, err
