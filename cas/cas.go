@@ -49,6 +49,23 @@ func Open(dir string) (*Store, error) {
 	return s, nil
 }
 
+// MakeFolders makes at once the folders by the first two digits of a hash,
+// for the files and for those being written, so that none is made on the
+// way of the first file of each: a server that takes many files at once
+// calls it when it starts (a folder made while a file is written costs
+// about what writing the file does).
+func (s *Store) MakeFolders() error {
+	for i := range 256 {
+		sub := fmt.Sprintf("%02x", i)
+		for _, d := range []string{filepath.Join(s.dir, sub), filepath.Join(s.dir, "tmp", sub)} {
+			if err := os.Mkdir(d, 0o750); err != nil && !errors.Is(err, fs.ErrExist) {
+				return fmt.Errorf("file store: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
 // OpenExisting opens the store in dir without writing to it: for reading a
 // data folder that may be on a read-only file system.
 func OpenExisting(dir string) (*Store, error) {

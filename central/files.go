@@ -38,6 +38,9 @@ func openFiles(dir string) (*files, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := store.MakeFolders(); err != nil {
+		return nil, err
+	}
 	f := &files{store: store, partial: filepath.Join(dir, "partial"), busy: map[string]bool{}, stations: map[string]*sync.Mutex{}}
 	if err := os.MkdirAll(f.partial, 0o750); err != nil {
 		return nil, fmt.Errorf("documents: %w", err)

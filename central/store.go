@@ -72,6 +72,7 @@ type DB struct {
 
 	stmts sync.Map  // SQLite: prepared statements on wconn (and the read pool), by query
 	wconn *sql.Conn // SQLite: the committer's connection
+	wtx   *sql.Tx   // SQLite: the committer's transaction under way on wconn (its goroutine only)
 
 	dirs   dirSyncer     // flushes the folders of documents received together
 	cal    calendarCache // the organisation's calendar, read again when its version moves
@@ -89,20 +90,30 @@ func (d *DB) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, e
 	if d.postgres {
 		return tx.PrepareContext(ctx, query)
 	}
-	if st, ok := d.stmts.Load(query); ok {
-		return tx.StmtContext(ctx, st.(*sql.Stmt)), nil
+	st, ok := d.stmts.Load(query)
+	if !ok {
+		// Prepared on the committer's own connection, in its goroutine:
+		// the transaction under way is on it.
+		fresh, err := d.wconn.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		if prev, loaded := d.stmts.LoadOrStore(query, fresh); loaded {
+			fresh.Close()
+			st = prev
+		} else {
+			st = fresh
+		}
 	}
-	// Prepared on the committer's own connection, in its goroutine: the
-	// transaction under way is on it.
-	st, err := d.wconn.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	if tx == d.wtx {
+		// The statement runs on the connection the transaction holds,
+		// so inside it. tx.StmtContext would prepare it again, every
+		// time: database/sql does not reuse a statement bound to a Conn
+		// in a transaction (that was an eighth of the server's CPU under
+		// load).
+		return st.(*sql.Stmt), nil
 	}
-	if prev, loaded := d.stmts.LoadOrStore(query, st); loaded {
-		st.Close()
-		st = prev.(*sql.Stmt)
-	}
-	return tx.StmtContext(ctx, st), nil
+	return tx.StmtContext(ctx, st.(*sql.Stmt)), nil
 }
 
 // readScan runs a read of the hot path on the read pool and scans its one
@@ -300,6 +311,8 @@ func (d *DB) commit(batch []job) {
 		fail(err)
 		return
 	}
+	d.wtx = tx
+	defer func() { d.wtx = nil }()
 	for i, j := range batch {
 		if errs[i] = j.ctx.Err(); errs[i] != nil {
 			continue
