@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/radicador/radicador/radicado"
@@ -117,10 +118,15 @@ func (s *Store) verifyIndexes(ctx context.Context, r *Report) error {
 			return err
 		}
 	}
+	var lost [][2]string
 	for k := range said {
 		if !indexed[k] {
-			r.addf("%s: the record says %s, but its index lost it", k[1], k[0])
+			lost = append(lost, k)
 		}
+	}
+	slices.SortFunc(lost, func(a, b [2]string) int { return strings.Compare(a[1]+a[0], b[1]+b[0]) })
+	for _, k := range lost {
+		r.addf("%s: the record says %s, but its index lost it", k[1], k[0])
 	}
 	return nil
 }

@@ -56,18 +56,25 @@ func Run(ctx context.Context, dataDir string) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	a := app.NewWithID(AppID)
 	a.SetIcon(Icon)
 	w, err := NewWindow(ctx, a, st, Options{})
 	if err != nil {
+		st.Close()
 		return err
 	}
-	defer w.Close()
 	bg, stop := context.WithCancel(ctx)
-	defer stop()
+	// shutdown stops the background work, the window's and then the
+	// station's, once, whether the window was closed or a signal came.
+	closeStation := sync.OnceValue(st.Close)
+	shutdown := sync.OnceFunc(func() {
+		stop()
+		w.Close()
+		closeStation()
+	})
+	defer shutdown()
 	w.startBackground(bg, station.SyncOptions{})
-	go func() { // Ctrl+C in a terminal closes the window as the user would
+	go func() { // Ctrl+C before the window is up closes it as the user would
 		<-ctx.Done()
 		fyne.Do(a.Quit)
 	}()
@@ -76,17 +83,27 @@ func Run(ctx context.Context, dataDir string) error {
 	// program here rather than through the window's teardown: Fyne 2.7.1's
 	// own handler destroys the GL window while GLFW may still deliver a
 	// pointer event for it, and the program dies in processMouseMoved
-	// (seen under Xvfb). The background work stops and the station closes
-	// as on a normal exit; then the process ends.
+	// (seen under Xvfb). The window is hidden and its work stopped on the
+	// UI goroutine, the station closes as on a normal exit, and the process
+	// ends; a second signal, or a close that takes more than ten seconds,
+	// ends it at once.
+	term := make(chan os.Signal, 1)
+	defer signal.Stop(term)
 	started = append(started, func() {
 		signal.Reset(os.Interrupt, syscall.SIGTERM)
-		term := make(chan os.Signal, 1)
 		signal.Notify(term, os.Interrupt, syscall.SIGTERM)
 		go func() {
-			<-term
-			stop()
-			w.Close()
-			st.Close()
+			if _, ok := <-term; !ok {
+				return
+			}
+			signal.Stop(term) // a second signal has its default effect
+			time.AfterFunc(10*time.Second, func() { os.Exit(1) })
+			fyne.DoAndWait(func() {
+				w.Window.Hide()
+				stop()
+				w.Close()
+			})
+			closeStation()
 			os.Exit(0)
 		}()
 	})
