@@ -554,9 +554,6 @@ func (s *Store) Outcomes(ctx context.Context, numbers []string, today string) (m
 			var attempt int
 			if err := rows.Scan(&n, &state, &attempt, &expected); err != nil {
 				rows.Close()
-				if err := rows.Err(); err != nil {
-					return nil, err
-				}
 				return nil, err
 			}
 			o := out[n]
@@ -565,6 +562,9 @@ func (s *Store) Outcomes(ctx context.Context, numbers []string, today string) (m
 			out[n] = o
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
