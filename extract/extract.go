@@ -65,6 +65,8 @@ type letter struct {
 	folded    []string // lower case, without accents
 	closing   int      // index of the closing line ("Atentamente,"), or -1
 	signature []int    // non-empty lines after the closing
+	sig       signature // what the signature block says of the signer
+	head      int       // lines of the letterhead (see letterhead)
 	body      string   // the text between the salutation and the closing
 }
 
@@ -117,6 +119,7 @@ func parse(text string) *letter {
 			}
 		}
 	}
+	l.sig, l.head = l.signatureParts(), l.letterhead()
 	return l
 }
 

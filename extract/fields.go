@@ -356,11 +356,11 @@ func (l *letter) senderID(opt Options) (Field, Field) {
 	for _, i := range l.signature {
 		inSig[i] = true
 	}
-	head := l.letterhead()
+	head := l.head
 	// The signer's names, as a line of the body that gives the sender's
 	// ID writes them ("Datos del proveedor: X S.A.S., NIT …").
 	var names []string
-	if sig := l.signatureParts(); sig.org != "" || sig.person != "" {
+	if sig := l.sig; sig.org != "" || sig.person != "" {
 		for _, n := range []string{sig.org, sig.person} {
 			if n = strings.TrimRight(folded(n), ". "); len(n) >= 6 {
 				names = append(names, n)
@@ -494,7 +494,7 @@ var personRE = regexp.MustCompile(`^(\p{Lu}[\p{L}'.-]*\s+){1,5}\p{Lu}[\p{L}'.-]*
 // signature block when the signer writes on its behalf (a title under the
 // name, a court's secretary, a NIT), otherwise the signer.
 func (l *letter) senderName(idType string) Field {
-	sig := l.signatureParts()
+	sig := l.sig
 	switch {
 	// The signer writes for the organisation named under the name: a
 	// title between them, a NIT, or the name above the organisation's.
@@ -578,7 +578,7 @@ var (
 // to be cited by, its header's or table's, a labelled one.
 func (l *letter) reference(opt Options) (Field, []string) {
 	all := strings.Join(l.folded, "\n")
-	cands, cites := l.references(opt.Own, opt.OwnWidths)
+	cands, cites := l.references(all, opt.Own, opt.OwnWidths)
 	ours := func(v string) bool { return contains(cites, digits(v)) }
 	typed := map[string]func() string{
 		"judicial": func() string { return digits(judicialRE.FindString(all)) },

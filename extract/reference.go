@@ -131,8 +131,8 @@ func tokenAfter(s string) (string, int, bool) {
 
 // references finds the numbers the letter cites: the sender's own
 // reference candidates, best first, and the numbers of ours (as digits).
-func (l *letter) references(own func(string) bool, widths []int) ([]refCandidate, []string) {
-	all := strings.Join(l.folded, "\n")
+// all is the folded text, its lines joined.
+func (l *letter) references(all string, own func(string) bool, widths []int) ([]refCandidate, []string) {
 	var cands []refCandidate
 	cites := ownNumbers(all, own, widths)
 	isOwn := func(tok string) bool {
@@ -182,7 +182,7 @@ func (l *letter) references(own func(string) bool, widths []int) ([]refCandidate
 // digits and more.
 func (l *letter) topRefs(isOwn func(string) bool) []refCandidate {
 	var out []refCandidate
-	at, end := 0, l.letterhead()+2
+	at, end := 0, l.head+2
 	for i, f := range l.folded {
 		if i >= end {
 			break
