@@ -298,10 +298,7 @@ func cmdRadicar(ctx context.Context, e *env, args []string) error {
 			Kind: k, Type: *typ, SenderName: *sender, SenderID: *senderID, Subject: *subject, Dept: *dept, Files: files,
 			SenderEmail: *senderEmail,
 		}
-		if *answers != "" {
-			req.Answers = strings.Split(*answers, ",")
-		}
-		req.Cites = splitList(*cites)
+		req.Answers, req.Cites = splitList(*answers), splitList(*cites)
 		if *toName+*toAddress+*toCity+*toEmail+*sendBy != "" {
 			req.Recipient = &radicado.Recipient{Name: *toName, Address: *toAddress, City: *toCity, Email: *toEmail, SendBy: *sendBy}
 		}
