@@ -137,6 +137,31 @@ var DefaultColumns = Columns{Guide: "guia", State: "estado", Reason: "causal", D
 // over the defaults.
 func ParseColumns(s string) (Columns, error) {
 	c := DefaultColumns
+	err := columnMap(s, []string{"guide", "state", "reason", "date"}, []*string{&c.Guide, &c.State, &c.Reason, &c.Date})
+	return c, err
+}
+
+// GuideColumns says which column of a courier's guide file holds the
+// salida's number and which its guide.
+type GuideColumns struct {
+	Number, Guide string
+}
+
+// DefaultGuideColumns are the headers of a guide file.
+var DefaultGuideColumns = GuideColumns{Number: "radicado", Guide: "guia"}
+
+// ParseGuideColumns reads a column map "number=COL,guide=COL" over the
+// defaults.
+func ParseGuideColumns(s string) (GuideColumns, error) {
+	c := DefaultGuideColumns
+	err := columnMap(s, []string{"number", "guide"}, []*string{&c.Number, &c.Guide})
+	return c, err
+}
+
+// columnMap reads "FIELD=COL,…" into the column of each field named (its
+// place in names is its place in cols); a field not named keeps its
+// column.
+func columnMap(s string, names []string, cols []*string) error {
 	for _, kv := range strings.Split(s, ",") {
 		if strings.TrimSpace(kv) == "" {
 			continue
@@ -144,22 +169,23 @@ func ParseColumns(s string) (Columns, error) {
 		k, v, ok := strings.Cut(kv, "=")
 		v = strings.TrimSpace(v)
 		if !ok || v == "" {
-			return c, fmt.Errorf("column map %q: FIELD=COLUMN", kv)
+			return fmt.Errorf("column map %q: FIELD=COLUMN", kv)
 		}
-		switch strings.TrimSpace(k) {
-		case "guide":
-			c.Guide = v
-		case "state":
-			c.State = v
-		case "reason":
-			c.Reason = v
-		case "date":
-			c.Date = v
-		default:
-			return c, fmt.Errorf("column map: %q is not guide, state, reason or date", k)
+		i := slices.Index(names, strings.TrimSpace(k))
+		if i < 0 {
+			return fmt.Errorf("column map: %q is not %s", k, orList(names))
 		}
+		*cols[i] = v
 	}
-	return c, nil
+	return nil
+}
+
+// orList writes names as "a, b or c".
+func orList(names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // table is a courier's CSV file read whole: its header and rows.

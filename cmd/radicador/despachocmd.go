@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/radicador/radicador/calendar"
@@ -75,25 +74,16 @@ func cmdDespacho(ctx context.Context, e *env, args []string) error {
 		if len(pos) != 1 {
 			return fmt.Errorf("%w: despacho guides FILE.csv [--map number=COL,guide=COL]", errUsage)
 		}
-		numberCol, guideCol := "radicado", "guia"
-		for _, kv := range strings.Split(*colMap, ",") {
-			k, v, _ := strings.Cut(kv, "=")
-			switch strings.TrimSpace(k) {
-			case "":
-			case "number":
-				numberCol = strings.TrimSpace(v)
-			case "guide":
-				guideCol = strings.TrimSpace(v)
-			default:
-				return fmt.Errorf("%w: --map number=COL,guide=COL", errUsage)
-			}
+		cols, err := despacho.ParseGuideColumns(*colMap)
+		if err != nil {
+			return fmt.Errorf("%w: --map number=COL,guide=COL: %v", errUsage, err)
 		}
 		f, err := os.Open(pos[0])
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		n, err := st.Despacho.Guides(ctx, f, numberCol, guideCol)
+		n, err := st.Despacho.Guides(ctx, f, cols.Number, cols.Guide)
 		if err != nil {
 			return fmt.Errorf("%s: %w; nothing was recorded", pos[0], err)
 		}
