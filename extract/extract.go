@@ -61,13 +61,13 @@ type Options struct {
 // letter is a text cut into what letters are made of.
 type letter struct {
 	text      string
-	lines     []string // trimmed
-	folded    []string // lower case, without accents
-	closing   int      // index of the closing line ("Atentamente,"), or -1
-	signature []int    // non-empty lines after the closing
+	lines     []string  // trimmed
+	folded    []string  // lower case, without accents
+	closing   int       // index of the closing line ("Atentamente,"), or -1
+	signature []int     // non-empty lines after the closing
 	sig       signature // what the signature block says of the signer
 	head      int       // lines of the letterhead (see letterhead)
-	body      string   // the text between the salutation and the closing
+	body      string    // the text between the salutation and the closing
 }
 
 // folded gives s in lower case without accents, for matching.
