@@ -46,8 +46,8 @@ test: deps-test
 	RADICADOR_STRICT=1 RADICADOR_TEST_PG="$$url" RADICADOR_CORPUS="$$corpus" $(GO) test -timeout 30m ./...; status=$$?; \
 	sh scripts/pg-test.sh stop $$pg; exit $$status
 	$(GO) test -race -short -skip 'TestCrash$$' ./station/ ./store/ ./sync/... ./ui/ ./capture/ ./central/... ./console/ ./alerting/
-	$(GO) test -run '^$$' -fuzz FuzzPushCheck -fuzztime 10s ./sync/wire/
-	$(GO) test -run '^$$' -fuzz FuzzChunkHeaders -fuzztime 10s ./sync/server/
+	$(GO) test -run '^$$' -fuzz FuzzPushCheck -fuzztime 200000x ./sync/wire/
+	$(GO) test -run '^$$' -fuzz FuzzChunkHeaders -fuzztime 15000x ./sync/server/
 	GOOS=windows GOARCH=amd64 $(GO) build ./scan/... ./printer/... ./label/ ./capture/
 	GOOS=windows GOARCH=386 $(GO) build ./scan/... ./printer/... ./label/ ./capture/
 	CGO_ENABLED=0 GOARCH=386 $(GO) test ./scan/twain/
