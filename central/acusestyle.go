@@ -147,7 +147,7 @@ func (d *DB) SetAcuseTemplate(ctx context.Context, actor, lang string, t AcuseTe
 	if err := t.check(); err != nil {
 		return err
 	}
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := d.txSetSetting(ctx, tx, "acuse.subject."+lang, t.Subject); err != nil {
 			return err
 		}
@@ -179,7 +179,7 @@ func (d *DB) SetLogo(ctx context.Context, actor string, png []byte) error {
 			return fmt.Errorf("%w: the logo does not decode: %v", ErrInvalid, err)
 		}
 	}
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := d.txSetSetting(ctx, tx, settingLogo, base64.StdEncoding.EncodeToString(png)); err != nil {
 			return err
 		}

@@ -129,7 +129,7 @@ func (d *DB) RaiseAlerts(ctx context.Context, day calendar.Date) (int, error) {
 	})
 	n := 0
 	for batch := range slices.Chunk(found, 200) {
-		err := d.write(ctx, func(tx *sql.Tx) error {
+		err := d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			for _, k := range batch {
 				res, err := d.txExec(ctx, tx, `INSERT INTO alerts (user_id, number, level, due, day) VALUES (?, ?, ?, ?, ?)
 					ON CONFLICT (user_id, number, level, due) DO NOTHING`, k.user, k.number, k.level, k.due, day.String())
@@ -151,7 +151,7 @@ func (d *DB) RaiseAlerts(ctx context.Context, day calendar.Date) (int, error) {
 
 // setSetting keeps a value in the settings.
 func (d *DB) setSetting(ctx context.Context, key, value string) error {
-	return d.write(ctx, func(tx *sql.Tx) error { return d.txSetSetting(ctx, tx, key, value) })
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error { return d.txSetSetting(ctx, tx, key, value) })
 }
 
 // txSetSetting keeps a value in the settings, within tx.
@@ -310,7 +310,7 @@ func (d *DB) BuildDigests(ctx context.Context, day calendar.Date, queue bool, re
 	queued := 0
 	for _, u := range users {
 		emailed := queue && !u.Disabled && u.Alerts != AlertsNone && u.Email != ""
-		err := d.write(ctx, func(tx *sql.Tx) error {
+		err := d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			if d.postgres {
 				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, alertLock); err != nil {
 					return err
@@ -421,7 +421,7 @@ func (d *DB) UnseenAlerts(ctx context.Context, u User) (int, error) {
 // SeeAlerts marks a user's alerts seen, up to the one numbered upTo (the
 // newest shown).
 func (d *DB) SeeAlerts(ctx context.Context, u User, upTo int64) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := d.txExec(ctx, tx, `UPDATE alerts SET seen_at = ? WHERE user_id = ? AND seen_at = '' AND id <= ?`, d.stamp(), u.ID, upTo)
 		return err
 	})
@@ -469,7 +469,7 @@ func (d *DB) ClaimMail(ctx context.Context, lease time.Duration) (m Mail, ok boo
 		// The lease's time, and a mark of this claim after it.
 		token := d.now().UTC().Add(lease).Format(time.RFC3339Nano) + "#" + randomString(8)
 		claimed := false
-		err = d.write(ctx, func(tx *sql.Tx) error {
+		err = d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			res, err := d.txExec(ctx, tx, `UPDATE outbox SET lease_until = ? WHERE id = ? AND sent_at = '' AND lease_until <= ?`, token, id, now)
 			if err != nil {
 				return err
@@ -497,7 +497,7 @@ func (d *DB) ClaimMail(ctx context.Context, lease time.Duration) (m Mail, ok boo
 // claim had lapsed and another instance holds it now.
 func (d *DB) MailSent(ctx context.Context, m Mail) (bool, error) {
 	var n int64
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err := d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := d.txExec(ctx, tx, `UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '', lease_until = '' WHERE id = ? AND lease_until = ?`,
 			d.stamp(), m.ID, m.lease)
 		if err == nil {
@@ -519,7 +519,7 @@ func (d *DB) MailFailed(ctx context.Context, m Mail, cause error, retry time.Tim
 	if !retry.IsZero() {
 		next = retry.UTC().Format(time.RFC3339Nano)
 	}
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := d.txExec(ctx, tx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_try = ?, lease_until = '' WHERE id = ? AND lease_until = ?`,
 			strings.ToValidUTF8(msg, "?"), next, m.ID, m.lease)
 		return err
@@ -571,7 +571,7 @@ func (d *DB) queueAcuse(ctx context.Context, tx *sql.Tx, number, to string, m Ac
 func (d *DB) Prune(ctx context.Context, keep time.Duration) (int, error) {
 	before := d.now().Add(-keep).UTC()
 	var n int64
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err := d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := d.txExec(ctx, tx, `DELETE FROM alerts WHERE day < ? AND number IN (SELECT number FROM work WHERE open = 0)`,
 			before.Format("2006-01-02"))
 		if err != nil {

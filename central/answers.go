@@ -38,8 +38,8 @@ func (d *DB) linkAnswers(ctx context.Context, tx *sql.Tx, salida wire.Radicado) 
 // linkPending links, when the radicado number arrives or is reopened, the
 // salidas held that answer it: the first not annulled answers it.
 func (d *DB) linkPending(ctx context.Context, tx *sql.Tx, number string) error {
-	rows, err := tx.QueryContext(ctx, d.q(`SELECT r.number, r.received_at FROM pending_answers p JOIN radicados r ON r.number = p.salida
-		WHERE p.number = ? AND r.annulled = 0 ORDER BY r.received_at`), number)
+	rows, err := d.txQuery(ctx, tx, `SELECT r.number, r.received_at FROM pending_answers p JOIN radicados r ON r.number = p.salida
+		WHERE p.number = ? AND r.annulled = 0 ORDER BY r.received_at`, number)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func (d *DB) BuzonStation(ctx context.Context) (Principal, error) {
 // pattern, of no enrolled station, and under which no station has
 // numbered.
 func (d *DB) EnableBuzon(ctx context.Context, actor, office, station string) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		pat, err := d.patternIn(ctx, tx)
 		if err != nil {
 			return err
@@ -99,7 +99,7 @@ func (d *DB) EnableBuzon(ctx context.Context, actor, office, station string) err
 // SetTypePublic says whether the public may choose a document type at the
 // Buzón.
 func (d *DB) SetTypePublic(ctx context.Context, actor, code string, public bool) error {
-	return d.writeConfig(ctx, func(tx *sql.Tx) error {
+	return d.writeConfig(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := d.txExec(ctx, tx, `UPDATE doc_types SET public = ? WHERE code = ?`, boolInt(public), code)
 		if err != nil {
 			return err
@@ -114,7 +114,7 @@ func (d *DB) SetTypePublic(ctx context.Context, actor, code string, public bool)
 // DisableBuzon closes the Buzón. Its codes stay its own: no station may
 // take them.
 func (d *DB) DisableBuzon(ctx context.Context, actor string) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := d.txExec(ctx, tx, `DELETE FROM settings WHERE key IN (?, ?)`, settingBuzonOffice, settingBuzonStation); err != nil {
 			return err
 		}
@@ -364,7 +364,7 @@ func (d *DB) Submit(ctx context.Context, s Submission, docs []BuzonDoc, acuse fu
 	}
 	codeHash := sha256.Sum256([]byte(rec.Code))
 	again := ""
-	err = d.write(ctx, func(tx *sql.Tx) error {
+	err = d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		pat, err := d.patternIn(ctx, tx)
 		if err != nil {
 			return err
@@ -484,7 +484,7 @@ func (d *DB) buzonSecret(ctx context.Context) ([]byte, error) {
 	if err == sql.ErrNoRows {
 		b := make([]byte, 32)
 		rand.Read(b)
-		if err := d.write(ctx, func(tx *sql.Tx) error {
+		if err := d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			_, err := d.txExec(ctx, tx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, settingBuzonSecret, hex.EncodeToString(b))
 			return err
 		}); err != nil {

@@ -36,7 +36,7 @@ func (d *DB) configChanged(ctx context.Context, tx *sql.Tx, actor, action string
 
 // writeConfig runs a change of the configuration and, once it is
 // committed, has the calendar read again.
-func (d *DB) writeConfig(ctx context.Context, fn func(*sql.Tx) error) error {
+func (d *DB) writeConfig(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
 	err := d.write(ctx, fn)
 	if err == nil {
 		d.dropCalendar()
@@ -56,7 +56,7 @@ func (d *DB) SetDocType(ctx context.Context, actor string, t radicado.DocType) e
 	if t.Days < 0 || t.Days > 365 {
 		return fmt.Errorf("%w: a term of 0 to 365 business days", ErrInvalid)
 	}
-	return d.writeConfig(ctx, func(tx *sql.Tx) error {
+	return d.writeConfig(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := d.txExec(ctx, tx, `INSERT INTO doc_types (code, name, days) VALUES (?, ?, ?)
 			ON CONFLICT (code) DO UPDATE SET name = excluded.name, days = excluded.days`, t.Code, t.Name, t.Days); err != nil {
 			return err
@@ -68,7 +68,7 @@ func (d *DB) SetDocType(ctx context.Context, actor string, t radicado.DocType) e
 // SetRoute sends the letters of a document type to a department ("": to
 // none, they wait to be routed).
 func (d *DB) SetRoute(ctx context.Context, actor, docType, dept string) error {
-	return d.writeConfig(ctx, func(tx *sql.Tx) error {
+	return d.writeConfig(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var n int
 		if err := d.txScan(ctx, tx, `SELECT COUNT(*) FROM doc_types WHERE code = ?`, []any{docType}, &n); err != nil {
 			return err
@@ -102,7 +102,7 @@ func (d *DB) SetClosure(ctx context.Context, actor string, day calendar.Date, re
 	if err := radicado.CheckClean("reason", reason, 200); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	return d.writeConfig(ctx, func(tx *sql.Tx) error {
+	return d.writeConfig(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if reason == "" {
 			if _, err := d.txExec(ctx, tx, `DELETE FROM closures WHERE day = ?`, day.String()); err != nil {
 				return err
@@ -135,7 +135,7 @@ func (d *DB) SetOrgSetting(ctx context.Context, actor, key, value string) error 
 		if n, err := strconv.Atoi(value); err != nil || n < 1 || n > 10000 {
 			return fmt.Errorf("%w: %s: a whole number from 1", ErrInvalid, key)
 		}
-		return d.write(ctx, func(tx *sql.Tx) error {
+		return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			if err := d.txSetSetting(ctx, tx, key, value); err != nil {
 				return err
 			}
@@ -145,7 +145,7 @@ func (d *DB) SetOrgSetting(ctx context.Context, actor, key, value string) error 
 		return fmt.Errorf("%w: setting %q: organization, hours, time_zone, %s, %s, %s or %s", ErrInvalid, key,
 			settingMaxFailures, settingLockMinutes, settingSessionHrs, settingIdleMinutes)
 	}
-	return d.writeConfig(ctx, func(tx *sql.Tx) error {
+	return d.writeConfig(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := d.txSetSetting(ctx, tx, key, value); err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ func (d *DB) SetEscalationRule(ctx context.Context, actor string, r EscalationRu
 	if r.UnassignedHours < 0 || r.UntouchedHours < 0 || r.UnassignedHours > 2000 || r.UntouchedHours > 2000 {
 		return fmt.Errorf("%w: business hours from 0 to 2000", ErrInvalid)
 	}
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var n int
 		if err := d.txScan(ctx, tx, `SELECT COUNT(*) FROM escalation_rules WHERE NOT (doc_type = ? AND dept = ?)`, []any{r.Type, r.Dept}, &n); err != nil {
 			return err
@@ -229,7 +229,7 @@ func (d *DB) Escalate(ctx context.Context) (int, error) {
 			continue
 		}
 		key := w.kind + " " + w.since
-		err = d.write(ctx, func(tx *sql.Tx) error {
+		err = d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			// Once per stay: only if it is still waiting as it was.
 			column := "dept_since"
 			if w.kind == "untouched" {

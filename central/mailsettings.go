@@ -113,7 +113,7 @@ func (d *DB) SetMail(ctx context.Context, actor string, m MailSettings) error {
 	if m.Password != "" {
 		values["mail.password"] = m.Password
 	}
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for k, v := range values {
 			if err := d.txSetSetting(ctx, tx, k, v); err != nil {
 				return err

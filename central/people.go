@@ -119,7 +119,7 @@ func (d *DB) AddDept(ctx context.Context, actor string, dept Dept) error {
 	if err := radicado.CheckClean("name", dept.Name, 100); err != nil || dept.Name == "" {
 		return fmt.Errorf("%w: the department's name: 1 to 100 characters of plain text", ErrInvalid)
 	}
-	return d.writeConfig(ctx, func(tx *sql.Tx) error {
+	return d.writeConfig(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if dept.Head != "" {
 			var n int
 			if err := d.txScan(ctx, tx, `SELECT COUNT(*) FROM users WHERE name = ? AND dept = ? AND disabled_at IS NULL`, []any{dept.Head, dept.Code}, &n); err != nil {
@@ -186,7 +186,7 @@ func (d *DB) AddUser(ctx context.Context, actor string, u User, password string)
 		return u, "", fmt.Errorf("%w: a password has %d to 200 characters", ErrInvalid, MinPassword)
 	}
 	hash := HashPassword(password)
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err := d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if u.Dept != "" {
 			var n int
 			if err := d.txScan(ctx, tx, `SELECT COUNT(*) FROM depts WHERE code = ? AND disabled_at IS NULL`, []any{u.Dept}, &n); err != nil {
@@ -225,7 +225,7 @@ func (d *DB) SetPassword(ctx context.Context, actor, name, password string) (str
 		return "", fmt.Errorf("%w: a password has %d to 200 characters", ErrInvalid, MinPassword)
 	}
 	hash := HashPassword(password)
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err := d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := d.txExec(ctx, tx, `UPDATE users SET password_hash = ?, failed = 0, locked_until = '' WHERE name = ?`, hash, name)
 		if err != nil {
 			return err
@@ -247,7 +247,7 @@ func (d *DB) SetPassword(ctx context.Context, actor, name, password string) (str
 // DisableUser disables a user: their sessions end, their tokens stop
 // working, and they cannot log in. Nothing of theirs is deleted.
 func (d *DB) DisableUser(ctx context.Context, actor, name string) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := d.txExec(ctx, tx, `UPDATE users SET disabled_at = ? WHERE name = ? AND disabled_at IS NULL`, d.stamp(), name)
 		if err != nil {
 			return err
@@ -265,7 +265,7 @@ func (d *DB) DisableUser(ctx context.Context, actor, name string) error {
 // EnableUser lets a disabled user in again. Their sessions and tokens
 // ended with the disabling: they log in with their password, or a new one.
 func (d *DB) EnableUser(ctx context.Context, actor, name string) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := d.txExec(ctx, tx, `UPDATE users SET disabled_at = NULL, failed = 0, locked_until = '' WHERE name = ? AND disabled_at IS NOT NULL`, name)
 		if err != nil {
 			return err
@@ -282,7 +282,7 @@ func (d *DB) SetAlerts(ctx context.Context, actor, name, alerts string) error {
 	if alerts != AlertsDigest && alerts != AlertsNone {
 		return fmt.Errorf("%w: alerts %q: digest or none", ErrInvalid, alerts)
 	}
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := d.txExec(ctx, tx, `UPDATE users SET alerts = ? WHERE name = ?`, alerts, name)
 		if err != nil {
 			return err
@@ -296,7 +296,7 @@ func (d *DB) SetAlerts(ctx context.Context, actor, name, alerts string) error {
 
 // RevokeUserTokens revokes every personal API token of a user.
 func (d *DB) RevokeUserTokens(ctx context.Context, actor, name string) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var n int
 		if err := d.txScan(ctx, tx, `SELECT COUNT(*) FROM users WHERE name = ?`, []any{name}, &n); err != nil {
 			return err
@@ -356,7 +356,7 @@ func (d *DB) UserByName(ctx context.Context, name string) (User, error) {
 // only its hash is kept.
 func (d *DB) NewUserToken(ctx context.Context, actor, name string) (string, error) {
 	token := "rt_" + randomString(32)
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err := d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var id int64
 		if err := d.txScan(ctx, tx, `SELECT id FROM users WHERE name = ? AND disabled_at IS NULL`, []any{name}, &id); err != nil {
 			if err == sql.ErrNoRows {
@@ -460,7 +460,7 @@ func (d *DB) Login(ctx context.Context, name, password, from string) (User, Sess
 		return User{}, s, d.ghostFailure(ctx, name, from, now, maxFail, lockFor)
 	}
 	var outcome error
-	err = d.write(ctx, func(tx *sql.Tx) error {
+	err = d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var failed int
 		var locked string
 		lock := "" // on PostgreSQL the row, so that attempts at once wait their turn
@@ -530,7 +530,7 @@ func (d *DB) ghostFailure(ctx context.Context, name, from string, now time.Time,
 	}
 	g.mu.Unlock()
 	// The name typed is kept in the entry's data, never as an actor.
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err := d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return d.appendJournal(ctx, tx, "?", action, "", map[string]string{"from": from, "name": name})
 	})
 	return errors.Join(outcome, err)
@@ -572,7 +572,7 @@ func (d *DB) SessionUser(ctx context.Context, id string) (User, Session, error) 
 		return User{}, Session{}, ErrSession
 	}
 	if now.Sub(last) > time.Minute { // seen again: written at most once a minute
-		d.write(ctx, func(tx *sql.Tx) error {
+		d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			_, err := d.txExec(ctx, tx, `UPDATE sessions SET seen_at = ? WHERE id_hash = ?`, d.stamp(), HashToken(id))
 			return err
 		})
@@ -582,7 +582,7 @@ func (d *DB) SessionUser(ctx context.Context, id string) (User, Session, error) 
 
 // Logout ends a session.
 func (d *DB) Logout(ctx context.Context, id string) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var name string
 		err := d.txScan(ctx, tx, `SELECT u.name FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ? AND s.ended_at IS NULL`,
 			[]any{HashToken(id)}, &name)

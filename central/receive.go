@@ -105,7 +105,7 @@ func (d *DB) PutWithFiles(ctx context.Context, p Principal, push wire.Push, sent
 		return wire.PushResult{}, err
 	}
 	var res wire.PushResult
-	err = d.write(ctx, func(tx *sql.Tx) error {
+	err = d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, sum := range sent {
 			if _, err := d.txExec(ctx, tx, `INSERT INTO file_holders (sha256, office, station, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 				sum, p.Office, p.Station, d.stamp()); err != nil {

@@ -164,11 +164,23 @@ func (d *DB) txScan(ctx context.Context, tx *sql.Tx, query string, args []any, d
 	return st.QueryRowContext(ctx, args...).Scan(dest...)
 }
 
+// txQuery runs a query of the hot path in tx and gives its rows.
+func (d *DB) txQuery(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	if d.postgres {
+		return tx.QueryContext(ctx, d.q(query), args...)
+	}
+	st, err := d.txStmt(ctx, tx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
 // job is one write for the committer: fn runs in a transaction shared with
 // the other writes waiting at the time, inside a savepoint of its own.
 type job struct {
 	ctx  context.Context
-	fn   func(*sql.Tx) error
+	fn   func(context.Context, *sql.Tx) error
 	done chan error
 }
 
@@ -232,7 +244,14 @@ func Open(ctx context.Context, url, dir string) (*DB, error) {
 // writer at a time holds the database, the writes that arrive together
 // share one commit (one sync to disk) and each still succeeds or fails on
 // its own. write returns when fn's changes are on disk, or fn's error.
-func (d *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
+//
+// fn gets the context to run its statements with. In a shared commit it
+// is not cancelled with ctx: SQLite undoes the whole transaction when a
+// statement in it is interrupted, so one client that goes away in the
+// middle of its write would undo the writes of the others. A write that
+// has begun runs to its end; one whose ctx ended before it began does not
+// run.
+func (d *DB) write(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
 	d.mu.RLock()
 	if d.closed {
 		d.mu.RUnlock()
@@ -247,7 +266,7 @@ func (d *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
 			return err
 		}
 		defer tx.Rollback()
-		if err := fn(tx); err != nil {
+		if err := fn(ctx, tx); err != nil {
 			return err
 		}
 		return tx.Commit()
@@ -322,7 +341,7 @@ func (d *DB) commit(batch []job) {
 			fail(fmt.Errorf("write undone: %w", err))
 			return
 		}
-		if errs[i] = j.fn(tx); errs[i] != nil {
+		if errs[i] = j.fn(context.WithoutCancel(j.ctx), tx); errs[i] != nil {
 			if _, err := d.txExec(context.Background(), tx, `ROLLBACK TO job`); err != nil {
 				tx.Rollback()
 				fail(fmt.Errorf("write undone: %w", err))
@@ -480,7 +499,7 @@ func (d *DB) AddStation(ctx context.Context, p Principal, tokenHash string) erro
 	if p.Admin {
 		admin = 1
 	}
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err := d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if !p.Admin {
 			if buzon, err := d.buzonCodes(ctx, tx, p.Office, p.Station); err != nil {
 				return err
@@ -503,7 +522,7 @@ func (d *DB) AddStation(ctx context.Context, p Principal, tokenHash string) erro
 
 // RevokeStation revokes a station's token.
 func (d *DB) RevokeStation(ctx context.Context, office, station string) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, d.q(`UPDATE stations SET revoked_at = ? WHERE office = ? AND station = ? AND revoked_at IS NULL`),
 			d.stamp(), office, station)
 		if err != nil {
@@ -532,7 +551,7 @@ func (d *DB) Authenticate(ctx context.Context, token string) (Principal, error) 
 
 // StationClock records a station's clock offset from the server's.
 func (d *DB) StationClock(ctx context.Context, p Principal, offset time.Duration) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, d.q(`UPDATE stations SET clock_offset_ms = ?, last_seen = ? WHERE office = ? AND station = ? AND revoked_at IS NULL`),
 			offset.Milliseconds(), d.stamp(), p.Office, p.Station)
 		return err
@@ -624,7 +643,7 @@ func (d *DB) PutChunk(ctx context.Context, p Principal, c Chunk) (FileState, err
 	if err != nil || !st.Complete {
 		return st, err
 	}
-	err = d.write(ctx, func(tx *sql.Tx) error {
+	err = d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, d.q(`INSERT INTO file_holders (sha256, office, station, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`),
 			c.Sum, p.Office, p.Station, d.stamp())
 		return err
@@ -691,7 +710,7 @@ func (d *DB) SetPattern(ctx context.Context, pattern string) error {
 	if err != nil {
 		return err
 	}
-	return d.writeConfig(ctx, func(tx *sql.Tx) error {
+	return d.writeConfig(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if d.postgres {
 			// The pattern's row first, then the radicados: a push holds
 			// them in the same order (put), so neither waits on the other
@@ -738,7 +757,7 @@ func (d *DB) Put(ctx context.Context, p Principal, push wire.Push) (wire.PushRes
 		return wire.PushResult{}, err
 	}
 	var res wire.PushResult
-	err = d.write(ctx, func(tx *sql.Tx) error {
+	err = d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		res, err = d.put(ctx, tx, p, in)
 		return err
@@ -1097,7 +1116,7 @@ func (d *DB) CheckManifest(ctx context.Context, m wire.Manifest) (wire.ManifestR
 // anchor, or from the event itself, pushed with a radicado.
 func (d *DB) keepAnchor(ctx context.Context, m wire.Manifest) (mismatch bool, err error) {
 	a := m.Anchor
-	err = d.write(ctx, func(tx *sql.Tx) error {
+	err = d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		mismatch = false
 		for _, q := range []string{`SELECT hash FROM anchors WHERE office = ? AND station = ? AND event_id = ?`,
 			`SELECT hash FROM events WHERE office = ? AND station = ? AND id = ?`} {

@@ -179,7 +179,7 @@ func (d *DB) backfillWork(ctx context.Context) error {
 		if err := rows.Err(); err != nil || len(batch) == 0 {
 			return err
 		}
-		if err := d.write(ctx, func(tx *sql.Tx) error {
+		if err := d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			for _, h := range batch {
 				if err := d.addWork(ctx, tx, h.Radicado, h.Annulled); err != nil {
 					return err
@@ -220,7 +220,7 @@ func (d *DB) fillTracking(ctx context.Context) error {
 		if err := rows.Err(); err != nil || len(batch) == 0 {
 			return err
 		}
-		if err := d.write(ctx, func(tx *sql.Tx) error {
+		if err := d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			for _, f := range batch {
 				t, err := time.Parse(time.RFC3339Nano, f.received)
 				if err != nil {
@@ -662,7 +662,7 @@ func (d *DB) Citations(ctx context.Context, u User, number string) (cites, cited
 // MarkRead records that u opened a radicado; the assignee opening it the
 // first time puts it in trámite.
 func (d *DB) MarkRead(ctx context.Context, u User, number string) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := d.txExec(ctx, tx, `INSERT INTO work_reads (number, user_id, at) VALUES (?, ?, ?) ON CONFLICT (number, user_id) DO NOTHING`,
 			number, u.ID, d.stamp()); err != nil {
 			return err
@@ -718,7 +718,7 @@ func (d *DB) Copies(ctx context.Context, number string) ([]Copy, error) {
 // MarkCopiesRead records that u read the copies of a radicado made to them
 // or their department.
 func (d *DB) MarkCopiesRead(ctx context.Context, u User, number string) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := d.txExec(ctx, tx, `INSERT INTO copy_reads (copy_id, user_id, at) SELECT id, ?, ? FROM copies
 			WHERE number = ? AND (user_id = ? OR (dept = ? AND dept <> '')) ON CONFLICT (copy_id, user_id) DO NOTHING`, u.ID, d.stamp(), number, u.ID, u.Dept)
 		return err
@@ -792,7 +792,7 @@ func (d *DB) Act(ctx context.Context, u User, number string, a Action) (Item, er
 	if err != nil {
 		return Item{}, err
 	}
-	err = d.write(ctx, func(tx *sql.Tx) error {
+	err = d.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		lock := ""
 		if d.postgres {
 			lock = " FOR UPDATE OF w"
