@@ -43,7 +43,7 @@ func (d *DB) ReceiveDocument(r io.Reader, sum string, size int64) (string, error
 		}
 	}()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, size+1))
+	n, err := copyWhole(io.MultiWriter(tmp, h), io.LimitReader(r, size+1))
 	switch {
 	case err != nil:
 		var ne interface{ Timeout() bool }
@@ -68,6 +68,40 @@ func (d *DB) ReceiveDocument(r io.Reader, sum string, size int64) (string, error
 	keep = true
 	return tmp.Name(), nil
 }
+
+// copyWhole copies r to w in pieces of 64 KiB, each filled before it is
+// written: a reader that gives a few KiB at a time (a multipart part) does
+// not cost a write to the file for each.
+func copyWhole(w io.Writer, r io.Reader) (int64, error) {
+	bp := pieces.Get().(*[]byte)
+	defer pieces.Put(bp)
+	buf := *bp
+	var n int64
+	for {
+		m := 0
+		var err error
+		for m < len(buf) && err == nil {
+			var k int
+			k, err = r.Read(buf[m:])
+			m += k
+		}
+		if m > 0 {
+			if _, werr := w.Write(buf[:m]); werr != nil {
+				return n, werr
+			}
+			n += int64(m)
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// pieces keeps copyWhole's buffers.
+var pieces = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
 // PlaceDocuments moves documents received by ReceiveDocument into the file
 // store (temps[i] holds the document sums[i]) and returns once their

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"sync"
@@ -30,7 +31,9 @@ import (
 //	go test -run '^$' -bench Load -benchtime 1x ./sync/client/
 //
 // RADICADOR_LOAD=stations×radicados changes the size (default 20×500);
-// RADICADOR_LOAD_PROFILE=FILE writes a CPU profile of the sync.
+// RADICADOR_LOAD_PROFILE=FILE writes a CPU profile of the sync, and
+// RADICADOR_LOAD_TRACE=FILE an execution trace of it (go tool trace
+// -pprof=sync FILE gives where requests wait).
 
 // timing records how long each request took.
 type timing struct {
@@ -227,6 +230,11 @@ func BenchmarkLoad(b *testing.B) {
 			prof, _ = os.Create(path)
 			pprof.StartCPUProfile(prof)
 		}
+		if path := os.Getenv("RADICADOR_LOAD_TRACE"); path != "" {
+			tf, _ := os.Create(path)
+			trace.Start(tf)
+			defer tf.Close()
+		}
 		start := time.Now()
 		var wg sync.WaitGroup
 		reports := make([]client.Report, n)
@@ -247,6 +255,7 @@ func BenchmarkLoad(b *testing.B) {
 		wg.Wait()
 		syncTook := time.Since(start)
 		syncCPU := processCPU() - cpu0
+		trace.Stop()
 		if prof != nil {
 			pprof.StopCPUProfile()
 			prof.Close()

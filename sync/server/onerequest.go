@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -11,6 +12,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/radicador/radicador/central"
@@ -73,11 +75,17 @@ func (s *Server) putRadicadoWithFiles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.limits.MaxJSON+s.limits.MaxChunk+64<<10)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		problem(w, http.StatusBadRequest, "malformed multipart body", err.Error())
+	_, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if params["boundary"] == "" {
+		problem(w, http.StatusBadRequest, "malformed multipart body", "no boundary in the Content-Type")
 		return
 	}
+	// The body is read in large pieces: the multipart reader alone reads
+	// 4 KiB at a time, a system call each.
+	br := bodyReaders.Get().(*bufio.Reader)
+	br.Reset(r.Body)
+	defer func() { br.Reset(nil); bodyReaders.Put(br) }()
+	mr := multipart.NewReader(br, params["boundary"])
 	part, err := mr.NextPart()
 	if err != nil {
 		s.fail(w, r, bodyErr(err))
@@ -193,6 +201,9 @@ func (s *Server) receiveFiles(ctx context.Context, p central.Principal, mr *mult
 	}
 	return sent, nil
 }
+
+// bodyReaders keeps the buffered readers of one-request pushes' bodies.
+var bodyReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
 
 // errBadPart is a part the protocol does not have.
 var errBadPart = errors.New("malformed multipart body")
