@@ -41,9 +41,9 @@ func TestCancelledWriteUndoesNoOther(t *testing.T) {
 	go func() {
 		results <- d.write(gone, func(ctx context.Context, tx *sql.Tx) error {
 			// The client goes away while a long statement runs.
-			time.AfterFunc(20*time.Millisecond, leave)
+			time.AfterFunc(5*time.Millisecond, leave)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) SELECT 'test.gone',
-				(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000) SELECT count(*) FROM c)`); err != nil {
+				(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) SELECT count(*) FROM c)`); err != nil {
 				return err
 			}
 			if gone.Err() == nil {

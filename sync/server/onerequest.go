@@ -75,9 +75,9 @@ func (s *Server) putRadicadoWithFiles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.limits.MaxJSON+s.limits.MaxChunk+64<<10)
-	_, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if params["boundary"] == "" {
-		problem(w, http.StatusBadRequest, "malformed multipart body", "no boundary in the Content-Type")
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" || len(params["boundary"]) > 70 {
+		problem(w, http.StatusBadRequest, "malformed multipart body", "the Content-Type is multipart/form-data with a boundary of 1 to 70 characters")
 		return
 	}
 	// The body is read in large pieces: the multipart reader alone reads

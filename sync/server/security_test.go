@@ -440,8 +440,9 @@ func security(t *testing.T, open func(testing.TB) *central.DB) {
 		noPush := []byte("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + f.SHA256 + "\"\r\n\r\n" + string(doc) + "\r\n--b--\r\n")
 		s.refused("the push not first", 400, "PUT", "/radicados/"+number, tok0101, noPush, "Content-Type", "multipart/form-data; boundary=b")
 		s.refused("a body cut short", 400, "PUT", "/radicados/"+number, tok0101, body[:len(body)-20], "Content-Type", ct)
-		s.refused("a body cut in its document", 400, "PUT", "/radicados/"+number, tok0101, body[:len(body)-len(doc)/2], "Content-Type", ct)
+		s.refused("a body cut in its document", 400, "PUT", "/radicados/"+number, tok0101, body[:bytes.Index(body, doc)+len(doc)/2], "Content-Type", ct)
 		s.refused("a multipart body without its boundary", 400, "PUT", "/radicados/"+number, tok0101, body, "Content-Type", "multipart/form-data")
+		s.refused("a boundary over 70 characters", 400, "PUT", "/radicados/"+number, tok0101, body, "Content-Type", "multipart/form-data; boundary="+strings.Repeat("b", 71))
 
 		// The good one, with its document gzipped: created, readable by its
 		// station only; sent again, the same answer, nothing twice.
