@@ -82,12 +82,14 @@ type DB struct {
 	acuse   AcuseWriter // the acuse of the stations' radicados (SetAcuse)
 }
 
-// txStmt gives query prepared for tx: on SQLite a statement prepared once
-// on the writing connection (SQLite parses it on every use otherwise);
-// PostgreSQL's driver keeps its own.
+// txStmt gives query prepared for tx: on SQLite, in the committer's
+// transaction, a statement prepared once on the writing connection (SQLite
+// parses it on every use otherwise). PostgreSQL's driver keeps its own,
+// and another transaction on SQLite (the migration's, before the
+// committer has its connection) prepares its own.
 func (d *DB) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
 	query = d.q(query)
-	if d.postgres {
+	if d.postgres || tx != d.wtx {
 		return tx.PrepareContext(ctx, query)
 	}
 	st, ok := d.stmts.Load(query)
@@ -105,15 +107,11 @@ func (d *DB) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, e
 			st = fresh
 		}
 	}
-	if tx == d.wtx {
-		// The statement runs on the connection the transaction holds,
-		// so inside it. tx.StmtContext would prepare it again, every
-		// time: database/sql does not reuse a statement bound to a Conn
-		// in a transaction (that was an eighth of the server's CPU under
-		// load).
-		return st.(*sql.Stmt), nil
-	}
-	return tx.StmtContext(ctx, st.(*sql.Stmt)), nil
+	// The statement runs on the connection the transaction holds, so
+	// inside it. tx.StmtContext would prepare it again, every time:
+	// database/sql does not reuse a statement bound to a Conn in a
+	// transaction (that was an eighth of the server's CPU under load).
+	return st.(*sql.Stmt), nil
 }
 
 // readScan runs a read of the hot path on the read pool and scans its one
@@ -447,6 +445,28 @@ func (d *DB) dialect() (migrate.Dialect, fs.FS) {
 
 // migrate brings the schema to this binary's version, refusing a database
 // written by a newer server.
+// typesAdded is the schema version that adds the document types of
+// traslados and answers to a server made before them.
+const typesAdded = 12
+
+// typeCodes gives the codes of the document types held.
+func (d *DB) typeCodes(ctx context.Context, tx *sql.Tx) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT code FROM doc_types`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	codes := map[string]bool{}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		codes[c] = true
+	}
+	return codes, rows.Err()
+}
+
 func (d *DB) migrate(ctx context.Context) error {
 	dialect, steps := d.dialect()
 	tx, err := d.w.BeginTx(ctx, nil)
@@ -458,13 +478,39 @@ func (d *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("schema: %w", err)
 	}
+	var types map[string]bool
+	if before >= 6 && before < typesAdded {
+		if types, err = d.typeCodes(ctx, tx); err != nil {
+			return fmt.Errorf("schema: %w", err)
+		}
+	}
 	if _, err := migrate.Apply(ctx, tx, dialect, steps, "the server's database"); err != nil {
 		return fmt.Errorf("schema: %w", err)
+	}
+	if types != nil {
+		// The types the migration added are a change of the
+		// configuration like any other: the stations take them at their
+		// next sync, and the journal says so.
+		after, err := d.typeCodes(ctx, tx)
+		if err != nil {
+			return fmt.Errorf("schema: %w", err)
+		}
+		var added []string
+		for _, t := range radicado.DefaultTypes() {
+			if after[t.Code] && !types[t.Code] {
+				added = append(added, t.Code)
+			}
+		}
+		if len(added) > 0 {
+			if err := d.configChanged(ctx, tx, "server:upgrade", "config.types_added", map[string]any{"types": added}); err != nil {
+				return fmt.Errorf("schema: %w", err)
+			}
+		}
 	}
 	if before < 6 {
 		// The document types begin as the law has them (Ley 1755).
 		for _, t := range radicado.DefaultTypes() {
-			if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO doc_types (code, name, days) VALUES (?, ?, ?)`), t.Code, t.Name, t.Days); err != nil {
+			if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO doc_types (code, name, days) VALUES (?, ?, ?) ON CONFLICT (code) DO NOTHING`), t.Code, t.Name, t.Days); err != nil {
 				return fmt.Errorf("schema: %w", err)
 			}
 		}
