@@ -1,7 +1,10 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +20,7 @@ import (
 	"github.com/radicador/radicador/central/centraltest"
 	"github.com/radicador/radicador/console"
 	"github.com/radicador/radicador/internal/fixture"
+	"github.com/radicador/radicador/internal/pagegen"
 	"github.com/radicador/radicador/radicado"
 	"github.com/radicador/radicador/station"
 	"github.com/radicador/radicador/sync/server"
@@ -60,6 +64,19 @@ func shots(t *testing.T) string {
 // screenshot keeps the whole page as dir/name.png.
 func screenshot(dir, name string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		// Every image is drawn first: the lazy ones (a document's pages)
+		// are loaded now, each given up to ten seconds.
+		loaded, err := chromedp.Evaluate[bool](`Promise.race([
+			Promise.all(Array.from(document.images).map(i => { i.loading = "eager";
+				return i.complete ? i.naturalWidth > 0 : new Promise(r => { i.addEventListener("load", () => r(true)); i.addEventListener("error", () => r(false)); }); }))
+				.then(all => all.every(Boolean)),
+			new Promise(r => setTimeout(() => r(false), 10000))])`, chromedp.EvalAwaitPromise)(ctx, tg)
+		if err != nil {
+			return err
+		}
+		if !loaded {
+			return fmt.Errorf("%s: an image of the page did not load", name)
+		}
 		buf, err := chromedp.FullScreenshot(100)(ctx, tg)
 		if err != nil {
 			return err
@@ -143,7 +160,19 @@ func TestInTheBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := t.TempDir()
-	page := fixture.PNG(t, src, "p1.png", "Señores Alcaldía", "Solicito certificado de paz y salvo", "Atentamente, Juan Pérez")
+	// A letter as the scanner gives it (a page at 100 dpi), in a font
+	// with the accents.
+	var scanned bytes.Buffer
+	if err := png.Encode(&scanned, pagegen.Gray(pagegen.Spec{DPI: 100, Lines: []string{
+		"Bogotá D.C., 27 de noviembre de 2026", "", "Señores", "Alcaldía de Ejemplo", "",
+		"Asunto: solicitud de certificado de paz y salvo", "",
+		"Respetados señores: solicito que se me expida el certificado de paz y",
+		"salvo del predio de la calle 45 n.º 12-30, a nombre de quien firma.", "",
+		"Atentamente,", "", "Juan Pérez", "C.C. 79.845.112", "Teléfono 310 555 0199",
+	}})); err != nil {
+		t.Fatal(err)
+	}
+	page := fixture.Write(t, src, "p1.png", scanned.Bytes())
 	letter, err := st.Records.Radicar(bg, station.Request{Kind: radicado.Entrada, Type: "peticion", SenderName: "Juan Pérez",
 		SenderID: "CC:79845112", Subject: "Solicitud de certificado de paz y salvo", Dept: "GC",
 		Files: []string{fixture.ScannedPDF(t, src, "carta.pdf", page)}})
@@ -259,7 +288,7 @@ func TestInTheBrowser(t *testing.T) {
 		chromedp.EmulateViewport(1366, 768),
 		logout, login("admin"),
 		chromedp.Navigate(srv.URL+"/admin"), chromedp.WaitVisible(chromedp.ID("u-h")), shot("09-admin"))
-	for _, want := range []string{"radicó", "ventanilla", "beto", "Trasladar", "Es un asunto de la oficina jurídica", "caro", "Registrar respuesta"} {
+	for _, want := range []string{"radicó", "ventanilla", "beto trasladó a otra dependencia — JUR: Es un asunto de la oficina jurídica", "caro registró la respuesta — 2026001010000011"} {
 		if !strings.Contains(history, want) {
 			t.Errorf("the history lacks %q: %s", want, history)
 		}

@@ -347,7 +347,7 @@ func TestTransferAndDeniedFromThePage(t *testing.T) {
 		t.Fatalf("the transfer: %d", resp.StatusCode)
 	}
 	_, body := ana.get("/radicados/2026001010000012")
-	if !strings.Contains(body, "Trasladado a otra entidad") || !strings.Contains(body, "→ Superintendencia de Industria y Comercio: Protección al consumidor") {
+	if !strings.Contains(body, "Trasladado a otra entidad") || !strings.Contains(body, "trasladó por competencia a otra entidad — Superintendencia de Industria y Comercio: Protección al consumidor") {
 		t.Error("the radicado's page does not show the transfer")
 	}
 	if strings.Contains(body, `action="/radicados/2026001010000012/answer"`) {

@@ -44,11 +44,12 @@ func TestCatalogs(t *testing.T) {
 		"dash.light.overdue", "dash.noterm", "dash.total", "dash.bychannel", "dash.channel", "dash.byoffice", "dash.bydept", "dash.bytype", "dash.title",
 		"channel.ventanilla", "channel.email", "channel.web", "alerts.title", "alerts.saved", "alert.overdue", "alert.red", "alert.yellow",
 		"alert.escalated", "alert.unassigned", "mail.security.starttls", "mail.security.tls", "mail.security.none", "mail.test.none",
-		"mail.test.failed", "mail.test.sent", "esc.hours", "report.title", "act.done.transfer", "act.escalate", "act.escalate.unassigned",
+		"mail.test.failed", "mail.test.sent", "esc.hours", "report.title", "act.done.transfer", "act.escalate.unassigned",
 		"act.escalate.untouched", "state.trasladado", "buzon.closed", "buzon.throttled", "buzon.refused", "buzon.bad", "buzon.toobig",
 		"buzon.toolong", "buzon.toomany", "buzon.filetoobig", "buzon.active", "buzon.unreadable", "buzon.title", "buzon.ok.title",
 		"estado.title", "estado.notfound", "buzon.field.name", "buzon.field.subject", "buzon.field.message", "buzon.field.id", "buzon.field.email",
-		"buzon.field.phone", "buzon.field.type", "estado.recibido", "estado.en_tramite", "estado.respondido", "estado.trasladado", "estado.archivado"} {
+		"did.assign", "did.reassign", "did.inform", "did.return", "did.answer", "did.extend", "did.archive", "did.transfer",
+		"did.start", "did.escalate", "did.answer_void", "buzon.field.phone", "buzon.field.type", "estado.recibido", "estado.en_tramite", "estado.respondido", "estado.trasladado", "estado.archivado"} {
 		used[k] = true
 	}
 	for k := range used {

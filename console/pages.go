@@ -428,7 +428,7 @@ func (c *Console) showRadicado(w http.ResponseWriter, r *http.Request, code int,
 	}
 	for _, e := range journal {
 		what := strings.TrimPrefix(e.Action, "radicado.")
-		d.History = append(d.History, historyLine{At: e.At.In(loc).Format("2006-01-02 15:04"), Who: e.Actor, What: t.T("act." + what), Detail: describe(t, what, e.Data)})
+		d.History = append(d.History, historyLine{At: e.At.In(loc).Format("2006-01-02 15:04"), Who: e.Actor, What: t.T("did." + what), Detail: describe(t, what, e.Data)})
 	}
 	slices.SortStableFunc(d.History, func(a, b historyLine) int { return strings.Compare(a.At, b.At) })
 	if d.Copies, err = c.db.Copies(ctx, number); err != nil {
@@ -544,9 +544,9 @@ func describe(t catalog, kind string, data json.RawMessage) string {
 	}
 	switch kind {
 	case "assign":
-		return "→ " + a.User
+		return a.User
 	case "reassign":
-		return join("→ "+a.Dept, a.Reason)
+		return join(a.Dept, a.Reason)
 	case "inform":
 		return join(strings.Join(append(append([]string{}, a.Users...), a.Depts...), ", "), a.Note)
 	case "return":
@@ -561,7 +561,7 @@ func describe(t catalog, kind string, data json.RawMessage) string {
 		}
 		return join(a.Channel, a.At, denied)
 	case "transfer":
-		return join("→ "+a.Entity, a.Reason)
+		return join(a.Entity, a.Reason)
 	case "escalate":
 		var e struct {
 			Why   string `json:"why"`
