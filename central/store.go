@@ -443,8 +443,6 @@ func (d *DB) dialect() (migrate.Dialect, fs.FS) {
 	return dialect, sub
 }
 
-// migrate brings the schema to this binary's version, refusing a database
-// written by a newer server.
 // typesAdded is the schema version that adds the document types of
 // traslados and answers to a server made before them.
 const typesAdded = 12
@@ -467,6 +465,8 @@ func (d *DB) typeCodes(ctx context.Context, tx *sql.Tx) (map[string]bool, error)
 	return codes, rows.Err()
 }
 
+// migrate brings the schema to this binary's version, refusing a database
+// written by a newer server.
 func (d *DB) migrate(ctx context.Context) error {
 	dialect, steps := d.dialect()
 	tx, err := d.w.BeginTx(ctx, nil)
@@ -474,6 +474,11 @@ func (d *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("schema: %w", err)
 	}
 	defer tx.Rollback()
+	// Several instances on one PostgreSQL migrate in turn: the version
+	// and the types read here are the ones this instance's Apply finds.
+	if err := migrate.Lock(ctx, tx, dialect); err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
 	before, err := migrate.Version(ctx, tx, dialect)
 	if err != nil {
 		return fmt.Errorf("schema: %w", err)

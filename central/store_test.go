@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,14 @@ func migrations(t *testing.T, driver, url, dir string) {
 	}
 	if held, err := up.Holders(ctx, sumOf([]byte("x"))); err != nil || len(held) != 1 || held[0].Office != "001" || held[0].Station != "01" {
 		t.Errorf("the radicado's document is held by %v after the upgrade (%v)", held, err)
+	}
+	// The types begin as a new server's: all of them, none journalled as
+	// added by an upgrade.
+	if cfg, err := up.OrgConfig(ctx); err != nil || len(cfg.Types) != 14 {
+		t.Errorf("%d types after the upgrade from the first schema (%v)", len(cfg.Types), err)
+	}
+	if j, err := up.JournalSince(ctx, 0, 100); err != nil || slices.ContainsFunc(j, func(e central.JournalEntry) bool { return e.Action == "config.types_added" }) {
+		t.Errorf("the journal after the upgrade from the first schema: %v %v", j, err)
 	}
 	up.Close()
 	// Opening again changes nothing.

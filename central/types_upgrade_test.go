@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/radicador/radicador/central"
 	"github.com/radicador/radicador/central/centraltest"
@@ -17,10 +18,10 @@ import (
 
 // TestTypesAddedOnUpgrade: a server made before the types of traslados
 // and answers gets them when it is upgraded, as a change of its
-// configuration (its version moves on, the journal says which); a type
-// of the same code the organisation made is kept, and so is every other
-// type as it was set. Opening again changes nothing; a new server has
-// every type and no such entry.
+// configuration (its version moves on, the journal says which, once when
+// two instances start at once); a type of the same code the organisation
+// made is kept, and so is every other type as it was set. Opening again
+// changes nothing; a new server has every type and no such entry.
 func TestTypesAddedOnUpgradeSQLite(t *testing.T) {
 	typesAdded(t, "sqlite", filepath.Join(t.TempDir(), "old.db"), "migrations/sqlite", migrate.SQLite)
 }
@@ -45,6 +46,12 @@ func typesAdded(t *testing.T, driver, url, dir string, dialect migrate.Dialect) 
 			t.Fatal(err)
 		}
 		old[name] = &fstest.MapFile{Data: body}
+	}
+	if driver != "pgx" {
+		// As the server keeps it.
+		if _, err := raw.ExecContext(ctx, `PRAGMA journal_mode=WAL`); err != nil {
+			t.Fatal(err)
+		}
 	}
 	tx, err := raw.BeginTx(ctx, nil)
 	if err != nil {
@@ -79,9 +86,48 @@ func typesAdded(t *testing.T, driver, url, dir string, dialect migrate.Dialect) 
 		t.Fatal(err)
 	}
 
-	db, err := central.Open(ctx, url, t.TempDir())
+	// Two instances start at once, while something else holds the
+	// database: they migrate in turn, and the second finds nothing to do.
+	hold, err := raw.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
+	}
+	take, give := `BEGIN IMMEDIATE`, `COMMIT`
+	if driver == "pgx" {
+		take, give = `SELECT pg_advisory_lock(7262201)`, `SELECT pg_advisory_unlock(7262201)`
+	}
+	if _, err := hold.ExecContext(ctx, take); err != nil {
+		t.Fatal(err)
+	}
+	opened := make(chan *central.DB, 2)
+	failed := make(chan error, 2)
+	for range 2 {
+		go func() {
+			db, err := central.Open(ctx, url, t.TempDir())
+			if err != nil {
+				failed <- err
+				return
+			}
+			opened <- db
+		}()
+	}
+	time.Sleep(300 * time.Millisecond) // both wait for the database
+	if _, err := hold.ExecContext(ctx, give); err != nil {
+		t.Fatal(err)
+	}
+	hold.Close()
+	var db *central.DB
+	for range 2 {
+		select {
+		case err := <-failed:
+			t.Fatal(err)
+		case o := <-opened:
+			if db == nil {
+				db = o
+			} else {
+				defer o.Close()
+			}
+		}
 	}
 	cfg, err := db.OrgConfig(ctx)
 	if err != nil {
@@ -106,7 +152,7 @@ func typesAdded(t *testing.T, driver, url, dir string, dialect migrate.Dialect) 
 		t.Errorf("%d types after the upgrade, want 14", len(cfg.Types))
 	}
 	if cfg.Version != 8 {
-		t.Errorf("configuration version %d after the upgrade, want 8: the stations would not take the new types", cfg.Version)
+		t.Errorf("configuration version %d after the upgrade, want 8 (moved on once, so that the stations take the new types)", cfg.Version)
 	}
 	journal, err := db.JournalSince(ctx, 0, 100)
 	if err != nil {
@@ -139,7 +185,12 @@ func typesAdded(t *testing.T, driver, url, dir string, dialect migrate.Dialect) 
 
 // A new server has every type, and its journal no types added.
 func TestNewServerTypes(t *testing.T) {
-	db := centraltest.SQLite(t)
+	for name, open := range map[string]func(testing.TB) *central.DB{"SQLite": centraltest.SQLite, "PostgreSQL": centraltest.Postgres} {
+		t.Run(name, func(t *testing.T) { newServerTypes(t, open(t)) })
+	}
+}
+
+func newServerTypes(t *testing.T, db *central.DB) {
 	cfg, err := db.OrgConfig(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -90,6 +90,21 @@ func Check(ctx context.Context, q Querier, d Dialect, fsys fs.FS, what string) (
 	return len(steps) - have, nil
 }
 
+// Lock takes, on PostgreSQL, the lock that the migrations of several
+// instances starting at once take in turn, until tx ends (Apply takes it
+// too). A caller that reads what it will compare with the database after
+// Apply takes it before reading. SQLite's writing transaction is lock
+// enough.
+func Lock(ctx context.Context, tx *sql.Tx, d Dialect) error {
+	if d != Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7262201)`); err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	return nil
+}
+
 // Apply runs, inside tx, the migrations of fsys that the database has not
 // had, and records each. On PostgreSQL it first takes a lock for the
 // transaction, so that instances starting together migrate one after the
@@ -101,10 +116,10 @@ func Apply(ctx context.Context, tx *sql.Tx, d Dialect, fsys fs.FS, what string) 
 	}
 	create := `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`
 	insert := `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`
+	if err := Lock(ctx, tx, d); err != nil {
+		return 0, err
+	}
 	if d == Postgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7262201)`); err != nil {
-			return 0, fmt.Errorf("migration lock: %w", err)
-		}
 		create = `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`
 		insert = `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`
 	}

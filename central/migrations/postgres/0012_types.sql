@@ -3,7 +3,8 @@
 -- made): a petition of general interest, a traslado by competence (Ley
 -- 1755, art. 21: the term runs from our receipt), a notification (CPACA
 -- art. 76), a citación and an answer to one of ours. A type of the same
--- code that the organisation made itself is kept as it is.
+-- code that the organisation made itself is kept as it is. (SQLite needs
+-- the WHERE before ON CONFLICT to parse an INSERT from a SELECT.)
 INSERT INTO doc_types (code, name, days)
 SELECT code, name, days FROM (
 	SELECT 'peticion_general' AS code, 'Derecho de petición de interés general' AS name, 15 AS days
