@@ -217,6 +217,19 @@ func consoleSuite(t *testing.T, open func(testing.TB) (*central.DB, *sql.DB), ki
 		if _, _, err := o.db.Login(ctx, "beto", password, "127.0.0.1"); !errors.Is(err, central.ErrLogin) {
 			t.Errorf("a disabled user logs in: %v", err)
 		}
+		// Let in again, the old session and token stay ended.
+		if err := o.db.EnableUser(ctx, "admin", "beto"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := o.db.UserByToken(ctx, token); !errors.Is(err, central.ErrUnauthorized) {
+			t.Errorf("a token of before the disabling, after the enabling: %v", err)
+		}
+		if _, _, err := o.db.SessionUser(ctx, s3.ID); !errors.Is(err, central.ErrSession) {
+			t.Errorf("a session of before the disabling, after the enabling: %v", err)
+		}
+		if err := o.db.DisableUser(ctx, "admin", "beto"); err != nil {
+			t.Fatal(err)
+		}
 		// Neither tokens, sessions nor passwords are stored as they are.
 		var stored int
 		for _, secret := range []string{token, s3.ID, password} {

@@ -258,6 +258,11 @@ func (d *DB) DisableUser(ctx context.Context, actor, name string) error {
 		if err := d.endSessions(ctx, tx, name); err != nil {
 			return err
 		}
+		// Revoked, not only refused while disabled: letting the person in
+		// again does not bring back a token that may have leaked.
+		if err := d.revokeTokens(ctx, tx, name); err != nil {
+			return err
+		}
 		return d.appendJournal(ctx, tx, actor, "user.disable", "", map[string]string{"name": name})
 	})
 }
