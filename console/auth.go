@@ -245,6 +245,16 @@ func addressKey(ip string) string {
 	return ip
 }
 
+// release gives back one counted for ip in its window: a try that failed
+// on the server's side, not the client's.
+func (a *attempts) release(ip string, now time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if w := a.seen[addressKey(ip)]; w != nil && now.Sub(w.start) <= a.limit().window && w.n > 0 {
+		w.n--
+	}
+}
+
 func (a *attempts) allow(ip string, now time.Time) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()

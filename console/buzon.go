@@ -114,7 +114,21 @@ func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	// Before any file is read (the form sends them last): the form's
-	// token, the robots' field, the address's limit.
+	// token, the robots' field, the fields themselves, and a place under
+	// the address's limit and everyone's, taken at once. A submission
+	// counts from there, numbered or refused (its files cost the server
+	// as much), unless the server fails it.
+	var types []wire.DocType
+	var gateErr error
+	counted := false
+	fail := func(err error) {
+		if counted {
+			now := time.Now()
+			c.buzonLimit.release(from, now)
+			c.buzonAll.release(everyone, now)
+		}
+		c.fail(w, r, err)
+	}
 	gate := func(fields map[string]string) (int, string) {
 		ck, err := r.Cookie(buzonCookie)
 		switch {
@@ -123,26 +137,30 @@ func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 		case fields["website"] != "":
 			// Filled by a robot: refused, and told no more than that.
 			return http.StatusBadRequest, t.T("buzon.refused")
-		case !c.buzonLimit.below(from, time.Now()) || !c.buzonAll.below(everyone, time.Now()):
+		}
+		if types, gateErr = c.db.BuzonTypes(r.Context()); gateErr != nil {
+			return http.StatusInternalServerError, ""
+		}
+		_, sub := submissionOf(fields, from, r)
+		now := time.Now()
+		mine, all := c.buzonLimit.allow(from, now), c.buzonAll.allow(everyone, now)
+		counted = true
+		if !mine || !all {
 			return http.StatusTooManyRequests, t.T("buzon.throttled")
+		}
+		if err := sub.Check(types); err != nil {
+			return http.StatusBadRequest, fieldMessage(t, err)
 		}
 		return 0, ""
 	}
 	fields, files, code, msg := c.readBuzon(r, t, gate)
-	f := buzonForm{Name: fields["name"], IDType: fields["id_type"], IDNumber: fields["id_number"], Email: fields["email"], Phone: fields["phone"],
-		Type: fields["type"], Subject: fields["subject"], Message: fields["message"]}
+	f, sub := submissionOf(fields, from, r)
 	if code != 0 {
+		if gateErr != nil {
+			fail(gateErr)
+			return
+		}
 		c.showBuzon(w, r, code, msg, f)
-		return
-	}
-	sub := central.Submission{Name: f.Name, Email: f.Email, Phone: f.Phone, Type: f.Type, Subject: f.Subject, Message: f.Message, From: from,
-		Form: fields[csrfField], Lang: langOf(r, "")}
-	if f.IDType != "" || f.IDNumber != "" {
-		sub.SenderID = f.IDType + ":" + f.IDNumber
-	}
-	types, err := c.db.BuzonTypes(r.Context())
-	if err != nil {
-		c.fail(w, r, err)
 		return
 	}
 	if err := sub.Check(types); err != nil {
@@ -163,22 +181,22 @@ func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	cfg, err := c.db.OrgConfig(r.Context())
 	if err != nil {
-		c.fail(w, r, err)
+		fail(err)
 		return
 	}
 	_, loc, err := c.db.Calendar(r.Context())
 	if err != nil {
-		c.fail(w, r, err)
+		fail(err)
 		return
 	}
 	pdf, err := buzon.Communication(sub, typeName, names, c.db.Now().In(loc), cfg.Organization)
 	if err != nil {
-		c.fail(w, r, err)
+		fail(err)
 		return
 	}
 	first, err := c.receiveFile(bytes.NewReader(pdf), "comunicacion.pdf", int64(len(pdf)))
 	if err != nil {
-		c.fail(w, r, err)
+		fail(err)
 		return
 	}
 	files = append([]received{first}, files...)
@@ -198,15 +216,26 @@ func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 			c.showBuzon(w, r, http.StatusBadRequest, fieldMessage(t, err), f)
 			return
 		}
-		c.fail(w, r, err)
+		fail(err)
 		return
 	}
 	keep = true
-	c.buzonLimit.allow(from, time.Now())   // a submission numbered counts against the address,
-	c.buzonAll.allow(everyone, time.Now()) // and against all
 	// (the form's cookie stays: sent again, it shows this same receipt)
 	w.Header().Set("Cache-Control", "no-store")
 	c.render(w, r, http.StatusOK, "buzon_ok", view{Title: t.T("buzon.ok.title"), Nav: "buzon", Data: rec})
+}
+
+// submissionOf gives the form as typed (to show it again) and the
+// submission it makes.
+func submissionOf(fields map[string]string, from string, r *http.Request) (buzonForm, central.Submission) {
+	f := buzonForm{Name: fields["name"], IDType: fields["id_type"], IDNumber: fields["id_number"], Email: fields["email"], Phone: fields["phone"],
+		Type: fields["type"], Subject: fields["subject"], Message: fields["message"]}
+	sub := central.Submission{Name: f.Name, Email: f.Email, Phone: f.Phone, Type: f.Type, Subject: f.Subject, Message: f.Message, From: from,
+		Form: fields[csrfField], Lang: langOf(r, "")}
+	if f.IDType != "" || f.IDNumber != "" {
+		sub.SenderID = f.IDType + ":" + f.IDNumber
+	}
+	return f, sub
 }
 
 // readBuzon reads the form as it arrives: its fields, each bounded, and
@@ -235,6 +264,11 @@ func (c *Console) readBuzon(r *http.Request, t catalog, gate func(map[string]str
 		}
 		name := part.FormName()
 		if part.FileName() == "" {
+			if gated {
+				// The fields were checked before the first file: none
+				// comes after it (a browser sends the form in its order).
+				return fields, files, http.StatusBadRequest, t.T("buzon.bad")
+			}
 			if len(fields) > 20 {
 				return fields, files, http.StatusBadRequest, t.T("buzon.bad")
 			}
