@@ -260,8 +260,11 @@ func TestSeesOnlyItsOwn(t *testing.T) {
 	if resp.StatusCode != 200 || strings.Contains(body, "<script>alert") || !strings.Contains(body, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; demanda") {
 		t.Errorf("the subject with a script: %d", resp.StatusCode)
 	}
+	// Not kept by the browser: after log-out on a shared computer, the
+	// history does not show the letter again.
 	if resp, body := caro.get("/radicados/2026001010000022/archivos/" + sum); resp.StatusCode != 200 || body != "%PDF-1.4 demanda" ||
-		resp.Header.Get("Content-Type") != "application/pdf" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		resp.Header.Get("Content-Type") != "application/pdf" || resp.Header.Get("X-Content-Type-Options") != "nosniff" ||
+		!strings.Contains(resp.Header.Get("Cache-Control"), "no-store") {
 		t.Errorf("caro's PDF: %d %s", resp.StatusCode, resp.Header)
 	}
 	for _, h := range []string{"Content-Security-Policy", "X-Frame-Options", "Referrer-Policy"} {
@@ -375,6 +378,9 @@ func TestPreview(t *testing.T) {
 		img, err := jpeg.Decode(strings.NewReader(body))
 		if resp.StatusCode != 200 || err != nil || img.Bounds().Dx() != 900 || img.Bounds().Dy() != 1164 {
 			t.Fatalf("the preview: %d %v", resp.StatusCode, err)
+		}
+		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+			t.Errorf("the preview is kept by the browser: Cache-Control %q", cc)
 		}
 		held, _ := s.db.Get(context.Background(), "2026001010000012")
 		if len(body)*10 > int(held.Files[0].Size) && len(body) > 60<<10 {

@@ -80,7 +80,9 @@ func (c *Console) document(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", mediaType)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
-	w.Header().Set("Cache-Control", "private, max-age=86400, immutable")
+	// Not kept by the browser, as no page of the console is: after
+	// log-out on a shared computer its history does not show the letter.
+	w.Header().Set("Cache-Control", "no-store")
 	// Shown as it is: a PDF in the browser's own viewer, an image; any
 	// other kind only downloaded, never rendered as a page of this site.
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; object-src 'self'; img-src 'self'")
@@ -166,7 +168,7 @@ func (c *Console) preview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "image/jpeg")
-	w.Header().Set("Cache-Control", "private, max-age=86400, immutable")
+	w.Header().Set("Cache-Control", "no-store") // as the document's
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 }
 
