@@ -204,6 +204,11 @@ func security(t *testing.T, open func(testing.TB) *central.DB) {
 		}
 		m := wire.Manifest{Office: "001", Station: "01", Day: "2026-11-23", Count: 0, Radicados: []wire.ManifestEntry{}}
 		s.refused("another station's manifest", 403, "POST", "/manifests", tok0102, mustJSON(m))
+		// An administrator reads every anchor but gives none: an anchor
+		// of its own would stand against the station's true day.
+		forged := m
+		forged.Anchor = &wire.Anchor{ID: 1, Hash: sumOf([]byte("forged")), At: time.Now()}
+		s.refused("an administrator's manifest", 403, "POST", "/manifests", tokAdm, mustJSON(forged))
 		// Anchors too: a station sees its own, an administrator all.
 		m.Anchor = &wire.Anchor{ID: 99, Hash: sumOf([]byte("head of 001-01")), At: time.Now()}
 		m.Count, m.Radicados = 1, []wire.ManifestEntry{{Number: mine.Radicado.Number, ContentSHA256: mine.Radicado.Content(), DocumentSHA: mine.Radicado.SHA256}}
