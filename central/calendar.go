@@ -53,22 +53,43 @@ func (d *DB) dropCalendar() {
 	d.cal.mu.Unlock()
 }
 
-// Calendar gives the organisation's calendar and time zone.
+// Calendar gives the organisation's calendar and time zone. The cache's
+// lock is not held while the database is read: a write transaction may
+// call it, and on PostgreSQL the read waits for a connection of the read
+// pool, which a caller holding the lock must never wait on.
 func (d *DB) Calendar(ctx context.Context) (*calendar.Calendar, *time.Location, error) {
-	d.cal.mu.Lock()
-	defer d.cal.mu.Unlock()
 	now := d.now()
-	if d.cal.cal != nil && now.Sub(d.cal.checked) < recheck && now.Sub(d.cal.checked) >= 0 {
-		return d.cal.cal, d.cal.loc, nil
+	d.cal.mu.Lock()
+	cached, cachedLoc, cachedVersion := d.cal.cal, d.cal.loc, d.cal.version
+	fresh := cached != nil && now.Sub(d.cal.checked) < recheck && now.Sub(d.cal.checked) >= 0
+	d.cal.mu.Unlock()
+	if fresh {
+		return cached, cachedLoc, nil
 	}
 	var version string
 	if err := d.readScan(ctx, `SELECT COALESCE(MAX(value), '') FROM settings WHERE key = ?`, []any{settingVersion}, &version); err != nil {
 		return nil, nil, err
 	}
-	if d.cal.cal != nil && version == d.cal.version {
-		d.cal.checked = now
-		return d.cal.cal, d.cal.loc, nil
+	if cached != nil && version == cachedVersion {
+		d.cal.mu.Lock()
+		if d.cal.cal == cached {
+			d.cal.checked = now
+		}
+		d.cal.mu.Unlock()
+		return cached, cachedLoc, nil
 	}
+	cal, loc, err := d.readCalendar(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	d.cal.mu.Lock()
+	d.cal.cal, d.cal.loc, d.cal.version, d.cal.checked = cal, loc, version, now
+	d.cal.mu.Unlock()
+	return cal, loc, nil
+}
+
+// readCalendar reads the calendar's configuration from the database.
+func (d *DB) readCalendar(ctx context.Context) (*calendar.Calendar, *time.Location, error) {
 	settings := map[string]string{}
 	rows, err := d.db.QueryContext(ctx, d.q(`SELECT key, value FROM settings WHERE key IN (?, ?)`), settingHours, settingZone)
 	if err != nil {
@@ -83,6 +104,9 @@ func (d *DB) Calendar(ctx context.Context) (*calendar.Calendar, *time.Location, 
 		settings[k] = v
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
 	hours := "08:00-17:00"
 	if v, ok := settings[settingHours]; ok {
 		hours = v
@@ -107,7 +131,6 @@ func (d *DB) Calendar(ctx context.Context) (*calendar.Calendar, *time.Location, 
 	if err != nil {
 		loc = time.FixedZone("COT", -5*3600) // Colombia keeps no summer time
 	}
-	d.cal.cal, d.cal.loc, d.cal.version, d.cal.checked = cal, loc, version, now
 	return cal, loc, nil
 }
 

@@ -193,10 +193,17 @@ func Open(ctx context.Context, url, dir string) (*DB, error) {
 	d := &DB{now: time.Now, files: fs}
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
 		d.postgres = true
+		// Reads and writes have pools of their own: a write transaction
+		// that reads something outside it (the calendar, say) waits for a
+		// connection of the read pool, never for one that transactions
+		// like itself hold (twenty writes at once stalled the server).
 		d.db, err = sql.Open("pgx", withCustomPlans(url))
 		if err == nil {
-			d.db.SetMaxOpenConns(20)
-			d.w = d.db
+			d.db.SetMaxOpenConns(pgReads)
+			d.w, err = sql.Open("pgx", withCustomPlans(url))
+		}
+		if err == nil {
+			d.w.SetMaxOpenConns(pgWrites)
 		}
 	} else {
 		dsn := strings.TrimPrefix(url, "sqlite:") + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
@@ -212,6 +219,9 @@ func Open(ctx context.Context, url, dir string) (*DB, error) {
 	if err != nil {
 		if d.w != nil {
 			d.w.Close()
+		}
+		if d.db != nil {
+			d.db.Close()
 		}
 		return nil, err
 	}
@@ -442,6 +452,13 @@ func (d *DB) dialect() (migrate.Dialect, fs.FS) {
 	}
 	return dialect, sub
 }
+
+// The connections an instance opens to PostgreSQL: PostgreSQL's default
+// of 100 serves three instances and the command line.
+const (
+	pgReads  = 20
+	pgWrites = 10
+)
 
 // typesAdded is the schema version that adds the document types of
 // traslados and answers to a server made before them.
