@@ -2,11 +2,8 @@ package central
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -240,13 +237,7 @@ func (f *files) write(ctx context.Context, p Principal, c Chunk) (FileState, err
 		return st, fmt.Errorf("documents: %w", err)
 	}
 	defer file.Close()
-	var h hash.Hash
-	w := io.Writer(io.NewOffsetWriter(file, c.Offset))
-	if c.Offset == 0 {
-		h = sha256.New() // hashed as it arrives when the file comes in one piece
-		w = io.MultiWriter(w, h)
-	}
-	n, err := io.Copy(w, io.LimitReader(c.Body, room+1))
+	n, err := io.Copy(io.NewOffsetWriter(file, c.Offset), io.LimitReader(c.Body, room+1))
 	switch {
 	case n > room:
 		file.Truncate(c.Offset)
@@ -272,24 +263,24 @@ func (f *files) write(ctx context.Context, p Principal, c Chunk) (FileState, err
 	if st.Received < c.Size {
 		return st, nil
 	}
-	if h == nil || n != c.Size {
-		h = sha256.New()
-		if _, err := io.Copy(h, io.NewSectionReader(file, 0, c.Size)); err != nil {
-			return st, fmt.Errorf("documents: %w", err)
-		}
-	}
-	if hex.EncodeToString(h.Sum(nil)) != c.Sum {
+	// Whole: copied into a file of its own, hashed as it is copied, and
+	// that copy is kept. The upload's file itself never becomes the kept
+	// document: another request (on another instance sharing the folder)
+	// may still hold it open for writing.
+	kept, err := f.receive(io.NewSectionReader(file, 0, c.Size), c.Sum, c.Size)
+	if errors.Is(err, ErrHash) {
 		// Thrown away whole: the next upload starts from nothing.
 		os.RemoveAll(filepath.Dir(path))
 		return FileState{}, ErrHash
 	}
-	if err := file.Sync(); err != nil {
-		return st, fmt.Errorf("documents: flushing to disk: %w", err)
-	}
-	if err := f.store.Adopt(path, c.Sum); err != nil {
+	if err != nil {
 		return st, err
 	}
-	os.Remove(filepath.Dir(path)) // the upload's folder, now empty
+	if err := f.store.Adopt(kept, c.Sum); err != nil {
+		os.Remove(kept)
+		return st, err
+	}
+	os.RemoveAll(filepath.Dir(path)) // the upload, now kept
 	st.Complete = true
 	return st, nil
 }

@@ -31,7 +31,12 @@ import (
 // ErrBody (ErrSlowBody when too slow), a document that is not what it was
 // said to be ErrHash.
 func (d *DB) ReceiveDocument(r io.Reader, sum string, size int64) (string, error) {
-	tmp, err := d.files.store.TempFile(sum, "part-*")
+	return d.files.receive(r, sum, size)
+}
+
+// receive is ReceiveDocument.
+func (f *files) receive(r io.Reader, sum string, size int64) (string, error) {
+	tmp, err := f.store.TempFile(sum, "part-*")
 	if err != nil {
 		return "", err
 	}
