@@ -22,6 +22,13 @@ import (
 // a radicado not held yet is linked when it arrives, and one reopened by
 // an annulled answer finds its other answers.
 func (d *DB) linkAnswers(ctx context.Context, tx *sql.Tx, salida wire.Radicado) error {
+	// Taken in one order, so that two salidas answering the same
+	// radicados do not wait on each other.
+	for _, n := range slices.Sorted(slices.Values(salida.Answers)) {
+		if err := d.lockAnswered(ctx, tx, n); err != nil {
+			return err
+		}
+	}
 	for _, n := range salida.Answers {
 		// Kept whether or not it answers now: the radicado may arrive
 		// later, or be reopened when another answer is annulled.
@@ -35,9 +42,32 @@ func (d *DB) linkAnswers(ctx context.Context, tx *sql.Tx, salida wire.Radicado) 
 	return nil
 }
 
+// answerLock is the first key of the locks of answered radicados
+// (PostgreSQL's advisory locks of two keys; the second is the number's
+// hash).
+const answerLock = 7262203
+
+// lockAnswered makes the transactions that link a radicado and its
+// answers take turns, until tx ends: on PostgreSQL an entrada and the
+// salida that answers it, pushed at the same moment, would each not see
+// the other's row and leave the entrada open. SQLite's writes take turns
+// already.
+func (d *DB) lockAnswered(ctx context.Context, tx *sql.Tx, number string) error {
+	if !d.postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, answerLock, number); err != nil {
+		return fmt.Errorf("the lock of %s's answers: %w", number, err)
+	}
+	return nil
+}
+
 // linkPending links, when the radicado number arrives or is reopened, the
 // salidas held that answer it: the first not annulled answers it.
 func (d *DB) linkPending(ctx context.Context, tx *sql.Tx, number string) error {
+	if err := d.lockAnswered(ctx, tx, number); err != nil {
+		return err
+	}
 	rows, err := d.txQuery(ctx, tx, `SELECT r.number, r.received_at FROM pending_answers p JOIN radicados r ON r.number = p.salida
 		WHERE p.number = ? AND r.annulled = 0 ORDER BY r.received_at`, number)
 	if err != nil {

@@ -3,6 +3,7 @@ package central_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -148,5 +149,70 @@ func deliveries(t *testing.T, open func(testing.TB) *central.DB) {
 		if err := bad.Check(radicado.MustPattern(radicado.DefaultPattern)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// TestAnswerAtOnce: an entrada and the salida that answers it, pushed at
+// the same moment by two stations, end with the entrada answered,
+// whichever commits first (on PostgreSQL each did not see the other's
+// uncommitted row, and some entradas stayed open).
+func TestAnswerAtOnceSQLite(t *testing.T)     { answerAtOnce(t, centraltest.SQLite) }
+func TestAnswerAtOncePostgreSQL(t *testing.T) { answerAtOnce(t, centraltest.Postgres) }
+
+func answerAtOnce(t *testing.T, open func(testing.TB) *central.DB) {
+	ctx := context.Background()
+	db := open(t)
+	cot := time.FixedZone("COT", -5*3600)
+	received := time.Date(2026, 11, 23, 10, 0, 0, 0, cot)
+	const n = 40
+	other := central.Principal{Office: "002", Station: "01"}
+	start := make(chan struct{})
+	errs := make(chan error, 2*n)
+	var numbers []string
+	for i := range n {
+		number := fmt.Sprintf("202600101%06d2", i+1)
+		numbers = append(numbers, number)
+		entrada := centraltest.Entrada(t, db, number, "GC", "peticion", received, "2026-12-14", nil)
+		data := []byte("respuesta a " + number)
+		if _, err := db.PutChunk(ctx, other, central.Chunk{Sum: centraltest.SumOf(data), Size: int64(len(data)), Body: bytes.NewReader(data), Max: 1 << 20}); err != nil {
+			t.Fatal(err)
+		}
+		salida := centraltest.Push(fmt.Sprintf("202600201%06d1", i+1), "002", "01", centraltest.File(data))
+		at := received.Add(24 * time.Hour)
+		salida.Radicado.ReceivedAt, salida.Radicado.Answers = at, []string{number}
+		salida.Radicado.Recipient = &radicado.Recipient{Name: "Ana", Address: "Calle 1", City: "Bogotá", SendBy: radicado.SendPhysical}
+		e := &salida.Events[0]
+		e.At = at
+		e.Hash = wire.EventHash(e.Prev, e.ID, e.At, e.Actor, e.Action, e.Number, e.Data)
+		for _, job := range []struct {
+			p    central.Principal
+			push wire.Push
+		}{{st1, entrada}, {other, salida}} {
+			go func() {
+				<-start
+				_, err := db.Put(ctx, job.p, job.push)
+				errs <- err
+			}()
+		}
+	}
+	close(start)
+	for range 2 * n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	boss := central.User{Role: central.Supervisor}
+	left := 0
+	for _, number := range numbers {
+		it, err := db.Work(ctx, boss, number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.State != central.StateAnswered {
+			left++
+		}
+	}
+	if left > 0 {
+		t.Errorf("%d of %d entradas left open with their answer held", left, n)
 	}
 }

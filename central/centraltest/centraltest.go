@@ -166,10 +166,19 @@ func Receive(t testing.TB, db *central.DB, number, dept, docType string, receive
 // before it goes.
 func ReceiveWith(t testing.TB, db *central.DB, number, dept, docType string, received time.Time, due string, adjust func(*wire.Push)) {
 	t.Helper()
-	ctx := context.Background()
+	push := Entrada(t, db, number, dept, docType, received, due, adjust)
+	if res, err := db.Put(context.Background(), central.Principal{Office: "001", Station: "01"}, push); err != nil || res.Status != wire.Created {
+		t.Fatalf("push %s: %+v %v", number, res, err)
+	}
+}
+
+// Entrada uploads a document as station 001-01 and gives the push of an
+// entrada with it, as Receive sends it.
+func Entrada(t testing.TB, db *central.DB, number, dept, docType string, received time.Time, due string, adjust func(*wire.Push)) wire.Push {
+	t.Helper()
 	p := central.Principal{Office: "001", Station: "01"}
 	data := []byte("carta " + number)
-	if _, err := db.PutChunk(ctx, p, central.Chunk{Sum: SumOf(data), Size: int64(len(data)), Body: bytes.NewReader(data), Max: 1 << 20}); err != nil {
+	if _, err := db.PutChunk(context.Background(), p, central.Chunk{Sum: SumOf(data), Size: int64(len(data)), Body: bytes.NewReader(data), Max: 1 << 20}); err != nil {
 		t.Fatal(err)
 	}
 	push := Push(number, "001", "01", File(data))
@@ -180,7 +189,5 @@ func ReceiveWith(t testing.TB, db *central.DB, number, dept, docType string, rec
 	e := &push.Events[0]
 	e.At = received
 	e.Hash = wire.EventHash(e.Prev, e.ID, e.At, e.Actor, e.Action, e.Number, e.Data)
-	if res, err := db.Put(ctx, p, push); err != nil || res.Status != wire.Created {
-		t.Fatalf("push %s: %+v %v", number, res, err)
-	}
+	return push
 }
