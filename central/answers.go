@@ -22,12 +22,8 @@ import (
 // a radicado not held yet is linked when it arrives, and one reopened by
 // an annulled answer finds its other answers.
 func (d *DB) linkAnswers(ctx context.Context, tx *sql.Tx, salida wire.Radicado) error {
-	// Taken in one order, so that two salidas answering the same
-	// radicados do not wait on each other.
-	for _, n := range slices.Sorted(slices.Values(salida.Answers)) {
-		if err := d.lockAnswered(ctx, tx, n); err != nil {
-			return err
-		}
+	if err := d.lockAnswered(ctx, tx, salida.Answers...); err != nil {
+		return err
 	}
 	for _, n := range salida.Answers {
 		// Kept whether or not it answers now: the radicado may arrive
@@ -52,12 +48,18 @@ const answerLock = 7262203
 // salida that answers it, pushed at the same moment, would each not see
 // the other's row and leave the entrada open. SQLite's writes take turns
 // already.
-func (d *DB) lockAnswered(ctx context.Context, tx *sql.Tx, number string) error {
+//
+// The locks of several numbers are taken in one order, so that two
+// transactions locking the same numbers do not wait on each other; a
+// transaction that takes more later has taken them all at once first.
+func (d *DB) lockAnswered(ctx context.Context, tx *sql.Tx, numbers ...string) error {
 	if !d.postgres {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, answerLock, number); err != nil {
-		return fmt.Errorf("the lock of %s's answers: %w", number, err)
+	for _, n := range slices.Compact(slices.Sorted(slices.Values(numbers))) {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, answerLock, n); err != nil {
+			return fmt.Errorf("the lock of %s's answers: %w", n, err)
+		}
 	}
 	return nil
 }

@@ -38,6 +38,7 @@ type calendarCache struct {
 	loc     *time.Location
 	version string    // of the configuration it was read at
 	checked time.Time // when the version was last compared
+	gen     int       // moved on by each drop: a read begun before it is not kept
 }
 
 // recheck is how often the calendar's configuration version is compared
@@ -50,6 +51,7 @@ const recheck = 30 * time.Second
 func (d *DB) dropCalendar() {
 	d.cal.mu.Lock()
 	d.cal.cal = nil
+	d.cal.gen++
 	d.cal.mu.Unlock()
 }
 
@@ -60,7 +62,7 @@ func (d *DB) dropCalendar() {
 func (d *DB) Calendar(ctx context.Context) (*calendar.Calendar, *time.Location, error) {
 	now := d.now()
 	d.cal.mu.Lock()
-	cached, cachedLoc, cachedVersion := d.cal.cal, d.cal.loc, d.cal.version
+	cached, cachedLoc, cachedVersion, gen := d.cal.cal, d.cal.loc, d.cal.version, d.cal.gen
 	fresh := cached != nil && now.Sub(d.cal.checked) < recheck && now.Sub(d.cal.checked) >= 0
 	d.cal.mu.Unlock()
 	if fresh {
@@ -83,7 +85,11 @@ func (d *DB) Calendar(ctx context.Context) (*calendar.Calendar, *time.Location, 
 		return nil, nil, err
 	}
 	d.cal.mu.Lock()
-	d.cal.cal, d.cal.loc, d.cal.version, d.cal.checked = cal, loc, version, now
+	if d.cal.gen == gen {
+		// Not kept when a change was committed while it was read: the next
+		// call reads again.
+		d.cal.cal, d.cal.loc, d.cal.version, d.cal.checked = cal, loc, version, now
+	}
 	d.cal.mu.Unlock()
 	return cal, loc, nil
 }

@@ -53,3 +53,45 @@ func manyAtOnce(t *testing.T, db *central.DB) {
 		t.Errorf("%d of %d pushes failed after %v", failed, n, time.Since(began).Round(time.Millisecond))
 	}
 }
+
+// TestCalendarAfterChange: the calendar read once a change of hours has
+// been committed has the new hours, also while other requests were
+// reading it at that moment (a read begun before the change is not kept).
+func TestCalendarAfterChange(t *testing.T) {
+	db := centraltest.SQLite(t)
+	ctx := context.Background()
+	for round := range 60 {
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		for range 4 {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+						db.Calendar(ctx)
+					}
+				}
+			}()
+		}
+		want := fmt.Sprintf("07:%02d-16:00", round%60)
+		for _, h := range []string{"09:00-18:00", want} {
+			if err := db.SetOrgSetting(ctx, "test", "hours", h); err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(stop)
+		for range 4 {
+			<-done
+		}
+		cal, _, err := db.Calendar(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cal.Hours(); got.String() != want {
+			t.Fatalf("round %d: the calendar has hours %s after they were set to %s", round, got, want)
+		}
+	}
+}

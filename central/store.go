@@ -972,6 +972,13 @@ func (d *DB) put(ctx context.Context, tx *sql.Tx, p Principal, in putInput) (wir
 		}
 	}
 	if res.Status == wire.Created {
+		// The locks of the radicado's own answers and of those it answers,
+		// all at once and in one order (addWork and linkAnswers take them
+		// again): two pushes that link the same radicados never wait on
+		// each other.
+		if err := d.lockAnswered(ctx, tx, append([]string{r.Number}, r.Answers...)...); err != nil {
+			return res, err
+		}
 		if err := d.addWork(ctx, tx, r, false); err != nil {
 			return res, err
 		}

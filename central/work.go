@@ -142,6 +142,9 @@ func (d *DB) annulWork(ctx context.Context, tx *sql.Tx, number string) error {
 		reopened = append(reopened, n)
 	}
 	rows.Close()
+	if err := d.lockAnswered(ctx, tx, reopened...); err != nil { // all at once, before linkPending takes each
+		return err
+	}
 	for _, n := range reopened {
 		if _, err := d.txExec(ctx, tx, `UPDATE work SET state = CASE WHEN assignee IS NULL THEN ? ELSE ? END, answered_at = '', answer_by = '',
 			answer_channel = '', response_days = -1, on_time = 0, denied = 0, updated_at = ? WHERE number = ?`, StateNew, StateAssigned, d.stamp(), n); err != nil {
