@@ -115,14 +115,16 @@ func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 	}()
 	// Before any file is read (the form sends them last): the form's
 	// token, the robots' field, the fields themselves, and a place under
-	// the address's limit and everyone's, taken at once. A submission
-	// counts from there, numbered or refused (its files cost the server
-	// as much), unless the server fails it.
+	// the address's limit and then everyone's, each taken in one step. A
+	// submission that has its places counts, numbered or refused for its
+	// files, unless the server fails it. A wrong field counts nothing (no
+	// file of it was read), nor does a form the address's limit refuses
+	// (it does not touch everyone's: one address cannot close the Buzón).
 	var types []wire.DocType
 	var gateErr error
 	counted := false
 	fail := func(err error) {
-		if counted {
+		if counted && r.Context().Err() == nil { // a client that hung up is not given its place back
 			now := time.Now()
 			c.buzonLimit.release(from, now)
 			c.buzonAll.release(everyone, now)
@@ -137,20 +139,25 @@ func (c *Console) buzonSubmit(w http.ResponseWriter, r *http.Request) {
 		case fields["website"] != "":
 			// Filled by a robot: refused, and told no more than that.
 			return http.StatusBadRequest, t.T("buzon.refused")
+		case !c.buzonLimit.below(from, time.Now()):
+			return http.StatusTooManyRequests, t.T("buzon.throttled")
 		}
 		if types, gateErr = c.db.BuzonTypes(r.Context()); gateErr != nil {
 			return http.StatusInternalServerError, ""
 		}
 		_, sub := submissionOf(fields, from, r)
-		now := time.Now()
-		mine, all := c.buzonLimit.allow(from, now), c.buzonAll.allow(everyone, now)
-		counted = true
-		if !mine || !all {
-			return http.StatusTooManyRequests, t.T("buzon.throttled")
-		}
 		if err := sub.Check(types); err != nil {
 			return http.StatusBadRequest, fieldMessage(t, err)
 		}
+		now := time.Now()
+		if !c.buzonLimit.allow(from, now) {
+			return http.StatusTooManyRequests, t.T("buzon.throttled")
+		}
+		if !c.buzonAll.allow(everyone, now) {
+			c.buzonLimit.release(from, now)
+			return http.StatusTooManyRequests, t.T("buzon.throttled")
+		}
+		counted = true
 		return 0, ""
 	}
 	fields, files, code, msg := c.readBuzon(r, t, gate)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/netip"
 	"sort"
 	"strings"
 	"sync"
@@ -14,13 +15,15 @@ import (
 	"time"
 
 	"github.com/radicador/radicador/central"
+	"github.com/radicador/radicador/console"
 )
 
 // TestBuzonLimits: the Buzón's limit of five submissions an address in ten
 // minutes holds for submissions sent at once (each takes its place before
-// its files are read), counts the refused ones too (their files cost the
-// server as much), and refuses a form whose fields are wrong before it
-// reads its files, and one that sends a field after them.
+// its files are read), counts those refused for their files (they cost
+// the server as much) but not a wrong field (said before any file is
+// read), and one address over its limit does not close the Buzón for the
+// others; a field after the files is refused.
 func TestBuzonLimits(t *testing.T) {
 	ctx := context.Background()
 	form := map[string]string{"name": "Ana Ruiz", "id_type": "CC", "id_number": "52123456", "email": "ana@correo.co",
@@ -84,18 +87,49 @@ func TestBuzonLimits(t *testing.T) {
 	t.Run("refused ones count", func(t *testing.T) {
 		s := newSite(t)
 		s.db.EnableBuzon(ctx, "test", "001", "90")
+		// Five with a wrong field (no file read, nothing counted), five
+		// whose file is refused (read and taken apart: counted), then a
+		// good one.
 		var codes []int
 		for range 5 {
 			resp, _ := s.browser().hand(merge(form, "email", "no es un correo"), upload{"carta.pdf", pdf})
 			codes = append(codes, resp.StatusCode)
 		}
+		for range 5 {
+			resp, _ := s.browser().hand(form, upload{"carta.pdf", aPDF(t, "Carta con guion", true)})
+			codes = append(codes, resp.StatusCode)
+		}
 		resp, _ := s.browser().hand(form, upload{"carta.pdf", pdf})
 		codes = append(codes, resp.StatusCode)
-		if fmt.Sprint(codes) != "[400 400 400 400 400 429]" {
-			t.Errorf("five refused, then a good one: %v", codes)
+		if fmt.Sprint(codes) != "[400 400 400 400 400 400 400 400 400 400 429]" {
+			t.Errorf("five wrong fields, five refused files, then a good one: %v", codes)
 		}
 		if got := numbered(s); got != 0 {
 			t.Errorf("%d numbered", got)
+		}
+	})
+
+	t.Run("one address does not close it", func(t *testing.T) {
+		s := newSiteWith(t, console.Options{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+		s.db.EnableBuzon(ctx, "test", "001", "90")
+		// One address sends far more than everyone's limit (300 in ten
+		// minutes); its own limit refuses it from the sixth on.
+		flood := s.browser()
+		flood.xff = "198.51.100.9"
+		refused := 0
+		for i := range 320 {
+			resp, _ := flood.hand(merge(form, "subject", fmt.Sprintf("Inundación %d", i)))
+			if resp.StatusCode == 429 {
+				refused++
+			}
+		}
+		if refused != 315 {
+			t.Errorf("%d of the flood's 320 refused, want 315", refused)
+		}
+		citizen := s.browser()
+		citizen.xff = "198.51.100.10"
+		if resp, _ := citizen.hand(form, upload{"carta.pdf", pdf}); resp.StatusCode != 200 {
+			t.Errorf("another address after the flood: %d", resp.StatusCode)
 		}
 	})
 
