@@ -80,6 +80,11 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// maxScans bounds the scans of a JPEG. A progressive one has about ten
+// (six in grey); each scan more is decoded again over the whole image, so
+// that a small file of repeated scans costs minutes to decode.
+const maxScans = 40
+
 // checkJPEG walks the markers from SOI to EOI, through the entropy-coded
 // data of every scan, and checks the frame header.
 func checkJPEG(r io.ReadSeeker) error {
@@ -98,7 +103,7 @@ func checkJPEG(r io.ReadSeeker) error {
 	if _, err := io.ReadFull(br, soi[:]); err != nil || soi != [2]byte{0xff, 0xd8} {
 		return errors.New("no JPEG start marker")
 	}
-	sawScan := false
+	sawScan, scans := false, 0
 	atMarker := false // the 0xff of the next marker has been read already
 	for {
 		if !atMarker {
@@ -142,6 +147,9 @@ func checkJPEG(r io.ReadSeeker) error {
 			continue
 		}
 		sawScan = true
+		if scans++; scans > maxScans {
+			return fmt.Errorf("it has more than %d scans", maxScans)
+		}
 		// Entropy-coded data runs to the next marker that is neither a
 		// stuffed zero nor a restart marker.
 		for {

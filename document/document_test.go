@@ -126,6 +126,14 @@ func TestInspectRejects(t *testing.T) {
 	flipped := bytes.Clone(pngData)
 	flipped[len(flipped)/2] ^= 0x40
 	noEnd := bytes.Clone(jpg[:len(jpg)-2])
+	// The scan of a baseline JPEG repeated fifty times: each one more is
+	// decoded again over the whole image.
+	sos := bytes.LastIndex(jpg, []byte{0xff, 0xda})
+	scans := bytes.Clone(jpg[:len(jpg)-2])
+	for range 50 {
+		scans = append(scans, jpg[sos:len(jpg)-2]...)
+	}
+	scans = append(scans, 0xff, 0xd9)
 	loop := twoPageTIFF(2)
 	binary.LittleEndian.PutUint32(loop[len(loop)-8:], 8) // the last page points back to the first
 	for name, data := range map[string][]byte{
@@ -140,6 +148,7 @@ func TestInspectRejects(t *testing.T) {
 		"zeros.png":   append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 100)...),
 		"flipped.png": flipped,
 		"no-end.jpg":  noEnd,
+		"scans.jpg":   scans,
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := filepath.Join(dir, name)
