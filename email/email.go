@@ -231,7 +231,11 @@ func (w *walker) leaf(e *message.Entity, depth int) {
 	case disp != "attachment" && (mediaType == "text/plain" || mediaType == "text/html"):
 		text := decodeText(data)
 		if mediaType == "text/html" {
-			w.html = append(w.html, HTMLText(text))
+			html, err := htmlText(text)
+			if err != nil {
+				w.problem("%v", err)
+			}
+			w.html = append(w.html, html)
 		} else {
 			w.plain = append(w.plain, text)
 		}

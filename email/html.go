@@ -1,6 +1,8 @@
 package email
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -14,14 +16,70 @@ import (
 // closed does not swallow the body), entities are decoded, and no markup
 // survives.
 func HTMLText(src string) string {
-	// As a mail program shows it: scripts off, so <noscript> is shown.
-	doc, err := html.ParseWithOptions(strings.NewReader(src), html.ParseOptionEnableScripting(false))
-	if err != nil {
-		return ""
+	text, _ := htmlText(src)
+	return text
+}
+
+// maxHTMLTree bounds the HTML parsed into a tree: the tree takes about
+// fifty times the bytes it was read from (a body of 60 MB of "<p>a" took
+// gigabytes). A longer body is read token by token.
+const maxHTMLTree = 1 << 20
+
+// errLayout says that the text was read token by token, without the
+// layout a tree gives (links' addresses, table cells).
+var errLayout = errors.New("its text was read without its layout")
+
+// htmlText is HTMLText, with errLayout (wrapped with why) when the body
+// was too long or nested too deep to be read as a tree.
+func htmlText(src string) (string, error) {
+	why := fmt.Sprintf("the HTML is longer than %d MB", maxHTMLTree>>20)
+	if len(src) <= maxHTMLTree {
+		// As a mail program shows it: scripts off, so <noscript> is shown.
+		doc, err := html.ParseWithOptions(strings.NewReader(src), html.ParseOptionEnableScripting(false))
+		if err == nil {
+			var t textWriter
+			t.node(doc)
+			return tidy(t.b.String()), nil
+		}
+		why = fmt.Sprintf("the HTML could not be read as a page (%v)", err)
 	}
+	return tokenText(src), fmt.Errorf("%s: %w", why, errLayout)
+}
+
+// tokenText reads the text of HTML token by token, in memory of the order
+// of the body's: text runs, a line break at each block, nothing of
+// scripts, styles or the head.
+func tokenText(src string) string {
 	var t textWriter
-	t.node(doc)
-	return tidy(t.b.String())
+	z := html.NewTokenizer(strings.NewReader(src))
+	skip := 0 // inside a script, a style, the head or the title
+	for {
+		switch tt := z.Next(); tt {
+		case html.ErrorToken:
+			return tidy(t.b.String())
+		case html.TextToken:
+			if skip == 0 {
+				t.text(html.UnescapeString(string(z.Text())))
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			switch a := atom.Lookup(name); a {
+			case atom.Script, atom.Style, atom.Head, atom.Title, atom.Template:
+				if tt == html.StartTagToken {
+					skip++
+				} else if skip > 0 {
+					skip--
+				}
+			case atom.Br, atom.P, atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Blockquote,
+				atom.Pre, atom.Table, atom.Ul, atom.Ol, atom.Hr, atom.Tr, atom.Li, atom.Section, atom.Article:
+				t.newline(1)
+			case atom.Td, atom.Th:
+				if cur := t.b.String(); cur != "" && !strings.HasSuffix(cur, "\n") && !strings.HasSuffix(cur, " ") {
+					t.b.WriteByte(' ')
+				}
+			}
+		}
+	}
 }
 
 // textWriter writes the text of a parsed HTML tree.
