@@ -149,13 +149,13 @@ func addresses(h gomail.Header, key string) []Address {
 			return nil
 		}
 		if a, err := mail.ParseAddress(raw); err == nil {
-			return []Address{{Name: cleanLine(a.Name), Addr: strings.ToLower(a.Address)}}
+			return []Address{{Name: cleanLine(a.Name), Addr: cleanLine(strings.ToLower(a.Address))}}
 		}
 		return []Address{{Name: raw}}
 	}
 	out := make([]Address, 0, len(list))
 	for _, a := range list {
-		out = append(out, Address{Name: cleanLine(a.Name), Addr: strings.ToLower(a.Address)})
+		out = append(out, Address{Name: cleanLine(a.Name), Addr: cleanLine(strings.ToLower(a.Address))})
 	}
 	return out
 }

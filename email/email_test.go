@@ -205,3 +205,17 @@ func TestParseBounds(t *testing.T) {
 		t.Errorf("%d attachments, problems %q", len(m.Attachments), m.Problems)
 	}
 }
+
+// TestAddressClean: a sender's address keeps no control or direction
+// character (shown to the clerk, in lists and in the message's PDF).
+func TestAddressClean(t *testing.T) {
+	for _, from := range []string{"Ana <factura\u202efdp.exe@x.example>", "a\u009b31m@x.example"} {
+		m, err := Parse(mailfixture.Message{ID: "dir@x.example", From: from, Subject: "Factura", Text: "t"}.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.From.Addr == "" || strings.ContainsAny(m.From.Addr, "\u202e\u009b") {
+			t.Errorf("From %q read as %+v", from, m.From)
+		}
+	}
+}
