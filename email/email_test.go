@@ -219,3 +219,35 @@ func TestAddressClean(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderLongText: a text of many lines is drawn in about thirty pages,
+// and the PDF says that the rest is in the original.
+func TestRenderLongText(t *testing.T) {
+	if _, err := exec.LookPath("pdfinfo"); err != nil {
+		t.Skip("pdfinfo (poppler-utils) is not installed")
+	}
+	m := &Message{Subject: "Largo", Text: strings.Repeat("a\n", 20000)}
+	pdf, err := Render(m, "2026-11-30 10:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "mensaje.pdf")
+	os.WriteFile(p, pdf, 0o600)
+	out, err := exec.Command("pdfinfo", p).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages int
+	for _, l := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(l, "Pages:"); ok {
+			fmt.Sscan(v, &pages)
+		}
+	}
+	if pages < 10 || pages > 40 {
+		t.Errorf("%d pages for 20,000 lines", pages)
+	}
+	text, err := exec.Command("pdftotext", p, "-").Output()
+	if err != nil || !bytes.Contains(text, []byte("18500 líneas más")) {
+		t.Errorf("the PDF does not say the rest is left out (%v)", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/radicador/radicador/internal/pdftext"
 )
@@ -54,12 +55,53 @@ func Render(m *Message, received string) (_ []byte, err error) {
 	if strings.TrimSpace(text) == "" {
 		text = "(el mensaje no tiene texto: la comunicación son sus adjuntos)"
 	}
+	if cut, more := cutText(text); more > 0 {
+		text = cut + fmt.Sprintf("\n\n(… el texto sigue: %d líneas más no caben en esta copia; el correo original se conserva completo como primer archivo del radicado)", more)
+	}
 	pdf.MultiCell(0, 5, pdftext.Safe(text), "", "L", false)
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// The text drawn into the message's PDF: about thirty pages. A longer
+// text (a megabyte of it was seven thousand pages, each then read again
+// by OCR) is cut, and the PDF says so; the original keeps it whole.
+const (
+	maxDrawnBytes = 100 << 10
+	maxDrawnLines = 1500
+)
+
+// cutText gives the part of text that is drawn, and how many lines of it
+// are left out.
+func cutText(text string) (string, int) {
+	cut := len(text)
+	if cut > maxDrawnBytes {
+		cut = maxDrawnBytes
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+	}
+	lines := 0
+	for i := 0; i < cut; i++ {
+		if text[i] == '\n' {
+			if lines++; lines == maxDrawnLines {
+				cut = i
+				break
+			}
+		}
+	}
+	if cut == len(text) {
+		return text, 0
+	}
+	rest := strings.TrimPrefix(text[cut:], "\n")
+	more := strings.Count(rest, "\n")
+	if !strings.HasSuffix(rest, "\n") {
+		more++
+	}
+	return text[:cut], more
 }
 
 func orDash(s string) string {
