@@ -11,6 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/go-pdf/fpdf"
 
 	"github.com/radicador/radicador/internal/fixture"
 	"github.com/radicador/radicador/internal/pagegen"
@@ -100,6 +103,24 @@ func TestImportTextPDF(t *testing.T) {
 	}
 	if len(g) != 1 || g[0].DPI != 300 || g[0].Width < 2500 {
 		t.Errorf("a PDF without images drew as %+v", g)
+	}
+	// A page a few hundred bytes long that says it is two and a half
+	// metres wide is not drawn (at 300 dpi: 30,000 pixels wide).
+	wide := fpdf.NewCustom(&fpdf.InitType{UnitStr: "pt", Size: fpdf.SizeType{Wd: 7300, Ht: 200}})
+	wide.AddPage()
+	wide.SetFont("Helvetica", "", 14)
+	wide.Text(20, 40, "ancha")
+	wp := filepath.Join(t.TempDir(), "ancha.pdf")
+	if err := wide.OutputFileAndClose(wp); err != nil {
+		t.Fatal(err)
+	}
+	g = nil
+	start := time.Now()
+	if _, err := Import(context.Background(), wp, 1, g.out(t.TempDir())); err == nil || !strings.Contains(err.Error(), "more than a scanned page") {
+		t.Errorf("a page 7,300 points wide: %v", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("refusing it took %v", took)
 	}
 }
 

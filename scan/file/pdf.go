@@ -13,11 +13,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"golang.org/x/image/tiff"
 
+	"github.com/radicador/radicador/document"
 	"github.com/radicador/radicador/scan"
 )
 
@@ -170,6 +172,13 @@ func renderPage(ctx context.Context, path string, nr, index int, dir string) (sc
 	}
 	defer os.RemoveAll(tmp)
 	n := strconv.Itoa(nr)
+	// The page's size first: a page of a few hundred bytes may say it is
+	// metres wide, and drawing it would take gigabytes and minutes.
+	if w, h, err := pageSize(ctx, path, n); err != nil {
+		return scan.Page{}, err
+	} else if err := document.CheckSize(int(w/72*300), int(h/72*300)); err != nil {
+		return scan.Page{}, fmt.Errorf("page %d at 300 dpi: %w", nr, err)
+	}
 	cmd := exec.CommandContext(ctx, bin, "-f", n, "-l", n, "-r", "300", "-gray", "-png", path, filepath.Join(tmp, "p"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return scan.Page{}, fmt.Errorf("pdftoppm: %v: %s", err, bytes.TrimSpace(out))
@@ -188,9 +197,38 @@ func renderPage(ctx context.Context, path string, nr, index int, dir string) (sc
 		return scan.Page{}, err
 	}
 	defer f.Close()
+	if cfg, _, err := image.DecodeConfig(f); err != nil {
+		return scan.Page{}, err
+	} else if err := document.CheckSize(cfg.Width, cfg.Height); err != nil {
+		return scan.Page{}, fmt.Errorf("page %d drawn: %w", nr, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return scan.Page{}, err
+	}
 	img, _, err := image.Decode(f)
 	if err != nil {
 		return scan.Page{}, err
 	}
 	return scan.WritePage(dir, index, img, scan.Gray, 300)
+}
+
+// pageSize gives a PDF page's size in points, as pdfinfo (poppler-utils,
+// with pdftoppm) reads it.
+func pageSize(ctx context.Context, path, page string) (w, h float64, err error) {
+	bin, err := exec.LookPath("pdfinfo")
+	if err != nil {
+		return 0, 0, ErrNoRenderer
+	}
+	out, err := exec.CommandContext(ctx, bin, "-f", page, "-l", page, path).Output()
+	if err != nil {
+		return 0, 0, fmt.Errorf("pdfinfo: %w", err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if _, rest, ok := strings.Cut(line, " size:"); ok && strings.HasPrefix(line, "Page") {
+			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%g x %g pts", &w, &h); err == nil && w > 0 && h > 0 {
+				return w, h, nil
+			}
+		}
+	}
+	return 0, 0, fmt.Errorf("pdfinfo did not say the size of page %s", page)
 }
