@@ -3,12 +3,15 @@ package file
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +53,8 @@ func TestImport(t *testing.T) {
 	pngPlain := write(t, src, "sin-dpi.png", func(b *bytes.Buffer) error { return png.Encode(b, letter(72, "x")) })
 	tif := fixture.TIFF(t, src, "fax.tif", 200, letter(50, "uno"), letter(50, "dos"), letter(50, "tres"))
 	pdf := fixture.ScannedPDF(t, src, "scan.pdf", jpg, withDPI.Path)
+	// One image object drawn on three pages, between two others.
+	shared := fixture.ScannedPDF(t, src, "compartida.pdf", withDPI.Path, jpg, jpg, jpg, withDPI.Path)
 	for _, tc := range []struct {
 		name   string
 		path   string
@@ -63,6 +68,7 @@ func TestImport(t *testing.T) {
 		{"JPEG", jpg, 1, "image/jpeg", 0, scan.Color},
 		{"three-page TIFF", tif, 3, "image/png", 200, scan.Gray},
 		{"scanned PDF keeps its images", pdf, 2, "image/jpeg", 72, scan.Color},
+		{"an image on three pages", shared, 5, "image/png", 100, scan.Color},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var g got
@@ -76,6 +82,17 @@ func TestImport(t *testing.T) {
 			p := g[0]
 			if p.Index != 5 || p.Format != tc.format || p.DPI != tc.dpi || p.Mode != tc.mode {
 				t.Errorf("first page %+v, want %s at %d dpi in %s", p, tc.format, tc.dpi, tc.mode)
+			}
+			if tc.path == shared {
+				// Each page has its own image: the PNG, the JPEG thrice,
+				// the PNG.
+				var formats []string
+				for _, p := range g {
+					formats = append(formats, p.Format)
+				}
+				if fmt.Sprint(formats) != "[image/png image/jpeg image/jpeg image/jpeg image/png]" {
+					t.Errorf("the pages' images: %v", formats)
+				}
 			}
 			for _, p := range g {
 				f, _ := os.Open(p.Path)
@@ -180,4 +197,37 @@ func FuzzImport(f *testing.F) {
 		os.WriteFile(p, data, 0o600)
 		Import(context.Background(), p, 1, scan.Output{Dir: dir})
 	})
+}
+
+// TestImportSharedImage: a PDF that draws one large image on forty pages
+// (a small file) is read keeping the image once: importing it allocates
+// about what importing one page does, not forty times it.
+func TestImportSharedImage(t *testing.T) {
+	src := t.TempDir()
+	noise := image.NewGray(image.Rect(0, 0, 1500, 1500))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range noise.Pix {
+		noise.Pix[i] = uint8(rng.Uint32())
+	}
+	jpg := write(t, src, "ruido.jpg", func(b *bytes.Buffer) error { return jpeg.Encode(b, noise, &jpeg.Options{Quality: 95}) })
+	allocated := func(pages int) uint64 {
+		paths := make([]string, pages)
+		for i := range paths {
+			paths[i] = jpg
+		}
+		pdf := fixture.ScannedPDF(t, src, fmt.Sprintf("compartida-%d.pdf", pages), paths...)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		var g got
+		if n, err := Import(context.Background(), pdf, 1, g.out(t.TempDir())); err != nil || n != pages {
+			t.Fatalf("%d pages: %d, %v", pages, n, err)
+		}
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	one, forty := allocated(1), allocated(40)
+	if forty > 3*one {
+		t.Errorf("one page allocated %d MB, forty pages of the same image %d MB", one>>20, forty>>20)
+	}
 }

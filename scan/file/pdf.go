@@ -39,10 +39,14 @@ func pdfPages(ctx context.Context, path string, first int, dir string) ([]scan.P
 	if err != nil {
 		return nil, err
 	}
-	// The largest image of each page is its scan.
+	// The largest image of each page is its scan. An image drawn on many
+	// pages is one object of the file, read and kept once (a small PDF may
+	// draw one large image on hundreds of pages); and what is kept is
+	// bounded in all.
 	best := make(map[int]model.Image)
-	data := make(map[int][]byte)
+	data := make(map[int][]byte) // by the image's object
 	area := make(map[int]int)
+	kept := 0
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
@@ -50,9 +54,18 @@ func pdfPages(ctx context.Context, path string, first int, dir string) ([]scan.P
 		if img.Thumb || img.IsImgMask {
 			return nil
 		}
-		raw, err := io.ReadAll(io.LimitReader(img.Reader, 512<<20))
-		if err != nil {
-			return err
+		if img.ObjNr == 0 {
+			img.ObjNr = -img.PageNr // an inline image: its page's own
+		}
+		raw, seen := data[img.ObjNr]
+		if !seen || img.ObjNr < 0 {
+			var err error
+			if raw, err = io.ReadAll(io.LimitReader(img.Reader, maxExtracted+1)); err != nil {
+				return err
+			}
+			if kept += len(raw); kept > maxExtracted {
+				return fmt.Errorf("its images come to more than %d MB", maxExtracted>>20)
+			}
 		}
 		w, h, err := extractedSize(img.FileType, raw)
 		if err != nil {
@@ -62,7 +75,8 @@ func pdfPages(ctx context.Context, path string, first int, dir string) ([]scan.P
 			return fmt.Errorf("page %d: %w", img.PageNr, err)
 		}
 		if w*h > area[img.PageNr] {
-			best[img.PageNr], data[img.PageNr], area[img.PageNr] = withSize(img, w, h), raw, w*h
+			best[img.PageNr], area[img.PageNr] = withSize(img, w, h), w*h
+			data[img.ObjNr] = raw
 		}
 		return nil
 	}, conf)
@@ -84,7 +98,7 @@ func pdfPages(ctx context.Context, path string, first int, dir string) ([]scan.P
 			if dim.Width > 0 {
 				dpi = int(float64(img.Width)/(dim.Width/72) + 0.5)
 			}
-			p, err = writeExtracted(img, data[nr], index, dpi, dir)
+			p, err = writeExtracted(img, data[img.ObjNr], index, dpi, dir)
 		}
 		if err != nil {
 			return pages, fmt.Errorf("page %d: %w", nr, err)
@@ -93,6 +107,10 @@ func pdfPages(ctx context.Context, path string, first int, dir string) ([]scan.P
 	}
 	return pages, nil
 }
+
+// maxExtracted bounds the bytes of the images kept from one PDF: a
+// scanned PDF of a few hundred pages holds less.
+const maxExtracted = 512 << 20
 
 // extractedSize reads the pixel size of an image taken out of a PDF.
 func extractedSize(fileType string, raw []byte) (int, int, error) {
