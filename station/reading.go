@@ -408,7 +408,9 @@ func (s *Reading) ReadRadicado(ctx context.Context, number string) error {
 	}
 	var files []string
 	for _, f := range rec.Files {
-		if document.Readable(f.MediaType) { // the original message and annexes are kept, not read
+		// The original message and annexes are kept, not read: they have
+		// no pages, whatever type their names give them.
+		if f.Pages > 0 && document.Readable(f.MediaType) {
 			files = append(files, s.store.Blobs().Path(f.SHA256))
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -40,8 +41,14 @@ func TestReadAfterRadicacion(t *testing.T) {
 		a.Fields.SenderID.Value != "10123456" || a.Fields.Phone.Value != "3124567890" || a.Fields.Date.Value != "2026-07-09" {
 		t.Errorf("analysis: type %s dept %s fields %+v", a.Type.Type, a.Dept, a.Fields)
 	}
+	// An annex is kept, never read, whatever its name says it is: this
+	// one, named as a PDF, is a page of HTML.
+	annex := filepath.Join(dir, "roto.pdf")
+	if err := os.WriteFile(annex, []byte("<html><script>alert(1)</script></html>"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	rec, err := st.Records.Radicar(ctx, Request{Kind: radicado.Entrada, Type: a.Type.Type, SenderName: a.Fields.SenderName.Value,
-		SenderID: "CC:" + a.Fields.SenderID.Value, Subject: a.Fields.Subject.Value, Dept: a.Dept, Files: []string{p.Path}})
+		SenderID: "CC:" + a.Fields.SenderID.Value, Subject: a.Fields.Subject.Value, Dept: a.Dept, Files: []string{p.Path}, Annexes: []string{annex}})
 	if err != nil {
 		t.Fatal(err)
 	}
