@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -92,7 +91,7 @@ func pdfPages(ctx context.Context, path string, first int, dir string) ([]scan.P
 		img, ok := best[nr]
 		var p scan.Page
 		if !ok {
-			p, err = renderPage(ctx, path, nr, index, dir)
+			p, err = renderPage(ctx, path, nr, index, dir, dim.Width, dim.Height)
 		} else {
 			dpi := 0
 			if dim.Width > 0 {
@@ -179,7 +178,13 @@ func writeExtracted(img model.Image, raw []byte, index, dpi int, dir string) (sc
 var ErrNoRenderer = errors.New("it has no scanned image, and pdftoppm (poppler-utils) is not installed to draw it")
 
 // renderPage draws a page without an image at 300 dpi in grey.
-func renderPage(ctx context.Context, path string, nr, index int, dir string) (scan.Page, error) {
+func renderPage(ctx context.Context, path string, nr, index int, dir string, width, height float64) (scan.Page, error) {
+	// The page's size (in points, by its media box) first: a page of a
+	// few hundred bytes may say it is metres wide, and drawing it would
+	// take gigabytes and minutes.
+	if err := document.CheckSize(int(width/72*300), int(height/72*300)); err != nil {
+		return scan.Page{}, fmt.Errorf("at 300 dpi: %w", err)
+	}
 	bin, err := exec.LookPath("pdftoppm")
 	if err != nil {
 		return scan.Page{}, ErrNoRenderer
@@ -190,13 +195,6 @@ func renderPage(ctx context.Context, path string, nr, index int, dir string) (sc
 	}
 	defer os.RemoveAll(tmp)
 	n := strconv.Itoa(nr)
-	// The page's size first: a page of a few hundred bytes may say it is
-	// metres wide, and drawing it would take gigabytes and minutes.
-	if w, h, err := pageSize(ctx, path, n); err != nil {
-		return scan.Page{}, err
-	} else if err := document.CheckSize(int(w/72*300), int(h/72*300)); err != nil {
-		return scan.Page{}, fmt.Errorf("page %d at 300 dpi: %w", nr, err)
-	}
 	cmd := exec.CommandContext(ctx, bin, "-f", n, "-l", n, "-r", "300", "-gray", "-png", path, filepath.Join(tmp, "p"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return scan.Page{}, fmt.Errorf("pdftoppm: %v: %s", err, bytes.TrimSpace(out))
@@ -218,7 +216,7 @@ func renderPage(ctx context.Context, path string, nr, index int, dir string) (sc
 	if cfg, _, err := image.DecodeConfig(f); err != nil {
 		return scan.Page{}, err
 	} else if err := document.CheckSize(cfg.Width, cfg.Height); err != nil {
-		return scan.Page{}, fmt.Errorf("page %d drawn: %w", nr, err)
+		return scan.Page{}, fmt.Errorf("drawn: %w", err)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return scan.Page{}, err
@@ -228,25 +226,4 @@ func renderPage(ctx context.Context, path string, nr, index int, dir string) (sc
 		return scan.Page{}, err
 	}
 	return scan.WritePage(dir, index, img, scan.Gray, 300)
-}
-
-// pageSize gives a PDF page's size in points, as pdfinfo (poppler-utils,
-// with pdftoppm) reads it.
-func pageSize(ctx context.Context, path, page string) (w, h float64, err error) {
-	bin, err := exec.LookPath("pdfinfo")
-	if err != nil {
-		return 0, 0, ErrNoRenderer
-	}
-	out, err := exec.CommandContext(ctx, bin, "-f", page, "-l", page, path).Output()
-	if err != nil {
-		return 0, 0, fmt.Errorf("pdfinfo: %w", err)
-	}
-	for _, line := range strings.Split(string(out), "\n") {
-		if _, rest, ok := strings.Cut(line, " size:"); ok && strings.HasPrefix(line, "Page") {
-			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%g x %g pts", &w, &h); err == nil && w > 0 && h > 0 {
-				return w, h, nil
-			}
-		}
-	}
-	return 0, 0, fmt.Errorf("pdfinfo did not say the size of page %s", page)
 }
