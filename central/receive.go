@@ -1,6 +1,7 @@
 package central
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -75,38 +76,22 @@ func (f *files) receive(r io.Reader, sum string, size int64) (string, error) {
 }
 
 // copyWhole copies r to w in pieces of 64 KiB, each filled before it is
-// written: a reader that gives a few KiB at a time (a multipart part) does
-// not cost a write to the file for each.
+// written (a buffered writer's ReadFrom, over a writer that has none): a
+// reader that gives a few KiB at a time (a multipart part) does not cost
+// a write to the file for each. What was read before an error is written.
 func copyWhole(w io.Writer, r io.Reader) (int64, error) {
-	bp := pieces.Get().(*[]byte)
-	defer pieces.Put(bp)
-	buf := *bp
-	var n int64
-	for {
-		m := 0
-		var err error
-		for m < len(buf) && err == nil {
-			var k int
-			k, err = r.Read(buf[m:])
-			m += k
-		}
-		if m > 0 {
-			if _, werr := w.Write(buf[:m]); werr != nil {
-				return n, werr
-			}
-			n += int64(m)
-		}
-		if err == io.EOF {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
+	bw := pieces.Get().(*bufio.Writer)
+	bw.Reset(w)
+	defer func() { bw.Reset(nil); pieces.Put(bw) }()
+	n, err := bw.ReadFrom(r)
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
 	}
+	return n, err
 }
 
-// pieces keeps copyWhole's buffers.
-var pieces = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+// pieces keeps copyWhole's buffered writers.
+var pieces = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
 
 // PlaceDocuments moves documents received by ReceiveDocument into the file
 // store (temps[i] holds the document sums[i]) and returns once their
