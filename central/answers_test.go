@@ -26,18 +26,8 @@ func answers(t *testing.T, open func(testing.TB) *central.DB) {
 	cot := time.FixedZone("COT", -5*3600)
 	salida := func(number, office, station string, at time.Time, answers ...string) wire.Push {
 		t.Helper()
-		p := central.Principal{Office: office, Station: station}
-		data := []byte("respuesta " + number)
-		if _, err := db.PutChunk(ctx, p, central.Chunk{Sum: centraltest.SumOf(data), Size: int64(len(data)), Body: bytes.NewReader(data), Max: 1 << 20}); err != nil {
-			t.Fatal(err)
-		}
-		push := centraltest.Push(number, office, station, centraltest.File(data))
-		push.Radicado.ReceivedAt, push.Radicado.Answers = at, answers
-		push.Radicado.Recipient = &radicado.Recipient{Name: "Ana", Address: "Calle 1", City: "Bogotá", SendBy: radicado.SendPhysical}
-		e := &push.Events[0]
-		e.At = at
-		e.Hash = wire.EventHash(e.Prev, e.ID, e.At, e.Actor, e.Action, e.Number, e.Data)
-		if res, err := db.Put(ctx, p, push); err != nil || res.Status != wire.Created {
+		push := centraltest.Salida(t, db, number, office, station, at, answers...)
+		if res, err := db.Put(ctx, central.Principal{Office: office, Station: station}, push); err != nil || res.Status != wire.Created {
 			t.Fatalf("salida %s: %+v %v", number, res, err)
 		}
 		return push
@@ -173,17 +163,7 @@ func answerAtOnce(t *testing.T, open func(testing.TB) *central.DB) {
 		number := fmt.Sprintf("202600101%06d2", i+1)
 		numbers = append(numbers, number)
 		entrada := centraltest.Entrada(t, db, number, "GC", "peticion", received, "2026-12-14", nil)
-		data := []byte("respuesta a " + number)
-		if _, err := db.PutChunk(ctx, other, central.Chunk{Sum: centraltest.SumOf(data), Size: int64(len(data)), Body: bytes.NewReader(data), Max: 1 << 20}); err != nil {
-			t.Fatal(err)
-		}
-		salida := centraltest.Push(fmt.Sprintf("202600201%06d1", i+1), "002", "01", centraltest.File(data))
-		at := received.Add(24 * time.Hour)
-		salida.Radicado.ReceivedAt, salida.Radicado.Answers = at, []string{number}
-		salida.Radicado.Recipient = &radicado.Recipient{Name: "Ana", Address: "Calle 1", City: "Bogotá", SendBy: radicado.SendPhysical}
-		e := &salida.Events[0]
-		e.At = at
-		e.Hash = wire.EventHash(e.Prev, e.ID, e.At, e.Actor, e.Action, e.Number, e.Data)
+		salida := centraltest.Salida(t, db, fmt.Sprintf("202600201%06d1", i+1), "002", "01", received.Add(24*time.Hour), number)
 		for _, job := range []struct {
 			p    central.Principal
 			push wire.Push

@@ -176,18 +176,42 @@ func ReceiveWith(t testing.TB, db *central.DB, number, dept, docType string, rec
 // entrada with it, as Receive sends it.
 func Entrada(t testing.TB, db *central.DB, number, dept, docType string, received time.Time, due string, adjust func(*wire.Push)) wire.Push {
 	t.Helper()
-	p := central.Principal{Office: "001", Station: "01"}
-	data := []byte("carta " + number)
-	if _, err := db.PutChunk(context.Background(), p, central.Chunk{Sum: SumOf(data), Size: int64(len(data)), Body: bytes.NewReader(data), Max: 1 << 20}); err != nil {
-		t.Fatal(err)
-	}
-	push := Push(number, "001", "01", File(data))
-	push.Radicado.Dept, push.Radicado.Type, push.Radicado.ReceivedAt, push.Radicado.Due = dept, docType, received, due
+	push := Push(number, "001", "01", uploaded(t, db, central.Principal{Office: "001", Station: "01"}, "carta "+number))
+	push.Radicado.Dept, push.Radicado.Type, push.Radicado.Due = dept, docType, due
 	if adjust != nil {
 		adjust(&push)
 	}
-	e := &push.Events[0]
-	e.At = received
-	e.Hash = wire.EventHash(e.Prev, e.ID, e.At, e.Actor, e.Action, e.Number, e.Data)
+	receivedAt(&push, received)
 	return push
+}
+
+// Salida uploads a document as station office-station and gives the push
+// of a salida with it, received at at, to Ana in Bogotá by post,
+// answering the radicados answers.
+func Salida(t testing.TB, db *central.DB, number, office, station string, at time.Time, answers ...string) wire.Push {
+	t.Helper()
+	push := Push(number, office, station, uploaded(t, db, central.Principal{Office: office, Station: station}, "respuesta "+number))
+	push.Radicado.Answers = answers
+	push.Radicado.Recipient = &radicado.Recipient{Name: "Ana", Address: "Calle 1", City: "Bogotá", SendBy: radicado.SendPhysical}
+	receivedAt(&push, at)
+	return push
+}
+
+// uploaded uploads text as a document of p and gives it as a file.
+func uploaded(t testing.TB, db *central.DB, p central.Principal, text string) wire.File {
+	t.Helper()
+	data := []byte(text)
+	if _, err := db.PutChunk(context.Background(), p, central.Chunk{Sum: SumOf(data), Size: int64(len(data)), Body: bytes.NewReader(data), Max: 1 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	return File(data)
+}
+
+// receivedAt dates a push's radicado and its radicación event, whose hash
+// follows.
+func receivedAt(push *wire.Push, at time.Time) {
+	push.Radicado.ReceivedAt = at
+	e := &push.Events[0]
+	e.At = at
+	e.Hash = wire.EventHash(e.Prev, e.ID, e.At, e.Actor, e.Action, e.Number, e.Data)
 }
