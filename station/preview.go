@@ -37,7 +37,7 @@ func (s *Records) Preview(ctx context.Context, number string, max int) (*Preview
 	p := &Preview{}
 	for _, f := range rec.Files {
 		p.Total += f.Pages
-		if len(p.Paths) >= max || f.Pages == 0 || !document.Readable(f.MediaType) { // an annex is never opened
+		if len(p.Paths) >= max || !isRead(f) {
 			continue
 		}
 		path := s.store.Blobs().Path(f.SHA256)

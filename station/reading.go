@@ -389,6 +389,14 @@ type pageJSON struct {
 	Error       string  `json:"error,omitempty"`
 }
 
+// isRead reports whether a file of a radicado is read (its text, its
+// preview): a document, with its pages counted at radicación. The
+// original message and the annexes are kept, never read or opened: they
+// have no pages, whatever type their names give them.
+func isRead(f radicado.File) bool {
+	return f.Pages > 0 && document.Readable(f.MediaType)
+}
+
 // ReadRadicado reads the pages of a radicado, keeps the text and the
 // fields, makes its searchable PDF, and takes it off the queue.
 func (s *Reading) ReadRadicado(ctx context.Context, number string) error {
@@ -408,9 +416,7 @@ func (s *Reading) ReadRadicado(ctx context.Context, number string) error {
 	}
 	var files []string
 	for _, f := range rec.Files {
-		// The original message and annexes are kept, not read: they have
-		// no pages, whatever type their names give them.
-		if f.Pages > 0 && document.Readable(f.MediaType) {
+		if isRead(f) {
 			files = append(files, s.store.Blobs().Path(f.SHA256))
 		}
 	}
